@@ -1,0 +1,47 @@
+"""The project's own errors: each says what is wrong, where, and how to fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class StakesError(Exception):
+    """Base class of every error stakes raises on purpose (the CLI prints these without a traceback)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule in an input: the file, the line, the field, the value, the rule and the fix."""
+
+    field: str
+    rule: str
+    fix: str
+    value: object = None
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        place = self.file or "<scenario>"
+        if self.line is not None:
+            place += f":{self.line}"
+        shown = "" if self.value is None else f" = {self.value!r}"
+        return f"{place}: {self.field}{shown}: {self.rule}; fix: {self.fix}"
+
+
+class ScenarioError(StakesError):
+    """A scenario file or object breaks one or more rules; ``problems`` lists every one found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = str(self.problems[0]) if self.problems else "invalid scenario"
+        more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
+        super().__init__(head + more)
+
+    def report(self) -> str:
+        """Every problem, one a line."""
+        return "\n".join(str(p) for p in self.problems)
+
+
+class ModelError(StakesError):
+    """A model cannot run on the given input (for example, no actor has any weight on an issue)."""

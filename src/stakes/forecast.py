@@ -1,0 +1,119 @@
+"""Running a model over a scenario and holding what it predicts.
+
+``forecast(scenario, model)`` is the single entry point; a :class:`Forecast` gives tidy tables
+(trajectory, challenges, outcomes) ready for pandas, plotting or export.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from stakes.errors import ModelError
+from stakes.models import BargainingModel, IssueForecast, make_model
+from stakes.scenario.model import Scenario
+
+
+@dataclass
+class Forecast:
+    """A model's forecast for every issue of a scenario."""
+
+    scenario: Scenario
+    model: BargainingModel
+    issues: dict[str, IssueForecast]
+    seed: int | None = None
+
+    @property
+    def model_name(self) -> str:
+        return self.model.name
+
+    @property
+    def outcomes(self) -> dict[str, float]:
+        """Issue id → predicted outcome on that issue's scale."""
+        return {issue_id: result.outcome for issue_id, result in self.issues.items()}
+
+    @property
+    def trajectory(self) -> pd.DataFrame:
+        """Tidy table of positions: columns model, issue, round, actor, position."""
+        frames = [result.trajectory() for result in self.issues.values()]
+        table = pd.concat(frames, ignore_index=True)
+        table.insert(0, "model", self.model.name)
+        return table
+
+    @property
+    def challenges(self) -> pd.DataFrame:
+        """Every recorded challenge (who moved whom, how and why), with its issue."""
+        frames = [result.challenges.assign(issue=issue_id) for issue_id, result in self.issues.items()
+                  if len(result.challenges)]
+        if not frames:
+            return pd.DataFrame(columns=["issue", "round", "challenger", "target", "kind",
+                                         "old_position", "new_position", "details"])
+        table = pd.concat(frames, ignore_index=True)
+        return table[["issue"] + [c for c in table.columns if c != "issue"]]
+
+    def summary(self) -> pd.DataFrame:
+        """One row per issue: outcome, rounds played and why the model stopped."""
+        return pd.DataFrame([
+            {"model": self.model.name, "issue": issue_id, "outcome": r.outcome, "rounds": r.rounds,
+             "stop_reason": r.stop_reason}
+            for issue_id, r in self.issues.items()
+        ])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: parameters, outcomes, per-round positions and challenges."""
+        return {
+            "scenario": self.scenario.title,
+            "model": self.model.name,
+            "params": {k: _jsonable(v) for k, v in self.model.get_params().items()},
+            "seed": self.seed,
+            "issues": {
+                issue_id: {
+                    "outcome": r.outcome,
+                    "rounds": r.rounds,
+                    "stop_reason": r.stop_reason,
+                    "outcomes": r.outcomes.tolist(),
+                    "positions": [dict(zip(r.actor_ids, row)) for row in r.positions.tolist()],
+                    "challenges": [{k: _jsonable(v) for k, v in row.items()}
+                                   for row in r.challenges.to_dict(orient="records")],
+                    "diagnostics": {k: _jsonable(v) for k, v in r.diagnostics.items()},
+                }
+                for issue_id, r in self.issues.items()
+            },
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def forecast(scenario: Scenario, model: str | BargainingModel = "bdm", *, issues: list[str] | None = None,
+             seed: int | None = None, **params: Any) -> Forecast:
+    """Forecast every issue of ``scenario`` (or only ``issues``) with one model.
+
+    ``model`` is a name from :data:`stakes.models.MODELS` (extra keyword arguments are its
+    parameters) or a configured model instance. Multi-issue scenarios run issue by issue; each issue
+    gets its own random stream derived from ``seed``, so results do not depend on which issues run.
+    """
+    estimator = make_model(model, **params)
+    issue_ids = [i.id for i in scenario.issues] if issues is None else list(issues)
+    streams = np.random.SeedSequence(seed).spawn(len(scenario.issues))
+    index = {issue.id: k for k, issue in enumerate(scenario.issues)}
+    results: dict[str, IssueForecast] = {}
+    for issue_id in issue_ids:
+        if issue_id not in index:
+            raise ModelError(f"scenario {scenario.title!r} has no issue {issue_id!r}; "
+                             f"choose from {', '.join(index)}")
+        data = scenario.issue_data(issue_id)
+        results[issue_id] = estimator.solve(data, np.random.default_rng(streams[index[issue_id]]))
+    return Forecast(scenario=scenario, model=estimator, issues=results, seed=seed)

@@ -1,0 +1,35 @@
+"""Bargaining models, all behind :class:`~stakes.models.base.BargainingModel`.
+
+``MODELS`` maps each public name to a model class and the preset parameters that name stands for,
+so variants of one model (``bdm`` and ``bdm-scholz-code``) share one implementation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stakes.models.base import BargainingModel, IssueForecast
+from stakes.models.compromise import WeightedMean
+from stakes.models.median import WeightedMedian
+from stakes.models.nash import NashBargaining
+
+MODELS: dict[str, tuple[type[BargainingModel], dict[str, Any]]] = {
+    "mean": (WeightedMean, {}),
+    "median": (WeightedMedian, {}),
+    "nash": (NashBargaining, {}),
+}
+
+
+def make_model(name: str | BargainingModel, **params: Any) -> BargainingModel:
+    """A configured model from its public name (or a model instance, returned as it is)."""
+    if isinstance(name, BargainingModel):
+        if params:
+            raise TypeError("pass parameters to the model's constructor, not alongside an instance")
+        return name
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; choose one of: {', '.join(MODELS)}")
+    cls, preset = MODELS[name]
+    return cls(**{**preset, **params})
+
+
+__all__ = ["MODELS", "BargainingModel", "IssueForecast", "make_model"]

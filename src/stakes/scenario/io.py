@@ -1,0 +1,105 @@
+"""Loading and saving scenarios: files by extension, bundled scenarios by name.
+
+Formats: ``.yaml``/``.yml`` (canonical), ``.json`` (same structure), ``.csv`` (the layouts other tools
+use; see :mod:`stakes.scenario.tables`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from stakes.errors import Problem, ScenarioError
+from stakes.scenario import schema, tables
+from stakes.scenario.documents import parse_text, read_text
+from stakes.scenario.model import Scenario
+
+DEFAULT_SCENARIO = "rafah-2024"
+FORMATS = ("yaml", "json", "csv", "ktab-csv")
+
+
+def bundled_scenarios() -> dict[str, Path]:
+    """Name → path of every scenario that ships with stakes."""
+    folder = resources.files("stakes") / "data" / "scenarios"
+    return {Path(p.name).stem: Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml")}
+
+
+def resolve(name_or_path: str | os.PathLike[str]) -> Path:
+    """A bundled scenario's name or a file path → the file to read."""
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    bundled = bundled_scenarios()
+    if str(name_or_path) in bundled:
+        return bundled[str(name_or_path)]
+    names = ", ".join(sorted(bundled))
+    raise ScenarioError([Problem(field="<file>", file=str(name_or_path), rule="no such file or bundled scenario",
+                                 fix=f"give a path to a scenario file or one of: {names}")])
+
+
+def format_of(path: Path, fmt: str | None = None) -> str:
+    """The file format, from ``fmt`` if given, else from the file name's extension."""
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise ScenarioError([Problem(field="<format>", file=str(path), value=fmt, rule="unknown format",
+                                         fix=f"use one of {', '.join(FORMATS)}")])
+        return fmt
+    suffix = path.suffix.lower()
+    known = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
+    if suffix not in known:
+        raise ScenarioError([Problem(field="<format>", file=str(path), value=suffix or "(none)",
+                                     rule="cannot tell the format from the file name",
+                                     fix="name the file .yaml, .json or .csv, or pass the format")])
+    return known[suffix]
+
+
+def load(name_or_path: str | os.PathLike[str] = DEFAULT_SCENARIO, fmt: str | None = None) -> Scenario:
+    """Read and validate a scenario file, or a bundled scenario by name (``stakes.load("rafah-2024")``)."""
+    path = resolve(name_or_path)
+    fmt = format_of(path, fmt)
+    text = read_text(path)
+    if fmt in ("csv", "ktab-csv"):
+        return tables.read_csv_text(text, file=str(path), layout=None if fmt == "csv" else "ktab")
+    data, lines = parse_text(text, file=str(path), fmt=fmt)
+    return schema.from_data(data, lines, file=str(path))
+
+
+def loads(text: str, fmt: str = "yaml", file: str = "<text>") -> Scenario:
+    """Parse and validate a scenario held in a string."""
+    if fmt in ("csv", "ktab-csv"):
+        return tables.read_csv_text(text, file=file, layout=None if fmt == "csv" else "ktab")
+    data, lines = parse_text(text, file=file, fmt=fmt)
+    return schema.from_data(data, lines, file=file)
+
+
+def dumps(scenario: Scenario, fmt: str = "yaml") -> str:
+    """A scenario as text in the canonical YAML, JSON, or a CSV layout."""
+    if fmt == "yaml":
+        return yaml.safe_dump(schema.to_data(scenario), sort_keys=False, allow_unicode=True, width=100)
+    if fmt == "json":
+        return json.dumps(schema.to_data(scenario), indent=2, ensure_ascii=False) + "\n"
+    if fmt in ("csv", "ktab-csv"):
+        return tables.write_csv_text(scenario, layout="ktab" if fmt == "ktab-csv" else "table")
+    raise ScenarioError([Problem(field="<format>", value=fmt, rule="unknown format",
+                                 fix=f"use one of {', '.join(FORMATS)}")])
+
+
+def save(scenario: Scenario, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
+    """Write a scenario atomically: the target is replaced only once the new file is complete."""
+    path = Path(path)
+    text = dumps(scenario, format_of(path, fmt))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

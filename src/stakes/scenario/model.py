@@ -1,0 +1,184 @@
+"""The scenario data model: actors × issues, every number an :class:`Estimate` with its evidence.
+
+These are plain immutable objects. Reading and writing files lives in :mod:`stakes.scenario.io`;
+checking the rules lives in :mod:`stakes.scenario.validate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import numpy as np
+
+ACTOR_KINDS = (
+    "state",
+    "government",
+    "person",
+    "party",
+    "armed group",
+    "organisation",
+    "public",
+    "faction",
+    "other",
+)
+DISTRIBUTIONS = ("uniform", "triangular", "normal")
+SALIENCE_RANGE = (0.0, 1.0)
+RISK_RANGE = (-1.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A number with its uncertainty range and the reason it has this value.
+
+    ``low``/``high`` bound the plausible values (``None`` means the value is taken as exact);
+    ``distribution`` says how to draw inside the range for Monte Carlo runs. ``basis`` says why the
+    number is what it is; ``source`` names a scenario source id and ``where`` the place in it. A number
+    without a source is an analyst's estimate.
+    """
+
+    value: float
+    low: float | None = None
+    high: float | None = None
+    distribution: str = "uniform"
+    basis: str | None = None
+    source: str | None = None
+    where: str | None = None
+
+    @property
+    def is_exact(self) -> bool:
+        return self.low is None and self.high is None
+
+    @property
+    def is_estimate(self) -> bool:
+        """True when no source backs the number: it is the analyst's judgement."""
+        return self.source is None
+
+    def with_value(self, value: float) -> Estimate:
+        return replace(self, value=float(value))
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One bargaining dimension: a numeric scale whose two ends are described in words."""
+
+    id: str
+    name: str
+    low: str
+    high: str
+    scale: tuple[float, float] = (0.0, 100.0)
+    description: str | None = None
+    status_quo: Estimate | None = None
+
+    @property
+    def width(self) -> float:
+        return self.scale[1] - self.scale[0]
+
+
+@dataclass(frozen=True)
+class Stance:
+    """An actor's position on one issue, how much the issue matters to it, and its risk attitude."""
+
+    position: Estimate
+    salience: Estimate
+    risk: Estimate | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Someone who can move the outcome: a state, a government, a person, a party, an armed group…"""
+
+    id: str
+    name: str
+    kind: str
+    capability: Estimate
+    stances: dict[str, Stance] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A document the scenario's numbers cite."""
+
+    id: str
+    title: str
+    kind: str | None = None
+    url: str | None = None
+    published: str | None = None
+    publisher: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class IssueData:
+    """The arrays a bargaining model consumes for one issue (only actors with a stance on it)."""
+
+    issue: Issue
+    actor_ids: tuple[str, ...]
+    position: np.ndarray
+    salience: np.ndarray
+    capability: np.ndarray
+    risk: np.ndarray | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.actor_ids)
+
+    def subset(self, index: np.ndarray | list[int]) -> IssueData:
+        """The same issue restricted to (and reordered as) the actors at ``index``."""
+        index = np.asarray(index, dtype=int)
+        return IssueData(
+            issue=self.issue,
+            actor_ids=tuple(self.actor_ids[i] for i in index),
+            position=self.position[index],
+            salience=self.salience[index],
+            capability=self.capability[index],
+            risk=None if self.risk is None else self.risk[index],
+        )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Actors × issues, with metadata. Build one with :func:`stakes.load` or directly."""
+
+    title: str
+    issues: tuple[Issue, ...]
+    actors: tuple[Actor, ...]
+    as_of: date | None = None
+    description: str | None = None
+    sources: tuple[Source, ...] = ()
+    notes: str | None = None
+
+    def issue(self, issue_id: str) -> Issue:
+        for issue in self.issues:
+            if issue.id == issue_id:
+                return issue
+        known = ", ".join(i.id for i in self.issues)
+        raise KeyError(f"no issue {issue_id!r} in scenario {self.title!r} (issues: {known})")
+
+    def actor(self, actor_id: str) -> Actor:
+        for actor in self.actors:
+            if actor.id == actor_id:
+                return actor
+        known = ", ".join(a.id for a in self.actors)
+        raise KeyError(f"no actor {actor_id!r} in scenario {self.title!r} (actors: {known})")
+
+    def issue_data(self, issue_id: str) -> IssueData:
+        """Positions, saliences and capabilities of the actors that take a stance on an issue."""
+        issue = self.issue(issue_id)
+        actors = [a for a in self.actors if issue_id in a.stances]
+        stances = [a.stances[issue_id] for a in actors]
+        has_risk = any(s.risk is not None for s in stances)
+        return IssueData(
+            issue=issue,
+            actor_ids=tuple(a.id for a in actors),
+            position=np.array([s.position.value for s in stances], dtype=float),
+            salience=np.array([s.salience.value for s in stances], dtype=float),
+            capability=np.array([a.capability.value for a in actors], dtype=float),
+            risk=(
+                np.array([0.0 if s.risk is None else s.risk.value for s in stances], dtype=float)
+                if has_risk
+                else None
+            ),
+        )

@@ -1,0 +1,428 @@
+"""The canonical scenario format: plain data (as read from YAML/JSON) ⇄ :class:`Scenario`.
+
+``from_data`` checks every rule and collects *all* problems before raising one
+:class:`~stakes.errors.ScenarioError`, so a user fixes a file in one pass. Nothing is coerced
+silently: a number out of range, an unknown field or a duplicate id is an error, never a clamp.
+The format is documented in ``docs/scenario-format.md``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from datetime import date, datetime
+from typing import Any
+
+from stakes.errors import Problem, ScenarioError
+from stakes.scenario.documents import Lines, Path_
+from stakes.scenario.model import (
+    ACTOR_KINDS,
+    DISTRIBUTIONS,
+    RISK_RANGE,
+    SALIENCE_RANGE,
+    Actor,
+    Estimate,
+    Issue,
+    Scenario,
+    Source,
+    Stance,
+)
+
+FORMAT_VERSION = 1
+ID_PATTERN = re.compile(r"^[^\W\d][\w.\-]*$|^\d[\w.\-]*$")
+TOP_FIELDS = ("stakes", "title", "as_of", "description", "sources", "notes", "issues", "actors")
+ISSUE_FIELDS = ("id", "name", "low", "high", "scale", "description", "status_quo")
+ACTOR_FIELDS = ("id", "name", "kind", "aliases", "description", "capability", "stances")
+STANCE_FIELDS = ("position", "salience", "risk")
+ESTIMATE_FIELDS = ("value", "range", "distribution", "basis", "source", "where")
+SOURCE_FIELDS = ("id", "title", "kind", "url", "published", "publisher", "note")
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "<top>"
+
+
+class _Checker:
+    """Collects problems while converting plain data into scenario objects."""
+
+    def __init__(self, lines: Lines, file: str | None):
+        self.lines = lines
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def problem(self, path: Path_, rule: str, fix: str, value: object = None) -> None:
+        self.problems.append(
+            Problem(field=_dotted(path), rule=rule, fix=fix, value=value, file=self.file,
+                    line=self.lines(path))
+        )
+
+    def mapping(self, value: Any, path: Path_, allowed: tuple[str, ...], what: str) -> dict | None:
+        if not isinstance(value, dict):
+            self.problem(path, f"{what} must be a mapping of fields, not {type(value).__name__}",
+                         f"write {what} as `field: value` lines ({', '.join(allowed)})")
+            return None
+        for key in value:
+            if key not in allowed:
+                near = difflib.get_close_matches(key, allowed, n=1)
+                hint = f"did you mean `{near[0]}`?" if near else f"allowed: {', '.join(allowed)}"
+                self.problem(path + (key,), f"unknown field in {what}", f"remove it or rename it ({hint})")
+        return value
+
+    def text(self, data: dict, key: str, path: Path_, required: bool = True) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problem(path + (key,), "is required", f"add `{key}: ...`")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.problem(path + (key,), "must be text", "write it as a plain or quoted string", value)
+            return None
+        value = str(value).strip()
+        if required and not value:
+            self.problem(path + (key,), "must not be empty", f"write a {key}")
+            return None
+        return value
+
+    def identifier(self, data: dict, key: str, path: Path_) -> str | None:
+        value = self.text(data, key, path)
+        if value is not None and not ID_PATTERN.match(value):
+            self.problem(path + (key,), "is not a valid id (letters, digits, '_', '-', '.'; no spaces)",
+                         "use a short id such as `us_admin`", value)
+            return None
+        return value
+
+    def number(self, value: Any, path: Path_) -> float | None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.problem(path, "must be a number", "write a plain number such as 0.5", value)
+            return None
+        if not math.isfinite(value):
+            self.problem(path, "must be a finite number", "replace it with a real number", value)
+            return None
+        return float(value)
+
+    def estimate(self, value: Any, path: Path_, bounds: tuple[float, float], what: str,
+                 sources: set[str]) -> Estimate | None:
+        """A number, or a mapping {value, range, distribution, basis, source, where}."""
+        lo, hi = bounds
+        if isinstance(value, dict):
+            data = self.mapping(value, path, ESTIMATE_FIELDS, what)
+            if data is None:
+                return None
+            if "value" not in data:
+                self.problem(path + ("value",), "is required", f"add `value:` with the {what}")
+                return None
+            number = self.number(data["value"], path + ("value",))
+            low = high = None
+            if "range" in data:
+                rng = data["range"]
+                if not (isinstance(rng, list) and len(rng) == 2):
+                    self.problem(path + ("range",), "must be a list of two numbers [low, high]",
+                                 "write e.g. `range: [40, 60]`", rng)
+                else:
+                    low = self.number(rng[0], path + ("range", 0))
+                    high = self.number(rng[1], path + ("range", 1))
+                    if low is not None and high is not None:
+                        if low > high:
+                            self.problem(path + ("range",), "low end is above high end",
+                                         "swap the two numbers", rng)
+                        elif not (lo <= low and high <= hi):
+                            self.problem(path + ("range",), f"{what} range leaves [{lo:g}, {hi:g}]",
+                                         f"keep both ends between {lo:g} and {hi:g}", rng)
+                        elif number is not None and not (low <= number <= high):
+                            self.problem(path + ("value",), f"lies outside its own range [{low:g}, {high:g}]",
+                                         "move the value inside the range or widen the range", number)
+            distribution = data.get("distribution", "uniform")
+            if distribution not in DISTRIBUTIONS:
+                self.problem(path + ("distribution",), "unknown distribution",
+                             f"use one of {', '.join(DISTRIBUTIONS)}", distribution)
+            source = self.text(data, "source", path, required=False)
+            if source is not None and source not in sources:
+                self.problem(path + ("source",), "names no source of this scenario",
+                             "add it under `sources:` or correct the id", source)
+            basis = self.text(data, "basis", path, required=False)
+            where = self.text(data, "where", path, required=False)
+        else:
+            number = self.number(value, path)
+            low = high = None
+            distribution, basis, source, where = "uniform", None, None, None
+        if number is None:
+            return None
+        if not lo <= number <= hi:
+            self.problem(path, f"{what} must lie in [{lo:g}, {hi:g}]",
+                         f"use a number between {lo:g} and {hi:g} (values are never clipped)", number)
+            return None
+        return Estimate(number, low, high, distribution, basis, source, where)
+
+
+def from_data(data: Any, lines: Lines | None = None, file: str | None = None) -> Scenario:
+    """Build a validated :class:`Scenario` from plain data, or raise ``ScenarioError``."""
+    check = _Checker(lines or Lines(), file)
+    top = check.mapping(data, (), TOP_FIELDS, "the scenario")
+    if top is None:
+        raise ScenarioError(check.problems)
+    version = top.get("stakes", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        check.problem(("stakes",), f"unsupported format version (this stakes reads {FORMAT_VERSION})",
+                      f"write `stakes: {FORMAT_VERSION}`", version)
+    title = check.text(top, "title", ())
+    as_of = _date(check, top.get("as_of"), ("as_of",))
+    sources = _sources(check, top.get("sources", []))
+    source_ids = {s.id for s in sources}
+    issues = _issues(check, top.get("issues"), source_ids)
+    actors = _actors(check, top.get("actors"), {i.id: i for i in issues}, source_ids)
+    for index, issue in enumerate(issues):
+        if not any(issue.id in a.stances for a in actors):
+            check.problem(("issues", index, "id"), "no actor takes a position on this issue",
+                          f"add a stance `{issue.id}:` to at least one actor, or remove the issue",
+                          issue.id)
+    if check.problems:
+        raise ScenarioError(check.problems)
+    return Scenario(
+        title=title or "",
+        issues=tuple(issues),
+        actors=tuple(actors),
+        as_of=as_of,
+        description=check.text(top, "description", (), required=False),
+        sources=tuple(sources),
+        notes=check.text(top, "notes", (), required=False),
+    )
+
+
+def _date(check: _Checker, value: Any, path: Path_) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    check.problem(path, "must be a date", "write it as YYYY-MM-DD", value)
+    return None
+
+
+def _list(check: _Checker, value: Any, path: Path_, what: str) -> list:
+    if value is None:
+        check.problem(path, "is required", f"add a list of {what}")
+        return []
+    if not isinstance(value, list):
+        check.problem(path, f"must be a list of {what}", f"write each of the {what} as a `- ` item")
+        return []
+    return value
+
+
+def _unique(check: _Checker, ids: list[tuple[str | None, Path_]], what: str) -> None:
+    seen: dict[str, Path_] = {}
+    for ident, path in ids:
+        if ident is None:
+            continue
+        if ident in seen:
+            check.problem(path, f"duplicate {what} id (first used at {_dotted(seen[ident])})",
+                          f"give every {what} its own id", ident)
+        else:
+            seen[ident] = path
+
+
+def _sources(check: _Checker, value: Any) -> list[Source]:
+    out: list[Source] = []
+    ids = []
+    for index, item in enumerate(_list(check, value, ("sources",), "sources")):
+        path: Path_ = ("sources", index)
+        data = check.mapping(item, path, SOURCE_FIELDS, "a source")
+        if data is None:
+            continue
+        ident = check.identifier(data, "id", path)
+        ids.append((ident, path + ("id",)))
+        title = check.text(data, "title", path)
+        optional = {k: check.text(data, k, path, required=False)
+                    for k in ("kind", "url", "published", "publisher", "note")}
+        if ident is not None and title is not None:
+            out.append(Source(id=ident, title=title, **optional))
+    _unique(check, ids, "source")
+    return out
+
+
+def _issues(check: _Checker, value: Any, sources: set[str]) -> list[Issue]:
+    out: list[Issue] = []
+    ids = []
+    items = _list(check, value, ("issues",), "issues")
+    if value is not None and not items and isinstance(value, list):
+        check.problem(("issues",), "lists no issue", "add at least one issue")
+    for index, item in enumerate(items):
+        path: Path_ = ("issues", index)
+        data = check.mapping(item, path, ISSUE_FIELDS, "an issue")
+        if data is None:
+            continue
+        ident = check.identifier(data, "id", path)
+        ids.append((ident, path + ("id",)))
+        name = check.text(data, "name", path)
+        low = check.text(data, "low", path)
+        high = check.text(data, "high", path)
+        scale = (0.0, 100.0)
+        if "scale" in data:
+            raw = data["scale"]
+            if not (isinstance(raw, list) and len(raw) == 2):
+                check.problem(path + ("scale",), "must be two numbers [low, high]",
+                              "write e.g. `scale: [0, 100]`", raw)
+                continue
+            a = check.number(raw[0], path + ("scale", 0))
+            b = check.number(raw[1], path + ("scale", 1))
+            if a is None or b is None:
+                continue
+            if not a < b:
+                check.problem(path + ("scale",), "the low end must be below the high end",
+                              "write the smaller number first", raw)
+                continue
+            scale = (a, b)
+        status_quo = None
+        if "status_quo" in data:
+            status_quo = check.estimate(data["status_quo"], path + ("status_quo",), scale,
+                                        "status quo", sources)
+        if None not in (ident, name, low, high):
+            out.append(Issue(ident, name, low, high, scale,
+                             check.text(data, "description", path, required=False), status_quo))
+    _unique(check, ids, "issue")
+    return out
+
+
+def _actors(check: _Checker, value: Any, issues: dict[str, Issue], sources: set[str]) -> list[Actor]:
+    out: list[Actor] = []
+    ids = []
+    items = _list(check, value, ("actors",), "actors")
+    if value is not None and not items and isinstance(value, list):
+        check.problem(("actors",), "lists no actor", "add at least one actor")
+    for index, item in enumerate(items):
+        path: Path_ = ("actors", index)
+        data = check.mapping(item, path, ACTOR_FIELDS, "an actor")
+        if data is None:
+            continue
+        ident = check.identifier(data, "id", path)
+        ids.append((ident, path + ("id",)))
+        name = check.text(data, "name", path)
+        kind = check.text(data, "kind", path)
+        if kind is not None and kind not in ACTOR_KINDS:
+            check.problem(path + ("kind",), "unknown actor kind", f"use one of: {', '.join(ACTOR_KINDS)}",
+                          kind)
+        aliases = data.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            check.problem(path + ("aliases",), "must be a list of names", "write `aliases: [name, ...]`",
+                          aliases)
+            aliases = []
+        if "capability" not in data:
+            check.problem(path + ("capability",), "is required",
+                          "add `capability:` (how much this actor can move outcomes; any non-negative scale)")
+            capability = None
+        else:
+            capability = check.estimate(data["capability"], path + ("capability",), (0.0, math.inf),
+                                        "capability", sources)
+        stances = _stances(check, data.get("stances"), path + ("stances",), issues, sources)
+        if None not in (ident, name, kind, capability):
+            out.append(Actor(ident, name, kind, capability, stances, tuple(aliases),
+                             check.text(data, "description", path, required=False)))
+    _unique(check, ids, "actor")
+    return out
+
+
+def _stances(check: _Checker, value: Any, path: Path_, issues: dict[str, Issue],
+             sources: set[str]) -> dict[str, Stance]:
+    if value is None:
+        check.problem(path, "is required", "add `stances:` with a position and salience per issue")
+        return {}
+    if not isinstance(value, dict):
+        check.problem(path, "must map issue ids to stances", "write `stances: {issue_id: {...}}`")
+        return {}
+    out: dict[str, Stance] = {}
+    for issue_id, item in value.items():
+        here = path + (issue_id,)
+        issue = issues.get(issue_id)
+        if issue is None:
+            near = difflib.get_close_matches(issue_id, list(issues), n=1)
+            hint = f"did you mean `{near[0]}`?" if near else f"issues: {', '.join(issues)}"
+            check.problem(here, "names no issue of this scenario", hint, issue_id)
+            continue
+        data = check.mapping(item, here, STANCE_FIELDS, "a stance")
+        if data is None:
+            continue
+        for key in ("position", "salience"):
+            if key not in data:
+                check.problem(here + (key,), "is required", f"add `{key}:`")
+        position = salience = risk = None
+        if "position" in data:
+            position = check.estimate(data["position"], here + ("position",), issue.scale,
+                                      "position", sources)
+        if "salience" in data:
+            salience = check.estimate(data["salience"], here + ("salience",), SALIENCE_RANGE,
+                                      "salience", sources)
+        if "risk" in data:
+            risk = check.estimate(data["risk"], here + ("risk",), RISK_RANGE, "risk attitude", sources)
+        if position is not None and salience is not None and (risk is not None or "risk" not in data):
+            out[issue_id] = Stance(position, salience, risk)
+    return out
+
+
+def estimate_to_data(estimate: Estimate) -> float | dict[str, Any]:
+    """A bare number when the estimate carries nothing else, a mapping otherwise."""
+    data: dict[str, Any] = {"value": _plain(estimate.value)}
+    if not estimate.is_exact:
+        data["range"] = [_plain(estimate.low), _plain(estimate.high)]
+    if estimate.distribution != "uniform":
+        data["distribution"] = estimate.distribution
+    for key in ("basis", "source", "where"):
+        if getattr(estimate, key) is not None:
+            data[key] = getattr(estimate, key)
+    return data["value"] if len(data) == 1 else data
+
+
+def _plain(number: float | None) -> float | int | None:
+    if number is None:
+        return None
+    return int(number) if float(number).is_integer() and abs(number) < 2**53 else float(number)
+
+
+def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None and v != [] and v != ()}
+
+
+def to_data(scenario: Scenario) -> dict[str, Any]:
+    """The canonical plain-data form of a scenario (what YAML and JSON files hold)."""
+    return _drop_none({
+        "stakes": FORMAT_VERSION,
+        "title": scenario.title,
+        "as_of": scenario.as_of.isoformat() if scenario.as_of else None,
+        "description": scenario.description,
+        "sources": [_drop_none(vars(s).copy()) for s in scenario.sources],
+        "notes": scenario.notes,
+        "issues": [
+            _drop_none({
+                "id": i.id, "name": i.name, "low": i.low, "high": i.high,
+                "scale": [_plain(i.scale[0]), _plain(i.scale[1])],
+                "description": i.description,
+                "status_quo": estimate_to_data(i.status_quo) if i.status_quo else None,
+            })
+            for i in scenario.issues
+        ],
+        "actors": [
+            _drop_none({
+                "id": a.id, "name": a.name, "kind": a.kind,
+                "aliases": list(a.aliases),
+                "description": a.description,
+                "capability": estimate_to_data(a.capability),
+                "stances": {
+                    issue_id: _drop_none({
+                        "position": estimate_to_data(s.position),
+                        "salience": estimate_to_data(s.salience),
+                        "risk": estimate_to_data(s.risk) if s.risk else None,
+                    })
+                    for issue_id, s in a.stances.items()
+                },
+            })
+            for a in scenario.actors
+        ],
+    })
