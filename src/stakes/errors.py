@@ -25,7 +25,10 @@ class Problem:
         if self.line is not None:
             place += f":{self.line}"
         shown = "" if self.value is None else f" = {self.value!r}"
-        return f"{place}: {self.field}{shown}: {self.rule}; fix: {self.fix}"
+        subject = "" if self.field.startswith("<") else f"{self.field}{shown}: "
+        if not subject and shown:
+            subject = f"{self.value!r}: "
+        return f"{place}: {subject}{self.rule}; fix: {self.fix}"
 
 
 class ScenarioError(StakesError):

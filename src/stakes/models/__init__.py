@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from stakes.errors import ModelError
 from stakes.models.base import BargainingModel, IssueForecast
 from stakes.models.compromise import WeightedMean
 from stakes.models.median import WeightedMedian
@@ -27,9 +28,12 @@ def make_model(name: str | BargainingModel, **params: Any) -> BargainingModel:
             raise TypeError("pass parameters to the model's constructor, not alongside an instance")
         return name
     if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; choose one of: {', '.join(MODELS)}")
+        raise ModelError(f"unknown model {name!r}; choose one of: {', '.join(MODELS)}")
     cls, preset = MODELS[name]
-    return cls(**{**preset, **params})
+    try:
+        return cls(**{**preset, **params})
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"model {name!r}: {exc}") from None
 
 
 __all__ = ["MODELS", "BargainingModel", "IssueForecast", "make_model"]

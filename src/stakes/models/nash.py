@@ -10,7 +10,6 @@ or the issue's status quo.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from stakes.errors import ModelError
 from stakes.models.base import BargainingModel, IssueForecast, one_shot, weights
@@ -35,9 +34,22 @@ class NashBargaining(BargainingModel):
         self.utility = utility
         self.disagreement = disagreement
 
-    def _utility(self, x: np.ndarray | float, ideal: np.ndarray, width: float) -> np.ndarray:
-        distance = np.abs(np.subtract.outer(x, ideal)) / width
-        return 1.0 - (distance if self.utility == "linear" else distance**2)
+    def _reach(self, d: np.ndarray, width: float) -> np.ndarray:
+        """How far from its ideal each actor still gains over disagreement."""
+        slack = np.clip(1.0 - d, 0.0, None)
+        return width * (slack if self.utility == "linear" else np.sqrt(slack))
+
+    def _gain(self, x: float, ideal: np.ndarray, d: np.ndarray, width: float) -> np.ndarray:
+        distance = np.abs(x - ideal) / width
+        return 1.0 - (distance if self.utility == "linear" else distance**2) - d
+
+    def _right_slope(self, x: float, ideal: np.ndarray, w: np.ndarray, d: np.ndarray, width: float) -> float:
+        """Right derivative of Σ wᵢ log gainᵢ(x): positive while moving right still pays."""
+        if self.utility == "linear":
+            slope = -np.where(x >= ideal, 1.0, -1.0) / width
+        else:
+            slope = -2.0 * (x - ideal) / width**2
+        return float(np.dot(w, slope / self._gain(x, ideal, d, width)))
 
     def solve(self, data: IssueData, rng: np.random.Generator) -> IssueForecast:
         w = weights(data)
@@ -49,26 +61,27 @@ class NashBargaining(BargainingModel):
                 raise ModelError(f"issue {data.issue.id!r} has no status_quo; add one to the scenario or "
                                  "use disagreement='worst'")
             status_quo = data.issue.status_quo.value
-            d = self._utility(status_quo, ideal, width)
+            d = 1.0 - self._gain(status_quo, ideal, np.zeros_like(ideal), width)
         else:
             status_quo, d = None, np.zeros_like(ideal)
-
-        def nash_log_product(x: float) -> float:
-            gain = self._utility(x, ideal, width) - d
-            return float(np.dot(w, np.log(gain))) if np.all(gain > 0) else -np.inf
-
-        # The objective is concave, so its maximum lies next to the best actor position.
-        candidates = np.unique(ideal)
-        values = np.array([nash_log_product(x) for x in candidates])
-        if not np.isfinite(values).any() and status_quo is not None:
+        reach = self._reach(d, width)
+        lo = max(float(np.max(ideal - reach)), data.issue.scale[0])
+        hi = min(float(np.min(ideal + reach)), data.issue.scale[1])
+        if not lo < hi:  # no point on the scale leaves every actor better off than disagreement
             return one_shot(data, float(status_quo), agreement=False)
-        k = int(np.argmax(values))
-        best_x, best_value = float(candidates[k]), float(values[k])
-        for lo, hi in ((k - 1, k), (k, k + 1)):
-            if lo < 0 or hi >= len(candidates):
-                continue
-            result = minimize_scalar(lambda x: -nash_log_product(x), bounds=(candidates[lo], candidates[hi]),
-                                     method="bounded", options={"xatol": 1e-12 * width})
-            if -result.fun > best_value:
-                best_x, best_value = float(result.x), float(-result.fun)
-        return one_shot(data, best_x, agreement=True, log_nash_product=best_value)
+        lo, hi = max(lo, float(ideal.min())), min(hi, float(ideal.max()))
+        # The objective is concave: bisect on the sign of its right derivative to float precision.
+        while True:
+            mid = 0.5 * (lo + hi)
+            if not lo < mid < hi:
+                break
+            if self._right_slope(mid, ideal, w, d, width) > 0:
+                lo = mid
+            else:
+                hi = mid
+        best = hi
+        nearest = float(ideal[np.argmin(np.abs(ideal - best))])
+        if abs(nearest - best) <= 1e-9 * width:  # a kink at an actor's ideal point: report it exactly
+            best = nearest
+        log_product = float(np.dot(w, np.log(self._gain(best, ideal, d, width))))
+        return one_shot(data, best, agreement=True, log_nash_product=log_product)

@@ -1,0 +1,257 @@
+"""The ``stakes`` command line: forecast, show, validate, convert and list scenarios.
+
+Every error the project raises on purpose prints as one line and exits non-zero; ``--debug`` shows
+the traceback instead.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import pandas as pd
+import typer
+import yaml
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from stakes.errors import ScenarioError, StakesError
+from stakes.forecast import Forecast, forecast
+from stakes.models import MODELS, make_model
+from stakes.scenario import DEFAULT_SCENARIO, Scenario, bundled_scenarios, load, save
+from stakes.scenario.io import FORMATS
+
+app = typer.Typer(
+    help="stakes: model the actors of a negotiation and forecast where the bargaining goes.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+DEFAULT_MODELS = ("mean", "median", "nash", "bdm")
+_state = {"debug": False}
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _parse_params(pairs: list[str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"{pair!r} is not KEY=VALUE (e.g. -p rounds=20)", param_hint="--param")
+        params[key.strip()] = yaml.safe_load(raw) if raw.strip() else None
+    return params
+
+
+def run_models(scenario: Scenario, models: list[str], params: dict[str, Any], rounds: int | None = None,
+               seed: int | None = None, issues: list[str] | None = None) -> list[Forecast]:
+    """Run each named model; ``rounds`` reaches only models that play rounds."""
+    results = []
+    for name in models:
+        model_params = dict(params)
+        if rounds is not None:
+            accepts = make_model(name).get_params()
+            if "rounds" in accepts:
+                model_params["rounds"] = rounds
+        results.append(forecast(scenario, name, issues=issues, seed=seed, **model_params))
+    return results
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.3e}"
+
+
+def _forecast_tables(scenario: Scenario, results: list[Forecast]) -> list[Table]:
+    tables = []
+    for issue in scenario.issues:
+        if issue.id not in results[0].issues:
+            continue
+        data = scenario.issue_data(issue.id)
+        title = (f"[bold]{escape(issue.name)}[/] [dim]({escape(issue.id)}; {_fmt(issue.scale[0])} = "
+                 f"{escape(issue.low)}; {_fmt(issue.scale[1])} = {escape(issue.high)})[/]")
+        table = Table(title=title, title_justify="left", show_footer=True)
+        table.add_column("actor", footer="predicted outcome")
+        table.add_column("capability", justify="right")
+        table.add_column("salience", justify="right")
+        table.add_column("start", justify="right")
+        for fc in results:
+            result = fc.issues[issue.id]
+            label = fc.model_name if result.rounds == 0 else f"{fc.model_name} ({result.rounds} rd)"
+            table.add_column(escape(label), justify="right", footer=f"[bold]{_fmt(result.outcome)}[/]")
+        finals = [fc.issues[issue.id].final_positions for fc in results]
+        for k, actor_id in enumerate(data.actor_ids):
+            cells = [escape(scenario.actor(actor_id).name), _fmt(data.capability[k]), _fmt(data.salience[k]),
+                     _fmt(data.position[k])]
+            for fc, final in zip(results, finals):
+                cells.append("" if fc.issues[issue.id].rounds == 0 else _fmt(final[actor_id]))
+            table.add_row(*cells)
+        stops = ", ".join(f"{fc.model_name}: {fc.issues[issue.id].stop_reason}" for fc in results
+                          if fc.issues[issue.id].rounds)
+        table.caption = escape(f"stopped — {stops}") if stops else None
+        tables.append(table)
+    return tables
+
+
+@app.command("forecast")
+def forecast_command(
+    scenario: Annotated[str, typer.Argument(help="Scenario file or bundled name.")] = DEFAULT_SCENARIO,
+    model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help=f"Model(s): {', '.join(MODELS)}; "
+                                                       "repeat for several.")] = None,
+    rounds: Annotated[Optional[int], typer.Option(min=1, help="Round limit for models that play rounds.")] = None,
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Model parameter KEY=VALUE.")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Seed for models that use randomness.")] = None,
+    issue: Annotated[Optional[list[str]], typer.Option(help="Only these issue ids.")] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="table, json or csv.")] = OutputFormat.table,
+) -> None:
+    """Forecast every issue of a scenario with one or more bargaining models."""
+    sc = load(scenario)
+    names = list(model or DEFAULT_MODELS)
+    for name in names:
+        make_model(name)  # fail fast on an unknown name, before any model runs
+    results = run_models(sc, names, _parse_params(param or []), rounds, seed, issue or None)
+    if output is OutputFormat.json:
+        typer.echo(json.dumps([fc.to_dict() for fc in results], indent=2, ensure_ascii=False))
+    elif output is OutputFormat.csv:
+        buffer = io.StringIO()
+        pd.concat([fc.trajectory for fc in results], ignore_index=True).to_csv(buffer, index=False)
+        typer.echo(buffer.getvalue(), nl=False)
+    else:
+        console.print(f"[bold]{escape(sc.title)}[/]" + (f" [dim](as of {sc.as_of})[/]" if sc.as_of else ""))
+        for table in _forecast_tables(sc, results):
+            console.print(table)
+
+
+@app.command()
+def show(
+    scenario: Annotated[str, typer.Argument(help="Scenario file or bundled name.")] = DEFAULT_SCENARIO,
+    evidence: Annotated[bool, typer.Option("--evidence", "-e", help="List every number's basis.")] = False,
+) -> None:
+    """Show a scenario: its issues, and every actor's capability, position and salience."""
+    sc = load(scenario)
+    console.print(f"[bold]{escape(sc.title)}[/]" + (f" [dim](as of {sc.as_of})[/]" if sc.as_of else ""))
+    if sc.description:
+        console.print(escape(sc.description))
+    issues = Table(title="Issues", title_justify="left")
+    for column in ("id", "name", "scale", "low end means", "high end means"):
+        issues.add_column(column)
+    for i in sc.issues:
+        issues.add_row(escape(i.id), escape(i.name), f"{_fmt(i.scale[0])}–{_fmt(i.scale[1])}", escape(i.low),
+                       escape(i.high))
+    console.print(issues)
+    actors = Table(title="Actors (position / salience per issue)", title_justify="left")
+    for column in ("id", "name", "kind", "capability"):
+        actors.add_column(column, justify="right" if column == "capability" else "left")
+    for i in sc.issues:
+        actors.add_column(escape(i.id), justify="right")
+    for a in sc.actors:
+        cells = [escape(a.id), escape(a.name), escape(a.kind), _fmt(a.capability.value)]
+        for i in sc.issues:
+            s = a.stances.get(i.id)
+            cells.append("—" if s is None else f"{_fmt(s.position.value)} / {s.salience.value:.2f}")
+        actors.add_row(*cells)
+    console.print(actors)
+    if evidence:
+        table = Table(title="Evidence", title_justify="left", show_lines=True)
+        for column in ("actor", "number", "value", "range", "basis", "source"):
+            table.add_column(column)
+        for a in sc.actors:
+            numbers = [("capability", a.capability)]
+            for issue_id, s in a.stances.items():
+                numbers += [(f"{issue_id} position", s.position), (f"{issue_id} salience", s.salience)]
+                if s.risk is not None:
+                    numbers.append((f"{issue_id} risk", s.risk))
+            for label, est in numbers:
+                span = "" if est.is_exact else f"{_fmt(est.low)}–{_fmt(est.high)}"
+                where = "analyst's estimate" if est.is_estimate else f"{est.source} {est.where or ''}".strip()
+                table.add_row(escape(a.id), escape(label), _fmt(est.value), span, escape(est.basis or "—"),
+                              escape(where))
+        console.print(table)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+) -> None:
+    """Check scenario files and list every problem with its line and how to fix it."""
+    failed = 0
+    for path in files:
+        try:
+            sc = load(path)
+        except ScenarioError as exc:
+            failed += 1
+            errors.print(escape(exc.report()), soft_wrap=True)
+            continue
+        console.print(f"[green]ok[/] {escape(str(path))}: {len(sc.actors)} actors, {len(sc.issues)} issues")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def convert(
+    source: Annotated[str, typer.Argument(help="Input scenario (file or bundled name).")],
+    target: Annotated[Path, typer.Argument(help="Output file; the format follows its extension.")],
+    from_format: Annotated[Optional[str], typer.Option("--from", help=f"Input format: {', '.join(FORMATS)}.")] = None,
+    to_format: Annotated[Optional[str], typer.Option("--to", help=f"Output format: {', '.join(FORMATS)}.")] = None,
+) -> None:
+    """Convert a scenario between YAML, JSON and the CSV layouts (table, KTAB)."""
+    sc = load(source, fmt=from_format)
+    written = save(sc, target, fmt=to_format)
+    console.print(f"wrote {escape(str(written))}: {len(sc.actors)} actors, {len(sc.issues)} issues")
+
+
+@app.command()
+def scenarios() -> None:
+    """List the scenarios that ship with stakes."""
+    table = Table(title="Bundled scenarios", title_justify="left")
+    for column in ("name", "title", "actors", "issues", "as of"):
+        table.add_column(column)
+    for name, path in sorted(bundled_scenarios().items()):
+        sc = load(path)
+        table.add_row(escape(name), escape(sc.title), str(len(sc.actors)), str(len(sc.issues)),
+                      str(sc.as_of or ""))
+    console.print(table)
+
+
+@app.command()
+def models() -> None:
+    """List the bargaining models and their parameters."""
+    table = Table(title="Models", title_justify="left")
+    for column in ("name", "model", "parameters", "reference"):
+        table.add_column(column)
+    for name in MODELS:
+        model = make_model(name)
+        params = ", ".join(f"{k}={v!r}" for k, v in model.get_params().items())
+        table.add_row(name, escape(model.title), escape(params), escape(model.reference))
+    console.print(table)
+
+
+def main() -> None:
+    """Console entry point: run the app, turning the project's own errors into one clear line."""
+    try:
+        app()
+    except StakesError as exc:
+        if _state["debug"]:
+            raise
+        errors.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        errors.print("interrupted")
+        sys.exit(130)

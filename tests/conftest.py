@@ -1,0 +1,47 @@
+"""Shared test helpers: building scenarios from arrays, and finding the shared reference data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stakes.scenario.model import Actor, Estimate, Issue, Scenario, Stance
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+DATA = Path(__file__).parent / "data"
+
+
+def shared_path(*parts: str) -> Path:
+    """A file under ../shared, or a clean skip when the reference material is not beside the checkout."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs the reference material at {path}")
+    return path
+
+
+def make_scenario(position, salience, capability, scale=(0.0, 100.0), ids=None, issue_id="x") -> Scenario:
+    """A one-issue scenario from plain arrays (actor ids a0, a1, … unless given)."""
+    position, salience, capability = (np.asarray(a, dtype=float) for a in (position, salience, capability))
+    ids = ids or [f"a{k}" for k in range(len(position))]
+    issue = Issue(issue_id, "Test issue", "low end", "high end", tuple(float(v) for v in scale))
+    actors = tuple(
+        Actor(ids[k], f"Actor {ids[k]}", "other", Estimate(float(capability[k])),
+              {issue_id: Stance(Estimate(float(position[k])), Estimate(float(salience[k])))})
+        for k in range(len(position))
+    )
+    return Scenario(title="test", issues=(issue,), actors=actors)
+
+
+def random_scenario(seed: int, n: int | None = None, scale=(0.0, 100.0), levels: int | None = None) -> Scenario:
+    """A random one-issue scenario; ``levels`` limits positions to a few distinct values (ties, blocs)."""
+    rng = np.random.default_rng(seed)
+    n = n or int(rng.integers(3, 13))
+    lo, hi = scale
+    if levels:
+        position = rng.choice(np.linspace(lo, hi, levels), size=n)
+    else:
+        position = rng.uniform(lo, hi, size=n)
+    return make_scenario(position, rng.uniform(0.05, 1.0, size=n), rng.uniform(1, 100, size=n), scale)

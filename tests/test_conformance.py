@@ -1,0 +1,125 @@
+"""The invariances every bargaining model must satisfy (in the spirit of scikit-learn's check_estimator).
+
+Each test runs for every registered model on a spread of random scenarios: continuous positions,
+positions on a few shared levels (blocs and ties), and a scale other than 0–100.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import stakes
+from stakes.models import MODELS
+from stakes.models.base import STOP_REASONS
+from tests.conftest import DATA, make_scenario, random_scenario
+
+MODEL_NAMES = list(MODELS)
+SCENARIOS = (
+    [random_scenario(seed) for seed in range(6)]
+    + [random_scenario(100 + seed, levels=4) for seed in range(4)]
+    + [random_scenario(200 + seed, scale=(-3.0, 7.5)) for seed in range(2)]
+)
+IDS = [f"s{k}" for k in range(len(SCENARIOS))]
+TOLERANCE = 1e-7
+
+
+def _run(scenario, model):
+    return stakes.forecast(scenario, model, seed=7)
+
+
+def _data(scenario):
+    return scenario.issue_data(scenario.issues[0].id)
+
+
+def _width(scenario):
+    return scenario.issues[0].width
+
+
+@pytest.mark.parametrize("model", MODEL_NAMES)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+def test_actor_order_does_not_matter(model, scenario):
+    data = _data(scenario)
+    order = np.random.default_rng(3).permutation(data.n)
+    shuffled = make_scenario(data.position[order], data.salience[order], data.capability[order],
+                             data.issue.scale, ids=[data.actor_ids[k] for k in order])
+    a, b = _run(scenario, model), _run(shuffled, model)
+    assert a.outcomes["x"] == pytest.approx(b.outcomes["x"], abs=TOLERANCE * _width(scenario))
+    final_a, final_b = a.issues["x"].final_positions, b.issues["x"].final_positions
+    for actor_id in final_a:
+        assert final_a[actor_id] == pytest.approx(final_b[actor_id], abs=TOLERANCE * _width(scenario))
+
+
+@pytest.mark.parametrize("model", MODEL_NAMES)
+@pytest.mark.parametrize("common", [0.0, 37.5, 100.0])
+def test_unanimous_scenario_returns_common_position(model, common):
+    rng = np.random.default_rng(int(common))
+    n = 6
+    scenario = make_scenario(np.full(n, common), rng.uniform(0.1, 1, n), rng.uniform(1, 50, n))
+    result = _run(scenario, model).issues["x"]
+    assert result.outcome == pytest.approx(common, abs=1e-9)
+    assert np.allclose(result.positions[-1], common, atol=1e-9)
+
+
+@pytest.mark.parametrize("model", MODEL_NAMES)
+@pytest.mark.parametrize("factor", [1e-3, 7.3, 1e4])
+@pytest.mark.parametrize("scenario", SCENARIOS[::3], ids=IDS[::3])
+def test_rescaling_capability_changes_nothing(model, scenario, factor):
+    data = _data(scenario)
+    scaled = make_scenario(data.position, data.salience, data.capability * factor, data.issue.scale,
+                           ids=list(data.actor_ids))
+    a, b = _run(scenario, model).issues["x"], _run(scaled, model).issues["x"]
+    assert a.outcome == pytest.approx(b.outcome, abs=TOLERANCE * _width(scenario))
+    assert a.rounds == b.rounds
+    assert np.allclose(a.positions, b.positions, atol=TOLERANCE * _width(scenario))
+
+
+@pytest.mark.parametrize("model", MODEL_NAMES)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+def test_outcome_stays_within_the_range_of_positions(model, scenario):
+    data = _data(scenario)
+    result = _run(scenario, model).issues["x"]
+    slack = 1e-9 * _width(scenario)
+    assert data.position.min() - slack <= result.outcome <= data.position.max() + slack
+    assert np.all(result.outcomes >= data.position.min() - slack)
+    assert np.all(result.outcomes <= data.position.max() + slack)
+
+
+@pytest.mark.parametrize("model", MODEL_NAMES)
+@pytest.mark.parametrize("scenario", SCENARIOS[:4], ids=IDS[:4])
+def test_seed_makes_runs_repeatable(model, scenario):
+    a = stakes.forecast(scenario, model, seed=11)
+    b = stakes.forecast(scenario, model, seed=11)
+    assert a.trajectory.equals(b.trajectory)
+    assert a.outcomes == b.outcomes
+    assert a.challenges.equals(b.challenges)
+
+
+@pytest.mark.parametrize("model", MODEL_NAMES)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+@pytest.mark.parametrize("where", ["low", "high", "middle"])
+def test_zero_salience_actor_does_not_move_the_outcome(model, scenario, where):
+    data = _data(scenario)
+    lo, hi = data.issue.scale
+    extra = {"low": lo, "high": hi, "middle": (lo + hi) / 2}[where]
+    bigger = make_scenario(np.append(data.position, extra), np.append(data.salience, 0.0),
+                           np.append(data.capability, data.capability.max() * 10), data.issue.scale,
+                           ids=list(data.actor_ids) + ["bystander"])
+    a, b = _run(scenario, model).issues["x"], _run(bigger, model).issues["x"]
+    assert b.outcome == pytest.approx(a.outcome, abs=TOLERANCE * _width(scenario))
+
+
+@pytest.mark.parametrize("model", MODEL_NAMES)
+def test_every_issue_is_forecast_and_results_are_well_formed(model):
+    scenario = stakes.load(DATA / "harbour.yaml")
+    fc = stakes.forecast(scenario, model, seed=1)
+    assert set(fc.outcomes) == {"fees", "hours"}
+    for issue in scenario.issues:
+        result = fc.issues[issue.id]
+        assert result.positions.shape == (result.rounds + 1, len(result.actor_ids))
+        assert len(result.outcomes) == result.rounds + 1
+        assert result.stop_reason in STOP_REASONS
+        assert np.array_equal(result.positions[0], scenario.issue_data(issue.id).position)
+    table = fc.trajectory
+    assert list(table.columns) == ["model", "issue", "round", "actor", "position"]
+    assert len(table) == sum((r.rounds + 1) * len(r.actor_ids) for r in fc.issues.values())
