@@ -62,6 +62,10 @@ class Forecast:
             for issue_id, r in self.issues.items()
         ])
 
+    def _repr_html_(self) -> str:
+        """Notebook display: the per-issue summary table (pandas escapes the text)."""
+        return self.summary().to_html(index=False)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: parameters, outcomes, per-round positions and challenges."""
         return {

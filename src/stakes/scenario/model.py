@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
+import pandas as pd
 
 ACTOR_KINDS = (
     "state",
@@ -163,6 +164,17 @@ class Scenario:
                 return actor
         known = ", ".join(a.id for a in self.actors)
         raise KeyError(f"no actor {actor_id!r} in scenario {self.title!r} (actors: {known})")
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table: one row per (actor, issue) stance with capability, position, salience, risk."""
+        rows = [
+            {"actor": a.id, "name": a.name, "kind": a.kind, "issue": issue_id,
+             "capability": a.capability.value, "position": s.position.value, "salience": s.salience.value,
+             "risk": None if s.risk is None else s.risk.value}
+            for a in self.actors for issue_id, s in a.stances.items()
+        ]
+        return pd.DataFrame(rows, columns=["actor", "name", "kind", "issue", "capability", "position",
+                                           "salience", "risk"])
 
     def issue_data(self, issue_id: str) -> IssueData:
         """Positions, saliences and capabilities of the actors that take a stance on an issue."""
