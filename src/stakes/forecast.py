@@ -25,10 +25,12 @@ class Forecast:
     model: BargainingModel
     issues: dict[str, IssueForecast]
     seed: int | None = None
+    name: str | None = None
 
     @property
     def model_name(self) -> str:
-        return self.model.name
+        """The name the model was asked for by (a preset such as ``bdm-scholz-code``), else its class's."""
+        return self.name or self.model.name
 
     @property
     def outcomes(self) -> dict[str, float]:
@@ -40,7 +42,7 @@ class Forecast:
         """Tidy table of positions: columns model, issue, round, actor, position."""
         frames = [result.trajectory() for result in self.issues.values()]
         table = pd.concat(frames, ignore_index=True)
-        table.insert(0, "model", self.model.name)
+        table.insert(0, "model", self.model_name)
         return table
 
     @property
@@ -57,7 +59,7 @@ class Forecast:
     def summary(self) -> pd.DataFrame:
         """One row per issue: outcome, rounds played and why the model stopped."""
         return pd.DataFrame([
-            {"model": self.model.name, "issue": issue_id, "outcome": r.outcome, "rounds": r.rounds,
+            {"model": self.model_name, "issue": issue_id, "outcome": r.outcome, "rounds": r.rounds,
              "stop_reason": r.stop_reason}
             for issue_id, r in self.issues.items()
         ])
@@ -70,7 +72,7 @@ class Forecast:
         """Plain data for JSON: parameters, outcomes, per-round positions and challenges."""
         return {
             "scenario": self.scenario.title,
-            "model": self.model.name,
+            "model": self.model_name,
             "params": {k: _jsonable(v) for k, v in self.model.get_params().items()},
             "seed": self.seed,
             "issues": {
@@ -113,11 +115,13 @@ def forecast(scenario: Scenario, model: str | BargainingModel = "bdm", *, issues
     issue_ids = [i.id for i in scenario.issues] if issues is None else list(issues)
     streams = np.random.SeedSequence(seed).spawn(len(scenario.issues))
     index = {issue.id: k for k, issue in enumerate(scenario.issues)}
-    results: dict[str, IssueForecast] = {}
     for issue_id in issue_ids:
         if issue_id not in index:
             raise ModelError(f"scenario {scenario.title!r} has no issue {issue_id!r}; "
                              f"choose from {', '.join(index)}")
+    results: dict[str, IssueForecast] = {}
+    for issue_id in issue_ids:
         data = scenario.issue_data(issue_id)
         results[issue_id] = estimator.solve(data, np.random.default_rng(streams[index[issue_id]]))
-    return Forecast(scenario=scenario, model=estimator, issues=results, seed=seed)
+    name = model if isinstance(model, str) else None
+    return Forecast(scenario=scenario, model=estimator, issues=results, seed=seed, name=name)

@@ -10,6 +10,7 @@ from typing import Any
 
 from stakes.errors import ModelError
 from stakes.models.base import BargainingModel, IssueForecast
+from stakes.models.bdm import ExpectedUtility
 from stakes.models.compromise import WeightedMean
 from stakes.models.median import WeightedMedian
 from stakes.models.nash import NashBargaining
@@ -18,6 +19,9 @@ MODELS: dict[str, tuple[type[BargainingModel], dict[str, Any]]] = {
     "mean": (WeightedMean, {}),
     "median": (WeightedMedian, {}),
     "nash": (NashBargaining, {}),
+    "bdm": (ExpectedUtility, {}),
+    "bdm-scholz-code": (ExpectedUtility, {"probability": "all_triples", "acceptance": "scholz_code",
+                                          "distance_scale": "positions"}),
 }
 
 

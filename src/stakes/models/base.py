@@ -116,7 +116,7 @@ def weighted_median(position: np.ndarray, weight: np.ndarray) -> float:
     cumulative = np.cumsum(w)
     half = cumulative[-1] / 2.0
     k = int(np.searchsorted(cumulative, half, side="left"))
-    if np.isclose(cumulative[k], half, rtol=1e-12, atol=0.0) and k + 1 < len(x):
+    if abs(cumulative[k] - half) <= 1e-12 * half and k + 1 < len(x):
         return float((x[k] + x[k + 1]) / 2.0)
     return float(x[k])
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from stakes.scenario.model import Scenario
 
 DEFAULT_SCENARIO = "rafah-2024"
 FORMATS = ("yaml", "json", "csv", "ktab-csv")
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: same text, faster
 
 
 def bundled_scenarios() -> dict[str, Path]:
@@ -80,7 +82,7 @@ def loads(text: str, fmt: str = "yaml", file: str = "<text>") -> Scenario:
 def dumps(scenario: Scenario, fmt: str = "yaml") -> str:
     """A scenario as text in the canonical YAML, JSON, or a CSV layout."""
     if fmt == "yaml":
-        return yaml.safe_dump(schema.to_data(scenario), sort_keys=False, allow_unicode=True, width=100)
+        return yaml.dump(schema.to_data(scenario), Dumper=DUMPER, sort_keys=False, allow_unicode=True, width=100)
     if fmt == "json":
         return json.dumps(schema.to_data(scenario), indent=2, ensure_ascii=False) + "\n"
     if fmt in ("csv", "ktab-csv"):
@@ -92,7 +94,10 @@ def dumps(scenario: Scenario, fmt: str = "yaml") -> str:
 def save(scenario: Scenario, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
     """Write a scenario atomically: the target is replaced only once the new file is complete."""
     path = Path(path)
-    text = dumps(scenario, format_of(path, fmt))
+    try:
+        text = dumps(scenario, format_of(path, fmt))
+    except ScenarioError as exc:
+        raise ScenarioError([replace(p, file=p.file or str(path)) for p in exc.problems]) from None
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -99,10 +99,14 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problem(path, "must be a number", "write a plain number such as 0.5", value)
             return None
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too large for a float
+            number = math.inf
+        if not math.isfinite(number):
             self.problem(path, "must be a finite number", "replace it with a real number", value)
             return None
-        return float(value)
+        return number
 
     def estimate(self, value: Any, path: Path_, bounds: tuple[float, float], what: str,
                  sources: set[str]) -> Estimate | None:
@@ -174,8 +178,9 @@ def from_data(data: Any, lines: Lines | None = None, file: str | None = None) ->
     source_ids = {s.id for s in sources}
     issues = _issues(check, top.get("issues"), source_ids)
     actors = _actors(check, top.get("actors"), {i.id: i for i in issues}, source_ids)
+    mentioned = _stance_keys(top.get("actors"))
     for index, issue in enumerate(issues):
-        if not any(issue.id in a.stances for a in actors):
+        if issue.id not in mentioned:
             check.problem(("issues", index, "id"), "no actor takes a position on this issue",
                           f"add a stance `{issue.id}:` to at least one actor, or remove the issue",
                           issue.id)
@@ -190,6 +195,14 @@ def from_data(data: Any, lines: Lines | None = None, file: str | None = None) ->
         sources=tuple(sources),
         notes=check.text(top, "notes", (), required=False),
     )
+
+
+def _stance_keys(actors: Any) -> set[str]:
+    """Issue ids some actor's stances name, valid or not (so one bad stance is not also reported as none)."""
+    if not isinstance(actors, list):
+        return set()
+    return {key for actor in actors if isinstance(actor, dict) and isinstance(actor.get("stances"), dict)
+            for key in actor["stances"]}
 
 
 def _date(check: _Checker, value: Any, path: Path_) -> date | None:
