@@ -10,6 +10,7 @@ import sys
 import pandas as pd
 from typer.testing import CliRunner
 
+from stakes import cli
 from stakes.cli import app
 from tests.conftest import DATA
 
@@ -29,7 +30,7 @@ def stakes_process(*args: str) -> subprocess.CompletedProcess:
 def test_forecast_table_shows_actors_models_and_outcomes():
     result = run("forecast", HARBOUR, "-m", "mean", "-m", "median")
     assert result.exit_code == 0, result.output
-    for text in ("Harbour fee level", "City council", "Dockworkers' union", "predicted outcome", "mean",
+    for text in ("Harbour fee level", "council", "union", "Predicted outcome per issue", "mean",
                  "median", "43.94", "70"):
         assert text in result.output
 
@@ -97,9 +98,19 @@ def test_unknown_model_is_a_clear_error():
     assert result.returncode == 1 and "unknown model 'oracle'" in result.stderr
 
 
-def test_markup_in_scenario_text_is_shown_literally(tmp_path):
-    text = open(HARBOUR).read().replace("name: City council", "name: \"[red]City[/red] <b>council</b>\"")
+def test_bdm_shows_where_each_actor_ends_and_why_it_stopped():
+    result = run("forecast", HARBOUR, "-m", "bdm", "--rounds", "3")
+    assert "bdm end" in result.output
+    assert "3 rd" in result.output
+
+
+def test_markup_in_scenario_text_is_shown_literally(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli.console, "width", 200)
+    text = open(HARBOUR).read()
+    text = text.replace("name: City council", "name: \"[red]City[/red] <b>council</b>\"")
+    text = text.replace("name: Harbour fee level", "name: \"[bold]Fees[/bold]\"")
     path = tmp_path / "markup.yaml"
     path.write_text(text)
-    result = run("forecast", str(path), "-m", "mean")
-    assert "[red]City[/red] <b>council</b>" in result.output
+    shown = run("show", str(path)).output
+    assert "[red]City[/red]" in shown
+    assert "[bold]Fees[/bold]" in run("forecast", str(path), "-m", "mean").output

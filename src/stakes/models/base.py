@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from stakes.errors import ModelError
-from stakes.scenario.model import IssueData
+from stakes.scenario.model import Estimate, Issue, IssueData
 
 STOP_REASONS = ("static", "converged", "round_limit", "cycle")
 
@@ -65,6 +65,52 @@ class IssueForecast:
         })
 
 
+@dataclass(frozen=True)
+class IssueBatch:
+    """Many draws of one issue's numbers, for Monte Carlo: arrays shaped (draws, actors).
+
+    ``status_quo`` holds one draw of the issue's status quo per row (``None`` when it has none);
+    ``fixed`` is shared by every draw.
+    """
+
+    issue: Issue
+    actor_ids: tuple[str, ...]
+    position: np.ndarray
+    salience: np.ndarray
+    capability: np.ndarray
+    risk: np.ndarray | None = None
+    fixed: np.ndarray | None = None
+    status_quo: np.ndarray | None = None
+
+    @property
+    def draws(self) -> int:
+        return self.position.shape[0]
+
+    def draw(self, b: int) -> IssueData:
+        """Draw ``b`` as the one-issue data a model's ``solve`` takes."""
+        issue = self.issue
+        if self.status_quo is not None and issue.status_quo is not None:
+            issue = replace(issue, status_quo=replace(issue.status_quo, value=float(self.status_quo[b])))
+        elif self.status_quo is not None:
+            issue = replace(issue, status_quo=Estimate(float(self.status_quo[b])))
+        return IssueData(issue=issue, actor_ids=self.actor_ids, position=self.position[b],
+                         salience=self.salience[b], capability=self.capability[b],
+                         risk=None if self.risk is None else self.risk[b], fixed=self.fixed)
+
+
+@dataclass
+class BatchForecast:
+    """A model's forecast of every draw of an issue: outcomes (draws,), final positions (draws, actors)."""
+
+    issue_id: str
+    actor_ids: tuple[str, ...]
+    outcomes: np.ndarray
+    final_positions: np.ndarray
+    rounds: np.ndarray
+    stop_reasons: np.ndarray
+    """Index into :data:`STOP_REASONS` per draw."""
+
+
 class BargainingModel(ABC):
     """Base class: parameters in the constructor, ``solve`` one issue, no state kept between calls."""
 
@@ -87,15 +133,32 @@ class BargainingModel(ABC):
     def solve(self, data: IssueData, rng: np.random.Generator) -> IssueForecast:
         """Forecast one issue. ``rng`` is the only source of randomness a model may use."""
 
+    def solve_batch(self, batch: IssueBatch, seeds: np.ndarray) -> BatchForecast:
+        """Forecast every draw of an issue; draw b uses the random stream seeded by ``seeds[b]``.
+
+        This fallback solves the draws one by one; models override it with one array computation.
+        Results must equal ``solve`` on each draw, so a draw's forecast does not depend on the batch
+        it was computed in.
+        """
+        results = [self.solve(batch.draw(b), np.random.default_rng(int(seeds[b]))) for b in range(batch.draws)]
+        return BatchForecast(
+            issue_id=batch.issue.id,
+            actor_ids=batch.actor_ids,
+            outcomes=np.array([r.outcome for r in results]),
+            final_positions=np.array([r.positions[-1] for r in results]),
+            rounds=np.array([r.rounds for r in results]),
+            stop_reasons=np.array([STOP_REASONS.index(r.stop_reason) for r in results]),
+        )
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({args})"
 
 
-def weights(data: IssueData) -> np.ndarray:
-    """Capability × salience: how hard each actor can and will push on this issue."""
+def weights(data: IssueData | IssueBatch) -> np.ndarray:
+    """Capability × salience: how hard each actor can and will push on this issue (per draw)."""
     w = data.capability * data.salience
-    if not np.any(w > 0):
+    if not np.all(np.any(w > 0, axis=-1)):
         raise ModelError(
             f"issue {data.issue.id!r}: no actor has both capability and salience above zero, so no model "
             "can weigh positions; give at least one actor a positive capability and salience"
@@ -109,16 +172,21 @@ def weighted_median(position: np.ndarray, weight: np.ndarray) -> float:
     When the weight splits exactly in half between two neighbouring positions, every point between
     them ties; the midpoint is returned so the answer does not depend on actor order.
     """
-    order = np.argsort(position, kind="stable")
-    x, w = position[order], weight[order]
-    keep = w > 0
-    x, w = x[keep], w[keep]
-    cumulative = np.cumsum(w)
-    half = cumulative[-1] / 2.0
-    k = int(np.searchsorted(cumulative, half, side="left"))
-    if abs(cumulative[k] - half) <= 1e-12 * half and k + 1 < len(x):
-        return float((x[k] + x[k + 1]) / 2.0)
-    return float(x[k])
+    return float(weighted_median_rows(position[np.newaxis], weight[np.newaxis])[0])
+
+
+def weighted_median_rows(position: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """:func:`weighted_median` of every row of (draws, actors) arrays at once."""
+    order = np.argsort(position, axis=1, kind="stable")
+    x = np.take_along_axis(position, order, axis=1)
+    cumulative = np.cumsum(np.clip(np.take_along_axis(weight, order, axis=1), 0.0, None), axis=1)
+    half = cumulative[:, -1:] / 2.0
+    rows = np.arange(len(x))
+    k = (cumulative < half).sum(axis=1)  # first actor at or past half the weight
+    reached = cumulative[rows, k]
+    after = np.minimum((cumulative <= reached[:, None]).sum(axis=1), x.shape[1] - 1)  # next weighted actor
+    tie = (np.abs(reached - half[:, 0]) <= 1e-12 * half[:, 0]) & (cumulative[rows, after] > reached)
+    return np.where(tie, (x[rows, k] + x[rows, after]) / 2.0, x[rows, k])
 
 
 def weighted_mean(position: np.ndarray, weight: np.ndarray) -> float:
@@ -134,4 +202,16 @@ def one_shot(data: IssueData, outcome: float, **diagnostics: Any) -> IssueForeca
         outcomes=np.array([outcome]),
         stop_reason="static",
         diagnostics=diagnostics,
+    )
+
+
+def static_batch(batch: IssueBatch, outcomes: np.ndarray) -> BatchForecast:
+    """The batch forecast of a model without rounds: nobody moves, one outcome per draw."""
+    return BatchForecast(
+        issue_id=batch.issue.id,
+        actor_ids=batch.actor_ids,
+        outcomes=np.asarray(outcomes, dtype=float),
+        final_positions=batch.position.copy(),
+        rounds=np.zeros(batch.draws, dtype=int),
+        stop_reasons=np.full(batch.draws, STOP_REASONS.index("static")),
     )

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from stakes.models.base import BargainingModel, IssueForecast, one_shot, weighted_mean, weights
+from stakes.models.base import (
+    BargainingModel,
+    BatchForecast,
+    IssueBatch,
+    IssueForecast,
+    one_shot,
+    static_batch,
+    weighted_mean,
+    weights,
+)
 from stakes.scenario.model import IssueData
 
 
@@ -23,3 +32,7 @@ class WeightedMean(BargainingModel):
     def solve(self, data: IssueData, rng: np.random.Generator) -> IssueForecast:
         w = weights(data)
         return one_shot(data, weighted_mean(data.position, w), total_weight=float(w.sum()))
+
+    def solve_batch(self, batch: IssueBatch, seeds: np.ndarray) -> BatchForecast:
+        w = weights(batch)
+        return static_batch(batch, (w * batch.position).sum(axis=1) / w.sum(axis=1))

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from stakes.models.base import BargainingModel, IssueForecast, one_shot, weighted_median, weights
+from stakes.models.base import (
+    BargainingModel,
+    BatchForecast,
+    IssueBatch,
+    IssueForecast,
+    one_shot,
+    static_batch,
+    weighted_median,
+    weighted_median_rows,
+    weights,
+)
 from stakes.scenario.model import IssueData
 
 
@@ -23,3 +33,6 @@ class WeightedMedian(BargainingModel):
     def solve(self, data: IssueData, rng: np.random.Generator) -> IssueForecast:
         w = weights(data)
         return one_shot(data, weighted_median(data.position, w), total_weight=float(w.sum()))
+
+    def solve_batch(self, batch: IssueBatch, seeds: np.ndarray) -> BatchForecast:
+        return static_batch(batch, weighted_median_rows(batch.position, weights(batch)))

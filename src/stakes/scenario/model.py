@@ -78,11 +78,15 @@ class Issue:
 
 @dataclass(frozen=True)
 class Stance:
-    """An actor's position on one issue, how much the issue matters to it, and its risk attitude."""
+    """An actor's position on one issue, how much the issue matters to it, and its risk attitude.
+
+    ``fixed`` marks a position the actor will not move from (models that play rounds keep it).
+    """
 
     position: Estimate
     salience: Estimate
     risk: Estimate | None = None
+    fixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,8 @@ class IssueData:
     salience: np.ndarray
     capability: np.ndarray
     risk: np.ndarray | None = None
+    fixed: np.ndarray | None = None
+    """Boolean mask of actors whose position stays put (``None``: every actor may move)."""
 
     @property
     def n(self) -> int:
@@ -136,6 +142,7 @@ class IssueData:
             salience=self.salience[index],
             capability=self.capability[index],
             risk=None if self.risk is None else self.risk[index],
+            fixed=None if self.fixed is None else self.fixed[index],
         )
 
 
@@ -193,4 +200,5 @@ class Scenario:
                 if has_risk
                 else None
             ),
+            fixed=np.array([s.fixed for s in stances], dtype=bool) if any(s.fixed for s in stances) else None,
         )

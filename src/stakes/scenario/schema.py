@@ -34,7 +34,7 @@ ID_PATTERN = re.compile(r"^[^\W\d][\w.\-]*$|^\d[\w.\-]*$")
 TOP_FIELDS = ("stakes", "title", "as_of", "description", "sources", "notes", "issues", "actors")
 ISSUE_FIELDS = ("id", "name", "low", "high", "scale", "description", "status_quo")
 ACTOR_FIELDS = ("id", "name", "kind", "aliases", "description", "capability", "stances")
-STANCE_FIELDS = ("position", "salience", "risk")
+STANCE_FIELDS = ("position", "salience", "risk", "fixed")
 ESTIMATE_FIELDS = ("value", "range", "distribution", "basis", "source", "where")
 SOURCE_FIELDS = ("id", "title", "kind", "url", "published", "publisher", "note")
 
@@ -375,8 +375,13 @@ def _stances(check: _Checker, value: Any, path: Path_, issues: dict[str, Issue],
                                       "salience", sources)
         if "risk" in data:
             risk = check.estimate(data["risk"], here + ("risk",), RISK_RANGE, "risk attitude", sources)
+        fixed = data.get("fixed", False)
+        if not isinstance(fixed, bool):
+            check.problem(here + ("fixed",), "must be true or false",
+                          "write `fixed: true` for a position the actor will not move from", fixed)
+            fixed = False
         if position is not None and salience is not None and (risk is not None or "risk" not in data):
-            out[issue_id] = Stance(position, salience, risk)
+            out[issue_id] = Stance(position, salience, risk, fixed)
     return out
 
 
@@ -432,6 +437,7 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
                         "position": estimate_to_data(s.position),
                         "salience": estimate_to_data(s.salience),
                         "risk": estimate_to_data(s.risk) if s.risk else None,
+                        "fixed": True if s.fixed else None,
                     })
                     for issue_id, s in a.stances.items()
                 },

@@ -1,64 +1,32 @@
-"""The ``stakes`` command line: forecast, show, validate, convert and list scenarios.
-
-Every error the project raises on purpose prints as one line and exits non-zero; ``--debug`` shows
-the traceback instead.
-"""
+"""Core commands: forecast, show, validate, convert, scenarios, models."""
 
 from __future__ import annotations
 
 import io
 import json
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import pandas as pd
 import typer
-import yaml
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from stakes.errors import ScenarioError, StakesError
+from stakes.cli.app import app, console, errors, fmt, parse_params
+from stakes.errors import ScenarioError
 from stakes.forecast import Forecast, forecast
 from stakes.models import MODELS, make_model
 from stakes.scenario import DEFAULT_SCENARIO, Scenario, bundled_scenarios, load, save
 from stakes.scenario.io import FORMATS
 
-app = typer.Typer(
-    help="stakes: model the actors of a negotiation and forecast where the bargaining goes.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-console = Console()
-errors = Console(stderr=True)
 DEFAULT_MODELS = ("mean", "median", "nash", "bdm")
-_state = {"debug": False}
 
 
 class OutputFormat(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
-
-
-@app.callback()
-def _options(
-    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
-) -> None:
-    _state["debug"] = debug
-
-
-def _parse_params(pairs: list[str]) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, raw = pair.partition("=")
-        if not sep or not key.strip():
-            raise typer.BadParameter(f"{pair!r} is not KEY=VALUE (e.g. -p rounds=20)", param_hint="--param")
-        params[key.strip()] = yaml.safe_load(raw) if raw.strip() else None
-    return params
 
 
 def run_models(scenario: Scenario, models: list[str], params: dict[str, Any], rounds: int | None = None,
@@ -75,38 +43,38 @@ def run_models(scenario: Scenario, models: list[str], params: dict[str, Any], ro
     return results
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.3e}"
-
-
 def _forecast_tables(scenario: Scenario, results: list[Forecast]) -> list[Table]:
+    """Per issue: every actor's numbers and where multi-round models leave it; then all outcomes."""
     tables = []
-    for issue in scenario.issues:
-        if issue.id not in results[0].issues:
-            continue
+    issues = [i for i in scenario.issues if i.id in results[0].issues]
+    for issue in issues:
         data = scenario.issue_data(issue.id)
-        title = (f"[bold]{escape(issue.name)}[/] [dim]({escape(issue.id)}; {_fmt(issue.scale[0])} = "
-                 f"{escape(issue.low)}; {_fmt(issue.scale[1])} = {escape(issue.high)})[/]")
-        table = Table(title=title, title_justify="left", show_footer=True)
-        table.add_column("actor", footer="predicted outcome")
-        table.add_column("capability", justify="right")
-        table.add_column("salience", justify="right")
-        table.add_column("start", justify="right")
+        title = (f"[bold]{escape(issue.name)}[/]\n[dim]{fmt(issue.scale[0])} = {escape(issue.low)}; "
+                 f"{fmt(issue.scale[1])} = {escape(issue.high)}[/]")
+        table = Table(title=title, title_justify="left")
+        for column in ("actor", "capability", "salience", "start"):
+            table.add_column(column, justify="left" if column == "actor" else "right")
+        played = [fc for fc in results if fc.issues[issue.id].rounds]
+        for fc in played:
+            table.add_column(escape(f"{fc.model_name} end"), justify="right")
+        for k, actor_id in enumerate(data.actor_ids):
+            cells = [escape(actor_id), fmt(data.capability[k]), fmt(data.salience[k]), fmt(data.position[k])]
+            cells += [fmt(fc.issues[issue.id].final_positions[actor_id]) for fc in played]
+            table.add_row(*cells)
+        tables.append(table)
+    outcomes = Table(title="[bold]Predicted outcome per issue[/]", title_justify="left")
+    outcomes.add_column("issue")
+    outcomes.add_column("scale", justify="right")
+    for fc in results:
+        outcomes.add_column(escape(fc.model_name), justify="right")
+    for issue in issues:
+        cells = [escape(issue.id), f"{fmt(issue.scale[0])}–{fmt(issue.scale[1])}"]
         for fc in results:
             result = fc.issues[issue.id]
-            label = fc.model_name if result.rounds == 0 else f"{fc.model_name} ({result.rounds} rd)"
-            table.add_column(escape(label), justify="right", footer=f"[bold]{_fmt(result.outcome)}[/]")
-        finals = [fc.issues[issue.id].final_positions for fc in results]
-        for k, actor_id in enumerate(data.actor_ids):
-            cells = [escape(scenario.actor(actor_id).name), _fmt(data.capability[k]), _fmt(data.salience[k]),
-                     _fmt(data.position[k])]
-            for fc, final in zip(results, finals):
-                cells.append("" if fc.issues[issue.id].rounds == 0 else _fmt(final[actor_id]))
-            table.add_row(*cells)
-        stops = ", ".join(f"{fc.model_name}: {fc.issues[issue.id].stop_reason}" for fc in results
-                          if fc.issues[issue.id].rounds)
-        table.caption = escape(f"stopped — {stops}") if stops else None
-        tables.append(table)
+            note = f" [dim]({result.rounds} rd, {result.stop_reason.replace('_', ' ')})[/]" if result.rounds else ""
+            cells.append(f"[bold]{fmt(result.outcome)}[/]{note}")
+        outcomes.add_row(*cells)
+    tables.append(outcomes)
     return tables
 
 
@@ -126,7 +94,7 @@ def forecast_command(
     names = list(model or DEFAULT_MODELS)
     for name in names:
         make_model(name)  # fail fast on an unknown name, before any model runs
-    results = run_models(sc, names, _parse_params(param or []), rounds, seed, issue or None)
+    results = run_models(sc, names, parse_params(param or []), rounds, seed, issue or None)
     if output is OutputFormat.json:
         typer.echo(json.dumps([fc.to_dict() for fc in results], indent=2, ensure_ascii=False))
     elif output is OutputFormat.csv:
@@ -153,7 +121,7 @@ def show(
     for column in ("id", "name", "scale", "low end means", "high end means"):
         issues.add_column(column)
     for i in sc.issues:
-        issues.add_row(escape(i.id), escape(i.name), f"{_fmt(i.scale[0])}–{_fmt(i.scale[1])}", escape(i.low),
+        issues.add_row(escape(i.id), escape(i.name), f"{fmt(i.scale[0])}–{fmt(i.scale[1])}", escape(i.low),
                        escape(i.high))
     console.print(issues)
     actors = Table(title="Actors (position / salience per issue)", title_justify="left")
@@ -162,10 +130,10 @@ def show(
     for i in sc.issues:
         actors.add_column(escape(i.id), justify="right")
     for a in sc.actors:
-        cells = [escape(a.id), escape(a.name), escape(a.kind), _fmt(a.capability.value)]
+        cells = [escape(a.id), escape(a.name), escape(a.kind), fmt(a.capability.value)]
         for i in sc.issues:
             s = a.stances.get(i.id)
-            cells.append("—" if s is None else f"{_fmt(s.position.value)} / {s.salience.value:.2f}")
+            cells.append("—" if s is None else f"{fmt(s.position.value)} / {s.salience.value:.2f}")
         actors.add_row(*cells)
     console.print(actors)
     if evidence:
@@ -179,9 +147,9 @@ def show(
                 if s.risk is not None:
                     numbers.append((f"{issue_id} risk", s.risk))
             for label, est in numbers:
-                span = "" if est.is_exact else f"{_fmt(est.low)}–{_fmt(est.high)}"
+                span = "" if est.is_exact else f"{fmt(est.low)}–{fmt(est.high)}"
                 where = "analyst's estimate" if est.is_estimate else f"{est.source} {est.where or ''}".strip()
-                table.add_row(escape(a.id), escape(label), _fmt(est.value), span, escape(est.basis or "—"),
+                table.add_row(escape(a.id), escape(label), fmt(est.value), span, escape(est.basis or "—"),
                               escape(where))
         console.print(table)
 
@@ -243,15 +211,3 @@ def models() -> None:
     console.print(table)
 
 
-def main() -> None:
-    """Console entry point: run the app, turning the project's own errors into one clear line."""
-    try:
-        app()
-    except StakesError as exc:
-        if _state["debug"]:
-            raise
-        errors.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        errors.print("interrupted")
-        sys.exit(130)

@@ -1,0 +1,63 @@
+"""The ``stakes`` command-line application: shared console, options and error handling.
+
+Commands live in sibling modules by topic and register themselves on :data:`app`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.markup import escape
+
+from stakes.errors import StakesError
+
+app = typer.Typer(
+    help="stakes: model the actors of a negotiation and forecast where the bargaining goes.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+_state = {"debug": False}
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def parse_params(pairs: list[str]) -> dict[str, Any]:
+    """``["rounds=20", "utility=quadratic"]`` → model parameters (values read as YAML scalars)."""
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"{pair!r} is not KEY=VALUE (e.g. -p rounds=20)", param_hint="--param")
+        params[key.strip()] = yaml.safe_load(raw) if raw.strip() else None
+    return params
+
+
+def fmt(value: float) -> str:
+    """A number as a table shows it: four significant digits."""
+    return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.3e}"
+
+
+def main() -> None:
+    """Console entry point: run the app, turning the project's own errors into one clear line."""
+    try:
+        app()
+    except StakesError as exc:
+        if _state["debug"]:
+            raise
+        errors.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        errors.print("interrupted")
+        sys.exit(130)
