@@ -14,6 +14,7 @@ from stakes.models.bdm import ExpectedUtility
 from stakes.models.compromise import WeightedMean
 from stakes.models.median import WeightedMedian
 from stakes.models.nash import NashBargaining
+from stakes.models.smp import SpatialModel
 
 MODELS: dict[str, tuple[type[BargainingModel], dict[str, Any]]] = {
     "mean": (WeightedMean, {}),
@@ -22,6 +23,7 @@ MODELS: dict[str, tuple[type[BargainingModel], dict[str, Any]]] = {
     "bdm": (ExpectedUtility, {}),
     "bdm-scholz-code": (ExpectedUtility, {"probability": "all_triples", "acceptance": "scholz_code",
                                           "distance_scale": "positions"}),
+    "smp": (SpatialModel, {}),
 }
 
 

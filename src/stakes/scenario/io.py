@@ -1,7 +1,8 @@
 """Loading and saving scenarios: files by extension, bundled scenarios by name.
 
 Formats: ``.yaml``/``.yml`` (canonical), ``.json`` (same structure), ``.csv`` (the layouts other tools
-use; see :mod:`stakes.scenario.tables`).
+use; see :mod:`stakes.scenario.tables`), ``.xml`` (KTAB's XML scenarios, read only; see
+:mod:`stakes.scenario.ktab_xml`).
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from pathlib import Path
 import yaml
 
 from stakes.errors import Problem, ScenarioError
-from stakes.scenario import schema, tables
+from stakes.scenario import ktab_xml, schema, tables
 from stakes.scenario.documents import parse_text, read_text
 from stakes.scenario.model import Scenario
 
 DEFAULT_SCENARIO = "rafah-2024"
-FORMATS = ("yaml", "json", "csv", "ktab-csv")
+FORMATS = ("yaml", "json", "csv", "ktab-csv", "ktab-xml")
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: same text, faster
 
 
@@ -52,11 +53,11 @@ def format_of(path: Path, fmt: str | None = None) -> str:
                                          fix=f"use one of {', '.join(FORMATS)}")])
         return fmt
     suffix = path.suffix.lower()
-    known = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
+    known = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".xml": "ktab-xml"}
     if suffix not in known:
         raise ScenarioError([Problem(field="<format>", file=str(path), value=suffix or "(none)",
                                      rule="cannot tell the format from the file name",
-                                     fix="name the file .yaml, .json or .csv, or pass the format")])
+                                     fix="name the file .yaml, .json, .csv or .xml, or pass the format")])
     return known[suffix]
 
 
@@ -65,6 +66,8 @@ def load(name_or_path: str | os.PathLike[str] = DEFAULT_SCENARIO, fmt: str | Non
     path = resolve(name_or_path)
     fmt = format_of(path, fmt)
     text = read_text(path)
+    if fmt == "ktab-xml":
+        return ktab_xml.read_ktab_xml(text, file=str(path))
     if fmt in ("csv", "ktab-csv"):
         return tables.read_csv_text(text, file=str(path), layout=None if fmt == "csv" else "ktab")
     data, lines = parse_text(text, file=str(path), fmt=fmt)
@@ -73,6 +76,8 @@ def load(name_or_path: str | os.PathLike[str] = DEFAULT_SCENARIO, fmt: str | Non
 
 def loads(text: str, fmt: str = "yaml", file: str = "<text>") -> Scenario:
     """Parse and validate a scenario held in a string."""
+    if fmt == "ktab-xml":
+        return ktab_xml.read_ktab_xml(text, file=file)
     if fmt in ("csv", "ktab-csv"):
         return tables.read_csv_text(text, file=file, layout=None if fmt == "csv" else "ktab")
     data, lines = parse_text(text, file=file, fmt=fmt)
@@ -87,6 +92,9 @@ def dumps(scenario: Scenario, fmt: str = "yaml") -> str:
         return json.dumps(schema.to_data(scenario), indent=2, ensure_ascii=False) + "\n"
     if fmt in ("csv", "ktab-csv"):
         return tables.write_csv_text(scenario, layout="ktab" if fmt == "ktab-csv" else "table")
+    if fmt == "ktab-xml":
+        raise ScenarioError([Problem(field="<format>", value=fmt, fix="write ktab-csv (KTAB reads it too)",
+                                     rule="stakes reads KTAB XML but does not write it")])
     raise ScenarioError([Problem(field="<format>", value=fmt, rule="unknown format",
                                  fix=f"use one of {', '.join(FORMATS)}")])
 
