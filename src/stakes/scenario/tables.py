@@ -248,12 +248,15 @@ def _count(found: _Problems, cell: str, line: int, field: str) -> int:
 
 
 def _unquote(cell: str) -> str:
-    return cell.replace(KTAB_QUOTE, '"')
+    return cell.replace(KTAB_QUOTE, '"').replace("&amp;", "&")
 
 
 def _ktab_text(text: str | None) -> str:
-    """Text on one line (KTAB reads a line per record), with double quotes in KTAB's escape."""
-    return " ".join((text or "").split()).replace('"', KTAB_QUOTE)
+    """Text on one line (KTAB reads a line per record), with double quotes in KTAB's escape.
+
+    A literal ``&`` is written ``&amp;`` so that text which itself contains ``&quot;`` reads back unchanged.
+    """
+    return " ".join((text or "").split()).replace("&", "&amp;").replace('"', KTAB_QUOTE)
 
 
 def _write_ktab(scenario: Scenario) -> str:
