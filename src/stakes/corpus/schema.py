@@ -1,0 +1,115 @@
+"""The corpus tables: articles, and the mentions, quotes, events and stances found in them.
+
+Every analysis row belongs to one article (deleted with it); offsets are character positions in
+the article's text. The schema is plain SQL (SQLite or PostgreSQL) so other tools can read it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+RowId = BigInteger().with_variant(Integer, "sqlite")
+"""64-bit surrogate keys; SQLite needs INTEGER for its rowid auto-increment."""
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ArticleRow(Base):
+    """One article, stored once: ``id`` is the content hash of its text (``Article.id``)."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[date | None] = mapped_column(Date, index=True)
+    publisher: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    analysed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the analysis rows were stored; NULL while the article has none."""
+
+
+def _article_fk() -> Mapped[str]:
+    return mapped_column(String(32), ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+
+
+class MentionRow(Base):
+    __tablename__ = "mentions"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = _article_fk()
+    actor_id: Mapped[str] = mapped_column(String(200), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class QuoteRow(Base):
+    __tablename__ = "quotes"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = _article_fk()
+    speaker_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    cue: Mapped[str | None] = mapped_column(String(100))
+
+
+class EventRow(Base):
+    """An event; ``date`` is the event's own date, else the article's publication date."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_source_target", "source_id", "target_id"),)
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = _article_fk()
+    date: Mapped[date | None] = mapped_column(Date, index=True)
+    source_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    target_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    cameo: Mapped[str | None] = mapped_column(String(10))
+    plover: Mapped[str | None] = mapped_column(String(40))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class StanceRow(Base):
+    """A stance reading; ``evidence`` is the sentence ``text[start:end]``, kept for display."""
+
+    __tablename__ = "stances"
+    __table_args__ = (Index("ix_stances_actor_issue", "actor_id", "issue_id"),)
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = _article_fk()
+    actor_id: Mapped[str] = mapped_column(String(200))
+    issue_id: Mapped[str] = mapped_column(String(200))
+    position: Mapped[float] = mapped_column(Float)
+    confidence: Mapped[float] = mapped_column(Float)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    evidence: Mapped[str] = mapped_column(Text)
+
+
+TABLES = {row.__tablename__: row.__table__ for row in (ArticleRow, MentionRow, QuoteRow, EventRow, StanceRow)}
+"""Every corpus table by name, articles first (the order to create and export them)."""
