@@ -1,0 +1,441 @@
+"""Actor mentions: names, role phrases, titles and pronouns resolved to the article's canonical actors.
+
+A spaCy component. It reads the gazetteer (dated Phoenix codes), the agent (role) phrases and the
+parser's named entities, then resolves within the article: a surname or bare title attaches to the
+person named earlier, ``he``/``his`` to the last person, ``it``/``its`` to the last state or group,
+``the Biden administration`` to the United States' government. A head of government and his state
+become one actor, named after whichever the article discusses more (stance and capability belong to
+the government, not to two double-counted actors).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from stakes.reading.gazetteer import (
+    Entry,
+    Gazetteer,
+    code_groups,
+    combine,
+    country_of,
+    date_key,
+    kind_of,
+)
+from stakes.reading.records import FoundActor, Mention
+
+HEAD_TITLES = {"PRIME MINISTER", "PRESIDENT", "CHANCELLOR", "KING", "PREMIER", "EMIR", "SUPREME LEADER"}
+GOVERNMENT_NOUNS = {"ADMINISTRATION", "GOVERNMENT", "REGIME", "CABINET", "LEADERSHIP"}
+COUNTRY_GROUPS = {"GOV", "MIL", "ELI", "SPY", "COP"}
+PERSON_PRONOUNS = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
+THING_PRONOUNS = {"it", "its", "itself"}
+CORE_DEPS = {"compound", "amod", "poss", "det", "nmod", "appos", "case", "nummod", "punct", "prep", "pobj",
+             "cc", "conj", "quantmod", "npadvmod", "advmod"}
+PLACE_PREPOSITIONS = {"in", "on", "into", "from", "at", "near", "across", "toward", "towards", "to"}
+
+
+def _is_heading(span: Span) -> bool:
+    """A section heading: a short line of text without closing punctuation."""
+    text = span.doc.text
+    line_start = text.rfind("\n", 0, span.start_char) + 1
+    line_end = text.find("\n", span.end_char)
+    line = text[line_start:line_end if line_end >= 0 else len(text)].strip()
+    return bool(line) and line[-1] not in ".!?\"”’:;)" and len(line.split()) <= 12
+
+
+def norm(text: str) -> str:
+    """A token's text as the gazetteer stores names."""
+    return text.upper().replace("’", "'").replace("‘", "'")
+
+
+@dataclass
+class _Raw:
+    """A mention before article-level resolution."""
+
+    start: int
+    end: int
+    key: str
+    code: str | None
+    how: str
+    role: str | None = None
+    why: str = ""
+
+
+@dataclass
+class _Cluster:
+    key: str
+    name: str
+    kind: str
+    country: str | None
+    code: str | None
+    titles: set[str] = field(default_factory=set)
+    head: bool = False
+    why: list[str] = field(default_factory=list)
+
+
+class ActorResolver:
+    """The ``stakes_actors`` component: sets ``doc._.mentions``, ``doc._.actors``, ``doc._.token_actor``."""
+
+    def __init__(self, gazetteer: Gazetteer):
+        self.gazetteer = gazetteer
+
+    def __call__(self, doc: Doc) -> Doc:
+        when = doc._.date or date_key(None)
+        tokens = [norm(t.text) for t in doc]
+        clusters: dict[str, _Cluster] = {}
+        raws = self._dictionary_mentions(doc, tokens, when, clusters)
+        raws += self._entity_mentions(doc, raws, when, clusters)
+        raws = self._attach_titles_and_roles(doc, tokens, raws, clusters)
+        raws += self._pronouns(doc, raws, clusters)
+        self._merge_heads(raws, clusters)
+        self._finish(doc, raws, clusters)
+        return doc
+
+    # -- dictionary names and role phrases ------------------------------------------------------
+
+    def _dictionary_mentions(self, doc: Doc, tokens: list[str], when: int,
+                             clusters: dict[str, _Cluster]) -> list[_Raw]:
+        raws: list[_Raw] = []
+        i = 0
+        while i < len(doc):
+            actor = self.gazetteer.match_actor(tokens, i) if doc[i].text[:1].isupper() else None
+            agent = self.gazetteer.match_agent(tokens, i)
+            if actor and (not agent or actor[0] >= agent[0]):
+                length, entry = actor
+                word = doc[i + length - 1].text
+                demonym = length == 1 and word.endswith("s") and norm(word) != norm(entry.name)
+                raw = self._entry_mention(entry, i, i + length, when, clusters, demonym)
+                if raw is not None:
+                    raws.append(raw)
+                i += length
+            elif agent:
+                length, code = agent
+                phrase = " ".join(tokens[i:i + length])
+                raws.append(_Raw(i, i + length, "", code, "role", role=phrase))
+                i += length
+            else:
+                i += 1
+        return raws
+
+    def _entry_mention(self, entry: Entry, start: int, end: int, when: int,
+                       clusters: dict[str, _Cluster], demonym: bool = False) -> _Raw | None:
+        code = entry.code_at(when)
+        if not code or code.startswith("---"):
+            return None
+        if demonym and len(code) == 3 and not entry.person:
+            # "Israelis": coded as the country (as PETRARCH does) but grouped as its public.
+            key = self._role_key(combine(code, "~CVL"), clusters, code)
+            return _Raw(start, end, key, code, "gazetteer", why=f"gazetteer: people of {entry.name} → {code}")
+        key = self._key_for(entry, code)
+        why = f"gazetteer: {entry.name} → {code}"
+        if key not in clusters:
+            clusters[key] = self._cluster_for(key, entry, code)
+        clusters[key].why.append(why)
+        return _Raw(start, end, key, code, "gazetteer", why=why)
+
+    def _key_for(self, entry: Entry, code: str) -> str:
+        if entry.person:
+            return f"p:{entry.id}"
+        country = country_of(code)
+        groups = code_groups(code)
+        if country and (len(groups) == 1 or groups[1] in COUNTRY_GROUPS):
+            return f"c:{country}"
+        return f"k:{code[:6]}"
+
+    def _cluster_for(self, key: str, entry: Entry, code: str) -> _Cluster:
+        country = country_of(code)
+        if key.startswith("c:"):
+            name = self.gazetteer.country_name(country) or entry.name
+            return _Cluster(key, name, "state", country, country)
+        return _Cluster(key, entry.name, kind_of(code, entry.person), country, code)
+
+    # -- named entities the gazetteer does not know ----------------------------------------------
+
+    def _entity_mentions(self, doc: Doc, raws: list[_Raw], when: int,
+                         clusters: dict[str, _Cluster]) -> list[_Raw]:
+        covered = {k for r in raws for k in range(r.start, r.end)}
+        out: list[_Raw] = []
+        full_names: dict[str, str] = {}
+        person_roots = {e.root.i for e in doc.ents if e.label_ == "PERSON"}
+        for ent in self._entities(doc):
+            if any(k in covered for k in range(ent.start, ent.end)) or _is_heading(ent):
+                continue
+            words = [t for t in ent if not t.is_punct and t.text not in {"'s", "’s"}]
+            if not words or not words[0].text[:1].isupper():
+                continue
+            if ent.label_ == "PERSON" and self._looks_like_place(ent):
+                continue
+            text = " ".join(t.text for t in words).replace(" - ", "-")
+            surname = norm(words[-1].text)
+            person = ent.label_ == "PERSON" or surname in full_names or (
+                ent.root.dep_ == "conj" and ent.root.head.i in person_roots)
+            if person:
+                surname = norm(words[-1].text)
+                entry = self.gazetteer.person_by_surname(surname, when)
+                if entry is not None and (len(words) == 1 or norm(text).endswith(norm(entry.name))):
+                    raw = self._entry_mention(entry, ent.start, ent.end, when, clusters)
+                    if raw is not None:
+                        raw.how = "entity"
+                        out.append(raw)
+                        continue
+                key = full_names.get(surname) if len(words) == 1 else None
+                if key is None:
+                    key = f"n:{surname}"
+                    if len(words) > 1:
+                        full_names[surname] = key
+                cluster = clusters.setdefault(key, _Cluster(key, text, "person", None, None))
+                if len(text) > len(cluster.name):
+                    cluster.name = text
+                out.append(_Raw(ent.start, ent.end, key, None, "entity", why=f"named person: {text}"))
+                covered |= set(range(ent.start, ent.end))
+            elif len(words) > 1 or ent.root.dep_ in {"nsubj", "nsubjpass"}:
+                key = f"o:{norm(text)}"
+                clusters.setdefault(key, _Cluster(key, text, "organisation", None, None))
+                out.append(_Raw(ent.start, ent.end, key, None, "entity", why=f"named organisation: {text}"))
+        # A surname alone that the model did not tag: the person named in full earlier.
+        for token in doc:
+            key = full_names.get(norm(token.text))
+            if key and token.pos_ == "PROPN" and token.i not in covered:
+                out.append(_Raw(token.i, token.i + 1, key, None, "title",
+                                why=f"surname: {token.text} → {clusters[key].name}"))
+        return out
+
+    @staticmethod
+    def _entities(doc: Doc) -> list[Span]:
+        """Person and organisation entities, with "A and B" split into two."""
+        out: list[Span] = []
+        for ent in doc.ents:
+            if ent.label_ not in {"PERSON", "ORG"}:
+                continue
+            cut = [t.i for t in ent if t.lower_ == "and"]
+            if not cut:
+                out.append(ent)
+                continue
+            edges = [ent.start] + [c for i in cut for c in (i, i + 1)] + [ent.end]
+            for a, b in zip(edges[::2], edges[1::2]):
+                if b > a:
+                    out.append(Span(doc, a, b, label="PERSON"))
+        return out
+
+    @staticmethod
+    def _looks_like_place(ent: Span) -> bool:
+        """The small model tags some towns as people: a one-word name governed by 'on', 'in', 'of'…"""
+        if len(ent) > 1:
+            return False
+        head = ent.root
+        return head.dep_ == "pobj" and head.head.lower_ in PLACE_PREPOSITIONS | {"of"}
+
+    # -- role phrases: titles of people, governments of countries --------------------------------
+
+    def _attach_titles_and_roles(self, doc: Doc, tokens: list[str], raws: list[_Raw],
+                                 clusters: dict[str, _Cluster]) -> list[_Raw]:
+        raws.sort(key=lambda r: r.start)
+        by_start = {r.start: r for r in raws}
+        by_end = {r.end: r for r in raws}
+        out: list[_Raw] = []
+        consumed: set[int] = set()
+        for raw in raws:
+            if raw.how != "role" or id(raw) in consumed:
+                if id(raw) not in consumed:
+                    out.append(raw)
+                continue
+            before = by_end.get(raw.start) or (by_end.get(raw.start - 1) if raw.start and tokens[raw.start - 1] == "'S" else None)
+            after = by_start.get(raw.end)
+            person_after = after if after is not None and after.key and clusters[after.key].kind == "person" else None
+            owner = before if before is not None and before.key else None
+            if owner is None and raw.end + 1 < len(doc) and tokens[raw.end] in {"OF", "WITHIN", "IN", "FROM"}:
+                nxt = by_start.get(raw.end + 1)
+                if nxt is not None and nxt.key and clusters[nxt.key].country:
+                    owner = nxt
+            if person_after is not None:
+                # "Israeli Defense Minister Yoav Gallant": a title for the person who follows.
+                person = clusters[person_after.key]
+                person.titles.add(raw.role or "")
+                if raw.role in HEAD_TITLES:
+                    person.head = True
+                if owner is not None and clusters[owner.key].country and not person.country:
+                    person.country = clusters[owner.key].country
+                    person.code = combine(person.country, raw.code or "")
+                country = person.country or (clusters[owner.key].country if owner is not None else None)
+                if country and (person_after.code is None or len(person_after.code) == 3):
+                    person_after.code = combine(country, raw.code or "")
+                if owner is not None and owner.how != "role" and clusters[owner.key].kind != "person":
+                    consumed.add(id(owner))
+                    out = [r for r in out if r is not owner]
+                person_after.start = min(person_after.start, raw.start if owner is None else owner.start)
+                continue
+            if after is not None and after.key and after.how == "gazetteer" and after.code \
+                    and len(after.code) == 3 and clusters[after.key].kind != "person":
+                # "Bree Prime Minister Romendacil" (an individual listed with a country code).
+                after.code = combine(after.code, raw.code or "")
+                after.start = min(after.start, raw.start if owner is None else owner.start)
+                if owner is not None and owner.how != "role":
+                    consumed.add(id(owner))
+                    out = [r for r in out if r is not owner]
+                continue
+            if owner is not None and clusters[owner.key].kind == "person":
+                # "the Biden administration", "Netanyahu's government": that person's government.
+                person = clusters[owner.key]
+                if (raw.role or "") in GOVERNMENT_NOUNS or (raw.code or "").startswith("~GOV"):
+                    person.head = True
+                    person.titles.add(raw.role or "")
+                    if person.country:
+                        key = f"c:{person.country}"
+                        if key in clusters:
+                            owner.start, owner.end = raw.start, raw.end
+                            owner.key = key
+                continue
+            if owner is not None and clusters[owner.key].country:
+                country = clusters[owner.key].country
+                code = combine(country, raw.code or "")
+                key = self._role_key(code, clusters, country)
+                out = [r for r in out if r is not owner]
+                consumed.add(id(owner))
+                out.append(_Raw(min(owner.start, raw.start), max(owner.end, raw.end), key, code, "role",
+                                role=raw.role, why=f"role: {raw.role} of {clusters[owner.key].name} → {code}"))
+                continue
+            resolved = self._bare_title(raw, out, clusters)
+            if resolved is not None:
+                out.append(resolved)
+        return [r for r in out if r.key and id(r) not in consumed]
+
+    def _role_key(self, code: str, clusters: dict[str, _Cluster], country: str) -> str:
+        groups = code_groups(code)
+        if len(groups) == 1 or groups[1] in COUNTRY_GROUPS:
+            key = f"c:{country}"
+            if key not in clusters:
+                name = self.gazetteer.country_name(country) or country
+                clusters[key] = _Cluster(key, name, "state", country, country)
+            if groups[1:2] and groups[1] == "GOV":
+                clusters[key].kind = "government"
+            return key
+        key = f"k:{code[:6]}"
+        if key not in clusters:
+            place = self.gazetteer.country_name(country) or country
+            label = {"OPP": "opposition", "CVL": "public", "PPL": "public", "LEG": "legislature",
+                     "REB": "rebels", "REF": "refugees"}.get(groups[1], groups[1].lower())
+            clusters[key] = _Cluster(key, f"{place}: {label}", kind_of(code), country, code)
+        return key
+
+    @staticmethod
+    def _bare_title(raw: _Raw, earlier: list[_Raw], clusters: dict[str, _Cluster]) -> _Raw | None:
+        """``the Prime Minister`` with no name: the person given that title earlier in the article."""
+        for previous in reversed(earlier):
+            cluster = clusters.get(previous.key)
+            if cluster and cluster.kind == "person" and raw.role in cluster.titles:
+                return _Raw(raw.start, raw.end, previous.key, cluster.code, "title", role=raw.role,
+                            why=f"title: {raw.role} → {cluster.name}")
+        return None
+
+    # -- pronouns ----------------------------------------------------------------------------------
+
+    def _pronouns(self, doc: Doc, raws: list[_Raw], clusters: dict[str, _Cluster]) -> list[_Raw]:
+        ordered = sorted(raws, key=lambda r: r.start)
+        out: list[_Raw] = []
+        for token in doc:
+            lower = token.lower_
+            if lower not in PERSON_PRONOUNS | THING_PRONOUNS or token.pos_ not in {"PRON", "DET"}:
+                continue
+            want_person = lower in PERSON_PRONOUNS
+            window = token.sent.start
+            previous_sentence = doc[window - 1].sent.start if window > 0 else window
+            candidates = [r for r in ordered if r.end <= token.i and r.start >= previous_sentence
+                          and (clusters[r.key].kind == "person") == want_person
+                          and clusters[r.key].kind != "other"]
+            if not candidates:
+                continue
+            subjects = [r for r in candidates if doc[r.end - 1].dep_ in {"nsubj", "nsubjpass"}
+                        or doc[r.start].dep_ in {"nsubj", "nsubjpass"}]
+            chosen = (subjects or candidates)[-1]
+            out.append(_Raw(token.i, token.i + 1, chosen.key, chosen.code, "pronoun",
+                            why=f"pronoun: {token.text} → {clusters[chosen.key].name}"))
+        return out
+
+    # -- a head of government and his state become one actor ---------------------------------------
+
+    @staticmethod
+    def _merge_heads(raws: list[_Raw], clusters: dict[str, _Cluster]) -> None:
+        counts: dict[str, int] = {}
+        for raw in raws:
+            counts[raw.key] = counts.get(raw.key, 0) + 1
+        for key, cluster in list(clusters.items()):
+            if cluster.kind != "person" or not cluster.head or not cluster.country:
+                continue
+            state_key = f"c:{cluster.country}"
+            state = clusters.get(state_key)
+            if state is None or not counts.get(state_key):
+                continue
+            person_first = counts.get(key, 0) >= counts.get(state_key, 0)
+            keep, drop = (key, state_key) if person_first else (state_key, key)
+            kept = clusters[keep]
+            if not person_first:
+                kept.kind = "government"
+                kept.name = f"{state.name} ({cluster.name} administration)"
+            kept.why.append(f"merged: {clusters[drop].name} (head of government and state act as one)")
+            for raw in raws:
+                if raw.key == drop:
+                    raw.key = keep
+            clusters[drop] = kept
+
+    # -- output ------------------------------------------------------------------------------------
+
+    def _finish(self, doc: Doc, raws: list[_Raw], clusters: dict[str, _Cluster]) -> None:
+        sentence_of = {}
+        for index, sent in enumerate(doc.sents):
+            for token in sent:
+                sentence_of[token.i] = index
+        actors: dict[str, FoundActor] = {}
+        mentions: list[Mention] = []
+        token_actor: dict[int, str] = {}
+        for raw in sorted(raws, key=lambda r: r.start):
+            cluster = clusters[raw.key]
+            key = cluster.key
+            span = doc[raw.start:raw.end]
+            found = actors.get(key)
+            if found is None:
+                found = actors[key] = FoundActor(key, cluster.name, cluster.kind, cluster.country,
+                                                 cluster.code, titles=sorted(t for t in cluster.titles if t),
+                                                 head_of_government=cluster.head)
+            found.mentions += 1
+            if raw.how != "pronoun" and span.text not in found.aliases:
+                found.aliases.append(span.text)
+            if raw.why and raw.why not in found.sources:
+                found.sources.append(raw.why)
+            mentions.append(Mention(span.start_char, span.end_char, span.text, sentence_of[raw.start], key,
+                                    raw.code, raw.how, raw.role))
+            for k in range(raw.start, raw.end):
+                token_actor.setdefault(k, key)
+        for key, found in actors.items():
+            cluster = clusters[key]
+            if key.startswith("k:") and cluster.kind in {"organisation", "armed group"}:
+                names = [a for a in found.aliases if a[:1].isupper() and a.upper() != a]
+                if names:
+                    found.name = re.sub(r"^(?:the|The)\s+", "", max(names, key=len))
+            found.sources.extend(w for w in cluster.why if w not in found.sources)
+        doc._.mentions = mentions
+        doc._.actors = actors
+        doc._.token_actor = token_actor
+
+
+def actor_token(head: Token, token_actor: dict[int, str]) -> int | None:
+    """The token of the actor a noun phrase names: the mention nearest its head, in its core words.
+
+    Relative clauses and most prepositional phrases are not searched ("the minister of Arnor" is
+    searched, "the attack on Rafah" is not).
+    """
+    queue = [head]
+    seen = {head.i}
+    while queue:
+        token = queue.pop(0)
+        if token.i in token_actor:
+            return token.i
+        for child in token.children:
+            if child.i in seen or child.dep_ not in CORE_DEPS:
+                continue
+            if child.dep_ == "prep" and child.lower_ not in {"of", "from", "within", "such"}:
+                continue
+            seen.add(child.i)
+            queue.append(child)
+    return None

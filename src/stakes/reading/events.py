@@ -1,0 +1,467 @@
+"""Events: who did what to whom, coded in CAMEO from the dependency parse and mapped to PLOVER.
+
+A spaCy component. For each verb it finds the CAMEO verb block (CAMEO 2.0 verb-pattern dictionary,
+MIT, Open Event Data Alliance), reads the verb's arguments off the parse (subject, object,
+prepositional phrases; passives, raising and control, relative clauses, conjoined actors) and picks
+the longest dictionary pattern those arguments satisfy. Source and target are the actors the
+``stakes_actors`` component found inside the arguments. The CAMEO→PLOVER table (CC BY-SA 4.0) adds
+the PLOVER event type.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from spacy.tokens import Doc, Token
+
+from stakes.reading.actors import actor_token
+from stakes.reading.dictionaries import VerbBlock, VerbDictionary, VerbPattern, read_verbs
+from stakes.reading.records import Event
+
+SUBJECTS = {"nsubj", "csubj"}
+PASSIVE_SUBJECTS = {"nsubjpass", "csubjpass"}
+OBJECTS = {"dobj", "dative", "attr", "oprd"}
+TARGET_PREPOSITIONS = ("with", "to", "against", "on", "toward", "towards", "into", "for", "from", "of",
+                       "over", "about", "upon", "between", "by", "at", "in")
+OBJECT_PREPOSITIONS = ("of", "by", "with", "against", "to", "on", "toward", "towards", "into", "for", "from",
+                       "between", "over", "about", "at", "in")
+INTEND_VERBS = {"agree", "offer", "promise", "pledge", "vow", "plan", "decide", "intend", "prepare", "ready",
+                "willing", "undertake", "consent"}
+INTENT_OF = {"04": "036", "05": "032", "06": "031", "07": "033", "08": "035"}
+"""Cooperation announced rather than done is CAMEO 03 (intend): meet → 036, support → 032, …"""
+REFUSE_VERBS = {"refuse", "decline", "reject", "deny", "oppose"}
+REJECTION_OF = {"03": "120", "04": "125", "05": "120", "06": "121", "07": "122", "08": "124"}
+"""Cooperation refused or negated is CAMEO 12 (reject): refuse to meet → 125, to yield → 124, …"""
+OBLIGATION = {"must", "should"}
+TEMPORAL_MARKS = {"after", "before", "since", "when", "while", "until", "once", "as"}
+DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
+SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "refuse", "offer", "seek",
+                   "try", "attempt", "plan", "hope", "want", "intend", "expect"}
+VERBS_FILE = "cameo_verbs.json.gz"
+CAMEO_FILE = "cameo.json"
+
+
+# -- the verb dictionary in stakes' compact form ----------------------------------------------------
+
+def _item_out(item):
+    return item if isinstance(item, str) else [item[0], list(item[1])]
+
+
+def _item_in(item):
+    return item if isinstance(item, str) else (item[0], tuple(item[1]))
+
+
+def verbs_to_compact(verbs: VerbDictionary) -> dict:
+    """A JSON-ready form of a verb dictionary (patterns keep their synset references)."""
+    return {
+        "about": "Converted from CAMEO.2.0.txt (openeventdata/petrarch2). Copyright (c) 2015 Open Event "
+                 "Data Alliance. MIT License.",
+        "synsets": {name: [_item_out(i) for i in items] for name, items in verbs.synsets.items()},
+        "blocks": [[b.name, b.code, b.verbs,
+                    [[p.code, [_item_out(i) for i in p.pre], [_item_out(i) for i in p.post],
+                      [[prep, [_item_out(i) for i in nouns]] for prep, nouns in p.pre_preps],
+                      [[prep, [_item_out(i) for i in nouns]] for prep, nouns in p.post_preps],
+                      p.source, p.target, p.line] for p in b.patterns]]
+                   for b in verbs.blocks],
+    }
+
+
+def verbs_from_compact(data: dict) -> VerbDictionary:
+    blocks = []
+    for name, code, verbs, patterns in data["blocks"]:
+        block = VerbBlock(name, code, dict(verbs))
+        for pcode, pre, post, pre_preps, post_preps, source, target, line in patterns:
+            block.patterns.append(VerbPattern(
+                pcode, [_item_in(i) for i in pre], [_item_in(i) for i in post],
+                [(p, [_item_in(i) for i in n]) for p, n in pre_preps],
+                [(p, [_item_in(i) for i in n]) for p, n in post_preps], source, target, line))
+        blocks.append(block)
+    return VerbDictionary(blocks, {k: [_item_in(i) for i in v] for k, v in data["synsets"].items()})
+
+
+@lru_cache(maxsize=1)
+def default_verbs() -> VerbDictionary:
+    """The bundled CAMEO 2.0 verb patterns (loaded once)."""
+    path = resources.files("stakes") / "data" / "events" / VERBS_FILE
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
+        return verbs_from_compact(json.load(handle))
+
+
+@lru_cache(maxsize=1)
+def cameo_tables() -> dict[str, dict]:
+    """``{"labels": code → label, "plover": code → {event, mode, context}}``."""
+    path = resources.files("stakes") / "data" / "events" / CAMEO_FILE
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_verbs(path: str | Path | None = None) -> VerbDictionary:
+    """A verb dictionary: the bundled one, or a PETRARCH-format file."""
+    return default_verbs() if path is None else read_verbs(path)
+
+
+def plover_of(cameo: str) -> str | None:
+    """The PLOVER event type of a CAMEO code (falls back to the code's parent)."""
+    table = cameo_tables()["plover"]
+    for size in (len(cameo), 3, 2):
+        entry = table.get(cameo[:size])
+        if entry:
+            return entry["event"]
+    return None
+
+
+# -- matching ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Noun:
+    """A noun in a verb's argument: its head words (lemma and text) and its modifiers."""
+
+    heads: frozenset[str]
+    mods: frozenset[str]
+
+
+def _words(token: Token) -> frozenset[str]:
+    return frozenset({token.lemma_.upper(), token.text.upper()})
+
+
+def _noun(token: Token) -> _Noun:
+    mods = set()
+    for child in token.children:
+        if child.dep_ in {"compound", "amod", "nummod", "poss", "nmod", "advmod", "neg", "det"}:
+            mods |= _words(child)
+            for grandchild in child.children:
+                if grandchild.dep_ in {"compound", "amod"}:
+                    mods |= _words(grandchild)
+    return _Noun(_words(token), frozenset(mods))
+
+
+class VerbIndex:
+    """Verb lemma → (block, verb's own code, particle), with synsets to resolve ``&NAME`` items."""
+
+    def __init__(self, verbs: VerbDictionary):
+        self.synsets = verbs.synsets
+        self.by_lemma: dict[str, list[tuple[VerbBlock, str | None, str | None]]] = {}
+        for block in verbs.blocks:
+            for verb, code in block.verbs.items():
+                words = verb.split()
+                particle = " ".join(words[1:]) or None
+                self.by_lemma.setdefault(words[0], []).append((block, code, particle))
+
+    def item_matches(self, item, nouns: list[_Noun]) -> bool:
+        if isinstance(item, str) and item.startswith("&"):
+            members = self.synsets.get(item.rstrip("_"), ())
+            return any(self.item_matches(m, nouns) for m in members)
+        head, mods = (item, ()) if isinstance(item, str) else item
+        if head.startswith("&"):
+            return any(self.item_matches((m if isinstance(m, str) else m[0], mods), nouns)
+                       for m in self.synsets.get(head.rstrip("_"), ()))
+        for noun in nouns:
+            if _same(head, noun.heads) and all(_mod_match(self, m, noun) for m in mods):
+                return True
+        return False
+
+
+def _same(word: str, forms: frozenset[str]) -> bool:
+    word = word.rstrip("_")
+    return word in forms or (word.endswith("S") and word[:-1] in forms) or (word + "S") in forms
+
+
+def _mod_match(index: VerbIndex, mod: str, noun: _Noun) -> bool:
+    if mod.startswith("&"):
+        return any(_same(m if isinstance(m, str) else m[0], noun.mods | noun.heads)
+                   for m in index.synsets.get(mod.rstrip("_"), ()))
+    return _same(mod, noun.mods | noun.heads)
+
+
+@dataclass
+class _Arguments:
+    subjects: list[Token]
+    objects: list[Token]
+    preps: list[tuple[str, Token]]
+    pre_preps: list[tuple[str, Token]]
+    passive: bool
+
+
+def _conjuncts(token: Token) -> list[Token]:
+    """A noun and the nouns coordinated with it, including lists the parser hangs off the head
+    ("Arnor, Calenardhon and Gondor": Arnor as a modifier of Gondor) and appositions."""
+    out = [token]
+    stack = [token]
+    while stack:
+        current = stack.pop()
+        for child in current.children:
+            listed = child.dep_ in {"nmod", "compound"} and child.pos_ == "PROPN" and child.i < token.i \
+                and any(g.dep_ == "conj" for g in child.children)
+            if (child.dep_ in {"conj", "appos"} or listed) and child not in out:
+                out.append(child)
+                stack.append(child)
+    return [t for t in out if t.pos_ in {"NOUN", "PROPN", "PRON", "ADJ"}]
+
+
+def _subjects(verb: Token) -> tuple[list[Token], bool]:
+    """The verb's subjects, inherited up through xcomp/conj/acomp chains; True when passive."""
+    current = verb
+    for _ in range(6):
+        for child in current.children:
+            if child.dep_ in SUBJECTS:
+                return _conjuncts(child), False
+            if child.dep_ in PASSIVE_SUBJECTS:
+                # "Gollum was seen to break": the passive subject is the actor of the lower verb.
+                return _conjuncts(child), current is verb
+        head = current.head
+        if current.dep_ == "relcl" and head.pos_ in {"NOUN", "PROPN"}:
+            return _conjuncts(head), False
+        if head is current or current.dep_ not in {"xcomp", "conj", "acomp", "advcl", "pcomp"}:
+            break
+        if current.dep_ == "xcomp" and head.lemma_ not in SUBJECT_CONTROL:
+            objects = [c for c in head.children if c.dep_ == "dobj"]
+            if objects:
+                return _conjuncts(objects[0]), False
+        current = head
+    return [], False
+
+
+def _arguments(verb: Token) -> _Arguments:
+    subjects, passive = _subjects(verb)
+    objects: list[Token] = []
+    preps: list[tuple[str, Token]] = []
+    pre_preps: list[tuple[str, Token]] = []
+    for child in verb.children:
+        if child.dep_ in OBJECTS:
+            objects.extend(_conjuncts(child))
+            for grandchild in child.children:
+                if grandchild.dep_ == "prep":
+                    preps.extend((grandchild.lower_, p) for p in grandchild.children if p.dep_ == "pobj")
+        elif child.dep_ in {"prep", "agent", "dative"}:
+            pobjs = [p for p in child.children if p.dep_ in {"pobj", "pcomp"}]
+            for pobj in pobjs:
+                for item in _conjuncts(pobj):
+                    (pre_preps if child.i < verb.i else preps).append((child.lower_, item))
+        elif child.dep_ in {"xcomp", "ccomp"} and child.pos_ in {"NOUN", "PROPN"}:
+            objects.append(child)
+    for child in verb.children:
+        if child.dep_ == "prt":
+            # "clash over the efforts" parsed as a particle: the object is also the particle's object.
+            preps.extend((child.lower_, obj) for obj in objects)
+    return _Arguments(subjects, objects, preps, pre_preps, passive)
+
+
+class CameoCoder:
+    """The ``stakes_events`` component: sets ``doc._.events`` from the parse and ``doc._.token_actor``."""
+
+    def __init__(self, verbs: VerbDictionary):
+        self.index = VerbIndex(verbs)
+        self.negations = verbs.negations
+
+    def __call__(self, doc: Doc) -> Doc:
+        token_actor = doc._.token_actor or {}
+        token_code: dict[int, str | None] = {}
+        for mention in doc._.mentions or ():
+            span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+            if span is not None:
+                for token in span:
+                    token_code.setdefault(token.i, mention.code)
+        events: list[Event] = []
+        coded: set[int] = set()
+        for index, sent in enumerate(doc.sents):
+            for token in sent:
+                if token.pos_ != "VERB" and not (token.pos_ == "AUX" and token.dep_ == "ROOT"):
+                    continue
+                if token.dep_ == "xcomp" and token.head.i in coded:
+                    continue  # "urged B to help": the control verb's event already says it
+                if _background(token):
+                    continue
+                if token.lemma_.lower() in REFUSE_VERBS and any(
+                        c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c) for c in token.children):
+                    continue  # "refused to meet": coded once, on "meet", as a rejection
+                if _announces(token) and any(c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c)
+                                             for c in token.children):
+                    continue  # "agreed to hold talks": coded once, on "hold", as an intention
+                found = self._code_verb(token, token_actor, token_code, index)
+                if found:
+                    coded.add(token.i)
+                    events.extend(found)
+        doc._.events = _unique(events)
+        return doc
+
+    def _lookup(self, verb: Token) -> tuple[VerbBlock, str | None] | None:
+        particles = {c.lower_.upper() for c in verb.children if c.dep_ in {"prt", "prep", "agent"}}
+        for form in (verb.text.upper(), verb.lemma_.upper()):
+            entries = self.index.by_lemma.get(form)
+            if not entries:
+                continue
+            with_particle = [e for e in entries if e[2] and all(p in particles for p in e[2].split())]
+            block, code, _ = (with_particle or [e for e in entries if not e[2]] or entries)[0]
+            return block, code
+        return None
+
+    def _code_verb(self, verb: Token, token_actor: dict[int, str], token_code: dict[int, str | None],
+                   sentence: int) -> list[Event]:
+        found = self._lookup(verb)
+        if found is None:
+            return []
+        block, verb_code = found
+        args = _arguments(verb)
+        pattern = self._best_pattern(block, args)
+        code = pattern.code if pattern else (verb_code or block.code)
+        forward, _, reverse = (code or "").partition(":")
+        if not forward or forward.startswith("-") or not forward[:2].isdigit():
+            return []
+        refused = verb.dep_ == "xcomp" and verb.head.lemma_.lower() in REFUSE_VERBS
+        if forward[:2] in INTENT_OF and _announces(verb.head) and verb.dep_ == "xcomp":
+            forward, reverse = INTENT_OF[forward[:2]], ""
+        if any(c.dep_ == "neg" for c in verb.children) != refused:
+            # "did not attack", "refused to meet": the negated event where the ontology defines one;
+            # refused or negated cooperation is a rejection; a negated conflict event is none.
+            forward, reverse = self.negations.get(forward) or REJECTION_OF.get(forward[:2], ""), ""
+            if not forward:
+                return []
+        if forward.startswith("01") and any(
+                c.dep_ == "ccomp" and c.i > verb.i and any(a.lower_ in OBLIGATION for a in c.children)
+                for c in verb.children):
+            forward, reverse = "100", ""  # "declared that China must drop barriers": a demand
+
+        def actors(tokens: list[Token]) -> list[tuple[str, str | None]]:
+            return [a for a in (_actor_in(t, token_actor, token_code) for t in tokens) if a[0]]
+
+        sources, targets = list(args.subjects), list(args.objects)
+        if args.passive:
+            sources, targets = [tok for prep, tok in args.preps + args.pre_preps if prep == "by"], sources + targets
+        if pattern is not None and pattern.target not in {None, "pre", "post", "here"}:
+            chosen = [tok for prep, tok in args.preps if prep.upper() == pattern.target]
+            targets = chosen or targets
+        elif pattern is not None and pattern.target == "pre" and not args.passive:
+            targets, sources = sources, []
+        source_actors = actors(sources)
+        target_actors = actors(targets)
+        if not target_actors:
+            target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors)
+        if not target_actors and len(source_actors) > 1:
+            # "Gondor and Osgiliath have postponed their meeting": each acts on the other.
+            pairs = [(a, b) for a in source_actors for b in source_actors if a[0] != b[0]]
+        else:
+            pairs = [(a, b) for a in (source_actors or [(None, None)]) for b in (target_actors or [(None, None)])
+                     if a[0] is None or a[0] != b[0]]
+        line = pattern.line if pattern else None
+        out = []
+        for (source, source_code), (target, target_code) in pairs:
+            out.append(Event(source, target, source_code, target_code, forward, plover_of(forward), verb.text,
+                             sentence, verb.sent.start_char, verb.sent.end_char, line))
+            if reverse and reverse[:2].isdigit() and target is not None and source is not None:
+                out.append(Event(target, source, target_code, source_code, reverse, plover_of(reverse),
+                                 verb.text, sentence, verb.sent.start_char, verb.sent.end_char, line))
+        return out
+
+    @staticmethod
+    def _deep_targets(verb: Token, args: _Arguments, token_actor: dict[int, str],
+                      token_code: dict[int, str | None], sources: list) -> list[tuple[str, str | None]]:
+        """No actor in the object itself: look in its phrases, the verb's phrases, a reported clause."""
+        source_keys = {s[0] for s in sources}
+        for obj in args.objects:
+            for prep in OBJECT_PREPOSITIONS:
+                found = _deep_actors([p for c in obj.children if c.dep_ == "prep" and c.lower_ == prep
+                                      for p in c.children if p.dep_ in {"pobj", "pcomp"}],
+                                     token_actor, token_code, source_keys)
+                if found:
+                    return found
+            found = _deep_actors([obj], token_actor, token_code, source_keys)
+            if found:
+                return found
+        for prep in TARGET_PREPOSITIONS:
+            found = _deep_actors([tok for p, tok in args.preps if p == prep], token_actor, token_code, source_keys)
+            if found:
+                return found
+        for child in verb.children:
+            if child.dep_ == "ccomp" and child.i > verb.i:  # "noted that X…", not "…, an official said"
+                subjects, _ = _subjects(child)
+                found = [a for a in (_actor_in(t, token_actor, token_code) for t in subjects) if a[0]]
+                if found:
+                    return found
+        return []
+
+    def _best_pattern(self, block: VerbBlock, args: _Arguments) -> VerbPattern | None:
+        post = [_noun(t) for t in args.objects]
+        # Noun-like xcomp/ccomp and the objects of prepositions after an object count as post nouns.
+        pre = [_noun(t) for t in args.subjects]
+        preps: dict[str, list[_Noun]] = {}
+        for prep, token in args.preps:
+            preps.setdefault(prep.upper(), []).append(_noun(token))
+        pre_preps: dict[str, list[_Noun]] = {}
+        for prep, token in args.pre_preps:
+            pre_preps.setdefault(prep.upper(), []).append(_noun(token))
+        if args.passive:
+            post, pre = post + pre, []
+        best: VerbPattern | None = None
+        for pattern in block.patterns:
+            if best is not None and pattern.size <= best.size:
+                continue
+            if all(self.index.item_matches(i, post) for i in pattern.post) \
+                    and all(self.index.item_matches(i, pre) for i in pattern.pre) \
+                    and all(_prep_matches(self.index, p, n, preps) for p, n in pattern.post_preps) \
+                    and all(_prep_matches(self.index, p, n, pre_preps or preps) for p, n in pattern.pre_preps):
+                best = pattern
+        return best
+
+
+def _prep_matches(index: VerbIndex, prep: str, nouns: list, found: dict[str, list[_Noun]]) -> bool:
+    candidates = found.get(prep.upper())
+    if candidates is None:
+        return False
+    return all(index.item_matches(n, candidates) for n in nouns)
+
+
+def _actor_in(head: Token, token_actor: dict[int, str], token_code: dict[int, str | None]
+              ) -> tuple[str | None, str | None]:
+    index = actor_token(head, token_actor)
+    return (None, None) if index is None else (token_actor[index], token_code.get(index))
+
+
+def _announces(verb: Token) -> bool:
+    """A verb or adjective of intention that takes a to-infinitive ("agreed to", "ready to")."""
+    return verb.lemma_.lower() in INTEND_VERBS
+
+
+def _background(verb: Token) -> bool:
+    """A temporal subordinate clause ("…five years after crowds burned its embassy") sets the scene
+    rather than reporting the sentence's event."""
+    return verb.dep_ in {"advcl", "pcomp", "pobj"} and any(
+        t.lower_ in TEMPORAL_MARKS for t in list(verb.children) + [verb.head] if t.dep_ in {"mark", "prep"}
+        or t is verb.head)
+
+
+def _deep_actors(heads: list[Token], token_actor: dict[int, str], token_code: dict[int, str | None],
+                 exclude: set) -> list[tuple[str, str | None]]:
+    """Actors anywhere inside the phrases (not in relative or reported clauses), with conjuncts."""
+    for head in heads:
+        queue = [head]
+        seen = {head.i}
+        while queue:
+            token = queue.pop(0)
+            key = token_actor.get(token.i)
+            if key and key not in exclude:
+                group = [(key, token_code.get(token.i))]
+                for other in token.conjuncts:
+                    other_key = token_actor.get(other.i)
+                    if other_key and other_key not in exclude:
+                        group.append((other_key, token_code.get(other.i)))
+                return group
+            for child in token.children:
+                if child.i not in seen and child.dep_ not in DEEP_SKIP:
+                    seen.add(child.i)
+                    queue.append(child)
+    return []
+
+
+def _unique(events: list[Event]) -> list[Event]:
+    seen = set()
+    out = []
+    for event in events:
+        key = (event.source, event.target, event.cameo, event.sentence, event.verb)
+        if key not in seen:
+            seen.add(key)
+            out.append(event)
+    return out

@@ -1,0 +1,84 @@
+"""Actor mentions: gazetteer names with dated codes, role phrases, titles, pronouns, head-of-government merge."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+pytest.importorskip("spacy")
+
+from stakes.reading.dictionaries import name_tokens, parse_code
+from stakes.reading.gazetteer import code_groups, combine, default_gazetteer, kind_of
+from stakes.reading.nlp import make_doc, nlp_pipeline
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return nlp_pipeline()
+
+
+def read(nlp, text: str, when: date = date(2024, 3, 1)):
+    return nlp(make_doc(nlp, text, when))
+
+
+def actor_of(doc, text: str) -> str:
+    found = [m for m in doc._.mentions if m.text == text]
+    assert found, f"no mention {text!r} in {[m.text for m in doc._.mentions]}"
+    return doc._.actors[found[0].actor].name
+
+
+def test_dictionary_tokens_and_codes():
+    assert name_tokens("AL-SISI_") == name_tokens("Al-Sisi")
+    assert name_tokens("U.S._ARMY") == ("U.S.", "ARMY")
+    assert name_tokens("Israel’s") == ("ISRAEL", "'S")
+    assert parse_code("USAGOV >090120") == ("USAGOV", 20090120, 99991231)
+    assert parse_code("ISRGOV 960618-990706") == ("ISRGOV", 19960618, 19990706)
+    assert code_groups("ISRGOVMIL") == ["ISR", "GOV", "MIL"]
+    assert combine("ISR", "~GOV") == "ISRGOV" and combine("ARN", "IGO~") == "IGOARN"
+    assert kind_of("PSEREBHMS") == "armed group" and kind_of("IGOUNO") == "organisation"
+    assert kind_of("ISR") == "state" and kind_of("ISRGOV") == "government"
+
+
+def test_codes_depend_on_the_date():
+    gazetteer = default_gazetteer()
+    entry = gazetteer.match_actor(list(name_tokens("Benjamin Netanyahu")), 0)[1]
+    assert entry.code_at(20240301) == "ISRGOV"
+    assert entry.code_at(19900101) == "ISRELI"
+
+
+def test_roles_titles_and_pronouns(nlp):
+    doc = read(nlp, "Israeli Defense Minister Yoav Gallant visited Washington on Monday. "
+                    "He said the talks were useful. Gallant later met U.S. officials.")
+    assert actor_of(doc, "Israeli Defense Minister Yoav Gallant") == "Yoav Gallant"
+    assert actor_of(doc, "He") == "Yoav Gallant"
+    assert actor_of(doc, "Gallant") == "Yoav Gallant"
+    gallant = next(a for a in doc._.actors.values() if a.name == "Yoav Gallant")
+    assert gallant.country == "ISR" and gallant.code == "ISRGOVMIL"
+    assert actor_of(doc, "Washington") == actor_of(doc, "U.S. officials")
+
+
+def test_head_of_government_and_state_are_one_actor(nlp):
+    doc = read(nlp, "The Biden administration warned Israel. Washington wants a deal. "
+                    "The United States sent aid. Biden spoke to Egypt.")
+    us = actor_of(doc, "Washington")
+    assert actor_of(doc, "Biden") == us
+    assert actor_of(doc, "The United States") == us
+    actor = next(a for a in doc._.actors.values() if a.name == us)
+    assert actor.kind == "government" and "Biden" in actor.name
+
+
+def test_people_of_a_country_are_its_public(nlp):
+    doc = read(nlp, "Many Israelis support early elections, while Israel rejects the plan.")
+    public = next(m for m in doc._.mentions if m.text == "Israelis")
+    state = next(m for m in doc._.mentions if m.text == "Israel")
+    assert public.actor != state.actor and public.code == "ISR"
+    assert doc._.actors[public.actor].kind == "public"
+
+
+def test_non_state_groups_and_organisations(nlp):
+    doc = read(nlp, "Hamas rejected the offer. The United Nations called for calm. Hezbollah fired rockets.")
+    kinds = {a.name: a.kind for a in doc._.actors.values()}
+    assert kinds["Hamas"] == "armed group"
+    assert kinds["Hezbollah"] == "armed group"
+    assert kinds["United Nations"] == "organisation"

@@ -1,0 +1,60 @@
+"""Quotes: direct and indirect attribution, speakers resolved to actors, unbalanced quotation marks."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("spacy")
+
+from stakes.reading.nlp import make_doc, nlp_pipeline
+from stakes.reading.quotes import quote_spans
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return nlp_pipeline()
+
+
+def quotes(nlp, text: str):
+    doc = nlp(make_doc(nlp, text))
+    return doc, doc._.quotes
+
+
+def speaker(doc, quote) -> str | None:
+    return doc._.actors[quote.speaker].name if quote.speaker else None
+
+
+def test_quote_spans_balanced_and_unbalanced():
+    assert quote_spans('He said "we will not stop now" today.') == [(9, 29)]
+    text = "“We will fight on,” she said.\n“This never ends\nNext paragraph” stray."
+    spans = quote_spans(text)
+    assert [text[a:b] for a, b in spans] == ["We will fight on,", "This never ends"]
+    assert quote_spans("a stray closing mark” here") == []
+
+
+def test_direct_quote_with_speaker(nlp):
+    doc, found = quotes(nlp, "“We will take the war to the enemy’s territory,” Avigdor Lieberman said on Sunday.")
+    direct = [q for q in found if q.direct]
+    assert direct and speaker(doc, direct[0]) == "Avigdor Lieberman"
+    assert direct[0].cue == "say"
+
+
+def test_direct_quote_left_open(nlp):
+    doc, found = quotes(nlp, "Hamas warned that “any attack on Rafah will end the talks for good\n"
+                             "Israel did not answer.")
+    direct = [q for q in found if q.direct]
+    assert direct and speaker(doc, direct[0]) == "Hamas"
+    assert direct[0].text.endswith("for good")
+
+
+def test_indirect_attributions(nlp):
+    doc, found = quotes(nlp, "Egypt warned that an influx of refugees could destabilize the region. "
+                             "According to Jordan, the crossing stays closed.")
+    cues = {q.cue: speaker(doc, q) for q in found if not q.direct}
+    assert cues["warn"] == "Egypt"
+    assert cues["according to"] == "Jordan"
+
+
+def test_called_for(nlp):
+    doc, found = quotes(nlp, "The United Nations called for an immediate ceasefire.")
+    assert any(q.cue == "call for" and speaker(doc, q) == "United Nations" for q in found)
