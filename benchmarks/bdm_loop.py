@@ -2,7 +2,7 @@
 
 It follows the equations and options documented in :mod:`stakes.models.bdm` as literally as possible:
 every sum over voters is an explicit loop, so one round costs O(n³). It shares no code with the
-vectorised engine, which is what makes it a useful check on it.
+compiled engine (:mod:`stakes.models.bdm_kernel`), which is what makes it a useful check on it.
 """
 
 from __future__ import annotations
@@ -102,8 +102,10 @@ def challenge_utility(challenger: int, target: int, x: list[float], salience: li
 
 
 def play_round(x: list[float], salience: list[float], weight: list[float], ids: list[str],
-               span: float, given_risk: list[float] | None, options: dict) -> LoopRound:
-    """Security levels, risk exponents, expected utilities, offers and the offer each actor takes."""
+               span: float, given_risk: list[float] | None, options: dict,
+               fixed: list[bool] | None = None) -> LoopRound:
+    """Security levels, risk exponents, expected utilities, offers and the offer each actor takes
+    (none for a fixed actor)."""
     n = len(x)
     median = weighted_median(x, weight)
     eu_args = (median, span, options["resist_salience"], options["status_quo_probability"],
@@ -141,7 +143,8 @@ def play_round(x: list[float], salience: list[float], weight: list[float], ids: 
                     offers[i][j] = ("compromise", x[i] + (x[j] - x[i]) * (-a / b))
                 else:
                     offers[i][j] = ("capitulation", x[j])
-    accepted = [accept(i, x, offers[i], own[i], rival[i], ids, span, options["acceptance"])
+    accepted = [-1 if fixed and fixed[i] else accept(i, x, offers[i], own[i], rival[i], ids, span,
+                                                     options["acceptance"])
                 for i in range(n)]
     return LoopRound(neutral_win, neutral_own, risk, win, own, rival, offers, accepted)
 
@@ -179,8 +182,9 @@ def simulate(position: list[float], salience: list[float], capability: list[floa
              tolerance: float = 1e-9, probability: str = "pairwise", resist_salience: str = "target",
              acceptance: str = "least_move", status_quo_probability: float = 1.0,
              improvement_probability: float = 1.0, distance_scale: str = "scale",
-             risk: str = "security", outcome: str = "median") -> LoopRun:
-    """Run the model on plain lists, with the same parameters as ``ExpectedUtility``."""
+             risk: str = "security", outcome: str = "median", fixed: list[bool] | None = None) -> LoopRun:
+    """Run the model on plain lists, with the same parameters as ``ExpectedUtility``; ``fixed``
+    marks actors that accept no offer (as ``IssueData.fixed``)."""
     options = {"probability": probability, "resist_salience": resist_salience, "acceptance": acceptance,
                "status_quo_probability": status_quo_probability,
                "improvement_probability": improvement_probability}
@@ -189,6 +193,7 @@ def simulate(position: list[float], salience: list[float], capability: list[floa
     s = [float(salience[k]) for k in active]
     w = [capability[k] * salience[k] for k in active]
     names = [ids[k] for k in active]
+    held = [bool(fixed[k]) for k in active] if fixed is not None else None
     span = max(x) - min(x) if distance_scale == "positions" else scale[1] - scale[0]
     given_risk = None
     if risk == "neutral":
@@ -207,7 +212,7 @@ def simulate(position: list[float], salience: list[float], capability: list[floa
     history = [x]
     run.stop_reason = "round_limit"
     for round_number in range(1, rounds + 1):
-        step = play_round(x, s, w, names, span, given_risk, options)
+        step = play_round(x, s, w, names, span, given_risk, options, held)
         new = list(x)
         for i, j in enumerate(step.accepted):
             if j >= 0:

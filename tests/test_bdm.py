@@ -1,5 +1,5 @@
 """The expected-utility model: agreement with the plain-Python version, known answers, the challenge
-log, stop reasons, tie-breaking and options."""
+log, stop reasons, tie-breaking, options, fixed actors and batches of Monte Carlo draws."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from benchmarks.bdm_loop import play_round, simulate
 from stakes.errors import ModelError
 from stakes.models import make_model
-from stakes.models.base import weighted_mean, weighted_median
+from stakes.models.base import STOP_REASONS, IssueBatch, weighted_mean, weighted_median
 from stakes.models.bdm import CAPITULATION, COMPROMISE, CONFLICT, NO_OFFER, ExpectedUtility
 from stakes.scenario.model import Issue, IssueData
 
@@ -32,7 +32,7 @@ OPTION_SETS = {
 }
 
 
-def issue(position, salience, capability, ids=None, scale=SCALE, risk=None) -> IssueData:
+def issue(position, salience, capability, ids=None, scale=SCALE, risk=None, fixed=None) -> IssueData:
     position = np.asarray(position, dtype=float)
     return IssueData(
         issue=Issue("x", "Test issue", "low", "high", tuple(scale)),
@@ -41,6 +41,7 @@ def issue(position, salience, capability, ids=None, scale=SCALE, risk=None) -> I
         salience=np.asarray(salience, dtype=float),
         capability=np.asarray(capability, dtype=float),
         risk=None if risk is None else np.asarray(risk, dtype=float),
+        fixed=None if fixed is None else np.asarray(fixed, dtype=bool),
     )
 
 
@@ -66,7 +67,8 @@ def solve(data: IssueData, **options):
 def loop_run(data: IssueData, **options):
     return simulate(data.position.tolist(), data.salience.tolist(), data.capability.tolist(),
                     list(data.actor_ids), data.issue.scale,
-                    None if data.risk is None else data.risk.tolist(), **options)
+                    None if data.risk is None else data.risk.tolist(),
+                    fixed=None if data.fixed is None else data.fixed.tolist(), **options)
 
 
 def real_moves(rows, width: float) -> list[tuple]:
@@ -393,3 +395,126 @@ def test_registered_variants():
     assert (preset["probability"], preset["acceptance"], preset["distance_scale"]) == (
         "all_triples", "scholz_code", "positions")
     assert make_model("bdm", rounds=4).rounds == 4
+
+
+# --- fixed actors -------------------------------------------------------------------------------
+
+def with_fixed(data: IssueData, fixed) -> IssueData:
+    return issue(data.position, data.salience, data.capability, data.actor_ids, data.issue.scale,
+                 data.risk, fixed)
+
+
+@pytest.mark.parametrize("options", [{}, {"acceptance": "scholz_code", "probability": "all_triples"},
+                                     {"status_quo_probability": 0.5, "risk": "data"}],
+                         ids=["default", "scholz_code", "status_quo_data_risk"])
+@pytest.mark.parametrize("seed", range(4))
+def test_fixed_actors_stay_put_and_match_the_loop_version(options, seed):
+    data = random_issue(300 + seed)
+    fixed = np.zeros(data.n, dtype=bool)
+    fixed[np.random.default_rng(seed).choice(data.n, size=max(1, data.n // 3), replace=False)] = True
+    data = with_fixed(data, fixed)
+    fast, slow = solve(data, **options), loop_run(data, **options)
+    assert np.all(fast.positions[:, fixed] == data.position[fixed])
+    assert not set(fast.challenges["target"]) & {data.actor_ids[k] for k in np.flatnonzero(fixed)}
+    assert fast.stop_reason == slow.stop_reason
+    np.testing.assert_allclose(fast.positions, slow.positions, rtol=0, atol=1e-9 * data.issue.width)
+
+
+def test_fixing_nobody_changes_nothing():
+    for seed in range(3):
+        data = random_issue(310 + seed)
+        a, b = solve(data), solve(with_fixed(data, np.zeros(data.n, dtype=bool)))
+        np.testing.assert_array_equal(a.positions, b.positions)
+        assert a.challenges.equals(b.challenges)
+
+
+def test_a_fixed_actor_still_challenges_and_is_challenged():
+    # B alone would compromise towards A (as in the two-actor contest by hand); fixed, it holds
+    data = issue([0, 100], [1.0, 0.5], [1.0, 1.0], ["A", "B"], fixed=[False, True])
+    details = ExpectedUtility(risk="neutral").round_details(data)
+    assert details.offer_kind[1, 0] == COMPROMISE and details.accepted.tolist() == [-1, -1]
+    result = solve(data, risk="neutral", challenge_log="offers")
+    assert result.positions.tolist() == [[0.0, 100.0], [0.0, 100.0]]
+    assert result.stop_reason == "converged"
+    row = result.challenges.iloc[0]
+    assert (row["challenger"], row["target"], row["new_position"]) == ("A", "B", 100.0)
+    assert "fixed" in row["details"] and "set aside" in row["details"]
+
+
+# --- batches of draws ---------------------------------------------------------------------------
+
+def random_batch(seed: int, draws: int = 12, n: int | None = None) -> IssueBatch:
+    """Draws of one issue: ties on shared levels in some draws, a zero-salience actor in others
+    (so the active actors change from draw to draw), risk attitudes and one fixed actor."""
+    rng = np.random.default_rng(seed)
+    n = n or int(rng.integers(2, 10))
+    position = rng.uniform(*SCALE, size=(draws, n))
+    levels = rng.random(draws) < 0.4
+    position[levels] = rng.choice(np.linspace(*SCALE, 5), size=(int(levels.sum()), n))
+    salience = rng.uniform(0.05, 1.0, size=(draws, n))
+    mute = rng.random(draws) < 0.3
+    salience[mute, rng.integers(n, size=int(mute.sum()))] = 0.0
+    fixed = np.zeros(n, dtype=bool)
+    fixed[int(rng.integers(n))] = rng.random() < 0.7
+    return IssueBatch(issue=Issue("x", "Test issue", "low", "high", SCALE),
+                      actor_ids=tuple(f"actor{k}" for k in rng.permutation(n)), position=position,
+                      salience=salience, capability=rng.uniform(1, 50, size=(draws, n)),
+                      risk=rng.uniform(-1, 1, size=(draws, n)), fixed=fixed)
+
+
+@pytest.mark.parametrize("options", OPTION_SETS.values(), ids=OPTION_SETS.keys())
+@pytest.mark.parametrize("seed", range(3))
+def test_solve_batch_equals_solve_draw_by_draw(options, seed):
+    batch = random_batch(400 + seed)
+    model = ExpectedUtility(**options)
+    together = model.solve_batch(batch, np.arange(batch.draws))
+    assert together.final_positions.shape == batch.position.shape
+    for b in range(batch.draws):
+        alone = model.solve(batch.draw(b), np.random.default_rng(b))
+        np.testing.assert_allclose(together.final_positions[b], alone.positions[-1], rtol=0, atol=1e-12)
+        assert together.outcomes[b] == pytest.approx(alone.outcome, abs=1e-12)
+        assert together.rounds[b] == alone.rounds
+        assert STOP_REASONS[together.stop_reasons[b]] == alone.stop_reason
+
+
+def test_batch_results_do_not_depend_on_how_draws_are_split():
+    batch = random_batch(410, draws=30, n=8)
+    model = ExpectedUtility(rounds=20)
+    whole = model.solve_batch(batch, np.arange(30))
+    parts = [model.solve_batch(IssueBatch(batch.issue, batch.actor_ids, batch.position[s],
+                                          batch.salience[s], batch.capability[s], batch.risk[s],
+                                          batch.fixed), np.arange(30)[s])
+             for s in (slice(0, 7), slice(7, 8), slice(8, 30))]
+    for name in ("outcomes", "final_positions", "rounds", "stop_reasons"):
+        np.testing.assert_array_equal(getattr(whole, name), np.concatenate([getattr(p, name) for p in parts]))
+
+
+def test_batch_outcome_median_splits_exact_ties_like_the_scalar_median():
+    # two equal halves that never move (both fixed): the median is the midpoint, in every draw
+    batch = IssueBatch(issue=Issue("x", "Test issue", "low", "high", SCALE), actor_ids=("a", "b"),
+                       position=np.array([[20.0, 60.0], [0.0, 100.0]]), salience=np.full((2, 2), 0.5),
+                       capability=np.full((2, 2), 3.0), fixed=np.array([True, True]))
+    result = ExpectedUtility().solve_batch(batch, np.arange(2))
+    assert result.outcomes.tolist() == [40.0, 50.0]
+    assert result.outcomes.tolist() == [weighted_median(p, np.full(2, 1.5)) for p in batch.position]
+
+
+def test_batch_refuses_what_solve_refuses():
+    batch = random_batch(420, draws=3)
+    with pytest.raises(ModelError, match="outside the scale"):
+        ExpectedUtility().solve_batch(IssueBatch(batch.issue, batch.actor_ids, batch.position - 200,
+                                                 batch.salience, batch.capability), np.arange(3))
+    with pytest.raises(ModelError, match="risk attitude"):
+        ExpectedUtility(risk="data").solve_batch(IssueBatch(batch.issue, batch.actor_ids, batch.position,
+                                                            batch.salience, batch.capability), np.arange(3))
+
+
+def test_medians_each_round_equal_the_scalar_median_on_blocs():
+    # equal weights on a few shared levels: exact half-splits, where the median takes a midpoint
+    rng = np.random.default_rng(430)
+    for _ in range(10):
+        n = int(rng.integers(2, 9))
+        data = issue(rng.choice([10.0, 40.0, 60.0, 90.0], n), np.full(n, 0.5), rng.choice([1.0, 2.0], n))
+        result = solve(data, rounds=4)
+        w = data.capability * data.salience
+        assert result.outcomes.tolist() == [weighted_median(row, w) for row in result.positions]

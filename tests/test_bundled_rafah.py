@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
 
 import stakes
 from stakes.scenario.io import DEFAULT_SCENARIO, bundled_scenarios

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import stakes
-from stakes.models import MODELS
-from stakes.models.base import STOP_REASONS
+from stakes.models import MODELS, make_model
+from stakes.models.base import STOP_REASONS, IssueBatch
+from stakes.scenario.model import Issue
 from tests.conftest import DATA, make_scenario, random_scenario
 
 MODEL_NAMES = list(MODELS)
@@ -123,3 +124,22 @@ def test_every_issue_is_forecast_and_results_are_well_formed(model):
     table = fc.trajectory
     assert list(table.columns) == ["model", "issue", "round", "actor", "position"]
     assert len(table) == sum((r.rounds + 1) * len(r.actor_ids) for r in fc.issues.values())
+
+
+@pytest.mark.parametrize("model", MODEL_NAMES)
+@pytest.mark.parametrize("fixed", [False, True], ids=["free", "one_fixed"])
+def test_solve_batch_equals_solve_on_every_draw(model, fixed):
+    rng = np.random.default_rng(42)
+    draws, n = 6, 7
+    issue = Issue("x", "Test issue", "low end", "high end", (0.0, 100.0))
+    batch = IssueBatch(issue=issue, actor_ids=tuple(f"a{k}" for k in range(n)),
+                       position=rng.uniform(0, 100, (draws, n)), salience=rng.uniform(0.05, 1, (draws, n)),
+                       capability=rng.uniform(1, 100, (draws, n)),
+                       fixed=np.arange(n) == 2 if fixed else None)
+    seeds = rng.integers(0, 2**63, size=draws, dtype=np.int64)
+    estimator = make_model(model)
+    result = estimator.solve_batch(batch, seeds)
+    for b in range(draws):
+        single = estimator.solve(batch.draw(b), np.random.default_rng(int(seeds[b])))
+        assert result.outcomes[b] == pytest.approx(single.outcome, abs=1e-9)
+        assert np.allclose(result.final_positions[b], single.positions[-1], rtol=0, atol=1e-9)

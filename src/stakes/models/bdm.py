@@ -65,18 +65,24 @@ or of the published code):
   it set aside (n² rows per round at most).
 
 Ties between equally good offers (moves within 1e-12 δ, utilities within 1e-12) go to the offer
-from the actor whose id sorts first, so results do not depend on the order of actors. Actors with zero capability or zero salience cannot or will not
-push: they take no part (no votes, no challenges, not challenged), keep their position and do not
-enter the outcome or the distance scale.
+from the actor whose id sorts first, so results do not depend on the order of actors. Actors with
+zero capability or zero salience cannot or will not push: they take no part (no votes, no
+challenges, not challenged), keep their position and do not enter the outcome or the distance
+scale. An actor whose stance is ``fixed`` votes, challenges and is challenged like any other but
+accepts no offer, so its position never moves.
 
-Cost per round is O(n² log n), not the O(n³) of the triple sum: on one dimension the voters that
-prefer x_a to x_b are those on a's side of the midpoint, so every sum over voters is a difference of
-prefix sums over voters sorted by position.
+Engine: the rounds run in a compiled kernel (numba, :mod:`stakes.models.bdm_kernel`) shared by
+``solve`` (one run, with the challenge log) and ``solve_batch`` (many Monte Carlo draws of an issue
+in one call, parallel over draws, outcomes only). A round costs O(n²) time and memory, not the O(n³)
+of the triple sum: on one dimension the voters that prefer x_a to x_b are those on a's side of the
+midpoint, so every sum over voters is a difference of prefix sums over voters sorted by position.
+The first run compiles the kernel (seconds) and caches it on disk; numba is imported only then.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -84,13 +90,15 @@ import pandas as pd
 from stakes.errors import ModelError
 from stakes.models.base import (
     CHALLENGE_COLUMNS,
+    STOP_REASONS,
     BargainingModel,
+    BatchForecast,
+    IssueBatch,
     IssueForecast,
     weighted_mean,
-    weighted_median,
     weights,
 )
-from stakes.scenario.model import IssueData
+from stakes.scenario.model import Issue, IssueData
 
 PROBABILITIES = ("pairwise", "all_triples")
 RESIST_SALIENCES = ("target", "challenger")
@@ -115,185 +123,11 @@ def risk_exponent(attitude: np.ndarray) -> np.ndarray:
     return (1.0 - attitude / 3.0) / (1.0 + attitude / 3.0)
 
 
-@dataclass(frozen=True)
-class Geometry:
-    """The actors' positions in the forms every step of a round needs (computed once per round).
+def _kernel() -> ModuleType:
+    """The compiled kernels, imported on first use: importing numba takes about a second."""
+    from stakes.models import bdm_kernel
 
-    ``gap[i, j] = x_j − x_i`` and ``distance = |gap| / δ``. ``prefix_index_*`` locate, in prefix sums
-    over the voters sorted by position, the voters strictly below the midpoint of each pair.
-    """
-
-    position: np.ndarray
-    gap: np.ndarray
-    distance: np.ndarray
-    below: np.ndarray
-    same: np.ndarray
-    order: np.ndarray
-    prefix_index_i: np.ndarray
-    prefix_index_j: np.ndarray
-
-    @classmethod
-    def of(cls, position: np.ndarray, span: float) -> Geometry:
-        n = len(position)
-        order = np.argsort(position, kind="stable")
-        ranked = position[order]
-        rank = np.empty(n, dtype=np.intp)
-        rank[order] = np.arange(n)
-        # midpoints between sorted positions rise along each row, which makes the search fast
-        midpoint = ranked[:, None] + 0.5 * (ranked[None, :] - ranked[:, None])
-        below_midpoint = np.searchsorted(ranked, midpoint, side="left")[rank[:, None], rank[None, :]]
-        below_midpoint *= n
-        gap = position[None, :] - position[:, None]
-        columns = np.arange(n)
-        return cls(position=position, gap=gap, distance=np.abs(gap) / span, below=gap > 0,
-                   same=gap == 0, order=order, prefix_index_i=below_midpoint + columns[:, None],
-                   prefix_index_j=below_midpoint + columns[None, :])
-
-
-def win_probability(geometry: Geometry, weight: np.ndarray, risk: np.ndarray | None,
-                    probability: str) -> np.ndarray:
-    """P[a, b]: the chance that a beats b, from everyone's votes (equations 1–2).
-
-    The voters that prefer x_a to x_b are those on a's side of the pair's midpoint, so with voters
-    sorted by position each support Σ_k max(0, v_k(a, b)) is a difference of prefix sums: O(n² log n)
-    time and O(n²) memory instead of the triple loop's O(n³).
-    """
-    n = len(weight)
-    loss = geometry.distance if risk is None else geometry.distance ** risk[:, None]
-    prefix = np.empty((n + 1, n))
-    prefix[0] = 0.0
-    np.cumsum((weight[:, None] * loss)[geometry.order], axis=0, out=prefix[1:])
-    flat = prefix.ravel()
-    votes_below = flat[geometry.prefix_index_j] - flat[geometry.prefix_index_i]
-    total = prefix[-1]
-    support = np.where(geometry.below, votes_below, (total[None, :] - total[:, None]) - votes_below)
-    if probability == "pairwise":
-        cast = support + support.T
-        cast[cast == 0.0] = 1.0  # no votes cast (equal positions): support is 0 too, and so is P
-        return support / cast
-    # Σ over ordered pairs of |y_a − y_b| for one voter's sorted losses y: 2 Σ_t y_t (2t − n + 1)
-    rank_weight = 2.0 * np.arange(n) - (n - 1)
-    every_vote = 2.0 * float(weight @ (np.sort(loss, axis=1) @ rank_weight))
-    return support / every_vote if every_vote > 0 else np.zeros_like(support)
-
-
-def contest_terms(geometry: Geometry, view_risk: np.ndarray | float, q: float
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """U_s − Q U_sq and U_s − U_f for every pair, seen with exponent view_risk[i] (equation 3).
-
-    Both depend on the pair only through its distance, so i's view of its own challenge of j and of
-    j's challenge of i share them.
-    """
-    r = view_risk[:, None] if isinstance(view_risk, np.ndarray) else view_risk
-    half = 0.5 * geometry.distance
-    near = np.power(0.5 - half, r)  # U_s = 2 − 4 near
-    stake = np.power(0.5 + half, r)  # U_f = 2 − 4 far
-    stake -= near
-    stake *= 4.0
-    near *= -4.0
-    near += 2.0 - q * (2.0 - 4.0 * 0.5 ** r)
-    return near, stake
-
-
-def expected_utility(base: np.ndarray, stake: np.ndarray, resist: np.ndarray, win: np.ndarray
-                     ) -> np.ndarray:
-    """EU = s [P U_s + (1 − P) U_f] + (1 − s) U_s − Q U_sq = base − s (1 − P) stake (equation 4)."""
-    utility = 1.0 - win
-    utility *= resist
-    utility *= stake
-    np.subtract(base, utility, out=utility)
-    return utility
-
-
-def challenge_utilities(geometry: Geometry, salience: np.ndarray, resist_salience: str, win: np.ndarray,
-                        view_risk: np.ndarray | float, median_offset: np.ndarray | None, q: float,
-                        t: float, with_own: bool = True) -> tuple[np.ndarray | None, np.ndarray]:
-    """Actor i's view (exponent view_risk[i]) of its two contests with each j (equations 3–4).
-
-    Returns ``own[i, j]``, the EU of i challenging j (None unless ``with_own``), and ``rival[i, j]``,
-    the EU of j challenging i. Equal positions give exactly 0.
-    """
-    base, stake = contest_terms(geometry, view_risk, q)
-    of_column, of_row = salience[None, :], salience[:, None]
-    resist_own, resist_rival = (of_column, of_row) if resist_salience == "target" else (of_row, of_column)
-    own = expected_utility(base, stake, resist_own, win) if with_own else None
-    rival = expected_utility(base, stake, resist_rival, win.T)
-    if q < 1.0:
-        r = view_risk[:, None] if isinstance(view_risk, np.ndarray) else view_risk
-        for utility, offset in ((own, median_offset[:, None]), (rival, median_offset[None, :])):
-            if utility is not None:
-                utility -= (1.0 - q) * _unchallenged_change(offset + geometry.distance, r, t)
-                utility[geometry.same] = 0.0
-    return own, rival
-
-
-def _unchallenged_change(offset: np.ndarray, r: np.ndarray | float, t: float) -> np.ndarray:
-    """T U_b + (1 − T) U_w: the challenger's utility if the target moves without a challenge."""
-    better = 2.0 - 4.0 * (0.5 - 0.25 * offset) ** r
-    worse = 2.0 - 4.0 * (0.5 + 0.25 * offset) ** r
-    return t * better + (1.0 - t) * worse
-
-
-def security_risk(danger: np.ndarray) -> np.ndarray:
-    """Risk exponents from danger levels (equation 5); r = 1 for all when every danger is equal."""
-    high, low = float(danger.max()), float(danger.min())
-    if high - low <= UTILITY_TIE * max(1.0, abs(high), abs(low)):
-        return np.ones_like(danger)
-    return risk_exponent((2.0 * danger - high - low) / (high - low))
-
-
-@dataclass(frozen=True)
-class Offers:
-    """What each j offers each i (equation 6): kind code, the position asked of i, and i's move
-    (in units of δ)."""
-
-    kind: np.ndarray
-    proposal: np.ndarray
-    move: np.ndarray
-
-
-def classify_offers(geometry: Geometry, own: np.ndarray, rival: np.ndarray) -> Offers:
-    """Every offer j makes i, read from i's expected utilities of the two challenges (equation 6)."""
-    conflict = (own > UTILITY_TIE) & (rival > own + UTILITY_TIE)
-    losing = (rival > UTILITY_TIE) & (own < -UTILITY_TIE)
-    capitulation = losing & (rival <= -own)
-    compromise = losing ^ capitulation
-    share = np.ones_like(own)
-    np.divide(-own, rival, out=share, where=compromise)
-    kind = conflict.view(np.int8) + compromise.view(np.int8) * COMPROMISE \
-        + capitulation.view(np.int8) * CAPITULATION
-    x = geometry.position
-    proposal = np.where(compromise, x[:, None] + geometry.gap * share, x[None, :])
-    return Offers(kind=kind, proposal=proposal, move=geometry.distance * share)
-
-
-def choose_offers(offers: Offers, own: np.ndarray, rival: np.ndarray, geometry: Geometry, span: float,
-                  id_rank: np.ndarray, acceptance: str) -> np.ndarray:
-    """Index of the offer each actor accepts (−1 for none), by the ``acceptance`` rule."""
-    if acceptance == "least_move":
-        keys = [(offers.move, POSITION_TIE)]
-    elif acceptance == "highest_eu":
-        keys = [(-rival, UTILITY_TIE), (offers.move, POSITION_TIE)]
-    else:
-        x = geometry.position
-        at_stake = np.abs(own) + np.abs(rival)
-        pooled = np.divide(np.abs(own) * x[:, None] + np.abs(rival) * x[None, :], at_stake,
-                           out=np.zeros_like(own), where=at_stake > 0)
-        # conflicts, then compromises (lowest pooled position), then capitulations (least move)
-        keys = [(offers.kind, 0.0),
-                (np.where(offers.kind == COMPROMISE, pooled / span, offers.move), POSITION_TIE)]
-    return lexicographic_choice(offers.kind != NO_OFFER, keys, id_rank)
-
-
-def lexicographic_choice(candidate: np.ndarray, keys: list[tuple[np.ndarray, float]],
-                         id_rank: np.ndarray) -> np.ndarray:
-    """Per row, the candidate column that minimises each key in turn (within its tie tolerance),
-    then the lowest id rank; −1 where a row has no candidate."""
-    for values, tie in keys:
-        masked = np.where(candidate, values, np.inf)
-        candidate = candidate & (masked <= masked.min(axis=1, keepdims=True) + tie)
-    chosen = np.argmin(np.where(candidate, id_rank[None, :], len(id_rank)), axis=1)
-    return np.where(candidate.any(axis=1), chosen, -1)
+    return bdm_kernel
 
 
 @dataclass(frozen=True)
@@ -304,7 +138,8 @@ class RoundDetails:
     None when the exponents are given). ``expected_utility[i, j]`` is i's expected utility of
     challenging j and ``rival_expected_utility[i, j]`` what i thinks j expects from challenging i,
     both with r_i. ``offer_kind`` codes: 0 none, 1 conflict, 2 compromise, 3 capitulation;
-    ``proposal[i, j]`` is the position j's offer asks of i; ``accepted[i]`` the offer i takes (−1 none).
+    ``proposal[i, j]`` is the position j's offer asks of i; ``accepted[i]`` the offer i takes (−1 none,
+    always for a fixed actor).
     """
 
     actor_ids: tuple[str, ...]
@@ -330,10 +165,26 @@ class RoundDetails:
 
 
 @dataclass(frozen=True)
-class _LogBlock:
-    """One round's challenge-log entries as arrays; turned into table rows once, after the run."""
+class _Actors:
+    """One issue's active actors (positive capability × salience) as the kernel takes them."""
 
-    round_number: int
+    index: np.ndarray
+    ids: tuple[str, ...]
+    position: np.ndarray
+    weight: np.ndarray
+    salience: np.ndarray
+    fixed: np.ndarray
+    risk: np.ndarray
+    risk_given: bool
+    span: float
+    id_rank: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Offers:
+    """Logged offers as equal-length arrays, one entry each, in round then target order."""
+
+    round_number: np.ndarray
     target: np.ndarray
     challenger: np.ndarray
     kind: np.ndarray
@@ -389,175 +240,185 @@ class ExpectedUtility(BargainingModel):
         self.challenge_log = challenge_log
 
     def solve(self, data: IssueData, rng: np.random.Generator) -> IssueForecast:
-        weight = weights(data)
-        active = np.flatnonzero(weight > 0)
-        ids = tuple(data.actor_ids[k] for k in active)
-        weight = weight[active]
-        salience = data.salience[active]
-        position = data.position[active].astype(float)
-        span = self._span(data, position)
-        given_risk = self._given_risk(data, active)
-        id_rank = _id_rank(ids)
-
-        history = np.empty((self.rounds + 1, len(active)))
-        history[0] = position
-        medians, means = [weighted_median(position, weight)], [weighted_mean(position, weight)]
-        risks, log = [], []
-        played, stop_reason = 0, "converged"  # also when everyone agrees, at the start or later
-        settled = self.tolerance * span
-        while np.ptp(position) > 0:
-            if played == self.rounds:
-                stop_reason = "round_limit"
-                break
-            details = self._round(position, weight, salience, span, given_risk, id_rank, ids, medians[-1])
-            new = details.new_position
-            played += 1
-            history[played] = new
-            risks.append(details.risk_exponent)
-            log.append(self._log_block(played, details))
-            medians.append(weighted_median(new, weight))
-            means.append(weighted_mean(new, weight))
-            if np.max(np.abs(new - position)) <= settled:
-                break
-            position = new
-            if played > 1 and np.min(np.max(np.abs(history[:played - 1] - new), axis=1)) <= settled:
-                stop_reason = "cycle"
-                break
+        actors = self._actors(data)
+        rounds, m = self.rounds, len(actors.ids)
+        history, medians = np.empty((rounds + 1, m)), np.empty(rounds + 1)
+        risks, own, rival = np.empty((rounds, m)), np.empty((rounds, m)), np.empty((rounds, m))
+        partner, offers = np.empty((rounds, m), dtype=np.int64), np.empty((rounds, m), dtype=np.int64)
+        kind = np.empty((rounds, m), dtype=np.int8)
+        played, stop = _kernel().run(
+            actors.position, actors.weight, actors.salience, actors.fixed, actors.span, actors.risk,
+            actors.risk_given, actors.id_rank, rounds, self.tolerance, *self._codes(),
+            history, medians, risks, partner, kind, own, rival, offers)
+        history, medians = history[:played + 1], medians[:played + 1]
+        means = np.array([weighted_mean(row, actors.weight) for row in history])
+        if self.challenge_log == "offers":
+            log = self._every_offer(actors, history)
+        else:
+            moved_round, target = np.nonzero(partner[:played] >= 0)
+            challenger = partner[moved_round, target]
+            log = _Offers(round_number=moved_round + 1, target=target, challenger=challenger,
+                          kind=kind[moved_round, target], old=history[moved_round, target],
+                          proposal=history[moved_round + 1, target], own=own[moved_round, target],
+                          rival=rival[moved_round, target], taken=np.ones(len(target), dtype=bool),
+                          offer_count=offers[moved_round, target], accepted_from=challenger)
 
         trajectory = np.repeat(data.position[np.newaxis, :].astype(float), played + 1, axis=0)
-        trajectory[:, active] = history[:played + 1]
+        trajectory[:, actors.index] = history
         return IssueForecast(
             issue_id=data.issue.id,
             actor_ids=data.actor_ids,
             positions=trajectory,
-            outcomes=np.array(medians if self.outcome == "median" else means),
-            stop_reason=stop_reason,
-            challenges=self._challenge_table(log, ids),
+            outcomes=medians if self.outcome == "median" else means,
+            stop_reason=STOP_REASONS[stop],
+            challenges=self._challenge_table(log, actors.ids),
             diagnostics={
-                "weighted_median": np.array(medians),
-                "weighted_mean": np.array(means),
-                "risk_exponents": {a: [float(r[k]) for r in risks] for k, a in enumerate(ids)},
-                "distance_scale": span,
-                "excluded_actors": [a for a in data.actor_ids if a not in ids],
+                "weighted_median": medians,
+                "weighted_mean": means,
+                "risk_exponents": dict(zip(actors.ids, risks[:played].T.tolist())),
+                "distance_scale": actors.span,
+                "excluded_actors": [a for a in data.actor_ids if a not in actors.ids],
             },
         )
 
+    def solve_batch(self, batch: IssueBatch, seeds: np.ndarray) -> BatchForecast:
+        """Every draw in one parallel kernel call; equals ``solve`` draw by draw (the model draws no
+        random numbers, so ``seeds`` go unused)."""
+        active = weights(batch) > 0
+        position = np.ascontiguousarray(batch.position, dtype=float)
+        span = self._spans(batch.issue, np.where(active, position, np.inf).min(axis=1),
+                           np.where(active, position, -np.inf).max(axis=1))
+        risk, risk_given = self._given_risk(batch.issue, batch.risk, position.shape)
+        fixed = np.zeros(len(batch.actor_ids), dtype=bool) if batch.fixed is None else batch.fixed
+        outcomes, final, rounds, stops = _kernel().run_batch(
+            position, np.ascontiguousarray(batch.salience, dtype=float),
+            np.ascontiguousarray(batch.capability, dtype=float), risk, risk_given,
+            np.asarray(fixed, dtype=bool), span, _id_rank(batch.actor_ids), self.rounds,
+            self.tolerance, *self._codes(), OUTCOMES.index(self.outcome))
+        return BatchForecast(issue_id=batch.issue.id, actor_ids=batch.actor_ids, outcomes=outcomes,
+                             final_positions=final, rounds=rounds, stop_reasons=stops)
+
     def round_details(self, data: IssueData) -> RoundDetails:
         """The first round's quantities (probabilities, expected utilities, risk, offers) in full."""
-        weight = weights(data)
-        active = np.flatnonzero(weight > 0)
-        ids = tuple(data.actor_ids[k] for k in active)
-        position = data.position[active].astype(float)
-        span = self._span(data, position)
-        if np.ptp(position) == 0:
+        actors = self._actors(data)
+        if np.ptp(actors.position) == 0:
             raise ModelError(f"issue {data.issue.id!r}: every actor stands at the same position, so "
                              "there is nothing to bargain over")
-        return self._round(position, weight[active], data.salience[active], span,
-                           self._given_risk(data, active), _id_rank(ids), ids,
-                           weighted_median(position, weight[active]), inspect=True)
+        return self._round(actors, actors.position)
 
-    def _round(self, position: np.ndarray, weight: np.ndarray, salience: np.ndarray, span: float,
-               given_risk: np.ndarray | None, id_rank: np.ndarray, ids: tuple[str, ...], median: float,
-               inspect: bool = False) -> RoundDetails:
-        """One round: security levels, risk exponents, expected utilities, offers and choices.
-
-        ``inspect`` also keeps the risk-neutral expected utilities, which the round itself does not need.
-        """
-        geometry = Geometry.of(position, span)
-        q, t = self.status_quo_probability, self.improvement_probability
-        median_offset = np.abs(position - median) / span if q < 1.0 else None
-        neutral_win = neutral_own = danger = None
-        if given_risk is None:
-            neutral_win = win_probability(geometry, weight, None, self.probability)
-            neutral_own, neutral_rival = challenge_utilities(
-                geometry, salience, self.resist_salience, neutral_win, 1.0, median_offset, q, t, inspect)
-            danger = neutral_rival.sum(axis=1)
-            risk = security_risk(danger)
+    def _round(self, actors: _Actors, position: np.ndarray) -> RoundDetails:
+        """One round from these positions, by the kernel's own round function, in actor order."""
+        kernel = _kernel()
+        order, neutral_win, neutral_own, danger, risk, win, own, rival, kind, proposal, accepted = (
+            kernel.play_round(position, actors.weight, actors.salience, actors.fixed, actors.span,
+                              actors.risk, actors.risk_given, actors.id_rank, *self._codes(),
+                              kernel.workspace(len(position))))
+        rank = np.argsort(order)  # the kernel indexes actors by their rank in position order
+        pairs = np.ix_(rank, rank)
+        accepted = np.where(accepted[rank] >= 0, order[accepted[rank]], -1)
+        if actors.risk_given:
+            neutral_win = neutral_own = danger = None
         else:
-            risk = given_risk
-        win = win_probability(geometry, weight, risk, self.probability)
-        own, rival = challenge_utilities(geometry, salience, self.resist_salience, win, risk,
-                                         median_offset, q, t)
-        offers = classify_offers(geometry, own, rival)
-        accepted = choose_offers(offers, own, rival, geometry, span, id_rank, self.acceptance)
-        return RoundDetails(ids, position, neutral_win, neutral_own, danger, risk, win, own, rival,
-                            offers.kind, offers.proposal, accepted)
+            neutral_win, neutral_own, danger = neutral_win[pairs], neutral_own[pairs], danger[rank]
+        return RoundDetails(actors.ids, position, neutral_win, neutral_own, danger, risk[rank],
+                            win[pairs], own[pairs], rival[pairs], kind[pairs], proposal[pairs], accepted)
 
-    def _span(self, data: IssueData, position: np.ndarray) -> float:
-        """The distance scale δ: the issue's width, or the spread of the starting positions."""
+    def _codes(self) -> tuple[int, int, int, float, float]:
+        """The options the kernel's round takes, as integer codes and floats."""
+        return (PROBABILITIES.index(self.probability), RESIST_SALIENCES.index(self.resist_salience),
+                ACCEPTANCES.index(self.acceptance), self.status_quo_probability,
+                self.improvement_probability)
+
+    def _actors(self, data: IssueData) -> _Actors:
+        """The active actors' arrays, distance scale, risk exponents and tie-break ranks."""
+        weight = weights(data)
+        index = np.flatnonzero(weight > 0)
+        ids = tuple(data.actor_ids[k] for k in index)
+        position = data.position[index].astype(float)
+        attitude = None if data.risk is None else data.risk[index]
+        risk, risk_given = self._given_risk(data.issue, attitude, position.shape)
+        fixed = np.zeros(len(index), dtype=bool) if data.fixed is None else data.fixed[index]
+        span = self._spans(data.issue, position.min(keepdims=True), position.max(keepdims=True))
+        return _Actors(index=index, ids=ids, position=position, weight=weight[index].astype(float),
+                       salience=data.salience[index].astype(float), fixed=fixed.astype(bool), risk=risk,
+                       risk_given=risk_given, span=float(span[0]), id_rank=_id_rank(ids))
+
+    def _spans(self, issue: Issue, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        """The distance scale δ of each draw, from the lowest and highest starting positions of its
+        active actors: the issue's width, or the spread of those positions."""
         if self.distance_scale == "positions":
-            return float(np.ptp(position))
-        low, high = data.issue.scale
-        if high <= low:
-            raise ModelError(f"issue {data.issue.id!r}: scale {data.issue.scale} has no width; "
+            return high - low
+        bottom, top = issue.scale
+        if top <= bottom:
+            raise ModelError(f"issue {issue.id!r}: scale {issue.scale} has no width; "
                              "give it a low end below its high end")
-        if position.min() < low or position.max() > high:
-            raise ModelError(f"issue {data.issue.id!r}: positions run from {position.min():g} to "
-                             f"{position.max():g}, outside the scale [{low:g}, {high:g}]; widen the "
+        if np.any(low < bottom) or np.any(high > top):
+            raise ModelError(f"issue {issue.id!r}: positions run from {low.min():g} to "
+                             f"{high.max():g}, outside the scale [{bottom:g}, {top:g}]; widen the "
                              "scale or use distance_scale='positions'")
-        return float(high - low)
+        return np.full(len(low), float(top - bottom))
 
-    def _given_risk(self, data: IssueData, active: np.ndarray) -> np.ndarray | None:
-        """Fixed risk exponents for ``risk="data"`` or ``"neutral"``; None when computed each round."""
-        if self.risk == "neutral":
-            return np.ones(len(active))
-        if self.risk == "data":
-            if data.risk is None:
-                raise ModelError(f"issue {data.issue.id!r}: no actor states a risk attitude; add "
-                                 "'risk' to the stances or use risk='security'")
-            return risk_exponent(np.clip(data.risk[active], -1.0, 1.0))
-        return None
+    def _given_risk(self, issue: Issue, attitude: np.ndarray | None, shape: tuple[int, ...]
+                    ) -> tuple[np.ndarray, bool]:
+        """Risk exponents fixed for the run (``risk="data"`` or ``"neutral"``) and whether they are;
+        with ``"security"`` the kernel computes them each round."""
+        if self.risk != "data":
+            return np.ones(shape), self.risk == "neutral"
+        if attitude is None:
+            raise ModelError(f"issue {issue.id!r}: no actor states a risk attitude; add "
+                             "'risk' to the stances or use risk='security'")
+        return np.ascontiguousarray(risk_exponent(np.clip(attitude, -1.0, 1.0)), dtype=float), True
 
-    def _log_block(self, round_number: int, details: RoundDetails) -> _LogBlock:
-        """The round's accepted offers (and, with ``challenge_log="offers"``, every other offer)."""
-        accepted = details.accepted
-        offered = details.offer_kind != NO_OFFER
-        if self.challenge_log == "moves":
-            target = np.flatnonzero(accepted >= 0)
-            challenger = accepted[target]
-        else:
-            target, challenger = np.nonzero(offered)
-        return _LogBlock(
-            round_number=round_number, target=target, challenger=challenger,
-            kind=details.offer_kind[target, challenger], old=details.position[target],
-            proposal=details.proposal[target, challenger],
-            own=details.expected_utility[target, challenger],
-            rival=details.rival_expected_utility[target, challenger],
-            taken=accepted[target] == challenger, offer_count=offered.sum(axis=1)[target],
-            accepted_from=accepted[target],
-        )
+    def _every_offer(self, actors: _Actors, history: np.ndarray) -> _Offers:
+        """Every offer of every round played, taken or set aside: the rounds are replayed from the
+        recorded positions (the kernel is deterministic, so the replay is the run)."""
+        blocks = []
+        for r in range(len(history) - 1):
+            details = self._round(actors, history[r])
+            target, challenger = np.nonzero(details.offer_kind != NO_OFFER)
+            accepted = details.accepted[target]
+            blocks.append(_Offers(
+                round_number=np.full(len(target), r + 1), target=target, challenger=challenger,
+                kind=details.offer_kind[target, challenger], old=history[r, target],
+                proposal=details.proposal[target, challenger],
+                own=details.expected_utility[target, challenger],
+                rival=details.rival_expected_utility[target, challenger], taken=accepted == challenger,
+                offer_count=(details.offer_kind != NO_OFFER).sum(axis=1)[target], accepted_from=accepted))
+        fields = _Offers.__dataclass_fields__
+        if not blocks:
+            return _Offers(**{name: np.zeros(0, dtype=int) for name in fields})
+        return _Offers(**{name: np.concatenate([getattr(b, name) for b in blocks]) for name in fields})
 
-    def _challenge_table(self, log: list[_LogBlock], ids: tuple[str, ...]) -> pd.DataFrame:
+    def _challenge_table(self, log: _Offers, ids: tuple[str, ...]) -> pd.DataFrame:
         """Who moved whom, how and why: one row per logged offer, in round then target order."""
-        if not any(len(block.target) for block in log):
+        if len(log.target) == 0:
             return pd.DataFrame(columns=list(CHALLENGE_COLUMNS))
-        block_rows = [len(block.target) for block in log]
-
-        def column(name: str) -> list:
-            return np.concatenate([getattr(block, name) for block in log]).tolist()
-
-        target, challenger, kind = column("target"), column("challenger"), column("kind")
-        own, rival, proposal = column("own"), column("rival"), column("proposal")
-        taken, count, source = column("taken"), column("offer_count"), column("accepted_from")
+        targets = [ids[i] for i in log.target.tolist()]
+        challengers = [ids[j] for j in log.challenger.tolist()]
+        kind, own, rival = log.kind.tolist(), log.own.tolist(), log.rival.tolist()
+        proposal, taken = log.proposal.tolist(), log.taken.tolist()
+        count, source = log.offer_count.tolist(), log.accepted_from.tolist()
         rule = RULE_NAMES[self.acceptance]
         details = []
-        for k in range(len(target)):
-            why = _explain(kind[k], ids[target[k]], ids[challenger[k]], own[k], rival[k])
-            if not taken[k]:
+        for k, target in enumerate(targets):
+            why = _explain(kind[k], target, challengers[k], own[k], rival[k])
+            if source[k] < 0:
+                why += (f"; set aside, as {target} holds its position fixed (would have moved it to "
+                        f"{proposal[k]:.6g})")
+            elif not taken[k]:
                 why += f"; set aside for {ids[source[k]]}'s offer (would have moved it to {proposal[k]:.6g})"
             elif count[k] > 1:
                 why += f"; chosen by the {rule} from {count[k]} offers"
             details.append(why)
-        old = np.concatenate([block.old for block in log])
         return pd.DataFrame({
-            "round": np.repeat([block.round_number for block in log], block_rows),
-            "challenger": [ids[j] for j in challenger],
-            "target": [ids[i] for i in target],
+            "round": log.round_number,
+            "challenger": challengers,
+            "target": targets,
             "kind": [KIND_NAMES[k] for k in kind],
-            "old_position": old,
-            "new_position": np.where(np.array(taken, dtype=bool), proposal, old),
+            "old_position": log.old,
+            "new_position": np.where(log.taken, log.proposal, log.old),
             "details": details,
-        }, columns=list(CHALLENGE_COLUMNS))
+        })
 
 
 def _id_rank(ids: tuple[str, ...]) -> np.ndarray:

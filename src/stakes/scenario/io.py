@@ -27,9 +27,10 @@ DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: 
 
 
 def bundled_scenarios() -> dict[str, Path]:
-    """Name → path of every scenario that ships with stakes."""
+    """Name → path of every scenario that ships with stakes (not ``NAME.whatifs.yaml``: what-ifs)."""
     folder = resources.files("stakes") / "data" / "scenarios"
-    return {Path(p.name).stem: Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml")}
+    return {Path(p.name).stem: Path(str(p)) for p in folder.iterdir()
+            if p.name.endswith(".yaml") and not p.name.endswith(".whatifs.yaml")}
 
 
 def resolve(name_or_path: str | os.PathLike[str]) -> Path:

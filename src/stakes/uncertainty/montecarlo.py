@@ -1,0 +1,229 @@
+"""Monte Carlo: every uncertain number drawn many times, every model run on every draw.
+
+Out come the distribution of each issue's outcome (quantiles, histograms), the probability of
+events such as ``rafah_operation > 70``, and each actor's final positions. Draws are computed a
+block at a time with each model's ``solve_batch`` (one array computation per block), in this
+process, in local processes or on a Dask cluster, with identical results for a given seed.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+
+from stakes.errors import StakesError
+from stakes.models import make_model
+from stakes.models.base import STOP_REASONS
+from stakes.parallel import run_blocks
+from stakes.scenario.model import Scenario
+from stakes.uncertainty.sampling import BLOCK, issue_batches, sample_block
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+_EVENT = re.compile(r"^\s*(?P<issue>[\w.\-]+)\s*(?P<op><=|>=|<|>)\s*(?P<value>[-+0-9.eE]+)\s*$")
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+ModelSpec = tuple[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Event:
+    """A statement about an issue's outcome, e.g. ``rafah_operation > 70``."""
+
+    issue: str
+    op: str
+    value: float
+
+    @classmethod
+    def parse(cls, text: str) -> Event:
+        match = _EVENT.match(text)
+        if not match:
+            raise StakesError(f"event {text!r} is not ISSUE OP NUMBER; write e.g. 'rafah_operation > 70' "
+                              "(OP is <, <=, > or >=)")
+        return cls(match["issue"], match["op"], float(match["value"]))
+
+    def __str__(self) -> str:
+        return f"{self.issue} {self.op} {self.value:g}"
+
+    def holds(self, outcomes: np.ndarray) -> np.ndarray:
+        return _OPS[self.op](outcomes, self.value)
+
+
+def run_block(scenario: Scenario, models: Sequence[ModelSpec], seed: int, block: int
+              ) -> dict[tuple[str, str], dict[str, np.ndarray]]:
+    """Every model on every issue for the draws of one block (the unit of parallel work)."""
+    values, model_seeds = sample_block(scenario, seed, block)
+    batches = issue_batches(scenario, values)
+    out: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+    for name, params in models:
+        model = make_model(name, **params)
+        for issue_id, batch in batches.items():
+            result = model.solve_batch(batch, model_seeds)
+            out[(name, issue_id)] = {"outcome": result.outcomes, "final": result.final_positions,
+                                     "rounds": result.rounds, "stop": result.stop_reasons}
+    return out
+
+
+@dataclass
+class MonteCarlo:
+    """The draws of one Monte Carlo run: per (model, issue), arrays with one row per draw."""
+
+    scenario: Scenario
+    models: list[str]
+    seed: int
+    requested: int
+    draw_index: np.ndarray
+    results: dict[tuple[str, str], dict[str, np.ndarray]] = field(repr=False)
+
+    @property
+    def draws(self) -> int:
+        """Draws actually computed (fewer than requested if the run was interrupted)."""
+        return len(self.draw_index)
+
+    @property
+    def complete(self) -> bool:
+        return self.draws == self.requested
+
+    @property
+    def issues(self) -> list[str]:
+        return list(dict.fromkeys(issue for _, issue in self.results))
+
+    def outcomes(self, model: str, issue: str) -> np.ndarray:
+        return self.results[(model, issue)]["outcome"]
+
+    def outcome_table(self) -> pd.DataFrame:
+        """Tidy: one row per (draw, model, issue) with the outcome, rounds played and stop reason."""
+        frames = [
+            pd.DataFrame({"draw": self.draw_index, "model": model, "issue": issue, "outcome": r["outcome"],
+                          "rounds": r["rounds"], "stop_reason": np.asarray(STOP_REASONS, dtype=object)[r["stop"]]})
+            for (model, issue), r in self.results.items()
+        ]
+        return pd.concat(frames, ignore_index=True)
+
+    def summary(self, quantiles: Sequence[float] = QUANTILES) -> pd.DataFrame:
+        """Per model and issue: mean, standard deviation and quantiles of the outcome."""
+        rows = []
+        for (model, issue), r in self.results.items():
+            x = r["outcome"]
+            row = {"model": model, "issue": issue, "draws": len(x), "mean": x.mean(), "sd": x.std(ddof=1)
+                   if len(x) > 1 else 0.0}
+            row.update({f"q{round(q * 100):02d}": v for q, v in zip(quantiles, np.quantile(x, quantiles))})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def histogram(self, model: str, issue: str, bins: int = 20) -> tuple[np.ndarray, np.ndarray]:
+        """Counts of outcomes over equal bins of the issue's scale, and the bin edges."""
+        scale = self.scenario.issue(issue).scale
+        return np.histogram(self.outcomes(model, issue), bins=bins, range=scale)
+
+    def probability(self, event: Event | str) -> pd.DataFrame:
+        """Per model: the share of draws in which the event holds, with its standard error."""
+        event = Event.parse(event) if isinstance(event, str) else event
+        if event.issue not in self.issues:
+            raise StakesError(f"event {str(event)!r} names no issue of this run; issues: {', '.join(self.issues)}")
+        rows = []
+        for model in self.models:
+            hits = event.holds(self.outcomes(model, event.issue))
+            p = float(hits.mean())
+            rows.append({"event": str(event), "model": model, "probability": p,
+                         "stderr": math.sqrt(p * (1 - p) / len(hits))})
+        return pd.DataFrame(rows)
+
+    def final_positions(self, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
+        """Per model, issue and actor: mean and quantiles of where the actor ends."""
+        rows = []
+        for (model, issue), r in self.results.items():
+            actors = self.scenario.issue_data(issue).actor_ids
+            qs = np.quantile(r["final"], quantiles, axis=0)
+            for k, actor in enumerate(actors):
+                row = {"model": model, "issue": issue, "actor": actor, "mean": float(r["final"][:, k].mean())}
+                row.update({f"q{round(q * 100):02d}": float(v) for q, v in zip(quantiles, qs[:, k])})
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+
+class Interrupts:
+    """Ctrl-C during a run: the first asks to stop once the block in progress is done, a second stops at once.
+
+    A block is all or nothing, and a compiled kernel that a KeyboardInterrupt reaches mid-call fails
+    with a SystemError instead, so the first Ctrl-C only raises a flag that is read between blocks.
+    Installed only in the main thread and only over Python's default handler (not in notebooks).
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.forced = False
+        self._previous: Any = None
+
+    def __enter__(self) -> Self:
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.requested:
+            self.forced = True
+            raise KeyboardInterrupt
+        self.requested = True
+
+
+def monte_carlo(scenario: Scenario, models: Sequence[str | ModelSpec] = ("bdm",), draws: int = 1000,
+                seed: int = 0, *, workers: int = 1, cluster: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> MonteCarlo:
+    """Run every model on ``draws`` draws of the scenario's uncertain numbers.
+
+    ``models`` are names (``"bdm"``) or ``(name, params)`` pairs. Work is split into blocks of
+    :data:`~stakes.uncertainty.sampling.BLOCK` draws; ``workers`` local processes or a Dask
+    ``cluster`` address spread them. ``progress(done, total)`` is called as blocks finish. On Ctrl-C
+    the draws already finished are returned (``complete`` is then false): the first Ctrl-C lets the
+    block in progress finish, a second stops at once (see :class:`Interrupts`).
+    """
+    if draws < 1:
+        raise StakesError(f"draws must be at least 1, not {draws}")
+    specs = [(m, {}) if isinstance(m, str) else (m[0], dict(m[1])) for m in models]
+    for name, params in specs:
+        make_model(name, **params)  # a bad name or parameter fails here, before any work starts
+    blocks = math.ceil(draws / BLOCK)
+    finished: dict[int, dict[tuple[str, str], dict[str, np.ndarray]]] = {}
+    arguments = [(scenario, specs, seed, block) for block in range(blocks)]
+    done = 0
+    with Interrupts() as interrupts:
+        try:
+            with closing(run_blocks(run_block, arguments, workers=workers, cluster=cluster)) as results:
+                for block, result in results:
+                    finished[block] = result
+                    done += min(BLOCK, draws - block * BLOCK)
+                    if progress is not None:
+                        progress(done, draws)
+                    if interrupts.requested:
+                        raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            if not finished:
+                raise
+        except SystemError:
+            if not interrupts.forced:
+                raise
+            if not finished:
+                raise KeyboardInterrupt from None
+    order = sorted(finished)
+    index = np.concatenate([np.arange(b * BLOCK, (b + 1) * BLOCK) for b in order]) if order else np.arange(0)
+    keep = index < draws
+    keys = finished[order[0]].keys() if order else []
+    results = {key: {part: np.concatenate([finished[b][key][part] for b in order])[keep]
+                     for part in ("outcome", "final", "rounds", "stop")} for key in keys}
+    return MonteCarlo(scenario=scenario, models=[name for name, _ in specs], seed=seed, requested=draws,
+                      draw_index=index[keep], results=results)
