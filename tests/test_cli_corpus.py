@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from stakes.cli import app
 from stakes.corpus import Analysis, Corpus, Event, StanceEvidence
+from stakes.errors import ScenarioError
 from stakes.reading.article import Article
 from tests.conftest import DATA
 
@@ -151,3 +152,27 @@ def test_querying_a_missing_corpus_is_an_error_and_creates_no_file(tmp_path):
     result = runner.invoke(app, ["corpus", "query", "articles", "--db", str(missing)])
     assert result.exit_code != 0 and "no corpus at" in str(result.exception)
     assert not missing.exists()
+
+
+def test_add_with_analyse_stores_the_reading_pipelines_records(db, tmp_path):
+    article = tmp_path / "rafah.txt"
+    article.write_text(
+        "Rafah talks stall\n\nEgypt warned Israel that an assault on Rafah would endanger the peace treaty. "
+        "Prime Minister Benjamin Netanyahu vowed to press the offensive in Rafah. "
+        "The United States urged restraint and pressed for a ceasefire.\n", encoding="utf-8")
+    result = run("corpus", "add", article, "--db", db, "--analyse", "--scenario", "rafah-2024")
+    assert result.exit_code == 0, result.output
+    with Corpus.open(db) as corpus:
+        counts = corpus.counts()
+        assert counts["articles"] == 1 and counts["mentions"] > 0 and counts["events"] > 0
+        stances = corpus.stance_over_time()
+    assert set(stances["issue_id"]) <= {"rafah_operation", "hostage_deal", "northern_front"}
+    assert len(stances) > 0
+
+
+def test_analyse_with_an_unknown_scenario_is_a_clear_error(db):
+    result = runner.invoke(app, ["corpus", "add", str(READING / "talks.txt"), "--db", db, "--analyse",
+                                 "--scenario", "no-such-scenario"])
+    assert isinstance(result.exception, ScenarioError) and "no-such-scenario" in str(result.exception)
+    with Corpus.open(db) as corpus:
+        assert corpus.counts()["articles"] == 0  # nothing is stored when the issues cannot be read

@@ -158,6 +158,10 @@ def add_command(
                                                    "read the documents on.")] = None,
     max_mb: MaxMbOption = DEFAULT_MAX_BYTES / 2**20,
     field: FieldOption = None,
+    analyse: Annotated[bool, typer.Option("--analyse", help="Also store each article's mentions, quotes, "
+                                          "events and stances (needs stakes[reading]).")] = False,
+    scenario: Annotated[Optional[str], typer.Option(help="With --analyse: read stances on this scenario's "
+                                                    "issues (file or bundled name).")] = None,
 ) -> None:
     """Add documents to the corpus.
 
@@ -167,11 +171,19 @@ def add_command(
     from stakes.corpus import Corpus, ingest
 
     options = _options(max_mb, field)
+    analyser = None
+    if analyse:
+        from stakes.reading.draft import CorpusAnalyser
+        from stakes.reading.nlp import nlp_pipeline
+        from stakes.scenario import load
+
+        nlp_pipeline()  # a missing language model fails here, once, with its install line
+        analyser = CorpusAnalyser(list(load(scenario).issues) if scenario else None)
     with Corpus.open(db) as corpus:
         with Progress(TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TextColumn("blocks"),
                       TimeElapsedColumn(), console=errors, transient=True) as progress:
             task = progress.add_task("reading", total=None)
-            result = ingest(corpus, paths, options=options, workers=workers, cluster=cluster,
+            result = ingest(corpus, paths, analyse=analyser, options=options, workers=workers, cluster=cluster,
                             progress=lambda done, total: progress.update(task, completed=done, total=total))
         console.print(f"{result.added} article{'s' if result.added != 1 else ''} added"
                       + (f", {result.analysed} newly analysed" if result.analysed else "")

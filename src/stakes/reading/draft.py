@@ -65,6 +65,22 @@ def read_articles(articles: list[Article], issues: list[Issue] | None = None, wh
     return Reading(analyses, issues, set(reader.subjects), list(articles))
 
 
+class CorpusAnalyser:
+    """Article → corpus records, for ``stakes corpus add --analyse``: picklable, so workers can run it.
+
+    Actors are stored under their canonical reading keys, which are the same in every article, so
+    the corpus can follow one actor's stance over time. The pipeline loads once per process.
+    """
+
+    def __init__(self, issues: list[Issue] | None = None):
+        self.issues = list(issues) if issues else [StanceReader.proposed_issue()]
+
+    def __call__(self, article: Article):
+        nlp = nlp_pipeline()
+        analysis = analyse(article, StanceReader(nlp, self.issues), nlp)
+        return to_corpus(analysis, {key: key for key in analysis.actors}, self.issues)
+
+
 def to_corpus(analysis: Analysis, ids: dict[str, str], issues: list[Issue]):
     """The analysis as the corpus stores it (``stakes.corpus.records``), with scenario actor ids."""
     from stakes.corpus import records as corpus
