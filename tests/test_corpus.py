@@ -240,14 +240,22 @@ def test_batch_ingest_keeps_an_article_whose_analysis_failed(corpus):
     assert corpus.counts()["mentions"] == 1
 
 
-def test_batch_ingest_in_worker_processes_matches_a_single_process(tmp_path):
+@pytest.mark.parametrize("spread", ["processes", "dask"])
+def test_batch_ingest_spread_out_matches_a_single_process(tmp_path, spread):
     big = tmp_path / "big.jsonl"
     big.write_text("".join(f'{{"text": "Report {k}: talks continue.", "date": "2024-03-{k % 28 + 1:02d}"}}\n'
                            for k in range(300)), encoding="utf-8")
     with Corpus.open(tmp_path / "one.sqlite") as one, Corpus.open(tmp_path / "two.sqlite") as two:
         sources = [str(big), str(READING / "talks.txt"), str(READING / "corpus.jsonl")]
         serial = ingest(one, sources)
-        parallel = ingest(two, sources, workers=2)
+        if spread == "dask":
+            from distributed import LocalCluster
+
+            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                              dashboard_address=None) as cluster:
+                parallel = ingest(two, sources, cluster=cluster.scheduler_address)
+        else:
+            parallel = ingest(two, sources, workers=2)
         assert (serial.added, len(serial.errors)) == (parallel.added, len(parallel.errors)) == (304, 2)
         assert sorted(one.articles().id) == sorted(two.articles().id)
 
