@@ -198,3 +198,17 @@ def test_bad_requests_fail_before_any_work(scenario):
         monte_carlo(scenario, ["mean"], draws=0)
     with pytest.raises(StakesError, match="unknown model"):
         monte_carlo(scenario, ["oracle"], draws=10)
+
+
+def test_a_model_that_links_issues_solves_each_draw_as_forecast_does(scenario):
+    run = monte_carlo(scenario, [("smp", {"rounds": 5})], draws=3, seed=2)
+    for b in range(3):
+        values, _ = sample_block(scenario, 2, 0)
+        fixed = stakes.Scenario(title=scenario.title, issues=scenario.issues, actors=tuple(
+            a.__class__(a.id, a.name, a.kind, Estimate(float(values[f"{a.id}.capability"][b])), {
+                issue_id: s.__class__(Estimate(float(values[f"{a.id}.{issue_id}.position"][b])),
+                                      Estimate(float(values[f"{a.id}.{issue_id}.salience"][b])), None, s.fixed)
+                for issue_id, s in a.stances.items()}) for a in scenario.actors))
+        point = stakes.forecast(fixed, "smp", rounds=5)
+        for issue in scenario.issues:
+            assert run.outcomes("smp", issue.id)[b] == pytest.approx(point.outcomes[issue.id], abs=1e-9)

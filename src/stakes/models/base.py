@@ -133,6 +133,25 @@ class BargainingModel(ABC):
     def solve(self, data: IssueData, rng: np.random.Generator) -> IssueForecast:
         """Forecast one issue. ``rng`` is the only source of randomness a model may use."""
 
+    def solve_batches(self, batches: list[IssueBatch], seeds: np.ndarray) -> dict[str, BatchForecast]:
+        """Every issue's batch. Issue by issue, unless the model links issues (``links_issues`` and
+        ``solve_many``): then each draw's issues are solved together, as :func:`stakes.forecast` does."""
+        if not getattr(self, "links_issues", False):
+            return {batch.issue.id: self.solve_batch(batch, seeds) for batch in batches}
+        draws = [self.solve_many([batch.draw(b) for batch in batches], np.random.default_rng(int(seeds[b])))
+                 for b in range(batches[0].draws)]
+        return {
+            batch.issue.id: BatchForecast(
+                issue_id=batch.issue.id,
+                actor_ids=batch.actor_ids,
+                outcomes=np.array([d[batch.issue.id].outcome for d in draws]),
+                final_positions=np.array([d[batch.issue.id].positions[-1] for d in draws]),
+                rounds=np.array([d[batch.issue.id].rounds for d in draws]),
+                stop_reasons=np.array([STOP_REASONS.index(d[batch.issue.id].stop_reason) for d in draws]),
+            )
+            for batch in batches
+        }
+
     def solve_batch(self, batch: IssueBatch, seeds: np.ndarray) -> BatchForecast:
         """Forecast every draw of an issue; draw b uses the random stream seeded by ``seeds[b]``.
 

@@ -66,8 +66,7 @@ def run_block(scenario: Scenario, models: Sequence[ModelSpec], seed: int, block:
     out: dict[tuple[str, str], dict[str, np.ndarray]] = {}
     for name, params in models:
         model = make_model(name, **params)
-        for issue_id, batch in batches.items():
-            result = model.solve_batch(batch, model_seeds)
+        for issue_id, result in model.solve_batches(list(batches.values()), model_seeds).items():
             out[(name, issue_id)] = {"outcome": result.outcomes, "final": result.final_positions,
                                      "rounds": result.rounds, "stop": result.stop_reasons}
     return out
