@@ -35,7 +35,7 @@ import yaml
 
 from stakes.errors import Problem, ScenarioError, StakesError
 from stakes.scenario import schema
-from stakes.scenario.documents import parse_text, read_text
+from stakes.scenario.documents import Lines, parse_text, read_text
 from stakes.scenario.model import RISK_RANGE, SALIENCE_RANGE, Actor, Estimate, Scenario, Stance
 
 _ID = r"[\w\-]+"
@@ -141,13 +141,24 @@ def load_whatifs(path: str | Path) -> list[WhatIf]:
     A change is a string in the command-line vocabulary, or ``{add: {...actor...}}``.
     """
     path = Path(path)
-    data, lines = parse_text(read_text(path), file=str(path))
+    return loads_whatifs(read_text(path), file=str(path))
+
+
+def loads_whatifs(text: str, file: str = "<what-ifs>") -> list[WhatIf]:
+    """What-ifs from YAML or JSON text, as in a what-if file."""
+    data, lines = parse_text(text, file=file)
+    return whatifs_from_data(data, lines, file)
+
+
+def whatifs_from_data(data: Any, lines: Lines | None = None, file: str = "<what-ifs>") -> list[WhatIf]:
+    """What-ifs from parsed data (``lines(path)`` gives the line of a place, when known)."""
+    lines = lines or Lines()
     top: tuple[str | int, ...] = ("whatifs",) if isinstance(data, dict) else ()
     items = data.get("whatifs") if isinstance(data, dict) else data
 
     def fail(where: tuple[str | int, ...], rule: str, fix: str, value: object = None) -> ScenarioError:
         field = ".".join(str(p) for p in where) or "<what-ifs>"
-        return ScenarioError([Problem(field, rule, fix, value=value, file=str(path), line=lines(where))])
+        return ScenarioError([Problem(field, rule, fix, value=value, file=file, line=lines(where))])
 
     if isinstance(data, dict) and set(data) != {"whatifs"}:
         raise fail((), "a what-if file holds only `whatifs:`", "move every what-if under `whatifs:`")
@@ -171,7 +182,7 @@ def load_whatifs(path: str | Path) -> list[WhatIf]:
         changes = item.get("changes")
         if not isinstance(changes, list) or not changes:
             raise fail(where + ("changes",), "must be a list of changes", f"write one of {VOCABULARY} per item")
-        parsed = tuple(_read_change(raw, f"{path}:{lines(where + ('changes', j))}")
+        parsed = tuple(_read_change(raw, f"{file}:{lines(where + ('changes', j))}")
                        for j, raw in enumerate(changes))
         for key in ("title", "description"):
             if item.get(key) is not None and not isinstance(item[key], str):
@@ -179,6 +190,12 @@ def load_whatifs(path: str | Path) -> list[WhatIf]:
         out.append(WhatIf(id=ident, title=" ".join((item.get("title") or ident).split()), changes=parsed,
                           description=" ".join(item["description"].split()) if item.get("description") else None))
     return out
+
+
+def whatifs_to_data(whatifs: Sequence[WhatIf]) -> list[dict[str, Any]]:
+    """What-ifs as plain data, the inverse of :func:`whatifs_from_data`."""
+    return [{"id": w.id, "title": w.title, **({"description": w.description} if w.description else {}),
+             "changes": [{"add": c.actor} if c.op == "add" else c.text for c in w.changes]} for w in whatifs]
 
 
 def _read_change(raw: Any, origin: str) -> Change:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -111,5 +112,64 @@ class StanceRow(Base):
     evidence: Mapped[str] = mapped_column(Text)
 
 
+class ScenarioRow(Base):
+    """A scenario kept in the store (the web app edits these): its current text and version.
+
+    ``content`` is the canonical YAML; ``whatifs`` the YAML list of its what-ifs. ``version`` grows by
+    one with every saved change, so a writer that read version N can tell if someone saved since.
+    """
+
+    __tablename__ = "scenarios"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    whatifs: Mapped[str] = mapped_column(Text, default="[]")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class RevisionRow(Base):
+    """One saved version of a scenario: who, when, a summary, the changes made, and the full text."""
+
+    __tablename__ = "scenario_revisions"
+    __table_args__ = (UniqueConstraint("scenario_id", "version"),)
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    scenario_id: Mapped[str] = mapped_column(String(100), ForeignKey("scenarios.id", ondelete="CASCADE"),
+                                             index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    summary: Mapped[str] = mapped_column(Text)
+    changes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    content: Mapped[str] = mapped_column(Text)
+    whatifs: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class SourceArticleRow(Base):
+    """The stored article a scenario's source stands for, so its numbers link to sentences."""
+
+    __tablename__ = "source_articles"
+
+    scenario_id: Mapped[str] = mapped_column(String(100), ForeignKey("scenarios.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    article_id: Mapped[str] = mapped_column(String(32), ForeignKey("articles.id", ondelete="CASCADE"))
+
+
+class TokenRow(Base):
+    """An API token of the web app: its holder's name and the SHA-256 of the token (never the token)."""
+
+    __tablename__ = "api_tokens"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 TABLES = {row.__tablename__: row.__table__ for row in (ArticleRow, MentionRow, QuoteRow, EventRow, StanceRow)}
-"""Every corpus table by name, articles first (the order to create and export them)."""
+"""Every corpus table by name, articles first (the order to create and export them). The scenario
+tables share the database but are not part of the corpus export."""

@@ -192,6 +192,21 @@ class Corpus:
                        publisher=row["publisher"], url=row["url"], origin=row["origin"],
                        meta=dict(row["meta"] or {}))
 
+    def marks(self, article_id: str) -> dict[str, list[dict[str, Any]]]:
+        """What the analysis found in one article, as spans of its text: ``mentions`` (actor),
+        ``quotes`` (speaker), ``events`` (source, target, cameo, plover), in text order."""
+        m, q, e = MentionRow, QuoteRow, EventRow
+        queries = {
+            "mentions": select(m.start, m.end, m.actor_id.label("actor")).where(m.article_id == article_id)
+            .order_by(m.start, m.id),
+            "quotes": select(q.start, q.end, q.speaker_id.label("speaker"), q.cue).where(q.article_id == article_id)
+            .order_by(q.start, q.id),
+            "events": select(e.start, e.end, e.source_id.label("source"), e.target_id.label("target"), e.cameo,
+                             e.plover).where(e.article_id == article_id).order_by(e.start, e.id),
+        }
+        with self.engine.connect() as conn:
+            return {name: [dict(row) for row in conn.execute(query).mappings()] for name, query in queries.items()}
+
     def stance_over_time(self, actor: str | None = None, issue: str | None = None, since: date | None = None,
                          until: date | None = None, freq: str | None = None) -> pd.DataFrame:
         """Stance readings by article date: one row each, or with ``freq`` (a pandas period such as

@@ -1,0 +1,302 @@
+"""Scenarios kept in the store, with every version, who saved it and what changed.
+
+The store is the corpus database (SQLite by default, PostgreSQL for a team), so the web app and
+the CLI share one place. Writes are optimistic: each names the version it was based on, and the
+update only happens ``WHERE version = expected`` in one transaction with its history row, so two
+people saving the same scenario never overwrite each other silently (:class:`VersionConflict`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from stakes.corpus.schema import Base, RevisionRow, ScenarioRow, SourceArticleRow, TokenRow
+from stakes.corpus.store import CorpusError
+from stakes.errors import StakesError
+from stakes.scenario import io
+from stakes.scenario.diff import diff
+from stakes.scenario.documents import parse_text
+from stakes.scenario.model import Scenario
+from stakes.whatif import WhatIf, bundled_whatifs, whatifs_from_data, whatifs_to_data
+
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_\-]{0,99}"
+BUNDLED_AUTHOR = "stakes"
+
+
+class NotFound(StakesError):
+    """No scenario (or token, or article) by that id."""
+
+
+class AlreadyExists(StakesError):
+    """A scenario with that id is already stored."""
+
+
+class VersionConflict(StakesError):
+    """Someone saved the scenario after the version a write was based on."""
+
+    def __init__(self, scenario_id: str, expected: int, current: int, updated_by: str):
+        self.scenario_id, self.expected, self.current, self.updated_by = scenario_id, expected, current, updated_by
+        super().__init__(f"scenario {scenario_id!r} is at version {current} (saved by {updated_by}), not "
+                         f"{expected}; reload it, redo your change and save again")
+
+
+@dataclass(frozen=True)
+class StoredScenario:
+    """A scenario as stored: the scenario, its what-ifs and its version."""
+
+    id: str
+    version: int
+    scenario: Scenario
+    whatifs: list[WhatIf]
+    updated_at: datetime
+    updated_by: str
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One saved version: who saved it, when, a summary and the changes made."""
+
+    version: int
+    author: str
+    at: datetime
+    summary: str
+    changes: list[str]
+
+
+class ScenarioStore:
+    """Scenarios in a database; open it on a corpus's engine (``ScenarioStore(corpus.engine)``)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        Base.metadata.create_all(engine)
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def list(self) -> list[dict[str, Any]]:
+        """Every stored scenario: id, title, version, who saved it last and when, sorted by title."""
+        s = ScenarioRow
+        query = select(s.id, s.title, s.version, s.updated_at, s.updated_by, s.content).order_by(s.title, s.id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        out = []
+        for row in rows:
+            scenario = _scenario(row["content"], row["id"])
+            out.append({"id": row["id"], "title": row["title"], "version": row["version"],
+                        "updated_at": _utc(row["updated_at"]), "updated_by": row["updated_by"],
+                        "actors": len(scenario.actors), "issues": len(scenario.issues),
+                        "as_of": scenario.as_of})
+        return out
+
+    def get(self, scenario_id: str) -> StoredScenario:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(ScenarioRow.__table__).where(ScenarioRow.id == scenario_id)).first()
+        if row is None:
+            raise NotFound(f"no scenario {scenario_id!r} in the store; list the stored ones first")
+        return StoredScenario(row.id, row.version, _scenario(row.content, row.id),
+                              _whatifs(row.whatifs, row.id), _utc(row.updated_at), row.updated_by)
+
+    def history(self, scenario_id: str) -> list[Revision]:
+        """Every saved version, newest first."""
+        self.get(scenario_id)
+        r = RevisionRow
+        query = (select(r.version, r.author, r.at, r.summary, r.changes)
+                 .where(r.scenario_id == scenario_id).order_by(r.version.desc()))
+        with self.engine.connect() as conn:
+            return [Revision(row.version, row.author, _utc(row.at), row.summary, list(row.changes or []))
+                    for row in conn.execute(query)]
+
+    # -- writing ----------------------------------------------------------------------------------
+
+    def create(self, scenario: Scenario, author: str, scenario_id: str | None = None,
+               whatifs: list[WhatIf] | None = None, summary: str = "created") -> StoredScenario:
+        """Store a new scenario at version 1; without an id, one is made from the title."""
+        now = datetime.now(UTC)
+        content, listed = _checked(scenario), _dump_whatifs(whatifs or [])
+        with self.engine.begin() as conn:
+            if scenario_id is None:
+                taken = set(conn.execute(select(ScenarioRow.id)).scalars())
+                scenario_id = _slug(scenario.title, taken)
+            elif not re.fullmatch(ID_PATTERN, scenario_id):
+                raise StakesError(f"{scenario_id!r} is not a usable scenario id; use letters, digits, '_' "
+                                  "and '-' (at most 100), starting with a letter or digit")
+            try:
+                conn.execute(insert(ScenarioRow).values(
+                    id=scenario_id, title=scenario.title, version=1, content=content, whatifs=listed,
+                    created_at=now, updated_at=now, updated_by=author))
+            except IntegrityError:
+                raise AlreadyExists(f"a scenario {scenario_id!r} is already stored; choose another id") from None
+            conn.execute(insert(RevisionRow).values(
+                scenario_id=scenario_id, version=1, author=author, at=now, summary=summary, changes=[],
+                content=content, whatifs=listed))
+        return self.get(scenario_id)
+
+    def save(self, scenario_id: str, expected_version: int, author: str, scenario: Scenario | None = None,
+             whatifs: list[WhatIf] | None = None, summary: str | None = None) -> StoredScenario:
+        """Save a new version (the scenario, its what-ifs or both) if the stored one is ``expected_version``."""
+        current = self.get(scenario_id)
+        if current.version != expected_version:
+            raise VersionConflict(scenario_id, expected_version, current.version, current.updated_by)
+        scenario = current.scenario if scenario is None else scenario
+        whatifs = current.whatifs if whatifs is None else whatifs
+        changes = diff(current.scenario, scenario)
+        if whatifs_to_data(whatifs) != whatifs_to_data(current.whatifs):
+            changes.append("what-ifs changed")
+        summary = summary or ("; ".join(changes[:3]) + (f" and {len(changes) - 3} more" if len(changes) > 3 else "")
+                              if changes else "no change")
+        return self._write(current, scenario, whatifs, author, summary, changes)
+
+    def undo(self, scenario_id: str, expected_version: int, author: str) -> StoredScenario:
+        """Undo the latest change: the state of the version before it, saved as a new version."""
+        current = self.get(scenario_id)
+        if current.version != expected_version:
+            raise VersionConflict(scenario_id, expected_version, current.version, current.updated_by)
+        r = RevisionRow
+        with self.engine.connect() as conn:
+            previous = conn.execute(select(r.content, r.whatifs).where(
+                r.scenario_id == scenario_id, r.version == current.version - 1)).first()
+        if previous is None:
+            raise StakesError(f"scenario {scenario_id!r} is at its first version; there is nothing to undo")
+        scenario, whatifs = _scenario(previous.content, scenario_id), _whatifs(previous.whatifs, scenario_id)
+        changes = diff(current.scenario, scenario)
+        return self._write(current, scenario, whatifs, author, f"undo version {current.version}", changes)
+
+    def delete(self, scenario_id: str, expected_version: int) -> None:
+        """Delete a scenario and its history, if the stored one is ``expected_version``."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(RevisionRow).where(RevisionRow.scenario_id == scenario_id))
+            conn.execute(delete(SourceArticleRow).where(SourceArticleRow.scenario_id == scenario_id))
+            gone = conn.execute(delete(ScenarioRow).where(ScenarioRow.id == scenario_id,
+                                                          ScenarioRow.version == expected_version)).rowcount
+            if not gone:
+                conn.rollback()
+        if not gone:
+            current = self.get(scenario_id)  # NotFound when it is not there at all
+            raise VersionConflict(scenario_id, expected_version, current.version, current.updated_by)
+
+    def seed_bundled(self) -> list[str]:
+        """Store every bundled scenario (with its what-ifs) not stored yet; returns the ids added."""
+        added = []
+        present = {row["id"] for row in self.list()}
+        for name in sorted(io.bundled_scenarios()):
+            if name in present:
+                continue
+            try:
+                self.create(io.load(name), BUNDLED_AUTHOR, name, bundled_whatifs(name), "bundled with stakes")
+            except AlreadyExists:  # another server seeded it at the same moment
+                continue
+            added.append(name)
+        return added
+
+    def _write(self, current: StoredScenario, scenario: Scenario, whatifs: list[WhatIf], author: str,
+               summary: str, changes: list[str]) -> StoredScenario:
+        now, version = datetime.now(UTC), current.version + 1
+        content, listed = _checked(scenario), _dump_whatifs(whatifs)
+        with self.engine.begin() as conn:
+            done = conn.execute(update(ScenarioRow).where(
+                ScenarioRow.id == current.id, ScenarioRow.version == current.version).values(
+                title=scenario.title, version=version, content=content, whatifs=listed, updated_at=now,
+                updated_by=author)).rowcount
+            if done:
+                conn.execute(insert(RevisionRow).values(
+                    scenario_id=current.id, version=version, author=author, at=now, summary=summary,
+                    changes=changes, content=content, whatifs=listed))
+        if not done:  # someone saved between reading the current version and this update
+            latest = self.get(current.id)
+            raise VersionConflict(current.id, current.version, latest.version, latest.updated_by)
+        return self.get(current.id)
+
+    # -- articles behind sources ------------------------------------------------------------------
+
+    def link_article(self, scenario_id: str, source_id: str, article_id: str) -> None:
+        """Record that ``source_id`` of a scenario is the stored article ``article_id``."""
+        stored = self.get(scenario_id)
+        if source_id not in {s.id for s in stored.scenario.sources}:
+            known = ", ".join(s.id for s in stored.scenario.sources) or "none"
+            raise NotFound(f"scenario {scenario_id!r} has no source {source_id!r} (sources: {known})")
+        with self.engine.begin() as conn:
+            conn.execute(delete(SourceArticleRow).where(SourceArticleRow.scenario_id == scenario_id,
+                                                        SourceArticleRow.source_id == source_id))
+            conn.execute(insert(SourceArticleRow).values(scenario_id=scenario_id, source_id=source_id,
+                                                         article_id=article_id))
+
+    def linked_articles(self, scenario_id: str) -> dict[str, str]:
+        """Source id → stored article id, for the sources linked to an article."""
+        s = SourceArticleRow
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s.source_id, s.article_id).where(s.scenario_id == scenario_id))
+            return {row.source_id: row.article_id for row in rows}
+
+    # -- tokens -----------------------------------------------------------------------------------
+
+    def create_token(self, name: str) -> str:
+        """A new API token for ``name`` (replacing any it had); only its digest is stored."""
+        if not re.fullmatch(r"[\w.@\-]{1,100}", name):
+            raise StakesError(f"{name!r} is not a usable token name; use letters, digits, '.', '@', '_' "
+                              "or '-' (at most 100)")
+        token = secrets.token_urlsafe(32)
+        with self.engine.begin() as conn:
+            conn.execute(delete(TokenRow).where(TokenRow.name == name))
+            conn.execute(insert(TokenRow).values(name=name, digest=token_digest(token),
+                                                 created_at=datetime.now(UTC)))
+        return token
+
+    def token_holder(self, token: str) -> str | None:
+        """The name a token was created for, or None for an unknown token."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(TokenRow.name).where(TokenRow.digest == token_digest(token))).scalar()
+
+    def token_count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(TokenRow)).scalar_one()
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _checked(scenario: Scenario) -> str:
+    """The scenario's canonical text, once it reads back as a valid scenario (else a ScenarioError)."""
+    content = io.dumps(scenario)
+    io.loads(content, file=f"scenario {scenario.title!r}")
+    return content
+
+
+def _scenario(content: str, scenario_id: str) -> Scenario:
+    try:
+        return io.loads(content, file=f"stored scenario {scenario_id}")
+    except StakesError as exc:  # stored text that no longer validates, e.g. after a schema change
+        raise CorpusError(f"stored scenario {scenario_id!r} no longer reads: {exc}") from None
+
+
+def _whatifs(text: str, scenario_id: str) -> list[WhatIf]:
+    data, lines = parse_text(text, file=f"what-ifs of stored scenario {scenario_id}")
+    return whatifs_from_data(data, lines, f"what-ifs of stored scenario {scenario_id}") if data else []
+
+
+def _dump_whatifs(whatifs: list[WhatIf]) -> str:
+    return yaml.dump(whatifs_to_data(whatifs), Dumper=io.DUMPER, sort_keys=False, allow_unicode=True)
+
+
+def _slug(title: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "scenario"
+    candidate, k = base, 2
+    while candidate in taken:
+        candidate, k = f"{base}-{k}", k + 1
+    return candidate
+
+
+def _utc(stamp: datetime) -> datetime:
+    """SQLite returns stored timestamps without their zone; they were written in UTC."""
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
+
+
+__all__ = ["AlreadyExists", "NotFound", "Revision", "ScenarioStore", "StoredScenario", "VersionConflict"]

@@ -1,0 +1,172 @@
+"""The web app: a REST API over the store, and the page that uses it (``stakes serve``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from stakes import __version__
+from stakes.corpus.scenarios import AlreadyExists, NotFound, ScenarioStore, VersionConflict
+from stakes.corpus.store import Corpus, CorpusError
+from stakes.errors import ModelError, ScenarioError, StakesError
+from stakes.models import MODELS, make_model
+from stakes.web import schemas as s
+from stakes.web.auth import reader
+from stakes.web.jobs import Jobs
+from stakes.web.routes import analysis, evidence, scenarios
+
+STATIC = Path(str(resources.files("stakes") / "web" / "static"))
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+"""The API docs page (Swagger UI) sets element styles itself; it still runs no inline script."""
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": s.ErrorOut, "description": "the request cannot be carried out (the detail says why)"},
+    401: {"model": s.ErrorOut, "description": "no valid token"},
+    404: {"model": s.ErrorOut, "description": "no such scenario, article or job"},
+    409: {"model": s.ConflictOut, "description": "someone saved in between, or the id is taken"},
+    422: {"model": s.InvalidOut, "description": "the request or the scenario breaks a rule"},
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the app runs: its database, the server's own token, and whether reads are open."""
+
+    db: str | None = None
+    token: str | None = None
+    open_reads: bool = False
+    job_workers: int = 1
+    seed_bundled: bool = True
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app for ``settings`` (default: the corpus database of the CLI, ``$STAKES_TOKEN``, reads closed)."""
+    settings = settings or Settings(token=os.environ.get("STAKES_TOKEN") or None)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.jobs.shutdown()
+        app.state.corpus.close()
+
+    app = FastAPI(title="stakes", version=__version__, lifespan=lifespan, openapi_url="/api/openapi.json",
+                  docs_url=None, redoc_url=None, responses=ERRORS,
+                  description="Scenarios of a negotiation, forecasts of where it goes, and the evidence "
+                              "behind every number. Send `Authorization: Bearer TOKEN`.")
+    corpus = Corpus.open(settings.db)
+    app.state.settings, app.state.corpus = settings, corpus
+    app.state.store = ScenarioStore(corpus.engine)
+    app.state.jobs = Jobs(settings.job_workers)
+    if settings.seed_bundled:
+        app.state.store.seed_bundled()
+    for router in (scenarios.router, analysis.router, evidence.router):
+        app.include_router(router)
+    _add_server_routes(app)
+    _add_error_handlers(app)
+    _add_pages(app)
+    return app
+
+
+def _add_server_routes(app: FastAPI) -> None:
+    @app.get("/api/health", response_model=s.Health, tags=["server"])
+    def health(request: Request) -> dict[str, Any]:
+        """Always open: the server runs, its version, and whether reads need a token."""
+        return {"status": "ok", "version": __version__, "reads_open": request.app.state.settings.open_reads}
+
+    @app.get("/api/whoami", response_model=s.Who, tags=["server"])
+    def whoami(who: Annotated[str | None, Depends(reader)]) -> dict[str, str]:
+        """The name of the token sent (``anonymous`` when reads are open and none is sent)."""
+        return {"name": who or "anonymous"}
+
+    @app.get("/api/models", response_model=list[s.ModelInfo], tags=["server"])
+    def models(_: Annotated[str | None, Depends(reader)]) -> list[dict[str, Any]]:
+        """The bargaining models a forecast can use."""
+        out = []
+        for name in MODELS:
+            model = make_model(name)
+            doc = (type(model).__doc__ or name).strip().splitlines()[0]
+            out.append({"name": name, "title": doc, "links_issues": bool(getattr(model, "links_issues", False))})
+        return out
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    def problem(p: Any, cell: tuple[str | None, str | None, str | None]) -> dict[str, Any]:
+        value = p.value if isinstance(p.value, (str, int, float, bool)) or p.value is None else repr(p.value)
+        return {"field": p.field, "rule": p.rule, "fix": p.fix, "value": value, "line": p.line,
+                "actor": cell[0], "issue": cell[1], "quantity": cell[2]}
+
+    @app.exception_handler(ScenarioError)
+    async def invalid(_: Request, exc: ScenarioError) -> JSONResponse:
+        cells = getattr(exc, "cells", [(None, None, None)] * len(exc.problems))
+        return JSONResponse({"detail": str(exc), "problems": [problem(p, c) for p, c in zip(exc.problems, cells)]},
+                            status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def malformed(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [{"field": ".".join(str(part) for part in e.get("loc", ())), "rule": e.get("msg", ""),
+                     "fix": "see the API schema at /api/docs", "value": None, "line": None, "actor": None,
+                     "issue": None, "quantity": None} for e in exc.errors()]
+        head = problems[0] if problems else {"field": "request", "rule": "malformed"}
+        return JSONResponse({"detail": f"{head['field']}: {head['rule']} (see /api/docs)", "problems": problems},
+                            status_code=422)
+
+    @app.exception_handler(VersionConflict)
+    async def conflict(_: Request, exc: VersionConflict) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "current_version": exc.current, "updated_by": exc.updated_by},
+                            status_code=409)
+
+    @app.exception_handler(AlreadyExists)
+    async def exists(_: Request, exc: AlreadyExists) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(NotFound)
+    async def missing(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(ModelError)
+    async def model_error(_: Request, exc: ModelError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "problems": []}, status_code=422)
+
+    @app.exception_handler(CorpusError)
+    async def store_error(_: Request, exc: CorpusError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=500)
+
+    @app.exception_handler(StakesError)
+    async def refused(_: Request, exc: StakesError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+
+def _add_pages(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        docs = request.url.path.startswith("/api/docs")
+        response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        return FileResponse(STATIC / "docs.html")
+
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/api/docs/assets", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,0 +1,117 @@
+"""Forecasts, sensitivity, Monte Carlo and what-if comparisons of a stored scenario."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from stakes.forecast import forecast
+from stakes.models import make_model
+from stakes.uncertainty import compare, monte_carlo
+from stakes.uncertainty.sensitivity import one_at_a_time
+from stakes.web import schemas as s
+from stakes.web.auth import reader
+from stakes.web.jobs import Progress
+from stakes.whatif import whatifs_from_data
+
+router = APIRouter(tags=["forecasts"])
+Reader = Annotated[str | None, Depends(reader)]
+MAX_CHALLENGES = 2000
+"""Challenges returned per issue (the full log of a long run can be large)."""
+
+
+def plain(value: Any) -> Any:
+    """JSON-safe: numpy scalars to Python, NaN and infinities to null."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return plain(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _scenario(request: Request, scenario_id: str):
+    return request.app.state.store.get(scenario_id).scenario
+
+
+@router.post("/api/scenarios/{scenario_id}/forecast", response_model=s.ForecastsOut)
+def run_forecast(scenario_id: str, body: s.ForecastRequest, request: Request, _: Reader) -> dict[str, Any]:
+    """Point forecasts of every issue by each model: outcomes, round-by-round positions, challenges."""
+    scenario = _scenario(request, scenario_id)
+    out = []
+    for name in body.models:
+        result = forecast(scenario, name, seed=body.seed)
+        issues = {}
+        for issue_id, r in result.issues.items():
+            trajectory = [{"round": k, "actor": actor, "position": x}
+                          for k, row in enumerate(r.positions.tolist()) for actor, x in zip(r.actor_ids, row)]
+            issues[issue_id] = {"outcome": r.outcome, "rounds": r.rounds, "stop_reason": r.stop_reason,
+                                "trajectory": trajectory,
+                                "challenges": r.challenges.head(MAX_CHALLENGES).to_dict(orient="records")}
+        out.append({"model": result.model_name, "outcomes": result.outcomes, "issues": issues})
+    return plain({"forecasts": out})
+
+
+@router.post("/api/scenarios/{scenario_id}/sensitivity", response_model=s.SensitivityOut)
+def run_sensitivity(scenario_id: str, body: s.SensitivityRequest, request: Request, _: Reader) -> dict[str, Any]:
+    """Which number matters most: each uncertain number swept across its range, the others held."""
+    table = one_at_a_time(_scenario(request, scenario_id), body.model, points=body.points)
+    return plain({"rows": table.to_dict(orient="records")})
+
+
+@router.post("/api/scenarios/{scenario_id}/montecarlo", status_code=202, response_model=s.JobOut)
+def start_monte_carlo(scenario_id: str, body: s.MonteCarloRequest, request: Request, _: Reader) -> dict[str, Any]:
+    """Start a Monte Carlo run over the numbers' ranges; poll ``/api/jobs/{id}`` for progress and result."""
+    scenario = _scenario(request, scenario_id)
+    _check_models(body.models)
+
+    def work(progress: Progress) -> dict[str, Any]:
+        run = monte_carlo(scenario, body.models, body.draws, body.seed, progress=progress)
+        histograms = []
+        for model in run.models:
+            for issue in run.issues:
+                counts, edges = run.histogram(model, issue)
+                histograms.append({"model": model, "issue": issue, "counts": counts, "edges": edges})
+        return plain({"summary": run.summary().to_dict(orient="records"), "histograms": histograms})
+
+    return request.app.state.jobs.submit("montecarlo", body.draws, work).as_dict()
+
+
+@router.post("/api/scenarios/{scenario_id}/compare", status_code=202, response_model=s.JobOut)
+def start_compare(scenario_id: str, body: s.CompareRequest, request: Request, _: Reader) -> dict[str, Any]:
+    """Start a side-by-side run of the baseline and each what-if; poll ``/api/jobs/{id}``."""
+    scenario = _scenario(request, scenario_id)
+    _check_models(body.models)
+    whatifs = whatifs_from_data([w.model_dump(exclude_none=True) for w in body.whatifs], file="what-ifs")
+    for whatif in whatifs:
+        whatif.apply(scenario)  # a change that does not apply is an error now, not in the job
+
+    def work(progress: Progress) -> dict[str, Any]:
+        result = compare(scenario, whatifs, body.models, body.draws, body.seed, progress=progress)
+        return plain({"rows": result.table().to_dict(orient="records")})
+
+    total = body.draws * (1 + len(whatifs))
+    return request.app.state.jobs.submit("compare", total, work).as_dict()
+
+
+@router.get("/api/jobs/{job_id}", response_model=s.JobOut)
+def job(job_id: str, request: Request, _: Reader) -> dict[str, Any]:
+    """A background run: its progress (``done`` of ``total``), then its result or error."""
+    found = request.app.state.jobs.get(job_id)
+    if found is None:
+        raise HTTPException(404, f"no job {job_id!r}; jobs are kept in memory until the server restarts")
+    return found.as_dict()
+
+
+def _check_models(names: list[str]) -> None:
+    """An unknown model name fails the request, before any job starts."""
+    for name in names:
+        make_model(name)

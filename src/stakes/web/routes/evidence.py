@@ -1,0 +1,131 @@
+"""The evidence behind every number, the articles it comes from, and the corpus over time."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+
+from stakes.scenario.evidence import locate, numbers
+from stakes.web import schemas as s
+from stakes.web.auth import reader, writer
+from stakes.web.reading import store_article
+from stakes.web.routes.analysis import plain
+
+router = APIRouter(tags=["evidence"])
+Reader = Annotated[str | None, Depends(reader)]
+Writer = Annotated[str, Depends(writer)]
+
+
+@router.get("/api/scenarios/{scenario_id}/evidence", response_model=list[s.EvidenceOut])
+def evidence(scenario_id: str, request: Request, _: Reader) -> list[dict[str, Any]]:
+    """Every number with its basis and source; where the source's text is stored, the spans it cites."""
+    scenario = request.app.state.store.get(scenario_id).scenario
+    corpus = request.app.state.corpus
+    linked = request.app.state.store.linked_articles(scenario_id)
+    sources = {source.id: source for source in scenario.sources}
+    texts: dict[str, tuple[str | None, str]] = {}
+
+    def article_of(source_id: str) -> tuple[str | None, str]:
+        if source_id not in texts:
+            article_id = linked.get(source_id, source_id)
+            found = corpus.article(article_id)
+            texts[source_id] = (article_id, found.text) if found is not None else (None, "")
+        return texts[source_id]
+
+    rows = []
+    for number in numbers(scenario):
+        e = number.estimate
+        source = sources.get(e.source) if e.source else None
+        article_id, text = article_of(source.id) if source else (None, "")
+        rows.append({"key": number.key, "actor": number.actor, "issue": number.issue,
+                     "quantity": number.quantity, "value": e.value, "low": e.low, "high": e.high,
+                     "basis": e.basis, "where": e.where,
+                     "source": None if source is None else {
+                         "id": source.id, "title": source.title, "url": source.url,
+                         "published": source.published, "publisher": source.publisher},
+                     "article_id": article_id,
+                     "spans": [list(span) for span in locate(e.where, text)] if article_id else []})
+    return rows
+
+
+@router.post("/api/scenarios/{scenario_id}/sources/{source_id}/article", status_code=201,
+             response_model=s.LinkedArticle)
+def link_article(scenario_id: str, source_id: str, body: s.ArticleIn, request: Request,
+                 _: Writer) -> dict[str, str]:
+    """Store the text a source stands for (read by the pipeline when installed), so numbers citing
+    the source link to their paragraphs or sentences."""
+    store = request.app.state.store
+    scenario = store.get(scenario_id).scenario
+    if source_id not in {source.id for source in scenario.sources}:
+        known = ", ".join(source.id for source in scenario.sources) or "none"
+        raise HTTPException(404, f"scenario {scenario_id!r} has no source {source_id!r} (sources: {known})")
+    article_id = store_article(request.app.state.corpus, body, scenario)
+    store.link_article(scenario_id, source_id, article_id)
+    return {"article_id": article_id}
+
+
+@router.get("/api/articles", response_model=list[s.ArticleSummary])
+def articles(request: Request, _: Reader, actor: Annotated[str | None, Query(max_length=200)] = None,
+             limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> list[dict[str, Any]]:
+    """Stored articles by date; ``actor`` keeps those that mention it."""
+    table = request.app.state.corpus.articles(actor=actor, limit=limit)
+    return _records(table[["id", "title", "published", "publisher", "url"]], dates=("published",))
+
+
+@router.get("/api/articles/{article_id}", response_model=s.ArticleOut)
+def article(article_id: str, request: Request, _: Reader) -> dict[str, Any]:
+    """An article's text and what the reading found in it (mentions, quotes, events) as spans."""
+    corpus = request.app.state.corpus
+    found = corpus.article(article_id)
+    if found is None:
+        raise HTTPException(404, f"no article {article_id!r} in the store")
+    return {"id": article_id, "title": found.title, "published": found.published, "publisher": found.publisher,
+            "url": found.url, "text": found.text, **corpus.marks(article_id)}
+
+
+@router.get("/api/corpus/stances", response_model=list[dict[str, Any]])
+def stances(request: Request, _: Reader, actor: Annotated[str | None, Query(max_length=200)] = None,
+            issue: Annotated[str | None, Query(max_length=200)] = None,
+            since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+    """Stance readings by article date: actor, issue, position, confidence and the sentence."""
+    table = request.app.state.corpus.stance_over_time(actor, issue, since, until)
+    table = table.rename(columns={"actor_id": "actor", "issue_id": "issue"})
+    return _records(table[["date", "actor", "issue", "position", "confidence", "article_id", "title", "evidence"]],
+                    dates=("date",))
+
+
+@router.get("/api/corpus/events", response_model=list[dict[str, Any]])
+def events(request: Request, _: Reader, actor: Annotated[str | None, Query(max_length=200)] = None,
+           since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+    """Events in date order: who did what to whom, with the sentence and its article."""
+    table = request.app.state.corpus.event_timeline(actor, since, until)
+    table = table.rename(columns={"source_id": "source", "target_id": "target"})
+    return _records(table[["date", "source", "target", "cameo", "plover", "text", "article_id", "title"]],
+                    dates=("date",))
+
+
+@router.get("/api/corpus/network", response_model=s.NetworkOut)
+def network(request: Request, _: Reader, since: date | None = None, until: date | None = None) -> dict[str, Any]:
+    """The actor network: nodes with their event counts, directed edges with counts by event type."""
+    table = request.app.state.corpus.actor_network(since, until)
+    edges: dict[tuple[str, str], dict[str, Any]] = {}
+    nodes: dict[str, int] = {}
+    for row in table.itertuples(index=False):
+        edge = edges.setdefault((row.source, row.target), {"source": row.source, "target": row.target,
+                                                           "events": 0, "types": {}})
+        edge["events"] += int(row.count)
+        edge["types"][row.event_type] = int(row.count)
+        for actor in (row.source, row.target):
+            nodes[actor] = nodes.get(actor, 0) + int(row.count)
+    return {"nodes": [{"id": k, "events": v} for k, v in sorted(nodes.items())], "edges": list(edges.values())}
+
+
+def _records(table: pd.DataFrame, dates: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    table = table.astype(object).where(table.notna(), None)
+    for column in dates:
+        table[column] = [None if v is None else v.date().isoformat() if hasattr(v, "date") else str(v)
+                         for v in table[column]]
+    return plain(table.to_dict(orient="records"))

@@ -1,0 +1,248 @@
+"""The shapes of the REST API's requests and answers (they make the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$"
+Quantity = Literal["position", "salience", "risk", "capability"]
+ImportFormat = Literal["yaml", "json", "csv", "ktab-csv", "ktab-xml"]
+ExportFormat = Literal["yaml", "json", "csv", "ktab-csv"]
+MAX_TEXT = 2_000_000
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    reads_open: bool
+
+
+class Who(BaseModel):
+    name: str
+
+
+class ModelInfo(BaseModel):
+    name: str
+    title: str
+    links_issues: bool
+
+
+class WhatIfData(Strict):
+    id: str = Field(pattern=r"^[\w\-]+$", max_length=100)
+    title: str = Field(max_length=500)
+    description: str | None = Field(default=None, max_length=5000)
+    changes: list[str | dict[str, Any]] = Field(min_length=1, max_length=100)
+
+
+class ScenarioSummary(BaseModel):
+    id: str
+    title: str
+    version: int
+    updated_at: datetime
+    updated_by: str
+    actors: int
+    issues: int
+    as_of: date | None
+
+
+class ScenarioDocument(BaseModel):
+    id: str
+    version: int
+    updated_at: datetime
+    updated_by: str
+    scenario: dict[str, Any] = Field(description="the scenario in the canonical format (docs/scenario-format.md)")
+    whatifs: list[WhatIfData]
+
+
+class CreateScenario(Strict):
+    id: str | None = Field(default=None, pattern=ID_PATTERN, description="letters, digits, '_', '-'")
+    title: str | None = Field(default=None, max_length=500)
+    format: ImportFormat = "yaml"
+    text: str | None = Field(default=None, max_length=MAX_TEXT)
+
+
+class ArticleIn(Strict):
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    title: str | None = Field(default=None, max_length=500)
+    url: str | None = Field(default=None, max_length=2000)
+    published: date | None = None
+
+
+class ReadScenario(Strict):
+    id: str | None = Field(default=None, pattern=ID_PATTERN, description="letters, digits, '_', '-'")
+    title: str | None = Field(default=None, max_length=500)
+    articles: list[ArticleIn] = Field(min_length=1, max_length=50)
+    issues_from: str | None = Field(default=None, max_length=100, description="take the issues of this stored scenario")
+
+
+class ReplaceScenario(Strict):
+    version: int
+    scenario: dict[str, Any] | None = None
+    text: str | None = Field(default=None, max_length=MAX_TEXT)
+    format: ImportFormat = "yaml"
+    summary: str | None = Field(default=None, max_length=500)
+
+
+class CellEdit(Strict):
+    actor: str = Field(max_length=200)
+    issue: str | None = Field(default=None, max_length=200)
+    quantity: Quantity
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    basis: str | None = Field(default=None, max_length=5000)
+
+
+class EditCells(Strict):
+    version: int
+    edits: list[CellEdit] = Field(min_length=1, max_length=1000)
+    summary: str | None = Field(default=None, max_length=500)
+
+
+class ReplaceWhatIfs(Strict):
+    version: int
+    whatifs: list[WhatIfData] = Field(max_length=100)
+
+
+class VersionOnly(Strict):
+    version: int
+
+
+class RevisionOut(BaseModel):
+    version: int
+    author: str
+    at: datetime
+    summary: str
+    changes: list[str]
+
+
+class ProblemOut(BaseModel):
+    field: str
+    rule: str
+    fix: str
+    value: Any = None
+    line: int | None = None
+    actor: str | None = None
+    issue: str | None = None
+    quantity: str | None = None
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+class InvalidOut(BaseModel):
+    detail: str
+    problems: list[ProblemOut] = []
+
+
+class ConflictOut(BaseModel):
+    detail: str
+    current_version: int | None = None
+    updated_by: str | None = None
+
+
+class ForecastRequest(Strict):
+    models: list[str] = Field(default=["bdm"], min_length=1, max_length=6)
+    seed: int | None = Field(default=0, ge=0, le=2**32 - 1)
+
+
+class IssueResult(BaseModel):
+    outcome: float
+    rounds: int
+    stop_reason: str
+    trajectory: list[dict[str, Any]] = Field(description="[{round, actor, position}]")
+    challenges: list[dict[str, Any]]
+
+
+class ForecastOut(BaseModel):
+    model: str
+    outcomes: dict[str, float]
+    issues: dict[str, IssueResult]
+
+
+class ForecastsOut(BaseModel):
+    forecasts: list[ForecastOut]
+
+
+class SensitivityRequest(Strict):
+    model: str = Field(default="bdm", max_length=100)
+    points: int = Field(default=5, ge=2, le=50)
+
+
+class SensitivityOut(BaseModel):
+    rows: list[dict[str, Any]]
+
+
+class MonteCarloRequest(Strict):
+    models: list[str] = Field(default=["bdm"], min_length=1, max_length=6)
+    draws: int = Field(default=1000, ge=1, le=100_000)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+
+
+class CompareRequest(MonteCarloRequest):
+    whatifs: list[WhatIfData] = Field(min_length=1, max_length=20)
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: str
+    status: Literal["running", "done", "failed"]
+    done: int
+    total: int
+    error: str | None = None
+    result: dict[str, Any] | None = None
+
+
+class SourceOut(BaseModel):
+    id: str
+    title: str
+    url: str | None = None
+    published: str | None = None
+    publisher: str | None = None
+
+
+class EvidenceOut(BaseModel):
+    key: str
+    actor: str | None
+    issue: str | None
+    quantity: str
+    value: float
+    low: float | None
+    high: float | None
+    basis: str | None
+    where: str | None
+    source: SourceOut | None
+    article_id: str | None
+    spans: list[list[int]] = Field(description="[[start, end], ...] in the article's text")
+
+
+class LinkedArticle(BaseModel):
+    article_id: str
+
+
+class ArticleSummary(BaseModel):
+    id: str
+    title: str | None
+    published: date | None
+    publisher: str | None
+    url: str | None
+
+
+class ArticleOut(ArticleSummary):
+    text: str
+    mentions: list[dict[str, Any]]
+    quotes: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+
+
+class NetworkOut(BaseModel):
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
