@@ -182,7 +182,7 @@ def whatifs_from_data(data: Any, lines: Lines | None = None, file: str = "<what-
         changes = item.get("changes")
         if not isinstance(changes, list) or not changes:
             raise fail(where + ("changes",), "must be a list of changes", f"write one of {VOCABULARY} per item")
-        parsed = tuple(_read_change(raw, f"{file}:{lines(where + ('changes', j))}")
+        parsed = tuple(_read_change(raw, _place(file, lines(where + ("changes", j))))
                        for j, raw in enumerate(changes))
         for key in ("title", "description"):
             if item.get(key) is not None and not isinstance(item[key], str):
@@ -196,6 +196,10 @@ def whatifs_to_data(whatifs: Sequence[WhatIf]) -> list[dict[str, Any]]:
     """What-ifs as plain data, the inverse of :func:`whatifs_from_data`."""
     return [{"id": w.id, "title": w.title, **({"description": w.description} if w.description else {}),
              "changes": [{"add": c.actor} if c.op == "add" else c.text for c in w.changes]} for w in whatifs]
+
+
+def _place(file: str, line: int | None) -> str:
+    return file if line is None else f"{file}:{line}"
 
 
 def _read_change(raw: Any, origin: str) -> Change:

@@ -193,11 +193,11 @@ class Corpus:
                        meta=dict(row["meta"] or {}))
 
     def marks(self, article_id: str) -> dict[str, list[dict[str, Any]]]:
-        """What the analysis found in one article, as spans of its text: ``mentions`` (actor),
+        """What the analysis found in one article, as spans of its text: ``mentions`` (actor, text),
         ``quotes`` (speaker), ``events`` (source, target, cameo, plover), in text order."""
         m, q, e = MentionRow, QuoteRow, EventRow
         queries = {
-            "mentions": select(m.start, m.end, m.actor_id.label("actor")).where(m.article_id == article_id)
+            "mentions": select(m.start, m.end, m.actor_id.label("actor"), m.text).where(m.article_id == article_id)
             .order_by(m.start, m.id),
             "quotes": select(q.start, q.end, q.speaker_id.label("speaker"), q.cue).where(q.article_id == article_id)
             .order_by(q.start, q.id),

@@ -238,6 +238,7 @@ class ArticleSummary(BaseModel):
 
 class ArticleOut(ArticleSummary):
     text: str
+    names: dict[str, str] = Field(description="actor id → a readable name (its most frequent mention)")
     mentions: list[dict[str, Any]]
     quotes: list[dict[str, Any]]
     events: list[dict[str, Any]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import Annotated, Any
 
@@ -82,8 +83,17 @@ def article(article_id: str, request: Request, _: Reader) -> dict[str, Any]:
     found = corpus.article(article_id)
     if found is None:
         raise HTTPException(404, f"no article {article_id!r} in the store")
+    marks = corpus.marks(article_id)
     return {"id": article_id, "title": found.title, "published": found.published, "publisher": found.publisher,
-            "url": found.url, "text": found.text, **corpus.marks(article_id)}
+            "url": found.url, "text": found.text, "names": actor_names(marks["mentions"]), **marks}
+
+
+def actor_names(mentions: list[dict[str, Any]]) -> dict[str, str]:
+    """A readable name per actor id: the longest of its most frequent mention texts."""
+    seen: dict[str, Counter[str]] = {}
+    for mention in mentions:
+        seen.setdefault(mention["actor"], Counter())[" ".join(mention["text"].split())] += 1
+    return {actor: max(texts.items(), key=lambda kv: (kv[1], len(kv[0])))[0] for actor, texts in seen.items()}
 
 
 @router.get("/api/corpus/stances", response_model=list[dict[str, Any]])

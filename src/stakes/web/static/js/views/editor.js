@@ -1,0 +1,537 @@
+// #/s/{id} : the scenario editor (actors × issues table, details, history, undo, actors).
+import { h, replace, clear, fmt, fmtDate, select, field, downloadBlob, safeHref } from '../dom.js';
+import { api, enc, ApiError } from '../api.js';
+import { showError, showInfo, busy, withBusyButton, emptyNote, clearMessages } from '../ui.js';
+import {
+  KINDS, estimate, cellKey, parseKey, cellTestId, inputKey, getEstimate, hasStance, issueScale,
+  actorName, issueById, sourceById, clone,
+} from '../scenario-data.js';
+
+const EXPORTS = [
+  { format: 'yaml', label: 'YAML', ext: 'yaml' },
+  { format: 'json', label: 'JSON', ext: 'json' },
+  { format: 'csv', label: 'CSV', ext: 'csv' },
+  { format: 'ktab-csv', label: 'KTAB CSV', ext: 'ktab.csv' },
+];
+
+export async function render(root, params, ctx) {
+  const id = params.id;
+  root.append(busy('Loading the scenario…'));
+  const doc = await api.get(`/api/scenarios/${enc(id)}`);
+  if (!ctx.alive()) return;
+  clear(root);
+  new Editor(root, id, doc, ctx);
+}
+
+/** The text of a 409 banner: who saved which version. */
+export function conflictText(err) {
+  const b = (err && err.body) || {};
+  const who = b.updated_by || b.author || b.saved_by || (b.current && b.current.updated_by);
+  const version = b.version ?? b.current_version ?? (b.current && b.current.version);
+  if (who && version !== undefined && version !== null) return `${who} saved version ${version} while you were editing.`;
+  return err.detail || 'Someone saved a newer version while you were editing.';
+}
+
+class Editor {
+  constructor(root, id, doc, ctx) {
+    this.root = root;
+    this.id = id;
+    this.ctx = ctx;
+    this.doc = doc;
+    this.selected = null;        // cell key
+    this.errors = new Map();     // cell key → {typed, problems}
+    this.cells = new Map();      // cell key → td
+    this.editing = null;         // {key, input}
+    this.showAllRisk = false;
+
+    this.headBox = h('div', { class: 'page-head editor-head' });
+    this.conflictBox = h('div', { class: 'conflict-box' });
+    this.tableBox = h('div', { class: 'table-wrap editor-wrap' });
+    this.detailsBox = h('aside', { class: 'card details', 'data-testid': 'details', 'aria-label': 'details' });
+    this.historyBox = h('div', { class: 'history-list' });
+    this.actorsBox = h('div', {});
+    const riskToggle = h('input', { type: 'checkbox', 'data-testid': 'show-risk', onChange: (ev) => { this.showAllRisk = ev.target.checked; this.renderTable(); } });
+
+    root.append(
+      this.headBox,
+      this.conflictBox,
+      h('div', { class: 'editor-grid' },
+        h('div', { class: 'editor-main' },
+          h('section', { class: 'card' },
+            h('div', { class: 'card-head' },
+              h('h2', {}, 'Actors × issues'),
+              h('span', { class: 'muted small' }, 'Click a number to edit it: Enter or leaving the cell saves, Escape cancels.'),
+              h('label', { class: 'inline small' }, riskToggle, ' risk columns on every issue')),
+            this.tableBox),
+          h('div', { class: 'two-col' },
+            h('section', { class: 'card', 'data-testid': 'history' },
+              h('div', { class: 'card-head' }, h('h2', {}, 'History'),
+                h('button', { type: 'button', 'data-testid': 'undo', title: 'Restore the state before the latest change (saved as a new version)', onClick: (ev) => this.undo(ev.currentTarget) }, 'Undo latest change')),
+              this.historyBox),
+            this.actorsBox)),
+        this.detailsBox));
+    this.renderAll();
+    this.loadHistory();
+  }
+
+  get scenario() { return this.doc.scenario || {}; }
+  get base() { return `/api/scenarios/${enc(this.id)}`; }
+
+  renderAll() {
+    this.renderHead();
+    this.renderTable();
+    this.renderDetails();
+    this.renderActorsForm();
+  }
+
+  setDoc(doc) {
+    this.doc = doc;
+    replace(this.conflictBox);
+  }
+
+  // ---------------------------------------------------------------- header
+  renderHead() {
+    const sc = this.scenario;
+    this.ctx.setScenarioTitle(sc.title || this.id);
+    replace(this.headBox,
+      h('div', {},
+        h('h1', { 'data-testid': 'scenario-title' }, sc.title || this.id),
+        h('div', { class: 'meta' },
+          h('span', {}, 'id ', h('code', {}, this.id)),
+          sc.as_of ? h('span', { 'data-testid': 'scenario-as-of' }, 'as of ', String(sc.as_of)) : null,
+          h('span', { 'data-testid': 'scenario-version' }, 'version ', String(this.doc.version)),
+          this.doc.updated_by ? h('span', {}, 'saved by ', this.doc.updated_by, ' ', fmtDate(this.doc.updated_at)) : null),
+        sc.description ? h('details', { class: 'description' }, h('summary', {}, 'description'), h('p', {}, sc.description)) : null),
+      h('div', { class: 'exports' }, h('span', { class: 'muted small' }, 'export'),
+        EXPORTS.map((ex) => h('button', {
+          type: 'button', class: 'small', 'data-testid': `export-${ex.format}`,
+          onClick: (ev) => this.exportFile(ev.currentTarget, ex),
+        }, ex.label))));
+  }
+
+  async exportFile(button, ex) {
+    try {
+      await withBusyButton(button, '…', async () => {
+        const res = await api.get(`${this.base}/export?format=${enc(ex.format)}`, { raw: true });
+        const blob = await res.blob();
+        const cd = res.headers.get('content-disposition') || '';
+        const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(cd);
+        let name = m ? decodeURIComponent(m[1]) : `${this.id}.${ex.ext}`;
+        name = name.replace(/[\\/]/g, '_');
+        downloadBlob(blob, name);
+      });
+    } catch (e) { showError(e, 'Export'); }
+  }
+
+  // ---------------------------------------------------------------- table
+  riskIssues() {
+    const sc = this.scenario;
+    const out = new Set();
+    for (const iss of sc.issues || []) {
+      if (this.showAllRisk || (sc.actors || []).some((a) => a.stances && a.stances[iss.id] && a.stances[iss.id].risk !== undefined && a.stances[iss.id].risk !== null)) out.add(iss.id);
+    }
+    return out;
+  }
+
+  renderTable() {
+    const sc = this.scenario;
+    const issues = sc.issues || [];
+    const actors = sc.actors || [];
+    const risk = this.riskIssues();
+    this.cells.clear();
+    this.editing = null;
+    if (!actors.length && !issues.length) {
+      replace(this.tableBox, emptyNote('This scenario has no actors or issues yet: add an actor below.'));
+    }
+    const quantities = (iss) => (risk.has(iss.id) ? ['position', 'salience', 'risk'] : ['position', 'salience']);
+    const head1 = h('tr', {},
+      h('th', { rowspan: 2, class: 'actor-col' }, 'actor', h('div', { class: 'muted small' }, 'id · kind')),
+      h('th', { rowspan: 2, class: 'num' }, 'capability'),
+      issues.map((iss) => {
+        const [lo, hi] = issueScale(iss);
+        const sq = estimate(iss.status_quo);
+        return h('th', {
+          colspan: quantities(iss).length, class: 'issue-head', 'data-testid': `issue-${iss.id}`,
+          title: `${iss.name || iss.id}\nlow (${fmt(lo)}): ${iss.low || ''}\nhigh (${fmt(hi)}): ${iss.high || ''}`,
+        }, h('div', { class: 'issue-name' }, iss.name || iss.id),
+        h('div', { class: 'muted small' }, `${fmt(lo)}–${fmt(hi)}`, sq ? ` · status quo ${fmt(sq.value)}` : ''));
+      }),
+      h('th', { rowspan: 2 }, ''));
+    const head2 = h('tr', {}, issues.flatMap((iss) => quantities(iss).map((q, i) => h('th', {
+      class: ['num', 'sub', i === 0 ? 'group-start' : ''],
+      title: q === 'position' ? `position on the scale ${issueScale(iss).join('–')}` : q === 'salience' ? 'salience in [0, 1]' : 'risk attitude in [-1, 1]',
+    }, q))));
+    const body = h('tbody', {}, actors.map((a) => h('tr', { 'data-testid': `actor-row-${a.id}` },
+      h('th', { scope: 'row', class: 'actor-col', title: a.description || null },
+        h('div', { class: 'actor-name' }, a.name || a.id),
+        h('div', { class: 'muted small' }, h('span', {}, a.id), a.kind ? ` · ${a.kind}` : '')),
+      this.cellTd(a.id, null, 'capability'),
+      issues.flatMap((iss) => quantities(iss).map((q, i) => this.cellTd(a.id, iss.id, q, i === 0))),
+      h('td', { class: 'row-actions' }, h('button', {
+        type: 'button', class: 'icon-button', title: `Remove ${a.name || a.id}`, 'aria-label': `Remove ${a.name || a.id}`,
+        'data-testid': `remove-actor-${a.id}`, onClick: (ev) => this.removeActor(a, ev.currentTarget),
+      }, '×')))));
+    replace(this.tableBox, h('table', { class: 'data editor-table', 'data-testid': 'editor-table' },
+      h('thead', {}, head1, head2), body));
+  }
+
+  cellTd(actor, issue, quantity, groupStart = false) {
+    const key = cellKey(actor, issue, quantity);
+    const est = getEstimate(this.scenario, actor, issue, quantity);
+    const err = this.errors.get(key);
+    const stance = issue ? hasStance(this.scenario, actor, issue) : true;
+    const raw = issue && stance ? this.scenario.actors.find((a) => a.id === actor).stances[issue] : null;
+    const td = h('td', {
+      class: ['num', 'cell', groupStart ? 'group-start' : '', this.selected === key ? 'selected' : '', err ? 'has-error' : '',
+        est ? '' : 'empty', est && est.source ? 'sourced' : ''],
+      'data-testid': cellTestId(actor, issue, quantity), 'data-key': key, tabindex: 0,
+      title: !stance ? 'no stance on this issue: type a number to add one' : null,
+      onClick: () => this.startEdit(key),
+      onKeydown: (ev) => { if (ev.target === td && (ev.key === 'Enter' || ev.key === 'F2')) { ev.preventDefault(); this.startEdit(key); } },
+    });
+    if (err) {
+      td.append(h('span', { class: 'cell-value error-value' }, err.typed ?? (est ? fmt(est.value, 4) : '')));
+      if (err.problems.length) {
+        td.append(h('div', { class: 'cell-problem', role: 'alert', 'data-testid': 'problem-' + cellTestId(actor, issue, quantity).slice(5) },
+          err.problems.map((p) => h('div', {}, h('span', { class: 'rule' }, p.rule || p.detail || 'invalid'),
+            p.fix ? h('span', { class: 'fix' }, ' fix: ' + p.fix) : null))));
+      }
+    } else if (est) {
+      td.append(h('span', { class: 'cell-value' }, fmt(est.value, 3)));
+      if (quantity === 'position' && raw && raw.fixed) td.append(h('span', { class: 'badge', title: 'fixed: the actor keeps this position' }, 'fixed'));
+      if (est.low !== null && est.high !== null) td.append(h('div', { class: 'cell-range' }, `${fmt(est.low, 3)}–${fmt(est.high, 3)}`));
+    } else {
+      td.append(h('span', { class: 'muted' }, stance || quantity === 'capability' ? '–' : '·'));
+    }
+    this.cells.set(key, td);
+    return td;
+  }
+
+  refreshCell(key) {
+    const old = this.cells.get(key);
+    if (!old || !old.isConnected) return;
+    const { actor, issue, quantity } = parseKey(key);
+    const td = this.cellTd(actor, issue, quantity, old.classList.contains('group-start'));
+    old.replaceWith(td);
+  }
+
+  select(key) {
+    const prev = this.selected;
+    this.selected = key;
+    if (prev && prev !== key) { const td = this.cells.get(prev); if (td) td.classList.remove('selected'); }
+    const td = this.cells.get(key);
+    if (td) td.classList.add('selected');
+    this.renderDetails();
+  }
+
+  startEdit(key) {
+    if (this.editing && this.editing.key === key) return;
+    this.select(key);
+    const td = this.cells.get(key);
+    if (!td) return;
+    const { actor, issue, quantity } = parseKey(key);
+    const est = getEstimate(this.scenario, actor, issue, quantity);
+    const err = this.errors.get(key);
+    const start = err && err.typed !== undefined ? String(err.typed) : est ? String(est.value) : '';
+    const input = h('input', {
+      type: 'text', inputmode: 'decimal', class: 'cell-input', value: start, 'data-testid': 'cell-input',
+      'aria-label': `${actor} ${issue || ''} ${quantity}`, autocomplete: 'off',
+    });
+    let finished = false;
+    const finish = (save) => {
+      if (finished) return;
+      finished = true;
+      if (this.editing && this.editing.input === input) this.editing = null;
+      if (save) this.commit(key, input.value);
+      else { this.errors.delete(key); this.refreshCell(key); this.renderDetails(); }
+    };
+    input.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter') { ev.preventDefault(); finish(true); }
+      else if (ev.key === 'Escape') { ev.preventDefault(); finish(false); }
+      ev.stopPropagation();
+    });
+    input.addEventListener('blur', () => finish(true));
+    input.addEventListener('click', (ev) => ev.stopPropagation());
+    clear(td);
+    td.classList.add('editing');
+    td.append(input);
+    this.editing = { key, input };
+    input.focus();
+    input.select();
+  }
+
+  async commit(key, typed) {
+    const { actor, issue, quantity } = parseKey(key);
+    const est = getEstimate(this.scenario, actor, issue, quantity);
+    const text = String(typed).trim();
+    if (text === '') { this.errors.delete(key); this.refreshCell(key); return; }
+    const value = Number(text.replace(/^\+/, ''));
+    if (!Number.isFinite(value)) {
+      this.errors.set(key, { typed: text, problems: [{ rule: 'not a number', fix: 'type a number such as 0.5 or 60' }] });
+      this.refreshCell(key);
+      this.renderDetails();
+      return;
+    }
+    if (est && value === Number(est.value) && !this.errors.has(key)) { this.refreshCell(key); return; }
+    // show the typed value while saving
+    this.errors.delete(key);
+    const td = this.cells.get(key);
+    if (td) { clear(td); td.classList.remove('editing'); td.classList.add('saving'); td.append(h('span', { class: 'cell-value' }, text)); }
+    const label = issue ? `${actorName(this.scenario, actor)} · ${issue} · ${quantity}` : `${actorName(this.scenario, actor)} · capability`;
+    try {
+      let doc;
+      const newStance = issue && !hasStance(this.scenario, actor, issue);
+      if (newStance) {
+        const sc = clone(this.scenario);
+        const a = sc.actors.find((x) => x.id === actor);
+        const [lo, hi] = issueScale(issueById(sc, issue));
+        a.stances = a.stances || {};
+        a.stances[issue] = { position: (lo + hi) / 2, salience: 0.5 };
+        a.stances[issue][quantity] = value;
+        doc = await api.put(this.base, { version: this.doc.version, scenario: sc, summary: `add a stance of ${actor} on ${issue}` });
+      } else {
+        const edit = { actor, quantity, value };
+        if (issue) edit.issue = issue;
+        doc = await api.patch(`${this.base}/cells`, { version: this.doc.version, edits: [edit], summary: `${label} = ${text}` });
+      }
+      if (!this.ctx.alive()) return;
+      this.setDoc(doc);
+      clearMessages('write');
+      if (newStance) this.renderTable(); else this.refreshCell(key);
+      this.renderHead();
+      this.renderDetails();
+      this.loadHistory();
+    } catch (e) {
+      if (!this.ctx.alive()) return;
+      this.writeFailed(e, key, text);
+    }
+  }
+
+  /** A write failed: 409 → banner; 422 → problems next to their cells; else a message. */
+  writeFailed(e, key, typed) {
+    if (e instanceof ApiError && e.status === 409) {
+      this.showConflict(e);
+      if (key) this.errors.set(key, { typed, problems: [{ rule: 'not saved: the scenario changed', fix: 'reload, then make the change again' }] });
+    } else if (e instanceof ApiError && e.status === 422 && e.problems.length) {
+      const own = [];
+      const located = new Map();
+      for (const p of e.problems) {
+        if (p.actor && p.quantity) {
+          const k = cellKey(p.actor, p.quantity === 'capability' ? null : p.issue, p.quantity);
+          if (k === key) own.push(p);
+          else if (this.cells.has(k)) { if (!located.has(k)) located.set(k, []); located.get(k).push(p); }
+          else own.push(p);
+        } else own.push(p);
+      }
+      if (key) this.errors.set(key, { typed, problems: own.length ? own : [{ rule: e.detail }] });
+      for (const [k, ps] of located) {
+        const prev = this.errors.get(k);
+        this.errors.set(k, { typed: prev ? prev.typed : undefined, problems: ps });
+        this.refreshCell(k);
+      }
+      const box = showError(new ApiError(422, e.detail), 'Not saved');
+      if (box) { box.dataset.status = '422'; box.dataset.kind = 'write'; }
+    } else {
+      const box = showError(e, 'Not saved');
+      if (box) box.dataset.kind = 'write';
+      if (key) this.errors.set(key, { typed, problems: [{ rule: e.detail || String(e) }] });
+    }
+    if (key) this.refreshCell(key);
+    this.renderDetails();
+  }
+
+  showConflict(e) {
+    replace(this.conflictBox, h('div', { class: 'banner banner-warn', role: 'alert', 'data-testid': 'conflict' },
+      h('span', {}, conflictText(e)), ' ',
+      h('span', { class: 'muted' }, 'Nothing was overwritten.'), ' ',
+      h('button', { type: 'button', class: 'primary small', 'data-testid': 'reload', onClick: () => this.reload() }, 'reload')));
+  }
+
+  async reload() {
+    try {
+      const doc = await api.get(this.base);
+      if (!this.ctx.alive()) return;
+      this.errors.clear();
+      this.setDoc(doc);
+      this.renderAll();
+      this.loadHistory();
+    } catch (e) { showError(e, 'Reload'); }
+  }
+
+  // ---------------------------------------------------------------- details
+  renderDetails() {
+    const box = this.detailsBox;
+    if (!this.selected) {
+      replace(box, h('h2', {}, 'Details'), h('p', { class: 'muted' }, 'Select a number in the table to see its range, basis and source.'));
+      return;
+    }
+    const { actor, issue, quantity } = parseKey(this.selected);
+    const sc = this.scenario;
+    const est = getEstimate(sc, actor, issue, quantity);
+    const iss = issue ? issueById(sc, issue) : null;
+    const err = this.errors.get(this.selected);
+    const heading = h('div', { class: 'details-head' },
+      h('div', { class: 'details-actor' }, actorName(sc, actor)),
+      h('div', { class: 'muted' }, iss ? `${iss.name || issue} · ${quantity}` : quantity));
+    if (!est) {
+      replace(box, h('h2', {}, 'Details'), heading,
+        h('p', { class: 'muted' }, issue && !hasStance(sc, actor, issue)
+          ? 'This actor takes no stance on this issue. Type a number in the cell to add one (the other number of the stance starts at the middle of the scale, salience 0.5).'
+          : 'No number yet: type one in the cell.'),
+        err ? h('ul', { class: 'problem-list' }, err.problems.map(shortProblem)) : null);
+      return;
+    }
+    const low = h('input', { type: 'text', inputmode: 'decimal', 'data-testid': 'details-low', value: est.low ?? '', placeholder: 'exact' });
+    const high = h('input', { type: 'text', inputmode: 'decimal', 'data-testid': 'details-high', value: est.high ?? '', placeholder: 'exact' });
+    const basis = h('textarea', { rows: 5, 'data-testid': 'details-basis', value: est.basis || '' });
+    basis.value = est.basis || '';
+    const src = est.source ? sourceById(sc, est.source) : null;
+    const evidenceHref = `#/s/${enc(this.id)}/evidence?key=${enc(inputKey(actor, issue, quantity))}&actor=${enc(actor)}` +
+      (issue ? `&issue=${enc(issue)}` : '') + `&quantity=${enc(quantity)}`;
+    const srcUrl = src && src.url ? safeHref(src.url) : null;
+    replace(box,
+      h('h2', {}, 'Details'), heading,
+      h('dl', { class: 'kv' },
+        h('dt', {}, 'value'), h('dd', { class: 'big', 'data-testid': 'details-value' }, fmt(est.value, 4)),
+        h('dt', {}, 'range'), h('dd', {}, h('div', { class: 'range-inputs' }, low, h('span', {}, '–'), high),
+          h('div', { class: 'actions tight' },
+            h('button', { type: 'button', class: 'small', 'data-testid': 'save-range', onClick: (ev) => this.saveRange(ev.currentTarget, low.value, high.value) }, 'Save range'),
+            h('button', { type: 'button', class: 'small', 'data-testid': 'make-exact', onClick: (ev) => this.saveRange(ev.currentTarget, '', '') }, 'Make exact'))),
+        h('dt', {}, 'distribution'), h('dd', { 'data-testid': 'details-distribution' }, est.low !== null ? (est.distribution || 'uniform') : 'exact (no range)'),
+        h('dt', {}, 'source'), h('dd', { 'data-testid': 'details-source' }, src
+          ? [srcUrl && /^https?:/i.test(srcUrl) ? h('a', { href: srcUrl, target: '_blank', rel: 'noopener noreferrer' }, src.title || src.id) : (src.title || src.id),
+            h('div', { class: 'muted small' }, [src.kind, src.publisher, src.published].filter(Boolean).join(' · '))]
+          : est.source ? est.source : h('span', { class: 'muted' }, "analyst's estimate")),
+        h('dt', {}, 'where'), h('dd', { 'data-testid': 'details-where' }, est.where || h('span', { class: 'muted' }, '—'))),
+      h('label', { class: 'field' }, h('span', { class: 'field-label' }, 'basis'), basis),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'small', 'data-testid': 'save-basis', onClick: (ev) => this.saveEdit(ev.currentTarget, { basis: basis.value }, 'basis') }, 'Save basis'),
+        h('a', { href: evidenceHref, 'data-testid': 'details-evidence-link', class: 'small' }, 'evidence')),
+      err ? h('ul', { class: 'problem-list', 'data-testid': 'details-problems' }, err.problems.map(shortProblem)) : null);
+  }
+
+  async saveRange(button, lowText, highText) {
+    const lo = String(lowText).trim(); const hi = String(highText).trim();
+    if ((lo === '') !== (hi === '')) { showError('Give both ends of the range, or neither to make the number exact.'); return; }
+    const low = lo === '' ? null : Number(lo); const high = hi === '' ? null : Number(hi);
+    if ((low !== null && !Number.isFinite(low)) || (high !== null && !Number.isFinite(high))) { showError('The ends of a range must be numbers.'); return; }
+    await this.saveEdit(button, { low, high }, 'range');
+  }
+
+  async saveEdit(button, fields, what) {
+    const key = this.selected;
+    if (!key) return;
+    const { actor, issue, quantity } = parseKey(key);
+    const edit = { actor, quantity, ...fields };
+    if (issue) edit.issue = issue;
+    try {
+      const doc = await withBusyButton(button, 'saving…', () => api.patch(`${this.base}/cells`, {
+        version: this.doc.version, edits: [edit], summary: `${actor}${issue ? '.' + issue : ''}.${quantity}: ${what}`,
+      }));
+      if (!this.ctx.alive()) return;
+      this.errors.delete(key);
+      this.setDoc(doc);
+      clearMessages('write');
+      this.refreshCell(key);
+      this.renderHead();
+      this.renderDetails();
+      this.loadHistory();
+      showInfo(`Saved the ${what}.`, 2500);
+    } catch (e) {
+      if (!this.ctx.alive()) return;
+      const err = this.errors.get(key);
+      this.writeFailed(e, key, err ? err.typed : undefined);
+    }
+  }
+
+  // ---------------------------------------------------------------- history
+  async loadHistory() {
+    try {
+      const items = await api.get(`${this.base}/history`);
+      if (!this.ctx.alive()) return;
+      if (!items.length) { replace(this.historyBox, emptyNote('No changes yet.')); return; }
+      replace(this.historyBox, h('ol', { class: 'history' }, items.slice(0, 100).map((it) => h('li', { 'data-testid': `history-${it.version}` },
+        h('div', { class: 'history-head' },
+          h('strong', {}, `v${it.version}`), ' ', h('span', {}, it.author || ''), ' ',
+          h('span', { class: 'muted small' }, fmtDate(it.at))),
+        it.summary ? h('div', { class: 'history-summary' }, it.summary) : null,
+        it.changes && it.changes.length ? h('ul', { class: 'changes' }, it.changes.slice(0, 20).map((c) => h('li', {}, String(c))),
+          it.changes.length > 20 ? h('li', { class: 'muted' }, `… ${it.changes.length - 20} more`) : null) : null))));
+    } catch (e) {
+      if (this.ctx.alive()) replace(this.historyBox, h('p', { class: 'error-text' }, `History unavailable: ${e.detail || e.message}`));
+    }
+  }
+
+  async undo(button) {
+    try {
+      const doc = await withBusyButton(button, 'undoing…', () => api.post(`${this.base}/undo`, { version: this.doc.version }));
+      if (!this.ctx.alive()) return;
+      this.errors.clear();
+      this.setDoc(doc);
+      this.renderAll();
+      this.loadHistory();
+      showInfo(`Undone: saved as version ${doc.version}.`, 3000);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) this.showConflict(e);
+      else showError(e, 'Undo');
+    }
+  }
+
+  // ---------------------------------------------------------------- actors
+  renderActorsForm() {
+    const idIn = h('input', { type: 'text', required: true, 'data-testid': 'new-actor-id', placeholder: 'e.g. un_sc', pattern: '[A-Za-z0-9_][A-Za-z0-9_.\\-]*' });
+    const nameIn = h('input', { type: 'text', required: true, 'data-testid': 'new-actor-name', placeholder: 'e.g. UN Security Council' });
+    const kindIn = select({ 'data-testid': 'new-actor-kind' }, KINDS, 'other');
+    const capIn = h('input', { type: 'text', inputmode: 'decimal', required: true, 'data-testid': 'new-actor-capability', placeholder: 'e.g. 10' });
+    const form = h('form', {
+      class: 'add-actor', 'data-testid': 'add-actor-form',
+      onSubmit: async (ev) => {
+        ev.preventDefault();
+        const cap = Number(capIn.value.trim());
+        if (!Number.isFinite(cap)) { showError('Capability must be a number (any non-negative scale).'); return; }
+        const sc = clone(this.scenario);
+        sc.actors = sc.actors || [];
+        const actor = { id: idIn.value.trim(), name: nameIn.value.trim(), kind: kindIn.value, capability: cap, stances: {} };
+        sc.actors.push(actor);
+        try {
+          const doc = await withBusyButton(form.querySelector('button[type=submit]'), 'adding…',
+            () => api.put(this.base, { version: this.doc.version, scenario: sc, summary: `add actor ${actor.id}` }));
+          if (!this.ctx.alive()) return;
+          this.setDoc(doc);
+          this.renderAll();
+          this.loadHistory();
+          showInfo(`Added ${actor.name}. Type its positions and saliences in the table.`);
+        } catch (e) {
+          if (e instanceof ApiError && e.status === 409) this.showConflict(e);
+          else showError(e, 'Add actor');
+        }
+      },
+    },
+    h('div', { class: 'row' }, field('id', idIn), field('name', nameIn)),
+    h('div', { class: 'row' }, field('kind', kindIn), field('capability', capIn)),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', 'data-testid': 'add-actor' }, 'Add actor')));
+    replace(this.actorsBox, h('section', { class: 'card' }, h('h2', {}, 'Add an actor'), form));
+  }
+
+  async removeActor(actor, button) {
+    if (!window.confirm(`Remove ${actor.name || actor.id} from the scenario?`)) return;
+    const sc = clone(this.scenario);
+    sc.actors = (sc.actors || []).filter((a) => a.id !== actor.id);
+    try {
+      const doc = await withBusyButton(button, '…', () => api.put(this.base, { version: this.doc.version, scenario: sc, summary: `remove actor ${actor.id}` }));
+      if (!this.ctx.alive()) return;
+      for (const k of [...this.errors.keys()]) if (k.startsWith(actor.id + '|')) this.errors.delete(k);
+      if (this.selected && this.selected.startsWith(actor.id + '|')) this.selected = null;
+      this.setDoc(doc);
+      this.renderAll();
+      this.loadHistory();
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) this.showConflict(e);
+      else showError(e, 'Remove actor');
+    }
+  }
+}
+
+function shortProblem(p) {
+  return h('li', {}, h('span', { class: 'rule' }, p.rule || 'invalid'), p.fix ? h('span', { class: 'fix' }, ' fix: ' + p.fix) : null);
+}
