@@ -183,12 +183,13 @@ class ScenarioStore:
             raise VersionConflict(scenario_id, expected_version, current.version, current.updated_by)
 
     def seed_bundled(self) -> list[str]:
-        """Store every bundled scenario (with its what-ifs) not stored yet; returns the ids added."""
+        """Store the bundled scenarios (with their what-ifs) in a store that holds no scenario yet, so
+        a new team starts with examples and a deleted example stays deleted; returns the ids added."""
+        with self.engine.connect() as conn:
+            if conn.execute(select(func.count()).select_from(ScenarioRow)).scalar_one():
+                return []
         added = []
-        present = {row["id"] for row in self.list()}
         for name in sorted(io.bundled_scenarios()):
-            if name in present:
-                continue
             try:
                 self.create(io.load(name), BUNDLED_AUTHOR, name, bundled_whatifs(name), "bundled with stakes")
             except AlreadyExists:  # another server seeded it at the same moment

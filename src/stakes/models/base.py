@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -30,7 +32,8 @@ class IssueForecast:
     ``positions`` has one row per round (row 0 = the starting positions) and one column per actor in
     ``actor_ids`` order. ``outcome`` is the predicted outcome on the issue's scale and ``outcomes`` the
     model's outcome after each round. ``challenges`` records who challenged whom in each round and
-    what came of it (empty for models without rounds).
+    what came of it (empty for models without rounds); a model may hand over a function that builds
+    that table, so runs whose log nobody reads (Monte Carlo, sweeps) never pay for it.
     """
 
     issue_id: str
@@ -38,8 +41,15 @@ class IssueForecast:
     positions: np.ndarray
     outcomes: np.ndarray
     stop_reason: str
-    challenges: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHALLENGE_COLUMNS))
+    challenge_log: pd.DataFrame | Callable[[], pd.DataFrame] | None = field(default=None, repr=False)
     diagnostics: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def challenges(self) -> pd.DataFrame:
+        """Who challenged whom in each round and what came of it (built on first use)."""
+        if self.challenge_log is None:
+            return pd.DataFrame(columns=CHALLENGE_COLUMNS)
+        return self.challenge_log() if callable(self.challenge_log) else self.challenge_log
 
     @property
     def outcome(self) -> float:

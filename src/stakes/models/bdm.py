@@ -82,6 +82,7 @@ The first run compiles the kernel (seconds) and caches it on disk; numba is impo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from types import ModuleType
 
 import numpy as np
@@ -271,7 +272,7 @@ class ExpectedUtility(BargainingModel):
             positions=trajectory,
             outcomes=medians if self.outcome == "median" else means,
             stop_reason=STOP_REASONS[stop],
-            challenges=self._challenge_table(log, actors.ids),
+            challenge_log=partial(self._challenge_table, log, actors.ids),
             diagnostics={
                 "weighted_median": medians,
                 "weighted_mean": means,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 import numpy as np
@@ -187,7 +188,7 @@ class SpatialModel(BargainingModel):
             positions=trajectory,
             outcomes=outcomes,
             stop_reason=run.stop_reason,
-            challenges=self._challenge_table(space, run, k),
+            challenge_log=partial(self._challenge_table, space, run, k),
             diagnostics={
                 "linked_issues": [d.issue.id for d in space.datas],
                 "fractional_change": list(run.ratios),
