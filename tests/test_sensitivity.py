@@ -11,7 +11,8 @@ import stakes
 from stakes.errors import StakesError
 from stakes.models.compromise import WeightedMean
 from stakes.uncertainty.sampling import BLOCK
-from stakes.uncertainty.sensitivity import OAT_COLUMNS, issue_inputs, one_at_a_time, sobol
+from stakes.uncertainty.sensitivity import MODEL_SEED, OAT_COLUMNS, issue_inputs, one_at_a_time, sobol
+from tests.conftest import DATA
 from tests.uncertain import harbour
 
 DOMINANT = """
@@ -144,3 +145,14 @@ def test_an_issue_without_uncertainty_has_nothing_to_attribute():
     with pytest.raises(StakesError, match="no number with an uncertainty range"):
         sobol(make_scenario([10, 50, 90], [1, 1, 1], [1, 2, 3]), "mean")
     assert one_at_a_time(make_scenario([10, 50, 90], [1, 1, 1], [1, 2, 3]), "mean").empty
+
+
+def test_a_model_that_links_issues_is_swept_with_all_its_issues_as_forecast_solves_them():
+    scenario = stakes.load(str(DATA / "harbour.yaml"))
+    table = one_at_a_time(scenario, "smp", points=2)
+    linked = stakes.forecast(scenario, "smp", seed=MODEL_SEED).outcomes
+    alone = {i.id: stakes.forecast(replace(scenario, issues=(i,)), "smp", seed=MODEL_SEED).outcomes[i.id]
+             for i in scenario.issues}
+    base = table.groupby("issue").base_outcome.first().to_dict()
+    assert base == pytest.approx(linked)
+    assert base["fees"] != pytest.approx(alone["fees"])  # linking matters on this scenario

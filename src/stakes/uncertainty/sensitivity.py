@@ -179,13 +179,17 @@ def _base_values(scenario: Scenario, rows: int) -> dict[str, np.ndarray]:
 
 def _outcomes(estimator: BargainingModel, scenario: Scenario, issue_id: str, values: dict[str, np.ndarray],
               block: int | None = BLOCK) -> np.ndarray:
-    """The model's outcome on one issue for each row of ``values``: one batch per ``block`` rows (or one)."""
-    one_issue = replace(scenario, issues=(scenario.issue(issue_id),))
+    """The model's outcome on one issue for each row of ``values``: one batch per ``block`` rows (or one).
+
+    A model that links issues solves every issue of each row together, as a forecast does."""
+    linked = getattr(estimator, "links_issues", False)
+    solved = scenario if linked else replace(scenario, issues=(scenario.issue(issue_id),))
     rows = len(next(iter(values.values())))
     out = np.empty(rows)
     for start in range(0, rows, block or rows):
         part = slice(start, min(start + (block or rows), rows))
-        batch = issue_batches(one_issue, values, part)[issue_id]
-        out[part] = estimator.solve_batch(batch, np.full(part.stop - part.start, MODEL_SEED)).outcomes
+        batches = list(issue_batches(solved, values, part).values())
+        seeds = np.full(part.stop - part.start, MODEL_SEED)
+        out[part] = estimator.solve_batches(batches, seeds)[issue_id].outcomes
     return out
 
