@@ -260,3 +260,11 @@ def test_the_documented_examples_load() -> None:
     example = stakes.loads(re.search(r"```yaml\n(.*?)```", doc, re.S).group(1))
     assert example.actor("south").capability.source == "field-report"
     assert stakes.loads(re.search(r"```json\n(.*?)```", doc, re.S).group(1), fmt="json").title == example.title
+
+
+def test_a_broken_issue_field_is_one_problem_not_one_per_stance_on_that_issue() -> None:
+    data = stakes.scenario.schema.to_data(stakes.load("rafah-2024"))
+    data["issues"][0]["name"] = ""
+    with pytest.raises(ScenarioError) as info:
+        stakes.scenario.schema.from_data(data)
+    assert [p.field for p in info.value.problems] == ["issues[0].name"]

@@ -147,9 +147,7 @@ class ScenarioStore:
             raise VersionConflict(scenario_id, expected_version, current.version, current.updated_by)
         scenario = current.scenario if scenario is None else scenario
         whatifs = current.whatifs if whatifs is None else whatifs
-        changes = diff(current.scenario, scenario)
-        if whatifs_to_data(whatifs) != whatifs_to_data(current.whatifs):
-            changes.append("what-ifs changed")
+        changes = _changes(current, scenario, whatifs)
         summary = summary or ("; ".join(changes[:3]) + (f" and {len(changes) - 3} more" if len(changes) > 3 else "")
                               if changes else "no change")
         return self._write(current, scenario, whatifs, author, summary, changes)
@@ -166,7 +164,7 @@ class ScenarioStore:
         if previous is None:
             raise StakesError(f"scenario {scenario_id!r} is at its first version; there is nothing to undo")
         scenario, whatifs = _scenario(previous.content, scenario_id), _whatifs(previous.whatifs, scenario_id)
-        changes = diff(current.scenario, scenario)
+        changes = _changes(current, scenario, whatifs)
         return self._write(current, scenario, whatifs, author, f"undo version {current.version}", changes)
 
     def delete(self, scenario_id: str, expected_version: int) -> None:
@@ -258,6 +256,14 @@ class ScenarioStore:
     def token_count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(TokenRow)).scalar_one()
+
+
+def _changes(current: StoredScenario, scenario: Scenario, whatifs: list[WhatIf]) -> list[str]:
+    """What a new version changes: the scenario's differences, and whether the what-ifs changed."""
+    changes = diff(current.scenario, scenario)
+    if whatifs_to_data(whatifs) != whatifs_to_data(current.whatifs):
+        changes.append("what-ifs changed")
+    return changes
 
 
 def token_digest(token: str) -> str:

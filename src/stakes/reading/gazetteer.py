@@ -201,6 +201,18 @@ class Gazetteer:
     def country_name(self, code: str) -> str | None:
         return self.countries.get(code)
 
+    def key_name(self, key: str) -> str | None:
+        """The display name behind a reading key (``p:8071`` a person, ``c:EGY`` a country, ``n:GANTZ``
+        a surname, ``o:…`` a named organisation); None for a bare code (``k:…``)."""
+        kind, _, rest = key.partition(":")
+        if kind == "p" and rest.isdigit() and int(rest) < len(self.entries):
+            return self.entries[int(rest)].name
+        if kind == "c":
+            return self.country_name(rest)
+        if kind in ("n", "o") and rest:
+            return rest.title()
+        return None
+
 
 @lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:

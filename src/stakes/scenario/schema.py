@@ -176,8 +176,8 @@ def from_data(data: Any, lines: Lines | None = None, file: str | None = None) ->
     as_of = _date(check, top.get("as_of"), ("as_of",))
     sources = _sources(check, top.get("sources", []))
     source_ids = {s.id for s in sources}
-    issues = _issues(check, top.get("issues"), source_ids)
-    actors = _actors(check, top.get("actors"), {i.id: i for i in issues}, source_ids)
+    issues, declared = _issues(check, top.get("issues"), source_ids)
+    actors = _actors(check, top.get("actors"), declared, source_ids)
     mentioned = _stance_keys(top.get("actors"))
     for index, issue in enumerate(issues):
         if issue.id not in mentioned:
@@ -262,8 +262,11 @@ def _sources(check: _Checker, value: Any) -> list[Source]:
     return out
 
 
-def _issues(check: _Checker, value: Any, sources: set[str]) -> list[Issue]:
+def _issues(check: _Checker, value: Any, sources: set[str]) -> tuple[list[Issue], dict[str, Issue]]:
+    """The valid issues, and every issue with a usable id (stances are checked against these, so one
+    broken issue field is one problem, not one more for every stance on that issue)."""
     out: list[Issue] = []
+    declared: dict[str, Issue] = {}
     ids = []
     items = _list(check, value, ("issues",), "issues")
     if value is not None and not items and isinstance(value, list):
@@ -298,11 +301,14 @@ def _issues(check: _Checker, value: Any, sources: set[str]) -> list[Issue]:
         if "status_quo" in data:
             status_quo = check.estimate(data["status_quo"], path + ("status_quo",), scale,
                                         "status quo", sources)
+        issue = Issue(ident or "", name or "", low or "", high or "", scale,
+                      check.text(data, "description", path, required=False), status_quo)
+        if ident is not None:
+            declared.setdefault(ident, issue)
         if None not in (ident, name, low, high):
-            out.append(Issue(ident, name, low, high, scale,
-                             check.text(data, "description", path, required=False), status_quo))
+            out.append(issue)
     _unique(check, ids, "issue")
-    return out
+    return out, declared
 
 
 def _actors(check: _Checker, value: Any, issues: dict[str, Issue], sources: set[str]) -> list[Actor]:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
+from stakes.reading.gazetteer import default_gazetteer
 from stakes.scenario.evidence import locate, numbers
 from stakes.web import schemas as s
 from stakes.web.auth import reader, writer
@@ -89,11 +90,14 @@ def article(article_id: str, request: Request, _: Reader) -> dict[str, Any]:
 
 
 def actor_names(mentions: list[dict[str, Any]]) -> dict[str, str]:
-    """A readable name per actor id: the longest of its most frequent mention texts."""
+    """A readable name per actor id: the gazetteer's name for a reading key, else the most frequent
+    (then longest) text it was mentioned by."""
     seen: dict[str, Counter[str]] = {}
     for mention in mentions:
         seen.setdefault(mention["actor"], Counter())[" ".join(mention["text"].split())] += 1
-    return {actor: max(texts.items(), key=lambda kv: (kv[1], len(kv[0])))[0] for actor, texts in seen.items()}
+    gazetteer = default_gazetteer()
+    return {actor: gazetteer.key_name(actor) or max(texts.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+            for actor, texts in seen.items()}
 
 
 @router.get("/api/corpus/stances", response_model=list[dict[str, Any]])

@@ -18,7 +18,14 @@
 //               save-range, make-exact, details-distribution, details-source, details-where, details-basis,
 //               save-basis, details-evidence-link, details-problems, conflict (409 banner), reload,
 //               history, history-{version}, undo, add-actor-form, new-actor-id, new-actor-name,
-//               new-actor-kind, new-actor-capability, add-actor, remove-actor-{actor} (asks confirm())
+//               new-actor-kind, new-actor-capability, add-actor, remove-actor-{actor} (asks confirm()),
+//               scenario-details (card): edit-title, edit-as-of (date input), edit-description, save-meta,
+//               issue-name-{issue}, issue-low-{issue}, issue-high-{issue}, issue-status-quo-{issue} (value),
+//               issue-status-quo-low-{issue}, issue-status-quo-high-{issue} (its range, both or neither),
+//               save-issue-{issue}; actors-card: actor-name-{actor}, actor-kind-{actor} (select), save-actor-{actor};
+//               a 422's problems show under their field as problem-{that field's test id} (e.g. problem-edit-title,
+//               problem-issue-name-{issue}, problem-actor-kind-{actor}); the rest under the form as problem-meta,
+//               problem-issue-{issue}, problem-actor-{actor}
 //   forecast:   forecast-section, model-{name} (checkbox), run-forecast, forecast-outcomes,
 //               outcome-row-{issue}, outcome-{model}-{issue}, trajectory-model, trajectory-{issue} (svg),
 //               mc-section, mc-draws, run-montecarlo, mc-summary, mc-row-{issue}-{model},
@@ -26,7 +33,8 @@
 //               whatif-section, whatif-{id} (checkbox), whatif-edit-{id}, whatif-remove-{id}, whatif-id,
 //               whatif-title, whatif-description, change-{i} (input), add-change, helper-actor, helper-issue,
 //               helper-quantity, helper-op, helper-value, helper-preview, append-change, add-whatif,
-//               save-whatifs, compare-draws, run-compare, compare-table, compare-row-{issue}-{model},
+//               save-whatifs, undo-whatifs (after a save: restores the version before it), forecast-version,
+//               compare-draws, run-compare, compare-table, compare-row-{issue}-{model},
 //               compare-{variant}-{issue}-{model} (variant "baseline" or a what-if id)
 //   evidence:   evidence-table, evidence-filter-actor, evidence-filter-issue, evidence-filter-text,
 //               evidence-filter-sourced, evidence-count, evidence-row-{key}, evidence-link-{key} (to the
@@ -34,9 +42,11 @@
 //               attach-submit-{source}
 //   article:    back-to-evidence, article-title, article-meta, article-url, article-legend, toggle-mentions,
 //               toggle-quotes, toggle-events, article-text, evidence-highlight (the span from ?start=&end=),
-//               article-summary
+//               article-summary, summary-mentions, summary-quotes, summary-events (actors by readable name, the
+//               id in grey after it; hover titles on the highlights say "Name (id)" too)
 //   corpus:     stances-section, stance-issue, stance-actor, stance-chart (svg), network-section, network (svg),
-//               articles-section, articles-table, article-link-{id}, events-section, events-actor, events-table
+//               articles-section, articles-table, article-link-{id}, events-section, events-actor, events-table,
+//               names-note (actor names come from the `names` of at most 20 of the articles involved)
 // Routes: #/  #/s/{id}  #/s/{id}/forecast  #/s/{id}/evidence[?key=actor.issue.quantity]
 //         #/articles/{id}[?start=A&end=B]  #/articles  #/corpus
 import { h, replace, clear } from './dom.js';
@@ -129,7 +139,18 @@ async function route() {
   if (ctx.alive()) main.setAttribute('data-view', m.name);
 }
 
+/** Keep --sticky-h equal to the height of the sticky top bar (nav, scenario tabs, messages), so sticky
+ *  parts of a page and scroll-into-view targets (scroll-margin-top) land below it. */
+function trackStickyHeight() {
+  const bar = document.querySelector('.sticky-top');
+  if (!bar) return;
+  const set = () => document.documentElement.style.setProperty('--sticky-h', `${Math.ceil(bar.getBoundingClientRect().height)}px`);
+  set();
+  if (typeof ResizeObserver !== 'undefined') new ResizeObserver(set).observe(bar);
+}
+
 async function start() {
+  trackStickyHeight();
   initMessages(document.getElementById('messages'));
   initAuth(document.getElementById('user'), () => route());
   window.addEventListener('hashchange', route);

@@ -85,7 +85,7 @@ export function legend(items, testid) {
   return h('div', { class: 'legend', 'data-testid': testid || null },
     items.map((it) => h('span', { class: 'legend-item', title: it.title || null },
       h('span', { class: ['swatch', it.dash ? 'swatch-dashed' : ''], style: { 'border-color': it.color, background: it.dash ? 'transparent' : it.color } }),
-      h('span', {}, it.label))));
+      h('span', {}, it.label), it.sub ? [' ', h('span', { class: 'actor-id' }, it.sub)] : null)));
 }
 
 /**
@@ -223,6 +223,11 @@ export function network(nodes, edges, options = {}) {
   const svg = svgRoot(W, H, options.label || 'actor network', options.testid);
   const maxNode = Math.max(1, ...nodes.map((n) => n.events || 0));
   const maxEdge = Math.max(1, ...edges.map((e) => e.events || 0));
+  const nodeLabel = (id) => {
+    const l = options.nodeLabel ? options.nodeLabel(id) : null;
+    return { text: String((l && l.text) || id), sub: l && l.sub ? String(l.sub) : '' };
+  };
+  const name = (id) => { const l = nodeLabel(id); return l.sub ? `${l.text} (${l.sub})` : l.text; };
   const pos = new Map();
   const sorted = [...nodes].sort((a, b) => String(a.id).localeCompare(String(b.id)));
   sorted.forEach((n, i) => {
@@ -246,7 +251,7 @@ export function network(nodes, edges, options = {}) {
     eg.append(s('path', {
       d: `M ${sx.toFixed(1)} ${sy.toFixed(1)} Q ${mx.toFixed(1)} ${my.toFixed(1)} ${tx.toFixed(1)} ${ty.toFixed(1)}`,
       class: 'edge', 'stroke-width': (1.5 + 4.5 * (e.events || 0) / maxEdge).toFixed(1), 'marker-end': 'url(#arrow)', fill: 'none',
-    }, s('title', {}, `${e.source} → ${e.target}: ${e.events} events${types ? ' (' + types + ')' : ''}`)));
+    }, s('title', {}, `${name(e.source)} → ${name(e.target)}: ${e.events} events${types ? ' (' + types + ')' : ''}`)));
   }
   svg.append(eg);
   const ng = s('g', { class: 'nodes' });
@@ -254,9 +259,15 @@ export function network(nodes, edges, options = {}) {
     const p = pos.get(n.id);
     const lx = cx + (R + p.r + 8) * Math.cos(p.a); const ly = cy + (R + p.r + 8) * Math.sin(p.a);
     const anchor = Math.abs(Math.cos(p.a)) < 0.3 ? 'middle' : Math.cos(p.a) > 0 ? 'start' : 'end';
+    // options.nodeLabel(id) → {text, sub}: a readable name with the id in small grey text under it
+    const lab = nodeLabel(n.id);
+    const text = lab.text.length > 24 ? lab.text.slice(0, 23) + '…' : lab.text;
     ng.append(s('g', { class: 'node', 'data-node': n.id },
-      s('circle', { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: p.r.toFixed(1) }, s('title', {}, `${n.id}: ${n.events} events`)),
-      s('text', { x: lx.toFixed(1), y: ly.toFixed(1), 'text-anchor': anchor, 'dominant-baseline': 'middle', class: 'node-label' }, String(n.id))));
+      s('title', {}, `${lab.sub ? `${lab.text} (${lab.sub})` : lab.text}: ${n.events} events`),
+      s('circle', { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: p.r.toFixed(1) }),
+      // a two-line label grows away from its node: upwards above the circle, downwards below it
+      s('text', { x: lx.toFixed(1), y: (lab.sub ? ly + (Math.sin(p.a) < -0.5 ? -13 : Math.sin(p.a) > 0.5 ? 0 : -6) : ly).toFixed(1), 'text-anchor': anchor, 'dominant-baseline': 'middle', class: 'node-label' },
+        text, lab.sub ? s('tspan', { x: lx.toFixed(1), dy: '13', class: 'node-sub' }, lab.sub) : null)));
   }
   svg.append(ng);
   return svg;

@@ -3,19 +3,36 @@ import { h, replace, clear, fmt, select, field } from '../dom.js';
 import { api, enc } from '../api.js';
 import { showError, busy, emptyNote } from '../ui.js';
 import { lineChart, network, legend, colour } from '../charts.js';
+import { actorLabel, actorShort, actorNodes, actorOptions, namesFromArticles } from '../names.js';
 
 const MAX_ROWS = 500;
+const NAME_ARTICLES = 20;   // at most this many articles are read for actor names
 
 export async function render(root, params, ctx) {
   root.append(busy('Loading the corpus…'));
-  const [stances, net, articles] = await Promise.all([
-    api.get('/api/corpus/stances'), api.get('/api/corpus/network'), api.get('/api/articles')]);
+  const [stances, net, articles, events] = await Promise.all([
+    api.get('/api/corpus/stances'), api.get('/api/corpus/network'), api.get('/api/articles'), api.get('/api/corpus/events')]);
   if (!ctx.alive()) return;
+  // the corpus endpoints give actor ids only: take readable names from the articles the rows come from
+  const rows = [
+    ...stances.map((r) => ({ article_id: r.article_id, ids: [r.actor] })),
+    ...events.map((e) => ({ article_id: e.article_id, ids: [e.source, e.target] })),
+    ...(net.nodes || []).map((n) => ({ article_id: null, ids: [n.id] })),
+  ];
+  const named = await namesFromArticles(rows, { limit: NAME_ARTICLES, alive: ctx.alive });
+  if (!ctx.alive()) return;
+  const names = named.names;
   clear(root);
   root.append(h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Corpus'),
     h('div', { class: 'meta' }, h('span', {}, `${articles.length} articles`), h('span', {}, `${stances.length} stances`),
-      h('span', {}, `${(net.nodes || []).length} actors in events`)))));
-  root.append(stanceSection(stances, ctx), h('div', { class: 'two-col' }, networkSection(net), articlesSection(articles)), await eventsSection(net, stances, ctx));
+      h('span', {}, `${(net.nodes || []).length} actors in events`)),
+    h('p', { class: 'muted small names-note', 'data-testid': 'names-note' },
+      'Actors are shown by the name their articles give them, with the reading id in grey',
+      named.unnamed.length
+        ? `; ${named.unnamed.length} ${named.unnamed.length === 1 ? 'actor is' : 'actors are'} shown by id only${named.fetched >= NAME_ARTICLES ? ` (names were read from ${NAME_ARTICLES} articles)` : ''}.`
+        : '.'))));
+  root.append(stanceSection(stances, names, ctx), h('div', { class: 'two-col' }, networkSection(net, names), articlesSection(articles)),
+    await eventsSection(net, stances, events, names, ctx));
 }
 
 function dateMs(d) {
@@ -23,10 +40,10 @@ function dateMs(d) {
   return Number.isFinite(t) ? t : NaN;
 }
 
-function stanceSection(all, ctx) {
+function stanceSection(all, names, ctx) {
   const actors = [...new Set(all.map((r) => r.actor).filter(Boolean))].sort();
   const issues = [...new Set(all.map((r) => r.issue).filter(Boolean))].sort();
-  const actorSel = select({ 'data-testid': 'stance-actor' }, [{ value: '', label: 'all actors' }, ...actors], '');
+  const actorSel = select({ 'data-testid': 'stance-actor' }, [{ value: '', label: 'all actors' }, ...actorOptions(names, actors)], '');
   const issueSel = select({ 'data-testid': 'stance-issue' }, issues.length ? issues : [{ value: '', label: 'no issues' }], issues[0] || '');
   const out = h('div', {});
   const draw = async () => {
@@ -56,13 +73,13 @@ function stanceSection(all, ctx) {
         const art = rs.find((r) => r.article_id !== null && r.article_id !== undefined);
         return {
           x: dateMs(date), y: mean,
-          title: `${actor}, ${date}: ${fmt(mean, 1)}${rs.length > 1 ? ` (mean of ${rs.length} readings)` : ''}\n${lines.join('\n')}`,
+          title: `${actorLabel(names, actor)}, ${date}: ${fmt(mean, 1)}${rs.length > 1 ? ` (mean of ${rs.length} readings)` : ''}\n${lines.join('\n')}`,
           onClick: art ? () => { location.hash = `#/articles/${enc(art.article_id)}`; } : null,
         };
       }));
     }
-    const names = [...byActor.keys()].sort();
-    const series = names.map((a) => ({ label: a, color: colour(actors.indexOf(a)), points: byActor.get(a) }));
+    const shown = [...byActor.keys()].sort((a, b) => actorShort(names, a).localeCompare(actorShort(names, b)));
+    const series = shown.map((a) => ({ id: a, label: actorShort(names, a), color: colour(actors.indexOf(a)), points: byActor.get(a) }));
     const ys = rows.map((r) => Number(r.position));
     const yDomain = Math.min(...ys) >= 0 && Math.max(...ys) <= 100 ? [0, 100] : undefined;
     const xs = rows.map((r) => dateMs(r.date));
@@ -71,12 +88,12 @@ function stanceSection(all, ctx) {
     const table = h('div', { class: 'table-wrap short' }, h('table', { class: 'data compact' },
       h('thead', {}, h('tr', {}, ['date', 'actor'].map((c) => h('th', {}, c)), h('th', { class: 'num' }, 'position'), h('th', { class: 'num' }, 'confidence'), h('th', {}, 'article'), h('th', {}, 'evidence'))),
       h('tbody', {}, rows.slice().sort((a, b) => dateMs(a.date) - dateMs(b.date)).slice(0, MAX_ROWS).map((r) => h('tr', {},
-        h('td', { class: 'nowrap' }, r.date), h('td', {}, r.actor), h('td', { class: 'num' }, fmt(r.position, 1)),
+        h('td', { class: 'nowrap' }, r.date), h('td', {}, actorNodes(names, r.actor)), h('td', { class: 'num' }, fmt(r.position, 1)),
         h('td', { class: 'num' }, fmt(r.confidence, 2)),
         h('td', {}, r.article_id !== null && r.article_id !== undefined ? h('a', { href: `#/articles/${enc(r.article_id)}` }, r.title || `article ${r.article_id}`) : (r.title || '')),
         h('td', { class: 'basis' }, r.evidence || ''))))));
     replace(out, lineChart(series, { time: true, xDomain, yDomain, xLabel: 'date', yLabel: 'position', testid: 'stance-chart', label: 'stances over time', width: 1000, height: 300 }),
-      legend(series.map((se) => ({ label: se.label, color: se.color }))), table);
+      legend(series.map((se) => ({ label: se.label, sub: se.label !== se.id ? se.id : null, color: se.color }))), table);
   };
   actorSel.addEventListener('change', draw);
   issueSel.addEventListener('change', draw);
@@ -85,12 +102,12 @@ function stanceSection(all, ctx) {
     h('div', { class: 'card-head' }, h('h2', {}, 'Stances over time'), field('issue', issueSel), field('actor', actorSel)), out);
 }
 
-function networkSection(net) {
+function networkSection(net, names) {
   const nodes = net.nodes || []; const edges = net.edges || [];
   return h('section', { class: 'card', 'data-testid': 'network-section' },
     h('h2', {}, 'Actor network'),
     h('p', { class: 'muted small' }, 'Nodes sized by their events, arrows from source to target, width by the number of events. Hover for the event types.'),
-    nodes.length ? network(nodes, edges, { testid: 'network' }) : emptyNote('No events in the corpus yet.'));
+    nodes.length ? network(nodes, edges, { testid: 'network', nodeLabel: (id) => ({ text: actorShort(names, id), sub: actorShort(names, id) !== String(id) ? id : '' }) }) : emptyNote('No events in the corpus yet.'));
 }
 
 function articlesSection(articles) {
@@ -104,14 +121,15 @@ function articlesSection(articles) {
         h('td', {}, a.publisher || '')))))) : emptyNote('No articles stored.'));
 }
 
-async function eventsSection(net, stances, ctx) {
-  const actors = [...new Set([...(net.nodes || []).map((n) => n.id), ...stances.map((r) => r.actor)].filter(Boolean))].sort();
-  const actorSel = select({ 'data-testid': 'events-actor' }, [{ value: '', label: 'all actors' }, ...actors], '');
+async function eventsSection(net, stances, allEvents, names, ctx) {
+  const actors = [...new Set([...(net.nodes || []).map((n) => n.id), ...stances.map((r) => r.actor),
+    ...allEvents.flatMap((e) => [e.source, e.target])].filter(Boolean))];
+  const actorSel = select({ 'data-testid': 'events-actor' }, [{ value: '', label: 'all actors' }, ...actorOptions(names, actors)], '');
   const out = h('div', {});
   const draw = async () => {
     let rows;
     try {
-      rows = await api.get('/api/corpus/events' + (actorSel.value ? `?actor=${enc(actorSel.value)}` : ''));
+      rows = actorSel.value ? await api.get(`/api/corpus/events?actor=${enc(actorSel.value)}`) : allEvents;
     } catch (e) { showError(e, 'Events'); return; }
     if (!ctx.alive()) return;
     rows = rows.slice().sort((a, b) => String(a.date || '').localeCompare(String(b.date || '')));
@@ -121,7 +139,7 @@ async function eventsSection(net, stances, ctx) {
       h('div', { class: 'table-wrap' }, h('table', { class: 'data compact', 'data-testid': 'events-table' },
         h('thead', {}, h('tr', {}, ['date', 'source', 'target', 'CAMEO', 'PLOVER', 'text', 'article'].map((c) => h('th', {}, c)))),
         h('tbody', {}, rows.slice(0, MAX_ROWS).map((e) => h('tr', {},
-          h('td', { class: 'nowrap' }, e.date || ''), h('td', {}, e.source || ''), h('td', {}, e.target || ''),
+          h('td', { class: 'nowrap' }, e.date || ''), h('td', {}, e.source ? actorNodes(names, e.source) : ''), h('td', {}, e.target ? actorNodes(names, e.target) : ''),
           h('td', {}, e.cameo || ''), h('td', {}, e.plover || ''), h('td', { class: 'basis' }, e.text || ''),
           h('td', {}, e.article_id !== null && e.article_id !== undefined ? h('a', { href: `#/articles/${enc(e.article_id)}` }, e.title || `article ${e.article_id}`) : (e.title || ''))))))));
   };

@@ -50,6 +50,9 @@ class Editor {
     this.detailsBox = h('aside', { class: 'card details', 'data-testid': 'details', 'aria-label': 'details' });
     this.historyBox = h('div', { class: 'history-list' });
     this.actorsBox = h('div', {});
+    this.metaBox = h('div', { class: 'meta-form' });
+    this.actorEditBox = h('div', {});
+    this.issuesBox = h('div', { class: 'issue-forms' });
     const riskToggle = h('input', { type: 'checkbox', 'data-testid': 'show-risk', onChange: (ev) => { this.showAllRisk = ev.target.checked; this.renderTable(); } });
 
     root.append(
@@ -68,7 +71,15 @@ class Editor {
               h('div', { class: 'card-head' }, h('h2', {}, 'History'),
                 h('button', { type: 'button', 'data-testid': 'undo', title: 'Restore the state before the latest change (saved as a new version)', onClick: (ev) => this.undo(ev.currentTarget) }, 'Undo latest change')),
               this.historyBox),
-            this.actorsBox)),
+            this.actorsBox),
+          h('section', { class: 'card', 'data-testid': 'scenario-details' },
+            h('div', { class: 'card-head' }, h('h2', {}, 'Scenario and issues'),
+              h('span', { class: 'muted small' }, 'Each “Save” stores its own part as a new version; problems show next to the field.')),
+            this.metaBox, this.issuesBox),
+          h('section', { class: 'card', 'data-testid': 'actors-card' },
+            h('div', { class: 'card-head' }, h('h2', {}, 'Actors'),
+              h('span', { class: 'muted small' }, 'name and kind; the numbers are edited in the table')),
+            this.actorEditBox)),
         this.detailsBox));
     this.renderAll();
     this.loadHistory();
@@ -82,6 +93,8 @@ class Editor {
     this.renderTable();
     this.renderDetails();
     this.renderActorsForm();
+    this.renderMetaForm();
+    this.renderIssueForms();
   }
 
   setDoc(doc) {
@@ -511,6 +524,228 @@ class Editor {
     h('div', { class: 'row' }, field('kind', kindIn), field('capability', capIn)),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', 'data-testid': 'add-actor' }, 'Add actor')));
     replace(this.actorsBox, h('section', { class: 'card' }, h('h2', {}, 'Add an actor'), form));
+    this.actorRows = new Map();
+    const rows = (this.scenario.actors || []).map((a) => this.actorEditRow(a));
+    replace(this.actorEditBox, rows.length ? h('div', { class: 'actor-edit-list' }, rows) : emptyNote('No actors yet: add one above.'));
+  }
+
+  /** One actor's name and kind, with its own Save button. */
+  actorEditRow(a) {
+    const nameIn = h('input', { type: 'text', 'data-testid': `actor-name-${a.id}`, value: a.name ?? '', 'aria-label': `name of ${a.id}` });
+    const kinds = KINDS.includes(a.kind) || !a.kind ? KINDS : [...KINDS, a.kind];
+    const kindIn = select({ 'data-testid': `actor-kind-${a.id}`, 'aria-label': `kind of ${a.id}` }, kinds, a.kind || 'other');
+    const form = new FieldForm(`actor-${a.id}`);
+    const nameF = form.register('name', nameIn, `actor-name-${a.id}`);
+    const kindF = form.register('kind', kindIn, `actor-kind-${a.id}`);
+    const save = h('button', { type: 'button', class: 'small', 'data-testid': `save-actor-${a.id}`, onClick: (ev) => this.saveActor(a.id, ev.currentTarget) }, 'Save');
+    const el = h('div', { class: 'actor-edit', 'data-actor': a.id },
+      h('div', { class: 'actor-edit-row' },
+        h('code', { class: 'actor-edit-id', title: a.id }, a.id), nameIn, kindIn, save),
+      h('div', { class: 'actor-edit-problems' }, nameF.slot, kindF.slot, form.otherSlot));
+    const changed = () => save.classList.toggle('primary', nameIn.value.trim() !== (a.name ?? '') || kindIn.value !== (a.kind || 'other'));
+    for (const inp of [nameIn, kindIn]) {
+      inp.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); save.click(); } });
+      inp.addEventListener('input', changed);
+      inp.addEventListener('change', changed);
+    }
+    this.actorRows.set(a.id, { el, form, nameIn, kindIn });
+    return el;
+  }
+
+  async saveActor(actorId, button) {
+    const row = this.actorRows.get(actorId);
+    if (!row) return;
+    const sc = clone(this.scenario);
+    const i = (sc.actors || []).findIndex((x) => x.id === actorId);
+    if (i < 0) { showError(`${actorId} is no longer in the scenario: reload.`); return; }
+    const a = sc.actors[i];
+    const before = JSON.stringify(a);
+    a.name = row.nameIn.value.trim();
+    a.kind = row.kindIn.value;
+    row.form.clear();
+    if (JSON.stringify(a) === before) { this.formMessage(row.form, null); showInfo('Nothing to save: the name and kind are unchanged.', 2500); return; }
+    const ok = await this.saveScenario(sc, button, `actor ${actorId}: name and kind`, row.form, [
+      [`actors[${i}].name`, 'name'], [`actors[${i}].kind`, 'kind'], [`actors[${i}]`, null]]);
+    if (!ok) return;
+    this.renderTable();
+    this.renderDetails();
+    const fresh = (this.scenario.actors || []).find((x) => x.id === actorId);
+    if (fresh) row.el.replaceWith(this.actorEditRow(fresh));
+    showInfo(`Saved ${fresh ? fresh.name || actorId : actorId}.`, 2500);
+  }
+
+  // ---------------------------------------------------------------- scenario and issues
+  renderMetaForm() {
+    const sc = this.scenario;
+    const form = new FieldForm('meta');
+    const titleIn = h('input', { type: 'text', 'data-testid': 'edit-title', value: sc.title ?? '' });
+    const asOfIn = h('input', { type: 'date', 'data-testid': 'edit-as-of', title: 'the date the numbers describe (may be empty)', value: sc.as_of ? String(sc.as_of).slice(0, 10) : '' });
+    const descIn = h('textarea', { rows: 4, 'data-testid': 'edit-description' });
+    descIn.value = sc.description ?? '';
+    const save = h('button', { type: 'button', class: 'primary', 'data-testid': 'save-meta', onClick: (ev) => this.saveMeta(ev.currentTarget) }, 'Save title, date and description');
+    this.meta = { form, titleIn, asOfIn, descIn };
+    replace(this.metaBox,
+      h('div', { class: 'row' },
+        form.field('title', 'title', titleIn, 'edit-title').el,
+        form.field('as_of', 'as of', asOfIn, 'edit-as-of').el),
+      form.field('description', 'description', descIn, 'edit-description').el,
+      form.otherSlot,
+      h('div', { class: 'actions' }, save));
+    for (const inp of [titleIn, asOfIn]) inp.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); save.click(); } });
+  }
+
+  async saveMeta(button) {
+    const { form, titleIn, asOfIn, descIn } = this.meta;
+    form.clear();
+    const sc = clone(this.scenario);
+    const before = JSON.stringify([sc.title, sc.as_of, sc.description]);
+    sc.title = titleIn.value.trim();
+    if (asOfIn.value) sc.as_of = asOfIn.value; else if (asOfIn.validity && asOfIn.validity.badInput) {
+      form.show('as_of', [{ rule: 'not a whole date', fix: 'pick a day, or clear the field' }]);
+      return;
+    } else delete sc.as_of;
+    const desc = descIn.value.trim();
+    if (desc) sc.description = desc; else delete sc.description;
+    if (JSON.stringify([sc.title, sc.as_of, sc.description]) === before) { this.formMessage(form, null); showInfo('Nothing to save: title, date and description are unchanged.', 2500); return; }
+    const ok = await this.saveScenario(sc, button, 'title, date and description', form,
+      [['title', 'title'], ['as_of', 'as_of'], ['description', 'description']]);
+    if (!ok) return;
+    this.renderMetaForm();
+    showInfo('Saved the title, date and description.', 2500);
+  }
+
+  renderIssueForms() {
+    this.issueForms = new Map();
+    const issues = this.scenario.issues || [];
+    if (!issues.length) { replace(this.issuesBox, emptyNote('No issues.')); return; }
+    replace(this.issuesBox, issues.map((iss) => this.issueForm(iss)));
+  }
+
+  /** One issue: its name, the descriptions of its two ends and its status quo. */
+  issueForm(iss) {
+    const id = iss.id;
+    const [lo, hi] = issueScale(iss);
+    const sq = estimate(iss.status_quo);
+    const form = new FieldForm(`issue-${id}`);
+    const nameIn = h('input', { type: 'text', 'data-testid': `issue-name-${id}`, value: iss.name ?? '' });
+    const lowIn = h('textarea', { rows: 3, 'data-testid': `issue-low-${id}` });
+    lowIn.value = iss.low ?? '';
+    const highIn = h('textarea', { rows: 3, 'data-testid': `issue-high-${id}` });
+    highIn.value = iss.high ?? '';
+    const sqIn = h('input', { type: 'text', inputmode: 'decimal', class: 'short', 'data-testid': `issue-status-quo-${id}`, value: sq ? String(sq.value ?? '') : '', placeholder: 'none' });
+    const sqLow = h('input', { type: 'text', inputmode: 'decimal', class: 'short', 'data-testid': `issue-status-quo-low-${id}`, value: sq && sq.low !== null ? String(sq.low) : '', placeholder: 'exact', 'aria-label': 'status quo range, low end' });
+    const sqHigh = h('input', { type: 'text', inputmode: 'decimal', class: 'short', 'data-testid': `issue-status-quo-high-${id}`, value: sq && sq.high !== null ? String(sq.high) : '', placeholder: 'exact', 'aria-label': 'status quo range, high end' });
+    const save = h('button', { type: 'button', class: 'primary small', 'data-testid': `save-issue-${id}`, onClick: (ev) => this.saveIssue(id, ev.currentTarget) }, 'Save issue');
+    const sqField = form.field('status_quo', 'status quo', h('div', { class: 'sq-inputs' }, sqIn, h('span', { class: 'muted small' }, 'range'), sqLow, h('span', {}, '–'), sqHigh),
+      `issue-status-quo-${id}`, `a number in ${fmt(lo)}–${fmt(hi)}, with an optional range; empty: no status quo`);
+    const sqNote = sq && (sq.basis || sq.source || sq.where)
+      ? h('p', { class: 'muted small sq-note' }, [sq.source ? `source ${sq.source}` : "analyst's estimate", sq.where, sq.basis ? `basis: ${sq.basis}` : null].filter(Boolean).join(' · '))
+      : null;
+    const el = h('div', { class: 'issue-form', 'data-issue': id },
+      h('div', { class: 'issue-form-head' }, h('code', {}, id), h('span', { class: 'muted small' }, `scale ${fmt(lo)}–${fmt(hi)}`)),
+      form.field('name', 'name', nameIn, `issue-name-${id}`).el,
+      h('div', { class: 'row ends' },
+        form.field('low', `low end (${fmt(lo)})`, lowIn, `issue-low-${id}`).el,
+        form.field('high', `high end (${fmt(hi)})`, highIn, `issue-high-${id}`).el),
+      sqField.el, sqNote,
+      form.otherSlot,
+      h('div', { class: 'actions' }, save));
+    nameIn.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); save.click(); } });
+    for (const inp of [sqIn, sqLow, sqHigh]) inp.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); save.click(); } });
+    this.issueForms.set(id, { el, form, nameIn, lowIn, highIn, sqIn, sqLow, sqHigh });
+    return el;
+  }
+
+  async saveIssue(issueId, button) {
+    const f = this.issueForms.get(issueId);
+    if (!f) return;
+    f.form.clear();
+    const sc = clone(this.scenario);
+    const i = (sc.issues || []).findIndex((x) => x.id === issueId);
+    if (i < 0) { showError(`Issue ${issueId} is no longer in the scenario: reload.`); return; }
+    const iss = sc.issues[i];
+    const before = JSON.stringify(iss);
+    iss.name = f.nameIn.value.trim();
+    iss.low = f.lowIn.value.trim();
+    iss.high = f.highIn.value.trim();
+    const v = f.sqIn.value.trim(); const a = f.sqLow.value.trim(); const b = f.sqHigh.value.trim();
+    const num = (t) => Number(t.replace(/^\+/, ''));
+    const local = [];
+    if (v === '' && (a !== '' || b !== '')) local.push({ rule: 'a range needs a value', fix: 'type the status quo value, or clear the range' });
+    else if (v !== '' && !Number.isFinite(num(v))) local.push({ rule: 'not a number', fix: 'type a number such as 35' });
+    else if ((a === '') !== (b === '')) local.push({ rule: 'give both ends of the range, or neither', fix: 'an exact status quo has no range' });
+    else if ((a !== '' && !Number.isFinite(num(a))) || (b !== '' && !Number.isFinite(num(b)))) local.push({ rule: 'the ends of the range must be numbers', fix: 'type numbers such as 25 and 45' });
+    if (local.length) { f.form.show('status_quo', local); return; }
+    if (v === '') delete iss.status_quo;
+    else {
+      const orig = iss.status_quo;
+      let sq = orig && typeof orig === 'object' ? { ...orig, value: num(v) } : { value: num(v) };
+      if (a !== '') sq.range = [num(a), num(b)];
+      else { delete sq.range; delete sq.distribution; }
+      if (Object.keys(sq).length === 1) sq = sq.value;   // a plain number
+      iss.status_quo = sq;
+    }
+    if (JSON.stringify(iss) === before) { this.formMessage(f.form, null); showInfo('Nothing to save: the issue is unchanged.', 2500); return; }
+    const ok = await this.saveScenario(sc, button, `issue ${issueId}: name, ends and status quo`, f.form, [
+      [`issues[${i}].name`, 'name'], [`issues[${i}].low`, 'low'], [`issues[${i}].high`, 'high'],
+      [`issues[${i}].status_quo`, 'status_quo'], [`issues[${i}]`, null]]);
+    if (!ok) return;
+    this.renderTable();
+    this.renderDetails();
+    const fresh = issueById(this.scenario, issueId);
+    if (fresh) f.el.replaceWith(this.issueForm(fresh));
+    showInfo(`Saved the issue ${fresh ? fresh.name || issueId : issueId}.`, 2500);
+  }
+
+  /** One message per form: a new one replaces the form's previous one; null just removes it. */
+  formMessage(form, box, status) {
+    if (form.message && form.message.isConnected) form.message.remove();
+    form.message = box || null;
+    if (box) { box.dataset.kind = 'write'; if (status) box.dataset.status = status; }
+  }
+
+  /**
+   * PUT the whole scenario; on success the new document is shown in the head and history and true
+   * is returned. A 422's problems go next to their fields: `routes` maps a problem's `field` prefix
+   * (the longest that matches wins) to a field of `form` (null: the form's own list).
+   */
+  async saveScenario(sc, button, summary, form, routes) {
+    try {
+      const doc = await withBusyButton(button, 'saving…', () => api.put(this.base, { version: this.doc.version, scenario: sc, summary }));
+      if (!this.ctx.alive()) return false;
+      this.setDoc(doc);
+      clearMessages('write');
+      this.formMessage(form, null);
+      this.renderHead();
+      this.loadHistory();
+      return true;
+    } catch (e) {
+      if (!this.ctx.alive()) return false;
+      if (e instanceof ApiError && e.status === 409) {
+        this.showConflict(e);
+        form.show(null, [{ rule: 'not saved: the scenario changed', fix: 'reload, then make the change again' }]);
+      } else if (e instanceof ApiError && e.status === 422) {
+        const byField = new Map();
+        for (const p of e.problems.length ? e.problems : [{ rule: e.detail }]) {
+          const f = String(p.field || '');
+          let best = null; let bestLen = -1;
+          for (const [prefix, target] of routes) {
+            const hit = f === prefix || f.startsWith(prefix + '.') || f.startsWith(prefix + '[');
+            if (hit && prefix.length > bestLen) { best = target; bestLen = prefix.length; }
+          }
+          if (!byField.has(best)) byField.set(best, []);
+          byField.get(best).push(p);
+        }
+        // problems elsewhere in the scenario often follow from the ones at this form's fields
+        // (an issue without a name drops out, so every stance on it is reported too): fold them away
+        const placed = [...byField.keys()].some((k) => k !== null);
+        for (const [target, ps] of byField) form.show(target, ps, target === null && placed);
+        this.formMessage(form, showError(new ApiError(422, e.detail), 'Not saved'), '422');
+      } else {
+        this.formMessage(form, showError(e, 'Not saved'));
+      }
+      return false;
+    }
   }
 
   async removeActor(actor, button) {
@@ -534,4 +769,63 @@ class Editor {
 
 function shortProblem(p) {
   return h('li', {}, h('span', { class: 'rule' }, p.rule || 'invalid'), p.fix ? h('span', { class: 'fix' }, ' fix: ' + p.fix) : null);
+}
+
+/**
+ * The fields of one small form and the places their problems show: form.field(key, label, control,
+ * testid) gives {el, slot}, form.register(key, control, testid) a slot to place; form.show(key,
+ * problems) puts problems under that field as `problem-{testid}` (key null: under the form, as
+ * `problem-{form name}`); form.clear() removes them all.
+ */
+class FieldForm {
+  constructor(name) {
+    this.name = name;
+    this.fields = new Map();
+    this.otherSlot = h('div', { class: 'problem-slot' });
+  }
+
+  /** A control whose problems show in `slot` (placed by the caller). */
+  register(key, control, testid) {
+    const entry = { slot: h('div', { class: 'problem-slot' }), control, testid };
+    this.fields.set(key, entry);
+    return entry;
+  }
+
+  /** A labelled field: {el, slot}. */
+  field(key, label, control, testid, hint) {
+    const entry = this.register(key, control, testid);
+    entry.el = h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), control,
+      hint ? h('span', { class: 'hint' }, hint) : null, entry.slot);
+    return entry;
+  }
+
+  show(key, problems, folded = false) {
+    const f = key !== null && key !== undefined ? this.fields.get(key) : null;
+    const slot = f ? f.slot : this.otherSlot;
+    const testid = f ? `problem-${f.testid}` : `problem-${this.name}`;
+    const shown = folded ? [] : problems.slice(0, 3);
+    const more = folded ? problems : problems.slice(3);
+    const item = (p) => h('li', {}, f ? null : p.field ? [h('code', {}, p.field), ' '] : null,
+      h('span', { class: 'rule' }, p.rule || p.detail || 'invalid'),
+      p.value !== undefined && p.value !== null && p.value !== '' ? h('span', { class: 'muted' }, ` (${p.value})`) : null,
+      p.fix ? h('span', { class: 'fix' }, ' fix: ' + p.fix) : null);
+    slot.append(h('div', { class: 'field-problem', role: 'alert', 'data-testid': testid },
+      shown.length ? h('ul', {}, shown.map(item)) : null,
+      more.length ? h('details', {}, h('summary', {}, folded
+        ? `${more.length} more ${more.length === 1 ? 'problem' : 'problems'} elsewhere in the scenario (they may follow from the above)`
+        : `${more.length} more`), h('ul', {}, more.map(item))) : null));
+    if (f) {
+      const inputs = f.control.matches && f.control.matches('input, select, textarea') ? [f.control] : [...f.control.querySelectorAll('input, select, textarea')];
+      for (const inp of inputs) { inp.classList.add('invalid'); inp.setAttribute('aria-invalid', 'true'); }
+    }
+  }
+
+  clear() {
+    for (const f of this.fields.values()) {
+      clear(f.slot);
+      const inputs = f.control.matches && f.control.matches('input, select, textarea') ? [f.control] : [...f.control.querySelectorAll('input, select, textarea')];
+      for (const inp of inputs) { inp.classList.remove('invalid'); inp.removeAttribute('aria-invalid'); }
+    }
+    clear(this.otherSlot);
+  }
 }

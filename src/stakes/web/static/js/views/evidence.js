@@ -48,8 +48,9 @@ export async function render(root, params, ctx) {
         h('thead', {}, h('tr', {}, ['actor', 'issue', 'quantity'].map((c) => h('th', {}, c)),
           h('th', { class: 'num' }, 'value'), h('th', { class: 'num' }, 'range'), h('th', {}, 'basis'), h('th', {}, 'source'),
           h('th', {}, 'where'), h('th', {}, 'text'))),
-        tbody)) : emptyNote('This scenario has no numbers yet.')),
-    sourcesSection(id, sc, ctx));
+        tbody)) : emptyNote('This scenario has no numbers yet.')));
+  const sources = sourcesSection(id, sc, ctx);   // null without sources (Element.append would print "null")
+  if (sources) root.append(sources);
   draw();
   if (focused) {
     const el = tbody.querySelector('tr.focused');

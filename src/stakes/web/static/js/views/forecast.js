@@ -29,6 +29,11 @@ class ForecastView {
   get scenario() { return this.doc.scenario || {}; }
   get base() { return `/api/scenarios/${enc(this.id)}`; }
 
+  /** The what-ifs section saved or undid: show the new version. */
+  setVersion(version) {
+    if (this.versionEl) replace(this.versionEl, `version ${version}`);
+  }
+
   selectedModels() {
     return [...this.checks].filter(([, c]) => c.checked).map(([name]) => name);
   }
@@ -67,7 +72,7 @@ class ForecastView {
     this.root.append(
       h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, sc.title || this.id),
         h('div', { class: 'meta' }, h('span', {}, `${(sc.actors || []).length} actors`), h('span', {}, `${(sc.issues || []).length} issues`),
-          h('span', {}, `version ${this.doc.version}`)))),
+          this.versionEl = h('span', { 'data-testid': 'forecast-version' }, `version ${this.doc.version}`)))),
       h('section', { class: 'card', 'data-testid': 'forecast-section' },
         h('div', { class: 'card-head' }, h('h2', {}, 'Forecast'), modelBoxes, runBtn),
         this.forecastOut),

@@ -40,6 +40,7 @@ export function whatifSection(view) {
   const dirtyNote = h('span', { class: 'muted small' });
   const renderList = () => {
     replace(dirtyNote, dirty ? 'unsaved changes: “Save what-ifs” keeps them with the scenario' : '');
+    renderUndo();   // (defined below; renderList first runs once everything is defined)
     if (!whatifs.length) { replace(listBox, emptyNote('No what-ifs yet: build one below.')); return; }
     replace(listBox, h('ul', { class: 'whatifs' }, whatifs.map((w) => {
       const box = h('input', {
@@ -129,18 +130,54 @@ export function whatifSection(view) {
     clear(lines); addLine();
   };
 
+  // after a save, "Undo" restores the version before it (the scenario's undo: a new version)
+  let undoable = null;   // the version our save produced, while it is the latest we know of
+  const undoBox = h('span', { class: 'undo-whatifs' });
+  const renderUndo = () => {
+    if (undoable === null || dirty || view.doc.version !== undoable) { clear(undoBox); return; }
+    replace(undoBox,
+      h('button', { type: 'button', 'data-testid': 'undo-whatifs', title: 'Restore the what-ifs (and everything else) as they were before this save; saved as a new version', onClick: (ev) => undo(ev.currentTarget) }, 'Undo this save'),
+      h('span', { class: 'muted small' }, ` saved as version ${undoable}`));
+  };
+  const adopt = (doc) => {
+    view.doc = doc;
+    if (view.setVersion) view.setVersion(doc.version);
+    whatifs = clone(doc.whatifs || []);
+    checked.clear();
+    for (const w of whatifs) checked.add(w.id);
+    dirty = false;
+    renderList();
+  };
   const save = async (button) => {
     try {
       const doc = await withBusyButton(button, 'saving…', () => api.put(`${view.base}/whatifs`, { version: view.doc.version, whatifs }));
       if (!view.ctx.alive()) return;
-      view.doc = doc;
-      whatifs = clone(doc.whatifs || whatifs);
-      dirty = false;
+      const keep = new Set(checked);
+      adopt(doc);
+      for (const w of whatifs) if (!keep.has(w.id)) checked.delete(w.id);
       renderList();
+      undoable = doc.version;
+      renderUndo();
       showInfo(`Saved ${whatifs.length} what-if${whatifs.length === 1 ? '' : 's'} (version ${doc.version}).`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) showError(`${e.detail} Reload the page to see the other changes.`, 'Not saved');
       else showError(e, 'Save what-ifs');
+    }
+  };
+  const undo = async (button) => {
+    try {
+      const doc = await withBusyButton(button, 'undoing…', () => api.post(`${view.base}/undo`, { version: view.doc.version }));
+      if (!view.ctx.alive()) return;
+      adopt(doc);
+      undoable = null;
+      renderUndo();
+      showInfo(`Undone: the what-ifs are back as they were (saved as version ${doc.version}).`);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) {
+        undoable = null;
+        renderUndo();
+        showError(`${e.detail} Reload the page to see the other changes.`, 'Not undone');
+      } else showError(e, 'Undo');
     }
   };
 
@@ -175,7 +212,8 @@ export function whatifSection(view) {
     h('div', { class: 'whatif-layout' },
       h('div', {}, h('h3', {}, 'Saved with the scenario'), listBox,
         h('div', { class: 'actions' },
-          h('button', { type: 'button', 'data-testid': 'save-whatifs', onClick: (ev) => save(ev.currentTarget) }, 'Save what-ifs'))),
+          h('button', { type: 'button', 'data-testid': 'save-whatifs', onClick: (ev) => save(ev.currentTarget) }, 'Save what-ifs'),
+          undoBox)),
       h('div', { class: 'whatif-form' }, h('h3', {}, 'New what-if'),
         h('div', { class: 'row' }, field('id', idIn), field('title', titleIn)),
         field('description', descIn),
