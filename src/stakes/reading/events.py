@@ -430,7 +430,7 @@ def _background(verb: Token) -> bool:
     rather than reporting the sentence's event."""
     return verb.dep_ in {"advcl", "pcomp", "pobj"} and any(
         t.lower_ in TEMPORAL_MARKS for t in list(verb.children) + [verb.head] if t.dep_ in {"mark", "prep"}
-        or t is verb.head)
+        or t.i == verb.head.i)
 
 
 def _deep_actors(heads: list[Token], token_actor: dict[int, str], token_code: dict[int, str | None],

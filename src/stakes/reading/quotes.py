@@ -100,7 +100,7 @@ class QuoteFinder:
     def _verb_for(span) -> Token | None:
         """The speech verb outside the quote that governs it, or the nearest one in its sentences."""
         head = span.root
-        while head.head is not head:
+        while head.head.i != head.i:  # spaCy makes a new Token object on every access
             head = head.head
             if not (span.start <= head.i < span.end) and _is_speech(head):
                 return head

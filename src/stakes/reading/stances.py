@@ -167,7 +167,7 @@ def _other_subject_clauses(predicate: Token, actor_tokens: set[int], token_actor
     """Subtrees of clauses inside the predicate whose subject names a different actor."""
     out: set[int] = set()
     for token in predicate.subtree:
-        if token.dep_ in {"nsubj", "nsubjpass"} and token.head is not predicate:
+        if token.dep_ in {"nsubj", "nsubjpass"} and token.head.i != predicate.i:
             named = [token] + [c for c in token.children if c.dep_ in {"compound", "amod", "poss"}]
             other = next((token_actor[t.i] for t in named if t.i in token_actor), None)
             if other is not None and other != actor and other not in places:

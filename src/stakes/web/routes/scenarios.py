@@ -190,7 +190,8 @@ def _bound(number: dict[str, Any], side: int) -> float | None:
 def replace_whatifs(scenario_id: str, body: s.ReplaceWhatIfs, request: Request, who: Writer) -> dict[str, Any]:
     """Save the scenario's what-ifs; each must apply to the scenario."""
     current = store(request).get(scenario_id)
-    whatifs = whatifs_from_data([w.model_dump(exclude_none=True) for w in body.whatifs], file="what-ifs")
+    listed = [w.model_dump(exclude_none=True) for w in body.whatifs]
+    whatifs = whatifs_from_data(listed, file="what-ifs") if listed else []
     for whatif in whatifs:
         whatif.apply(current.scenario)
     return document(store(request).save(scenario_id, body.version, who, whatifs=whatifs))
