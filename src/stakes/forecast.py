@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,7 +74,7 @@ class Forecast:
         return {
             "scenario": self.scenario.title,
             "model": self.model_name,
-            "params": {k: _jsonable(v) for k, v in self.model.get_params().items()},
+            "params": {k: jsonable(v) for k, v in self.model.get_params().items()},
             "seed": self.seed,
             "issues": {
                 issue_id: {
@@ -82,24 +83,27 @@ class Forecast:
                     "stop_reason": r.stop_reason,
                     "outcomes": r.outcomes.tolist(),
                     "positions": [dict(zip(r.actor_ids, row)) for row in r.positions.tolist()],
-                    "challenges": [{k: _jsonable(v) for k, v in row.items()}
+                    "challenges": [{k: jsonable(v) for k, v in row.items()}
                                    for row in r.challenges.to_dict(orient="records")],
-                    "diagnostics": {k: _jsonable(v) for k, v in r.diagnostics.items()},
+                    "diagnostics": {k: jsonable(v) for k, v in r.diagnostics.items()},
                 }
                 for issue_id, r in self.issues.items()
             },
         }
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
+def jsonable(value: Any) -> Any:
+    """Plain data for JSON: arrays to lists, numpy scalars to Python, NaN and infinities to None."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value
 
 

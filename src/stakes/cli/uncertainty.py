@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from rich.text import Text
 from stakes.cli.app import app, console, errors, fmt, parse_params
 from stakes.cli.core import DEFAULT_MODELS
 from stakes.errors import StakesError
+from stakes.forecast import jsonable
 from stakes.models import MODELS, make_model
 from stakes.scenario import DEFAULT_SCENARIO, Issue, Scenario, load
 from stakes.uncertainty.compare import BASELINE, Comparison, compare
@@ -158,18 +158,7 @@ def _tabular(table: pd.DataFrame, form: Format, output: Path | None) -> None:
 
 def _json(data: Any) -> str:
     """JSON text; NaN (an empty cell) becomes null."""
-    def clean(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {str(k): clean(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [clean(v) for v in value]
-        if isinstance(value, np.generic):
-            value = value.item()
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        return value
-
-    return json.dumps(clean(data), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(jsonable(data), indent=2, ensure_ascii=False) + "\n"
 
 
 def _print(renderables: list[Any], output: Path | None) -> None:

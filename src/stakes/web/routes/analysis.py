@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any
 
-import numpy as np
 from fastapi import APIRouter, Depends, HTTPException, Request
 
-from stakes.forecast import forecast
+from stakes.forecast import forecast, jsonable
 from stakes.models import make_model
 from stakes.uncertainty import compare, monte_carlo
 from stakes.uncertainty.sensitivity import one_at_a_time
@@ -21,21 +19,6 @@ router = APIRouter(tags=["forecasts"])
 Reader = Annotated[str | None, Depends(reader)]
 MAX_CHALLENGES = 2000
 """Challenges returned per issue (the full log of a long run can be large)."""
-
-
-def plain(value: Any) -> Any:
-    """JSON-safe: numpy scalars to Python, NaN and infinities to null."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return plain(value.tolist())
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _scenario(request: Request, scenario_id: str):
@@ -57,14 +40,14 @@ def run_forecast(scenario_id: str, body: s.ForecastRequest, request: Request, _:
                                 "trajectory": trajectory,
                                 "challenges": r.challenges.head(MAX_CHALLENGES).to_dict(orient="records")}
         out.append({"model": result.model_name, "outcomes": result.outcomes, "issues": issues})
-    return plain({"forecasts": out})
+    return jsonable({"forecasts": out})
 
 
 @router.post("/api/scenarios/{scenario_id}/sensitivity", response_model=s.SensitivityOut)
 def run_sensitivity(scenario_id: str, body: s.SensitivityRequest, request: Request, _: Reader) -> dict[str, Any]:
     """Which number matters most: each uncertain number swept across its range, the others held."""
     table = one_at_a_time(_scenario(request, scenario_id), body.model, points=body.points)
-    return plain({"rows": table.to_dict(orient="records")})
+    return jsonable({"rows": table.to_dict(orient="records")})
 
 
 @router.post("/api/scenarios/{scenario_id}/montecarlo", status_code=202, response_model=s.JobOut)
@@ -80,7 +63,7 @@ def start_monte_carlo(scenario_id: str, body: s.MonteCarloRequest, request: Requ
             for issue in run.issues:
                 counts, edges = run.histogram(model, issue)
                 histograms.append({"model": model, "issue": issue, "counts": counts, "edges": edges})
-        return plain({"summary": run.summary().to_dict(orient="records"), "histograms": histograms})
+        return jsonable({"summary": run.summary().to_dict(orient="records"), "histograms": histograms})
 
     return request.app.state.jobs.submit("montecarlo", body.draws, work).as_dict()
 
@@ -96,7 +79,7 @@ def start_compare(scenario_id: str, body: s.CompareRequest, request: Request, _:
 
     def work(progress: Progress) -> dict[str, Any]:
         result = compare(scenario, whatifs, body.models, body.draws, body.seed, progress=progress)
-        return plain({"rows": result.table().to_dict(orient="records")})
+        return jsonable({"rows": result.table().to_dict(orient="records")})
 
     total = body.draws * (1 + len(whatifs))
     return request.app.state.jobs.submit("compare", total, work).as_dict()

@@ -9,12 +9,12 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
+from stakes.forecast import jsonable
 from stakes.reading.gazetteer import default_gazetteer
 from stakes.scenario.evidence import locate, numbers
 from stakes.web import schemas as s
 from stakes.web.auth import reader, writer
 from stakes.web.reading import store_article
-from stakes.web.routes.analysis import plain
 
 router = APIRouter(tags=["evidence"])
 Reader = Annotated[str | None, Depends(reader)]
@@ -142,4 +142,4 @@ def _records(table: pd.DataFrame, dates: tuple[str, ...] = ()) -> list[dict[str,
     for column in dates:
         table[column] = [None if v is None else v.date().isoformat() if hasattr(v, "date") else str(v)
                          for v in table[column]]
-    return plain(table.to_dict(orient="records"))
+    return jsonable(table.to_dict(orient="records"))
