@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
+from stakes.corpus.schema import Base
+from stakes.corpus.store import database_url
 from stakes.scenario.model import Actor, Estimate, Issue, Scenario, Stance
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,3 +51,34 @@ def random_scenario(seed: int, n: int | None = None, scale=(0.0, 100.0), levels:
     else:
         position = rng.uniform(lo, hi, size=n)
     return make_scenario(position, rng.uniform(0.05, 1.0, size=n), rng.uniform(1, 100, size=n), scale)
+
+
+@cache
+def _postgres_problem(url: str) -> str | None:
+    """Why the PostgreSQL at ``url`` cannot be used for tests, or None when it can."""
+    try:
+        engine = create_engine(database_url(url))
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means: skip, saying why
+        shown = make_url(database_url(url)).render_as_string(hide_password=True)
+        return f"PostgreSQL at {shown} unreachable ({type(exc).__name__})"
+    return None
+
+
+def empty_postgres() -> str:
+    """The URL of ``$STAKES_TEST_POSTGRES`` with every stakes table dropped; a skip when it is not set
+    or unreachable, a failure when CI set it but the server is down."""
+    url = os.environ.get("STAKES_TEST_POSTGRES")
+    if not url:
+        pytest.skip("set STAKES_TEST_POSTGRES (e.g. from .ci/postgres.sh) to test on PostgreSQL")
+    problem = _postgres_problem(url)
+    if problem and os.environ.get("CI"):
+        pytest.fail(problem + "; CI set STAKES_TEST_POSTGRES, so the server should be up")
+    if problem:
+        pytest.skip(problem)
+    engine = create_engine(database_url(url))
+    Base.metadata.drop_all(engine)
+    engine.dispose()
+    return url

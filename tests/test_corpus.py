@@ -3,16 +3,12 @@ committed one by one, queried over time, exported to Parquet, and safe with conc
 
 from __future__ import annotations
 
-import os
 import threading
 from datetime import date
-from functools import cache
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 from stakes.corpus import (
     Analysis,
@@ -25,25 +21,10 @@ from stakes.corpus import (
     database_url,
     ingest,
 )
-from stakes.corpus.schema import Base
 from stakes.reading.article import Article
-from tests.conftest import DATA
+from tests.conftest import DATA, empty_postgres
 
 READING = DATA / "reading"
-
-
-@cache
-def _postgres_problem(url: str) -> str | None:
-    """Why the PostgreSQL at ``url`` cannot be used for tests, or None when it can."""
-    try:
-        engine = create_engine(database_url(url))
-        with engine.connect():
-            pass
-        engine.dispose()
-    except Exception as exc:  # any failure to connect means: skip, saying why
-        shown = make_url(database_url(url)).render_as_string(hide_password=True)
-        return f"PostgreSQL at {shown} unreachable ({type(exc).__name__})"
-    return None
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -51,18 +32,7 @@ def corpus_url(request, tmp_path) -> str:
     """A fresh, empty corpus database on each backend."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'corpus.sqlite'}"
-    url = os.environ.get("STAKES_TEST_POSTGRES")
-    if not url:
-        pytest.skip("set STAKES_TEST_POSTGRES (e.g. from .ci/postgres.sh) to test on PostgreSQL")
-    problem = _postgres_problem(url)
-    if problem and os.environ.get("CI"):
-        pytest.fail(problem + "; CI set STAKES_TEST_POSTGRES, so the server should be up")
-    if problem:
-        pytest.skip(problem)
-    engine = create_engine(database_url(url))
-    Base.metadata.drop_all(engine)
-    engine.dispose()
-    return url
+    return empty_postgres()
 
 
 @pytest.fixture

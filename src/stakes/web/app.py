@@ -14,11 +14,13 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 
 from stakes import __version__
 from stakes.corpus.scenarios import AlreadyExists, NotFound, ScenarioStore, VersionConflict
 from stakes.corpus.store import Corpus, CorpusError
 from stakes.errors import ModelError, ScenarioError, StakesError
+from stakes.forecast import jsonable
 from stakes.models import MODELS, make_model
 from stakes.web import schemas as s
 from stakes.web.auth import reader
@@ -103,6 +105,7 @@ def _add_server_routes(app: FastAPI) -> None:
 def _add_error_handlers(app: FastAPI) -> None:
     def problem(p: Any, cell: tuple[str | None, str | None, str | None]) -> dict[str, Any]:
         value = p.value if isinstance(p.value, (str, int, float, bool)) or p.value is None else repr(p.value)
+        value = jsonable(value)  # a non-finite number is shown as null
         return {"field": p.field, "rule": p.rule, "fix": p.fix, "value": value, "line": p.line,
                 "actor": cell[0], "issue": cell[1], "quantity": cell[2]}
 
@@ -141,6 +144,12 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CorpusError)
     async def store_error(_: Request, exc: CorpusError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=500)
+
+    @app.exception_handler(DataError)
+    async def unstorable(_: Request, exc: DataError) -> JSONResponse:
+        return JSONResponse({"detail": f"the database cannot store a value of this request ({exc.orig}); "
+                                       "check for NUL characters or numbers out of range", "problems": []},
+                            status_code=422)
 
     @app.exception_handler(StakesError)
     async def refused(_: Request, exc: StakesError) -> JSONResponse:

@@ -14,8 +14,13 @@ ExportFormat = Literal["yaml", "json", "csv", "ktab-csv"]
 MAX_TEXT = 2_000_000
 
 
+MAX_VERSION = 2**31 - 1
+"""Versions are 32-bit integers in the database."""
+Version = Field(ge=1, le=MAX_VERSION, description="the version the change is based on")
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Health(BaseModel):
@@ -83,7 +88,7 @@ class ReadScenario(Strict):
 
 
 class ReplaceScenario(Strict):
-    version: int
+    version: int = Version
     scenario: dict[str, Any] | None = None
     text: str | None = Field(default=None, max_length=MAX_TEXT)
     format: ImportFormat = "yaml"
@@ -101,18 +106,18 @@ class CellEdit(Strict):
 
 
 class EditCells(Strict):
-    version: int
+    version: int = Version
     edits: list[CellEdit] = Field(min_length=1, max_length=1000)
     summary: str | None = Field(default=None, max_length=500)
 
 
 class ReplaceWhatIfs(Strict):
-    version: int
+    version: int = Version
     whatifs: list[WhatIfData] = Field(max_length=100)
 
 
 class VersionOnly(Strict):
-    version: int
+    version: int = Version
 
 
 class RevisionOut(BaseModel):

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
+from stakes.errors import ModelError
 from stakes.forecast import forecast, jsonable
 from stakes.models import make_model
 from stakes.uncertainty import compare, monte_carlo
 from stakes.uncertainty.sensitivity import one_at_a_time
 from stakes.web import schemas as s
-from stakes.web.auth import reader
+from stakes.web.auth import reader, writer
 from stakes.web.jobs import Progress
 from stakes.whatif import whatifs_from_data
 
 router = APIRouter(tags=["forecasts"])
 Reader = Annotated[str | None, Depends(reader)]
+Runner = Annotated[str, Depends(writer)]
+"""Runs cost the server's time: they need a token even when reads are open."""
 MAX_CHALLENGES = 2000
 """Challenges returned per issue (the full log of a long run can be large)."""
 
@@ -26,7 +30,7 @@ def _scenario(request: Request, scenario_id: str):
 
 
 @router.post("/api/scenarios/{scenario_id}/forecast", response_model=s.ForecastsOut)
-def run_forecast(scenario_id: str, body: s.ForecastRequest, request: Request, _: Reader) -> dict[str, Any]:
+def run_forecast(scenario_id: str, body: s.ForecastRequest, request: Request, _: Runner) -> dict[str, Any]:
     """Point forecasts of every issue by each model: outcomes, round-by-round positions, challenges."""
     scenario = _scenario(request, scenario_id)
     out = []
@@ -39,19 +43,23 @@ def run_forecast(scenario_id: str, body: s.ForecastRequest, request: Request, _:
             issues[issue_id] = {"outcome": r.outcome, "rounds": r.rounds, "stop_reason": r.stop_reason,
                                 "trajectory": trajectory,
                                 "challenges": r.challenges.head(MAX_CHALLENGES).to_dict(orient="records")}
+        broken = [issue for issue, x in result.outcomes.items() if not math.isfinite(x)]
+        if broken:
+            raise ModelError(f"model {name!r} gives no finite outcome on {', '.join(broken)}: the numbers are "
+                             "too large to compute with; rescale capabilities (only their ratios matter)")
         out.append({"model": result.model_name, "outcomes": result.outcomes, "issues": issues})
     return jsonable({"forecasts": out})
 
 
 @router.post("/api/scenarios/{scenario_id}/sensitivity", response_model=s.SensitivityOut)
-def run_sensitivity(scenario_id: str, body: s.SensitivityRequest, request: Request, _: Reader) -> dict[str, Any]:
+def run_sensitivity(scenario_id: str, body: s.SensitivityRequest, request: Request, _: Runner) -> dict[str, Any]:
     """Which number matters most: each uncertain number swept across its range, the others held."""
     table = one_at_a_time(_scenario(request, scenario_id), body.model, points=body.points)
     return jsonable({"rows": table.to_dict(orient="records")})
 
 
 @router.post("/api/scenarios/{scenario_id}/montecarlo", status_code=202, response_model=s.JobOut)
-def start_monte_carlo(scenario_id: str, body: s.MonteCarloRequest, request: Request, _: Reader) -> dict[str, Any]:
+def start_monte_carlo(scenario_id: str, body: s.MonteCarloRequest, request: Request, _: Runner) -> dict[str, Any]:
     """Start a Monte Carlo run over the numbers' ranges; poll ``/api/jobs/{id}`` for progress and result."""
     scenario = _scenario(request, scenario_id)
     _check_models(body.models)
@@ -69,7 +77,7 @@ def start_monte_carlo(scenario_id: str, body: s.MonteCarloRequest, request: Requ
 
 
 @router.post("/api/scenarios/{scenario_id}/compare", status_code=202, response_model=s.JobOut)
-def start_compare(scenario_id: str, body: s.CompareRequest, request: Request, _: Reader) -> dict[str, Any]:
+def start_compare(scenario_id: str, body: s.CompareRequest, request: Request, _: Runner) -> dict[str, Any]:
     """Start a side-by-side run of the baseline and each what-if; poll ``/api/jobs/{id}``."""
     scenario = _scenario(request, scenario_id)
     _check_models(body.models)

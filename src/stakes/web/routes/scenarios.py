@@ -198,14 +198,17 @@ def replace_whatifs(scenario_id: str, body: s.ReplaceWhatIfs, request: Request, 
 
 
 @router.delete("/{scenario_id}", status_code=204, response_class=Response)
-def delete_scenario(scenario_id: str, version: Annotated[int, Query()], request: Request, _: Writer) -> Response:
+def delete_scenario(scenario_id: str, version: Annotated[int, Query(ge=1, le=s.MAX_VERSION)], request: Request,
+                    _: Writer) -> Response:
     """Delete a scenario and its history, if ``version`` is still the stored one."""
     store(request).delete(scenario_id, version)
     return Response(status_code=204)
 
 
 @router.get("/{scenario_id}/export", response_class=Response,
-            responses={200: {"content": {m: {"schema": {"type": "string"}} for m in set(MEDIA.values())},
+            responses={200: {"content": {"application/yaml": {"schema": {"type": "object"}},
+                                         "application/json": {"schema": {"type": "object"}},
+                                         "text/csv": {"schema": {"type": "string"}}},
                              "description": "the scenario file"}})
 def export_scenario(scenario_id: str, request: Request, _: Reader,
                     format: Annotated[s.ExportFormat, Query()] = "yaml") -> Response:
