@@ -7,6 +7,7 @@ import sqlite3
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+import stakes
 from stakes.cli import app
 from stakes.web import Settings, create_app
 
@@ -40,3 +41,35 @@ def test_a_token_name_that_cannot_be_stored_is_a_clear_error(tmp_path):
     result = runner.invoke(app, ["serve", "--db", str(tmp_path / "s.sqlite"), "--create-token", "a b<script>"])
     assert result.exit_code != 0
     assert "not a usable token name" in str(result.exception)
+
+
+def test_the_cli_sees_what_the_web_app_saved_and_the_app_sees_what_the_cli_imported(tmp_path):
+    db = str(tmp_path / "store.sqlite")
+    assert runner.invoke(app, ["store", "import", "tests/data/harbour.yaml", "--db", db, "--author", "carol"]
+                         ).exit_code == 0
+    client = TestClient(create_app(Settings(db=db, token="t")))
+    auth = {"Authorization": "Bearer t"}
+    listed = client.get("/api/scenarios", headers=auth).json()
+    assert [row["id"] for row in listed] == ["harbour"]  # a store with scenarios is not seeded
+    edit = {"version": 1, "edits": [{"actor": "council", "quantity": "capability", "value": 65}]}
+    assert client.patch("/api/scenarios/harbour/cells", headers=auth, json=edit).status_code == 200
+
+    exported = runner.invoke(app, ["store", "export", "harbour", "--db", db])
+    assert stakes.loads(exported.stdout).actor("council").capability.value == 65
+    history = runner.invoke(app, ["store", "history", "harbour", "--db", db], env={"COLUMNS": "200"}).stdout
+    assert "council.capability" in history and "carol" in history and "admin" in history
+    listing = runner.invoke(app, ["store", "list", "--db", db], env={"COLUMNS": "200"}).stdout
+    assert "harbour" in listing and "Harbour fees" in listing
+
+    written = tmp_path / "harbour.csv"
+    assert runner.invoke(app, ["store", "export", "harbour", "--db", db, "-o", str(written)]).exit_code == 0
+    assert 65 in [a.capability.value for a in stakes.load(written).actors]  # the CSV layout names actors by name
+
+
+def test_store_commands_name_what_is_missing_or_taken(tmp_path):
+    db = str(tmp_path / "store.sqlite")
+    missing = runner.invoke(app, ["store", "export", "nope", "--db", db])
+    assert missing.exit_code != 0 and "no scenario 'nope'" in str(missing.exception)
+    runner.invoke(app, ["store", "import", "rafah-2024", "--db", db])
+    taken = runner.invoke(app, ["store", "import", "rafah-2024", "--db", db])
+    assert taken.exit_code != 0 and "already stored" in str(taken.exception)
