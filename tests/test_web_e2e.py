@@ -178,3 +178,18 @@ def test_hostile_text_shows_as_text_and_never_runs(page, server, shots):
     page.screenshot(path=shots / "07-hostile.png", full_page=True)
     assert page.evaluate("window.__pwned") is None
     assert page.locator("img[src=x]").count() == 0 and page.locator("main script").count() == 0
+
+
+def test_the_api_reference_renders_from_the_app_alone(browser, server, shots):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    problems, requests = [], []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server + "/api/docs")
+    page.locator(".opblock-summary-path", has_text="/api/scenarios/{scenario_id}/cells").first.wait_for()
+    page.screenshot(path=shots / "08-api-docs.png")
+    context.close()
+    assert not problems, problems
+    assert requests and all(url.startswith(server) for url in requests)  # nothing from a CDN

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import hmac
+from typing import Annotated
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 ADMIN = "admin"
 """The name history shows for changes made with the server's own token (``$STAKES_TOKEN``)."""
 
 
-def _holder(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+bearer = HTTPBearer(auto_error=False, description="a token from `stakes serve --create-token NAME`")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def _holder(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    token = credentials.credentials.strip() if credentials is not None else ""
+    if not token:
         return None
     admin = request.app.state.settings.token
     if admin and hmac.compare_digest(token.encode(), admin.encode()):
@@ -30,17 +34,17 @@ def _refuse(request: Request) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def reader(request: Request) -> str | None:
+def reader(request: Request, credentials: Credentials) -> str | None:
     """Allow a read: with a valid token, or without one when the server opened reads."""
-    holder = _holder(request)
+    holder = _holder(request, credentials)
     if holder is None and not request.app.state.settings.open_reads:
         raise _refuse(request)
     return holder
 
 
-def writer(request: Request) -> str:
+def writer(request: Request, credentials: Credentials) -> str:
     """Allow a write: only with a valid token; the token's name is who made the change."""
-    holder = _holder(request)
+    holder = _holder(request, credentials)
     if holder is None:
         raise _refuse(request)
     return holder
