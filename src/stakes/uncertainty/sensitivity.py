@@ -58,21 +58,30 @@ def one_at_a_time(scenario: Scenario, model: str | BargainingModel = "bdm", issu
     if points < 2:
         raise StakesError(f"a sweep needs at least 2 points per input, not {points}; use e.g. points=5")
     estimator = make_model(model, **params)
+    chosen = _issue_ids(scenario, issues)
+    # a model that links issues solves them all in one run, so one sweep serves every issue
+    groups = [chosen] if getattr(estimator, "links_issues", False) else [[issue_id] for issue_id in chosen]
     rows = []
-    for issue_id in _issue_ids(scenario, issues):
-        varied = issue_inputs(scenario, issue_id)
+    for group in groups:
+        belongs = {issue_id: {item.key for item in issue_inputs(scenario, issue_id)} for issue_id in group}
+        varied = list({item.key: item for issue_id in group for item in issue_inputs(scenario, issue_id)}.values())
         values = _base_values(scenario, 1 + (points + 1) * len(varied))
         for k, item in enumerate(varied):
             sweep = slice(1 + k * (points + 1), 1 + (k + 1) * (points + 1))
             values[item.key][sweep] = [*np.linspace(item.estimate.low, item.estimate.high, points),
                                        item.estimate.value]
-        outcome = _outcomes(estimator, scenario, issue_id, values, block=None)
-        for k, item in enumerate(varied):
-            swept = outcome[1 + k * (points + 1): 1 + (k + 1) * (points + 1)]
-            rows.append({"input": item.key, "issue": issue_id, "low": item.estimate.low,
-                         "high": item.estimate.high, "outcome_low": swept[0], "outcome_high": swept[points - 1],
-                         "outcome_min": swept.min(), "outcome_max": swept.max(),
-                         "swing": swept.max() - swept.min(), "base_outcome": outcome[0]})
+        outcomes = _solve(estimator, scenario, group, values, block=None)
+        for issue_id in group:
+            outcome = outcomes[issue_id]
+            for k, item in enumerate(varied):
+                if item.key not in belongs[issue_id]:
+                    continue
+                swept = outcome[1 + k * (points + 1): 1 + (k + 1) * (points + 1)]
+                rows.append({"input": item.key, "issue": issue_id, "low": item.estimate.low,
+                             "high": item.estimate.high, "outcome_low": swept[0],
+                             "outcome_high": swept[points - 1], "outcome_min": swept.min(),
+                             "outcome_max": swept.max(), "swing": swept.max() - swept.min(),
+                             "base_outcome": outcome[0]})
     table = pd.DataFrame(rows, columns=OAT_COLUMNS)
     order = {issue.id: k for k, issue in enumerate(scenario.issues)}
     table = table.assign(_issue=table["issue"].map(order)).sort_values(
@@ -179,17 +188,22 @@ def _base_values(scenario: Scenario, rows: int) -> dict[str, np.ndarray]:
 
 def _outcomes(estimator: BargainingModel, scenario: Scenario, issue_id: str, values: dict[str, np.ndarray],
               block: int | None = BLOCK) -> np.ndarray:
-    """The model's outcome on one issue for each row of ``values``: one batch per ``block`` rows (or one).
+    """The model's outcome on one issue for each row of ``values``."""
+    return _solve(estimator, scenario, [issue_id], values, block)[issue_id]
 
-    A model that links issues solves every issue of each row together, as a forecast does."""
+
+def _solve(estimator: BargainingModel, scenario: Scenario, issue_ids: list[str], values: dict[str, np.ndarray],
+           block: int | None = BLOCK) -> dict[str, np.ndarray]:
+    """The model's outcome on each of ``issue_ids`` for each row of ``values``: one batch per ``block``
+    rows (or one). A model that links issues solves every issue of each row together, as a forecast does."""
     linked = getattr(estimator, "links_issues", False)
-    solved = scenario if linked else replace(scenario, issues=(scenario.issue(issue_id),))
+    solved = scenario if linked else replace(scenario, issues=tuple(scenario.issue(i) for i in issue_ids))
     rows = len(next(iter(values.values())))
-    out = np.empty(rows)
+    out = {issue_id: np.empty(rows) for issue_id in issue_ids}
     for start in range(0, rows, block or rows):
         part = slice(start, min(start + (block or rows), rows))
         batches = list(issue_batches(solved, values, part).values())
-        seeds = np.full(part.stop - part.start, MODEL_SEED)
-        out[part] = estimator.solve_batches(batches, seeds)[issue_id].outcomes
+        result = estimator.solve_batches(batches, np.full(part.stop - part.start, MODEL_SEED))
+        for issue_id in issue_ids:
+            out[issue_id][part] = result[issue_id].outcomes
     return out
-
