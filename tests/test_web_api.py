@@ -744,8 +744,10 @@ def test_an_empty_corpus_gives_empty_lists(fresh):
 
 def test_evidence_lists_every_number_of_the_scenario(client):
     rows = client.get("/api/scenarios/rafah-2024/evidence", headers=AUTH).json()
-    assert len(rows) == 73
-    assert len({r["key"] for r in rows}) == 73
+    scenario = stakes.load("rafah-2024")
+    expected = (sum(i.status_quo is not None for i in scenario.issues) + len(scenario.actors)
+                + sum(2 + (stance.risk is not None) for a in scenario.actors for stance in a.stances.values()))
+    assert len(rows) == len({r["key"] for r in rows}) == expected
     [netanyahu] = [r for r in rows if r["key"] == "netanyahu.rafah_operation.position"]
     assert (netanyahu["actor"], netanyahu["issue"], netanyahu["quantity"]) == (
         "netanyahu", "rafah_operation", "position")
@@ -784,8 +786,7 @@ def test_numbers_citing_paragraphs_link_to_those_paragraphs(linked):
         assert [tuple(s) for s in row["spans"]] == [found[n - 1] for n in numbers], row["key"]
         if row["where"].startswith("paragraph "):
             [(start, end)] = row["spans"]
-            line = next(line for line in text.splitlines() if line.strip() and text[start:end] == line.strip())
-            assert text[start:end] == line.strip()
+            assert text[start:end] in {line.strip() for line in text.splitlines()}  # one whole paragraph
             checked += 1
     assert checked >= 20
 

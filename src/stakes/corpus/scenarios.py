@@ -25,7 +25,7 @@ from stakes.errors import StakesError
 from stakes.scenario import io
 from stakes.scenario.diff import diff
 from stakes.scenario.documents import parse_text
-from stakes.scenario.model import Scenario
+from stakes.scenario.model import Scenario, Source
 from stakes.whatif import WhatIf, bundled_whatifs, whatifs_from_data, whatifs_to_data
 
 ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_\-]{0,99}"
@@ -120,7 +120,9 @@ class ScenarioStore:
                whatifs: list[WhatIf] | None = None, summary: str = "created") -> StoredScenario:
         """Store a new scenario at version 1; without an id, one is made from the title."""
         now = datetime.now(UTC)
-        content, listed = _checked(scenario), _dump_whatifs(whatifs or [])
+        whatifs = whatifs or []
+        content, stored_as = _checked(scenario)
+        listed = _dump_whatifs(whatifs)
         with self.engine.begin() as conn:
             if scenario_id is None:
                 taken = set(conn.execute(select(ScenarioRow.id)).scalars())
@@ -137,7 +139,7 @@ class ScenarioStore:
             conn.execute(insert(RevisionRow).values(
                 scenario_id=scenario_id, version=1, author=author, at=now, summary=summary, changes=[],
                 content=content, whatifs=listed))
-        return self.get(scenario_id)
+        return StoredScenario(scenario_id, 1, stored_as, whatifs, now, author)
 
     def save(self, scenario_id: str, expected_version: int, author: str, scenario: Scenario | None = None,
              whatifs: list[WhatIf] | None = None, summary: str | None = None) -> StoredScenario:
@@ -198,7 +200,8 @@ class ScenarioStore:
     def _write(self, current: StoredScenario, scenario: Scenario, whatifs: list[WhatIf], author: str,
                summary: str, changes: list[str]) -> StoredScenario:
         now, version = datetime.now(UTC), current.version + 1
-        content, listed = _checked(scenario), _dump_whatifs(whatifs)
+        content, stored_as = _checked(scenario)
+        listed = _dump_whatifs(whatifs)
         with self.engine.begin() as conn:
             done = conn.execute(update(ScenarioRow).where(
                 ScenarioRow.id == current.id, ScenarioRow.version == current.version).values(
@@ -211,16 +214,13 @@ class ScenarioStore:
         if not done:  # someone saved between reading the current version and this update
             latest = self.get(current.id)
             raise VersionConflict(current.id, current.version, latest.version, latest.updated_by)
-        return self.get(current.id)
+        return StoredScenario(current.id, version, stored_as, whatifs, now, author)
 
     # -- articles behind sources ------------------------------------------------------------------
 
     def link_article(self, scenario_id: str, source_id: str, article_id: str) -> None:
         """Record that ``source_id`` of a scenario is the stored article ``article_id``."""
-        stored = self.get(scenario_id)
-        if source_id not in {s.id for s in stored.scenario.sources}:
-            known = ", ".join(s.id for s in stored.scenario.sources) or "none"
-            raise NotFound(f"scenario {scenario_id!r} has no source {source_id!r} (sources: {known})")
+        source_of(self.get(scenario_id).scenario, scenario_id, source_id)
         with self.engine.begin() as conn:
             conn.execute(delete(SourceArticleRow).where(SourceArticleRow.scenario_id == scenario_id,
                                                         SourceArticleRow.source_id == source_id))
@@ -258,6 +258,15 @@ class ScenarioStore:
             return conn.execute(select(func.count()).select_from(TokenRow)).scalar_one()
 
 
+def source_of(scenario: Scenario, scenario_id: str, source_id: str) -> Source:
+    """One source of a stored scenario (NotFound naming the scenario's sources when it has no such one)."""
+    found = next((source for source in scenario.sources if source.id == source_id), None)
+    if found is None:
+        known = ", ".join(source.id for source in scenario.sources) or "none"
+        raise NotFound(f"scenario {scenario_id!r} has no source {source_id!r} (sources: {known})")
+    return found
+
+
 def _changes(current: StoredScenario, scenario: Scenario, whatifs: list[WhatIf]) -> list[str]:
     """What a new version changes: the scenario's differences, and whether the what-ifs changed."""
     changes = diff(current.scenario, scenario)
@@ -270,11 +279,11 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _checked(scenario: Scenario) -> str:
-    """The scenario's canonical text, once it reads back as a valid scenario (else a ScenarioError)."""
+def _checked(scenario: Scenario) -> tuple[str, Scenario]:
+    """The scenario's canonical text and the scenario as read back from it (a ScenarioError when the
+    text would not read back: objects built in code are not validated until here)."""
     content = io.dumps(scenario)
-    io.loads(content, file=f"scenario {scenario.title!r}")
-    return content
+    return content, io.loads(content, file=f"scenario {scenario.title!r}")
 
 
 def _scenario(content: str, scenario_id: str) -> Scenario:

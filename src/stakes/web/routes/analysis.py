@@ -15,7 +15,7 @@ from stakes.uncertainty.sensitivity import one_at_a_time
 from stakes.web import schemas as s
 from stakes.web.auth import reader, writer
 from stakes.web.jobs import Progress
-from stakes.whatif import whatifs_from_data
+from stakes.web.routes.scenarios import checked_whatifs
 
 router = APIRouter(tags=["forecasts"])
 Reader = Annotated[str | None, Depends(reader)]
@@ -81,9 +81,7 @@ def start_compare(scenario_id: str, body: s.CompareRequest, request: Request, _:
     """Start a side-by-side run of the baseline and each what-if; poll ``/api/jobs/{id}``."""
     scenario = _scenario(request, scenario_id)
     _check_models(body.models)
-    whatifs = whatifs_from_data([w.model_dump(exclude_none=True) for w in body.whatifs], file="what-ifs")
-    for whatif in whatifs:
-        whatif.apply(scenario)  # a change that does not apply is an error now, not in the job
+    whatifs = checked_whatifs(body.whatifs, scenario)  # a change that does not apply fails now, not in the job
 
     def work(progress: Progress) -> dict[str, Any]:
         result = compare(scenario, whatifs, body.models, body.draws, body.seed, progress=progress)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
+from stakes.corpus.scenarios import source_of
 from stakes.forecast import jsonable
 from stakes.reading.gazetteer import default_gazetteer
 from stakes.scenario.evidence import locate, numbers
@@ -61,9 +62,7 @@ def link_article(scenario_id: str, source_id: str, body: s.ArticleIn, request: R
     the source link to their paragraphs or sentences."""
     store = request.app.state.store
     scenario = store.get(scenario_id).scenario
-    if source_id not in {source.id for source in scenario.sources}:
-        known = ", ".join(source.id for source in scenario.sources) or "none"
-        raise HTTPException(404, f"scenario {scenario_id!r} has no source {source_id!r} (sources: {known})")
+    source_of(scenario, scenario_id, source_id)  # before the article is stored, so a bad id stores nothing
     article_id = store_article(request.app.state.corpus, body, scenario)
     store.link_article(scenario_id, source_id, article_id)
     return {"article_id": article_id}

@@ -14,7 +14,7 @@ from stakes.scenario import io, schema
 from stakes.scenario.model import Scenario
 from stakes.web import schemas as s
 from stakes.web.auth import reader, writer
-from stakes.whatif import whatifs_from_data, whatifs_to_data
+from stakes.whatif import WhatIf, whatifs_from_data, whatifs_to_data
 
 router = APIRouter(prefix="/api/scenarios", tags=["scenarios"])
 Reader = Annotated[str | None, Depends(reader)]
@@ -51,37 +51,43 @@ def parse(data: dict[str, Any] | None, text: str | None, fmt: str, origin: str) 
     if data is not None and text is not None:
         raise StakesError("send either `scenario` (data) or `text`, not both")
     if data is not None:
-        return located(lambda: schema.from_data(data, None, file=origin), data)
+        return validated(data, origin)
     if text is not None:
         return io.loads(text, fmt, file=origin)
     raise StakesError("send the scenario as `scenario` (data) or as `text` with its `format`")
 
 
-def located(build: Any, data: dict[str, Any]) -> Any:
-    """Run ``build``; a ScenarioError's problems learn the editor cell (actor, issue, quantity) they sit in."""
+def validated(data: dict[str, Any], origin: str) -> Scenario:
+    """A scenario from canonical data; each problem learns the editor cell (actor, issue, quantity) it sits in."""
     try:
-        return build()
+        return schema.from_data(data, None, file=origin)
     except ScenarioError as exc:
-        raise CellProblems([_at_cell(p, data) for p in exc.problems]) from None
+        raise CellProblems(exc.problems, [_cell(p.field, data) for p in exc.problems]) from None
+
+
+def checked_whatifs(items: list[s.WhatIfData], scenario: Scenario) -> list[WhatIf]:
+    """What-ifs sent in a request, each applied once to ``scenario`` so a bad change fails the request."""
+    whatifs = whatifs_from_data([w.model_dump(exclude_none=True) for w in items], file="what-ifs") if items else []
+    for whatif in whatifs:
+        whatif.apply(scenario)
+    return whatifs
 
 
 class CellProblems(ScenarioError):
     """Problems with the editor cells they belong to (``cells[i]`` is ``(actor, issue, quantity)``)."""
 
-    def __init__(self, located: list[tuple[Problem, tuple[str | None, str | None, str | None]]]):
-        super().__init__([p for p, _ in located])
-        self.cells = [cell for _, cell in located]
+    def __init__(self, problems: list[Problem], cells: list[tuple[str | None, str | None, str | None]]):
+        super().__init__(problems)
+        self.cells = cells
 
 
-def _at_cell(problem: Problem, data: dict[str, Any]) -> tuple[Problem, tuple[str | None, str | None, str | None]]:
-    match = _CELL.match(problem.field)
-    if not match:
-        return problem, (None, None, None)
-    actors = data.get("actors") if isinstance(data, dict) else None
-    index = int(match[1])
-    actor = actors[index].get("id") if isinstance(actors, list) and index < len(actors) and isinstance(
-        actors[index], dict) else None
-    return problem, (actor, match[2], match[3] or "capability")
+def _cell(field: str, data: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    match = _CELL.match(field)
+    actors = data.get("actors")
+    if not match or not isinstance(actors, list) or int(match[1]) >= len(actors) or not isinstance(
+            actors[int(match[1])], dict):
+        return None, None, None
+    return actors[int(match[1])].get("id"), match[2], match[3] or "capability"
 
 
 @router.get("", response_model=list[s.ScenarioSummary])
@@ -134,7 +140,7 @@ def edit_cells(scenario_id: str, body: s.EditCells, request: Request, who: Write
     data = schema.to_data(current.scenario)
     for edit in body.edits:
         _apply(data, edit)
-    scenario = located(lambda: schema.from_data(data, None, file=f"scenario {scenario_id}"), data)
+    scenario = validated(data, f"scenario {scenario_id}")
     return document(store(request).save(scenario_id, body.version, who, scenario, summary=body.summary))
 
 
@@ -189,11 +195,7 @@ def _bound(number: dict[str, Any], side: int) -> float | None:
 @router.put("/{scenario_id}/whatifs", response_model=s.ScenarioDocument)
 def replace_whatifs(scenario_id: str, body: s.ReplaceWhatIfs, request: Request, who: Writer) -> dict[str, Any]:
     """Save the scenario's what-ifs; each must apply to the scenario."""
-    current = store(request).get(scenario_id)
-    listed = [w.model_dump(exclude_none=True) for w in body.whatifs]
-    whatifs = whatifs_from_data(listed, file="what-ifs") if listed else []
-    for whatif in whatifs:
-        whatif.apply(current.scenario)
+    whatifs = checked_whatifs(body.whatifs, store(request).get(scenario_id).scenario)
     return document(store(request).save(scenario_id, body.version, who, whatifs=whatifs))
 
 
