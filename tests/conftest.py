@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 from functools import cache
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pytest
@@ -20,11 +22,28 @@ SHARED = REPO.parent / "shared"
 DATA = Path(__file__).parent / "data"
 
 
+def unavailable(reason: str) -> NoReturn:
+    """Skip a test whose material or service is missing here; under CI, which provides all of them
+    (``.ci/run``), fail instead, so a missing install step cannot hide behind a skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI provides it, so its absence is a failure", pytrace=False)
+    pytest.skip(reason)
+
+
 def shared_path(*parts: str) -> Path:
     """A file under ../shared, or a clean skip when the reference material is not beside the checkout."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"needs the reference material at {path}")
+        unavailable(f"needs the reference material at {path}")
+    return path
+
+
+@pytest.fixture
+def needs_chromium() -> str:
+    """The path of Debian's headless Chromium, for the browser tests."""
+    path = shutil.which("chromium")
+    if path is None:
+        unavailable("needs a chromium binary (Debian package `chromium`)")
     return path
 
 
@@ -72,12 +91,10 @@ def empty_postgres() -> str:
     or unreachable, a failure when CI set it but the server is down."""
     url = os.environ.get("STAKES_TEST_POSTGRES")
     if not url:
-        pytest.skip("set STAKES_TEST_POSTGRES (e.g. from .ci/postgres.sh) to test on PostgreSQL")
+        unavailable("set STAKES_TEST_POSTGRES (e.g. from .ci/postgres.sh) to test on PostgreSQL")
     problem = _postgres_problem(url)
-    if problem and os.environ.get("CI"):
-        pytest.fail(problem + "; CI set STAKES_TEST_POSTGRES, so the server should be up")
     if problem:
-        pytest.skip(problem)
+        unavailable(problem)
     engine = create_engine(database_url(url))
     Base.metadata.drop_all(engine)
     engine.dispose()

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 import stakes
 from stakes.scenario.io import DEFAULT_SCENARIO, bundled_scenarios
+from tests.conftest import shared_path
 
 NAME = "rafah-2024"
-REPO_ROOT = Path(__file__).resolve().parents[1]
-ARTICLE = REPO_ROOT.parent / "shared" / "reference" / "rafah-2024.txt"
 MIN_SHARED_WORDS = 8  # a run of this many consecutive words shared with the article counts as copying
 
 
@@ -34,9 +32,7 @@ def yaml_text() -> str:
 
 @pytest.fixture(scope="module")
 def article() -> str:
-    if not ARTICLE.is_file():
-        pytest.skip(f"reference article not present at {ARTICLE}")
-    return ARTICLE.read_text(encoding="utf-8")
+    return shared_path("reference", "rafah-2024.txt").read_text(encoding="utf-8")
 
 
 def all_estimates(sc: stakes.Scenario) -> list[tuple[str, stakes.Estimate]]:

@@ -6,8 +6,6 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-pytest.importorskip("spacy")
-
 from stakes.cli import app
 from stakes.scenario import load
 

@@ -6,8 +6,6 @@ from datetime import date
 
 import pytest
 
-pytest.importorskip("spacy")
-
 from stakes.reading.dictionaries import name_tokens, parse_code
 from stakes.reading.gazetteer import code_groups, combine, default_gazetteer, kind_of
 from stakes.reading.nlp import make_doc, nlp_pipeline

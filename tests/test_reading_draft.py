@@ -6,8 +6,6 @@ from datetime import date
 
 import pytest
 
-pytest.importorskip("spacy")
-
 from stakes.reading.article import Article
 from stakes.reading.draft import actor_ids, draft_scenario, read_articles, to_corpus
 from stakes.scenario import dumps, load, loads

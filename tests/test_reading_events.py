@@ -6,8 +6,6 @@ from datetime import date
 
 import pytest
 
-pytest.importorskip("spacy")
-
 from stakes.reading.events import plover_of
 from stakes.reading.nlp import make_doc, nlp_pipeline
 from tests.conftest import shared_path

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("spacy")
-
 from stakes.reading.nlp import make_doc, nlp_pipeline
 from stakes.reading.quotes import quote_spans
 

@@ -20,7 +20,7 @@ from stakes.whatif import whatif_from_changes
 from tests.conftest import DATA
 
 CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs a chromium binary (Debian package `chromium`)")
+pytestmark = pytest.mark.usefixtures("needs_chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
          "--enable-logging=stderr", "--v=0"]

@@ -9,11 +9,17 @@ import pytest
 import stakes
 from stakes.errors import Problem, ScenarioError
 from stakes.scenario import tables
+from tests.conftest import shared_path
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 KTAB = SHARED / "ktab"
 EU_CSV = SHARED / "bdm" / "eu_emissions.csv"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is not beside the checkout")
+needs_shared = pytest.mark.usefixtures("shared_data")
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    return shared_path("data")
 
 KTAB_FILES = {  # file: (actors, dimensions)
     "SOE-Policy.csv": (26, 1),

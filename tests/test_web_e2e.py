@@ -17,12 +17,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright import sync_api as playwright
 
-from tests.conftest import SHARED
+from tests.conftest import SHARED, shared_path
 
 CHROMIUM = shutil.which("chromium")
-playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs a chromium binary (Debian package `chromium`)")
+pytestmark = pytest.mark.usefixtures("needs_chromium")
 TOKEN = "e2e-token"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
@@ -141,8 +141,7 @@ def test_a_user_edits_forecasts_compares_and_follows_the_evidence(page, server, 
     assert "us_conditions_aid" in table.inner_text() or "conditional" in table.inner_text()
     page.screenshot(path=shots / "04-whatif.png", full_page=True)
 
-    if not (SHARED / "reference" / "rafah-2024.txt").exists():
-        pytest.skip("the evidence step needs the reference article in ../shared")
+    shared_path("reference", "rafah-2024.txt")  # the evidence step shows the reference article
     page.get_by_test_id("tab-evidence").click()
     row = page.get_by_test_id("evidence-row-hamas.hostage_deal.position")
     row.wait_for()

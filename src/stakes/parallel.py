@@ -57,7 +57,7 @@ def _on_dask(function: Callable[..., T], arguments: Sequence[tuple[Any, ...]],
     try:
         from dask.distributed import Client, as_completed as dask_completed
     except ImportError:
-        raise StakesError("running on a cluster needs Dask: pip install 'stakes[dask]'") from None
+        raise StakesError("running on a cluster needs Dask: pip install 'dask[distributed]'") from None
     try:
         client = Client(address, timeout="10s", set_as_default=False)
     except OSError as exc:

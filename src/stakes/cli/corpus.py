@@ -159,7 +159,7 @@ def add_command(
     max_mb: MaxMbOption = DEFAULT_MAX_BYTES / 2**20,
     field: FieldOption = None,
     analyse: Annotated[bool, typer.Option("--analyse", help="Also store each article's mentions, quotes, "
-                                          "events and stances (needs stakes[reading]).")] = False,
+                                          "events and stances.")] = False,
     scenario: Annotated[Optional[str], typer.Option(help="With --analyse: read stances on this scenario's "
                                                     "issues (file or bundled name).")] = None,
 ) -> None:

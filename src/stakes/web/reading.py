@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from stakes.corpus.store import Corpus
-from stakes.errors import StakesError
 from stakes.reading.article import Article
 from stakes.scenario.model import Scenario
 from stakes.web.schemas import ArticleIn
-
-MISSING = "reading articles needs the reading pipeline: pip install 'stakes[reading]'"
 
 
 def article(data: ArticleIn) -> Article:
@@ -21,10 +18,8 @@ def draft_from_articles(corpus: Corpus, articles: Sequence[ArticleIn], base: Sce
                         title: str | None) -> Scenario:
     """A draft scenario read from ``articles`` (on the issues of ``base``, if given); each article is
     stored in the corpus with what was found in it, so the draft's numbers link to their sentences."""
-    try:
-        from stakes.reading.draft import draft_scenario, read_articles, to_corpus
-    except ImportError:
-        raise StakesError(MISSING) from None
+    from stakes.reading.draft import draft_scenario, read_articles, to_corpus
+
     found = [article(a) for a in articles]
     reading = read_articles(found, list(base.issues) if base else None)
     draft = draft_scenario(reading, title=title.strip() if title and title.strip() else None,
@@ -35,13 +30,10 @@ def draft_from_articles(corpus: Corpus, articles: Sequence[ArticleIn], base: Sce
 
 
 def store_article(corpus: Corpus, data: ArticleIn, scenario: Scenario) -> str:
-    """Store an article (read on the scenario's issues when the reading pipeline is installed)."""
+    """Store an article, read on the scenario's issues."""
+    from stakes.reading.draft import CorpusAnalyser
+
     item = article(data)
-    try:
-        from stakes.reading.draft import CorpusAnalyser
-    except ImportError:
-        corpus.store(item)
-        return item.id
     analyse = CorpusAnalyser(list(scenario.issues))
     corpus.add([item], analyse)
     return item.id
