@@ -135,7 +135,7 @@ class VoteExchange(BargainingModel):
         if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 1:
             raise ValueError(f"rounds must be a whole number of at least 1, not {rounds!r}")
         if not isinstance(outcome_cap, (bool, np.bool_)):
-            raise ValueError(f"outcome_cap must be true or false, not {outcome_cap!r}")
+            raise TypeError(f"outcome_cap must be true or false, not {outcome_cap!r}")
         if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not tolerance >= 0:
             raise ValueError(f"tolerance must be zero or positive, not {tolerance!r}")
         self.rounds = int(rounds)
