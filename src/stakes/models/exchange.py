@@ -127,7 +127,7 @@ class VoteExchange(BargainingModel):
                  "Thomson (2006), in The European Union Decides")
     links_issues: ClassVar[bool] = True
 
-    def __init__(self, rounds: int = 10, rate: str = "equal_gain", outcome_cap: bool = True,
+    def __init__(self, rounds: int = 50, rate: str = "equal_gain", outcome_cap: bool = True,
                  tolerance: float = 1e-9):
         """Options as in the module docstring; ``tolerance`` is a fraction of each issue's scale."""
         if rate not in RATES:
