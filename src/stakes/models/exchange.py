@@ -3,56 +3,61 @@
 Stokman & Van Oosten (1994), "The exchange of voting positions: an object-oriented model of policy
 networks", in Bueno de Mesquita & Stokman (eds.), *European Community Decision Making*; the
 equal-gain exchange as later specified by Dijkstra, Van Assen & Stokman (2008) and compared with
-other models by Arregui, Stokman & Thomson (2006), "Compromise and exchange", in Thomson, Stokman,
-Achen & König (eds.), *The European Union Decides*.
+compromise and challenge models by Arregui, Stokman & Thomson (2006), in Thomson, Stokman, Achen &
+König (eds.), *The European Union Decides*.
 
-Every actor i has a capability c_i, and on each issue k a position x_ik (measured here as a fraction
-of the issue's scale, so issues on different scales trade alike) and a salience s_ik. Each round:
+Every actor i has a capability c_i, and on each issue k a position x_ik (the outcome it wants,
+measured here as a fraction of the issue's scale, so issues on different scales trade alike), a
+salience s_ik and a voting position v_ik, which starts at x_ik and is what exchanges move. Each round:
 
-1. Expected outcome of every issue: the compromise O_k = Σ_i w_ik x_ik / W_k, with weights
-   w_ik = c_i s_ik and W_k = Σ_i w_ik. Moving actor i's position by d moves O_k by d w_ik / W_k.
+1. Expected outcome of every issue: the compromise O_k = Σ_i w_ik v_ik / W_k of the voting
+   positions, with weights w_ik = c_i s_ik and W_k = Σ_i w_ik. Moving a vote by d moves O_k by
+   d w_ik / W_k.
 2. Utility is linear: an actor gains s_ik for every unit the outcome of k moves toward its position
-   (and loses as much when it moves away), so a trade's value is a salience-weighted outcome shift.
-3. Who can trade. Actors a and b can exchange on issues p and q when they stand on opposite sides of
-   the expected outcome on both issues (strictly: an actor at the outcome has nothing to ask for) and
-   their saliences are not proportional: a cares relatively more about p (s_ap s_bq > s_aq s_bp).
-   Then b moves its position on p toward a (a's demand issue, b's supply issue) and a moves its
-   position on q toward b. With proportional saliences (s_ap/s_aq = s_bp/s_bq) nobody can gain, so a
-   single issue, or issues everyone weighs alike, see no exchange: the outcome is the weighted mean.
+   x_ik (and loses as much when it moves away), so a trade's value is a salience-weighted shift.
+3. Who can trade. Actors a and b can exchange on issues p and q when their positions lie on opposite
+   sides of the expected outcome on both issues (strictly: an actor at the outcome has nothing to ask
+   for) and their saliences are not proportional: a cares relatively more about p
+   (s_ap s_bq > s_aq s_bp). Then b moves its vote on p toward a's position (a's demand issue, b's
+   supply issue) and a moves its vote on q toward b's position. With proportional saliences
+   (s_ap/s_aq = s_bp/s_bq) nobody can gain, so a single issue, or issues everyone weighs alike, see
+   no exchange: the outcome is the weighted mean.
 4. Rate. With outcome shifts dp (on p, toward a) and dq = r dp (on q, toward b), a gains
    G_a = s_ap dp − s_aq dq and b gains G_b = s_bq dq − s_bp dp. ``rate="equal_gain"`` sets
    G_a = G_b, r = (s_ap + s_bp)/(s_aq + s_bq) (Stokman & Van Oosten); ``rate="rks"`` gives each the
    same share of the most it could gain at that size, r = (s_bp/s_bq + s_ap/s_aq)/2 (the
    Raiffa-Kalai-Smorodinsky rate of Van Assen, Stokman & Van Oosten 2003). Both lie strictly between
    the rates at which one partner would gain nothing, so both gain.
-5. Size. The exchange is as large as it can be without either supplier passing its partner's
-   position: one of the two moves all the way to the other's position, the other as far as the rate
-   requires. With ``outcome_cap`` (default) it is also cut so that neither expected outcome moves past
-   the position of the partner who asked for it (beyond that point the shift would no longer help it).
+5. Size. The exchange is as large as it can be without either vote passing the partner's position:
+   one of the two votes goes all the way there, the other as far as the rate requires. With
+   ``outcome_cap`` (default, as the public Decide implementation does) it is also cut so that neither
+   expected outcome moves past the position of the partner who asked for the shift (beyond that point
+   the shift would no longer help it); ``outcome_cap=False`` bounds moves by the positions only.
 6. Order. Exchanges are sorted by joint gain G_a + G_b (= 2G under equal gain) and realised from
-   the highest; each actor-issue pair takes part in at most one exchange per round (as supplier or
-   as demander), so every realised exchange is computed from the round's starting positions. Ties
-   (gains within 1e-12, relatively) go to the pair whose ids sort first, then the issue pair listed
-   first, so results do not depend on the order of actors.
-7. Rounds. The moved positions are the next round's positions (the voting positions of Stokman &
-   Van Oosten become the new positions); rounds repeat until no exchange remains ("converged"; an
-   exchange that moves nobody by more than ``tolerance`` of the scale does not count), or ``rounds``
-   rounds have been played ("round_limit"). If nobody trades at all the stop reason is "static".
+   the highest; each actor-issue pair takes part in at most one exchange per round (as the one who
+   moves or the one who asked), so every realised exchange is computed from the round's starting
+   votes. Ties (gains within 1e-12, relatively) go to the pair whose ids sort first, then the issue
+   pair listed first, so results do not depend on the order of actors.
+7. Rounds. The next round starts from the new votes; positions x, which decide sides and gains, stay.
+   A vote so only ever moves away from its owner's position, and the process settles: rounds repeat
+   until no exchange remains ("converged"; an exchange that moves no vote by more than ``tolerance``
+   of the scale does not count; "static" if nobody trades at all), or ``rounds`` rounds have been
+   played ("round_limit").
 
-The predicted outcome of each issue is the compromise O_k of the final positions (the same weighted
-mean, of post-exchange positions). Actors with zero capability or salience on an issue neither push
-nor trade on it; an actor whose stance is ``fixed`` may ask for moves but never moves itself.
+The predicted outcome of each issue is the compromise O_k of the final votes: the capability ×
+salience weighted mean of the post-exchange positions. The forecast's positions are the votes.
+Actors with zero capability or salience on an issue neither push nor trade on it; an actor whose
+stance is ``fixed`` may ask for moves but never moves its vote.
 
 Choices where the literature varies, stated here and not hidden:
 
 - Stokman & Van Oosten realise exchanges in order of gain and then recompute those the realised
   exchange touches (the public Decide implementation lets an actor trade one issue several times in
   a round, in one direction). Here each actor-issue pair trades at most once per round and later
-  rounds continue the process, which keeps every exchange computed from one set of positions.
-- The outcome cap (step 5) follows the Decide implementation; the 1994 chapter bounds moves by the
-  partners' positions only (``outcome_cap=False``).
-- Decide's later versions blend the new voting position with the old one between rounds, weighted
-  by salience; that variant is not implemented (positions move to the voting positions).
+  rounds continue the process, which keeps every exchange computed from one set of votes.
+- Later Decide versions iterate by making the votes the actors' new positions (blended with the old
+  by salience). With positions reset, an actor can trade a vote back and forth without end (on
+  rafah-2024 runs did not settle in 30 rounds); here positions stay and only votes move.
 - Ranking by joint gain coincides with ranking by gain under equal gain; under ``rks`` the two
   partners gain different amounts and the joint gain orders the exchanges.
 
@@ -129,7 +134,8 @@ class VoteExchange(BargainingModel):
 
     def __init__(self, rounds: int = 50, rate: str = "equal_gain", outcome_cap: bool = True,
                  tolerance: float = 1e-9):
-        """Options as in the module docstring; ``tolerance`` is a fraction of each issue's scale."""
+        """Options as in the module docstring: ``rounds`` caps the rounds (runs usually converge well
+        before 50), ``tolerance`` is a fraction of each issue's scale."""
         if rate not in RATES:
             raise ValueError(f"rate must be one of {RATES}, not {rate!r}")
         if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 1:
