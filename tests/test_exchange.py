@@ -14,31 +14,10 @@ from stakes.cli import app
 from stakes.errors import ModelError
 from stakes.models import make_model
 from stakes.models.base import IssueBatch
-from stakes.scenario.model import Actor, Estimate, Issue, Scenario, Stance
+from stakes.scenario.model import Issue, Scenario
+from tests.linked import linked_scenario, random_linked
 
 runner = CliRunner()
-
-
-def linked_scenario(position, salience, capability, ids=None, scales=None, fixed=None) -> Scenario:
-    """A scenario from (actors, issues) arrays; issue k is ``i{k}``. NaN positions mean no stance."""
-    position, salience = np.asarray(position, dtype=float), np.asarray(salience, dtype=float)
-    n, k_issues = position.shape
-    ids = ids or [f"a{r}" for r in range(n)]
-    scales = scales or [(0.0, 100.0)] * k_issues
-    issues = tuple(Issue(f"i{k}", f"Issue {k}", "low end", "high end", scales[k]) for k in range(k_issues))
-    actors = tuple(
-        Actor(ids[r], f"Actor {ids[r]}", "other", Estimate(float(capability[r])),
-              {f"i{k}": Stance(Estimate(float(position[r, k])), Estimate(float(salience[r, k])),
-                               fixed=bool(fixed is not None and fixed[r, k]))
-               for k in range(k_issues) if not np.isnan(position[r, k])})
-        for r in range(n))
-    return Scenario(title="linked test", issues=issues, actors=actors)
-
-
-def random_linked(seed: int, n: int = 8, k_issues: int = 3) -> Scenario:
-    rng = np.random.default_rng(seed)
-    return linked_scenario(rng.uniform(0, 100, (n, k_issues)), rng.uniform(0.05, 1, (n, k_issues)),
-                           rng.uniform(1, 100, n))
 
 
 def weighted_mean(fc, scenario, issue_id: str, positions) -> float:
