@@ -36,8 +36,8 @@ salience s_ik and a voting position v_ik, which starts at x_ik and is what excha
 6. Order. Exchanges are sorted by joint gain G_a + G_b (= 2G under equal gain) and realised from
    the highest; each actor-issue pair takes part in at most one exchange per round (as the one who
    moves or the one who asked), so every realised exchange is computed from the round's starting
-   votes. Ties (gains within 1e-12, relatively) go to the pair whose ids sort first, then the issue
-   pair listed first, so results do not depend on the order of actors.
+   votes. Ties (gains within 1e-12, relatively) go to the issue pair listed first, then to the pair
+   of actors whose ids sort first, so results do not depend on the order of actors.
 7. Rounds. The next round starts from the new votes; positions x, which decide sides and gains, stay.
    A vote so only ever moves away from its owner's position, and the process settles: rounds repeat
    until no exchange remains ("converged"; an exchange that moves no vote by more than ``tolerance``
