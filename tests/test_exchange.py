@@ -118,6 +118,17 @@ def test_actor_order_does_not_matter_across_issues(seed):
     assert a.challenges.sort_values(key)[key].values.tolist() == b.challenges.sort_values(key)[key].values.tolist()
 
 
+def test_equal_gains_go_to_the_actor_whose_id_sorts_first():
+    # b_x and b_y are identical, so trading with A is worth exactly as much to either; A can make one
+    # trade per round, and it goes to b_x whichever order the actors are listed in.
+    rows = {"A": ([100, 100], [0.9, 0.3], 2), "b_x": ([0, 0], [0.4, 0.6], 1), "b_y": ([0, 0], [0.4, 0.6], 1)}
+    for ids in (["A", "b_x", "b_y"], ["b_y", "A", "b_x"]):
+        scenario = linked_scenario([rows[a][0] for a in ids], [rows[a][1] for a in ids], [rows[a][2] for a in ids],
+                                   ids=ids)
+        table = stakes.forecast(scenario, "exchange", rounds=1).challenges
+        assert table.target.tolist() == ["b_x", "A"]
+
+
 def test_trades_move_positions_monotonically_and_the_trajectory_matches_the_log():
     fc = stakes.forecast(stakes.load("rafah-2024"), "exchange")
     table = fc.challenges
