@@ -55,9 +55,11 @@ Choices where the literature varies, stated here and not hidden:
   exchange touches (the public Decide implementation lets an actor trade one issue several times in
   a round, in one direction). Here each actor-issue pair trades at most once per round and later
   rounds continue the process, which keeps every exchange computed from one set of votes.
-- Later Decide versions iterate by making the votes the actors' new positions (blended with the old
-  by salience). With positions reset, an actor can trade a vote back and forth without end (on
-  rafah-2024 runs did not settle in 30 rounds); here positions stay and only votes move.
+- Decide iterates by making the votes the actors' new positions (one version blends them with the
+  old by salience). With positions reset, an actor can trade a vote back and forth without end (on
+  rafah-2024 such runs did not settle in 30 rounds); here positions stay and only votes move.
+- Two exchanges on one issue in the same round are each sized against the round's starting outcome,
+  so together they can carry it a little past what the outcome cap allows either of them alone.
 - Ranking by joint gain coincides with ranking by gain under equal gain; under ``rks`` the two
   partners gain different amounts and the joint gain orders the exchanges.
 
