@@ -12,8 +12,10 @@ from typer.testing import CliRunner
 import stakes
 from stakes.cli import app
 from stakes.errors import ModelError
+from stakes.models import exchange_kernel as kernel
 from stakes.models import make_model
 from stakes.models.base import IssueBatch
+from stakes.models.exchange import RATES
 from stakes.scenario.model import Issue, Scenario
 from tests.linked import linked_scenario, random_linked
 
@@ -80,6 +82,38 @@ def test_without_the_outcome_cap_moves_are_bounded_by_the_partners_positions_onl
     assert capped.outcome == pytest.approx(60.0)  # O_p stops at A's position
     assert free.final_positions["B"] == pytest.approx(60.0)  # B goes all the way to A
     assert free.outcome > 60.0
+
+
+@pytest.mark.parametrize("rate", ["equal_gain", "rks"])
+def test_every_offered_exchange_follows_the_rules(rate):
+    rng = np.random.default_rng(11)
+    n, k_issues = 12, 3
+    x, s = rng.uniform(0, 1, (n, k_issues)), rng.uniform(0.05, 1, (n, k_issues))
+    w = s * rng.uniform(1, 100, (n, 1))  # capability × salience
+    outcome, total = np.empty(k_issues), np.empty(k_issues)
+    kernel.expected_outcomes(x, w, outcome, total)
+    size = 3 * n * (n - 1) // 2
+    ints, floats = np.empty((size, kernel.LOG_INTS), dtype=np.int64), np.empty((size, kernel.LOG_FLOATS))
+    count = kernel.find_exchanges(x, x.copy(), w, s, np.ones((n, k_issues), dtype=bool), np.arange(n),
+                                  outcome, total, RATES.index(rate), True, 1e-9, ints, floats)
+    assert count > 10
+    for (_, a, b, p, q), (old_bp, new_bp, old_aq, new_aq, gain_a, gain_b, dp, dq) in zip(ints[:count],
+                                                                                          floats[:count]):
+        assert (x[a, p] - outcome[p]) * (x[b, p] - outcome[p]) < 0  # opposite sides on both issues
+        assert (x[a, q] - outcome[q]) * (x[b, q] - outcome[q]) < 0
+        assert s[a, p] * s[b, q] > s[a, q] * s[b, p]  # a cares relatively more about p
+        assert gain_a > 0 and gain_b > 0
+        assert gain_a == pytest.approx(s[a, p] * dp - s[a, q] * dq)
+        assert gain_b == pytest.approx(s[b, q] * dq - s[b, p] * dp)
+        if rate == "equal_gain":
+            assert gain_a == pytest.approx(gain_b)
+        # the moves shift the expected outcomes by dp and dq, toward the partner who asked
+        assert (new_bp - old_bp) * w[b, p] / total[p] == pytest.approx(dp * np.sign(x[a, p] - x[b, p]))
+        assert (new_aq - old_aq) * w[a, q] / total[q] == pytest.approx(dq * np.sign(x[b, q] - x[a, q]))
+        # neither vote passes the partner, nor either outcome the partner who asked for the shift
+        assert min(x[a, p], x[b, p]) - 1e-12 <= new_bp <= max(x[a, p], x[b, p]) + 1e-12
+        assert min(x[a, q], x[b, q]) - 1e-12 <= new_aq <= max(x[a, q], x[b, q]) + 1e-12
+        assert dp <= abs(x[a, p] - outcome[p]) + 1e-12 and dq <= abs(x[b, q] - outcome[q]) + 1e-12
 
 
 def test_no_exchange_when_saliences_are_proportional():
