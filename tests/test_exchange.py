@@ -94,8 +94,8 @@ def test_every_offered_exchange_follows_the_rules(rate):
     kernel.expected_outcomes(x, w, outcome, total)
     size = 3 * n * (n - 1) // 2
     ints, floats = np.empty((size, kernel.LOG_INTS), dtype=np.int64), np.empty((size, kernel.LOG_FLOATS))
-    count = kernel.find_exchanges(x, x.copy(), w, s, np.ones((n, k_issues), dtype=bool), np.arange(n),
-                                  outcome, total, RATES.index(rate), True, 1e-9, ints, floats)
+    count = kernel.find_exchanges(x, x.copy(), w, s, np.ones((n, k_issues), dtype=bool), np.ones(k_issues),
+                                  np.arange(n), outcome, total, RATES.index(rate), True, 1e-9, ints, floats)
     assert count > 10
     for (_, a, b, p, q), (old_bp, new_bp, old_aq, new_aq, gain_a, gain_b, dp, dq) in zip(ints[:count],
                                                                                           floats[:count]):
@@ -161,6 +161,20 @@ def test_equal_gains_go_to_the_actor_whose_id_sorts_first():
                                    ids=ids)
         table = stakes.forecast(scenario, "exchange", rounds=1).challenges
         assert table.target.tolist() == ["b_x", "A"]
+
+
+def test_an_issue_on_another_scale_trades_alike():
+    rng = np.random.default_rng(21)
+    n = 9
+    position, salience, capability = rng.uniform(0, 100, (n, 3)), rng.uniform(0.05, 1, (n, 3)), rng.uniform(1, 99, n)
+    moved = position.copy()
+    moved[:, 1] = -5 + position[:, 1] / 10  # issue i1 on [-5, 5] instead of [0, 100]
+    a = stakes.forecast(linked_scenario(position, salience, capability), "exchange")
+    b = stakes.forecast(linked_scenario(moved, salience, capability, scales=[(0, 100), (-5, 5), (0, 100)]),
+                        "exchange")
+    assert len(a.challenges) > 0
+    assert b.outcomes["i0"] == pytest.approx(a.outcomes["i0"]) and b.outcomes["i2"] == pytest.approx(a.outcomes["i2"])
+    assert b.outcomes["i1"] == pytest.approx(-5 + a.outcomes["i1"] / 10)
 
 
 def test_trades_move_positions_monotonically_and_the_trajectory_matches_the_log():

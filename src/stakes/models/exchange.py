@@ -6,8 +6,7 @@ equal-gain exchange as later specified by Dijkstra, Van Assen & Stokman (2008) a
 compromise and challenge models by Arregui, Stokman & Thomson (2006), in Thomson, Stokman, Achen &
 König (eds.), *The European Union Decides*.
 
-Every actor i has a capability c_i, and on each issue k a position x_ik (the outcome it wants,
-measured here as a fraction of the issue's scale, so issues on different scales trade alike), a
+Every actor i has a capability c_i, and on each issue k a position x_ik (the outcome it wants), a
 salience s_ik and a voting position v_ik, which starts at x_ik and is what exchanges move. Each round:
 
 1. Expected outcome of every issue: the compromise O_k = Σ_i w_ik v_ik / W_k of the voting
@@ -15,6 +14,7 @@ salience s_ik and a voting position v_ik, which starts at x_ik and is what excha
    d w_ik / W_k.
 2. Utility is linear: an actor gains s_ik for every unit the outcome of k moves toward its position
    x_ik (and loses as much when it moves away), so a trade's value is a salience-weighted shift.
+   Shifts are measured as fractions of each issue's scale, so issues on different scales trade alike.
 3. Who can trade. Actors a and b can exchange on issues p and q when their positions lie on opposite
    sides of the expected outcome on both issues (strictly: an actor at the outcome has nothing to ask
    for) and their saliences are not proportional: a cares relatively more about p
@@ -108,11 +108,12 @@ def _kernel() -> ModuleType:
 
 @dataclass(frozen=True)
 class Space:
-    """Linked issues as (actors, issues) arrays on [0, 1] scales, in the kernel's terms.
+    """Linked issues as (actors, issues) arrays, in the kernel's terms.
 
     ``actor_ids`` lists every actor with a stance on any issue; ``columns[k]`` maps issue k's actors
     (in its ``actor_ids`` order) to rows. ``weight`` is capability × salience (0 without a stance),
-    ``free`` marks who may move on an issue, ``order`` lists the rows by id (the tie-breaker).
+    ``free`` marks who may move on an issue, ``width`` holds the issues' scale widths and ``order``
+    lists the rows by id (the tie-breaker).
     """
 
     datas: tuple[IssueData, ...]
@@ -122,6 +123,7 @@ class Space:
     weight: np.ndarray
     salience: np.ndarray
     free: np.ndarray
+    width: np.ndarray
     order: np.ndarray
 
 
@@ -165,7 +167,7 @@ class VoteExchange(BargainingModel):
         log_ints = np.empty((capacity, kernel.LOG_INTS), dtype=np.int64)
         log_floats = np.empty((capacity, kernel.LOG_FLOATS))
         played, stop, logged = kernel.run_draw(
-            space.position.copy(), space.weight, space.salience, space.free, space.order, self.rounds,
+            space.position.copy(), space.weight, space.salience, space.free, space.width, space.order, self.rounds,
             RATES.index(self.rate), self.outcome_cap, self.tolerance, True, history, log_ints, log_floats)
         log = (log_ints[:logged].copy(), log_floats[:logged].copy())
         return {data.issue.id: self._issue_forecast(space, k, history[:played + 1], STOP_REASONS[stop], log)
@@ -190,21 +192,18 @@ class VoteExchange(BargainingModel):
         columns = []
         for k, batch in enumerate(batches):
             rows = np.array([row[a] for a in batch.actor_ids], dtype=np.int64)
-            lo, width = _scale(batch.issue)
-            x[:, rows, k] = (batch.position - lo) / width
+            x[:, rows, k] = batch.position
             w[:, rows, k] = weights(batch)
             s[:, rows, k] = batch.salience
             free[rows, k] = True if batch.fixed is None else ~np.asarray(batch.fixed, dtype=bool)
             columns.append(rows)
-        start = x.copy()
-        played, stops = _kernel().run_batch(x, w, s, free, _id_order(ids), self.rounds, RATES.index(self.rate),
-                                            self.outcome_cap, self.tolerance)
+        width = np.array([_width(batch.issue) for batch in batches])
+        played, stops = _kernel().run_batch(x, w, s, free, width, _id_order(ids), self.rounds,
+                                            RATES.index(self.rate), self.outcome_cap, self.tolerance)
         out = {}
         for k, batch in enumerate(batches):
-            lo, width = _scale(batch.issue)
-            cols = columns[k]
-            final = _restore(batch.position, start[:, cols, k], x[:, cols, k], lo, width)
-            weight = w[:, cols, k]
+            final = x[:, columns[k], k]
+            weight = w[:, columns[k], k]
             out[batch.issue.id] = BatchForecast(
                 issue_id=batch.issue.id, actor_ids=batch.actor_ids,
                 outcomes=(weight * final).sum(axis=1) / weight.sum(axis=1), final_positions=final,
@@ -225,22 +224,21 @@ class VoteExchange(BargainingModel):
         columns = []
         for k, data in enumerate(datas):
             rows = np.array([row[a] for a in data.actor_ids], dtype=np.int64)
-            lo, width = _scale(data.issue)
-            position[rows, k] = (data.position - lo) / width
+            position[rows, k] = data.position
             weight[rows, k] = weights(data)
             salience[rows, k] = data.salience
             fixed = np.zeros(data.n, dtype=bool) if data.fixed is None else np.asarray(data.fixed, dtype=bool)
             free[rows, k] = ~fixed & (weight[rows, k] > 0)
             columns.append(rows)
-        return Space(tuple(datas), tuple(ids), tuple(columns), position, weight, salience, free, _id_order(ids))
+        width = np.array([_width(data.issue) for data in datas])
+        return Space(tuple(datas), tuple(ids), tuple(columns), position, weight, salience, free, width,
+                     _id_order(ids))
 
     def _issue_forecast(self, space: Space, k: int, history: np.ndarray, stop: str,
                         log: tuple[np.ndarray, np.ndarray]) -> IssueForecast:
         data = space.datas[k]
-        lo, width = _scale(data.issue)
         rows = space.columns[k]
-        moved = history[:, rows, k]
-        positions = _restore(data.position, moved[:1], moved, lo, width)
+        positions = history[:, rows, k]
         weight = space.weight[rows, k]
         trades = log[0][(log[0][:, 3] == k) | (log[0][:, 4] == k)]
         return IssueForecast(
@@ -271,33 +269,24 @@ class VoteExchange(BargainingModel):
             mover, partner, here, there = (b, a, p, q) if k == p else (a, b, q, p)
             old, new, other_old, other_new = (
                 (old_bp, new_bp, old_aq, new_aq) if k == p else (old_aq, new_aq, old_bp, new_bp))
-            lo, width = _scale(space.datas[k].issue)
-            o_lo, o_width = _scale(space.datas[there].issue)
             shift_here, shift_there = (dp, dq) if k == p else (dq, dp)
             details = (
                 f"{ids[mover]} moves toward {ids[partner]} on {issue_ids[here]} in return for {ids[partner]} "
-                f"moving toward {ids[mover]} on {issue_ids[there]} ({o_lo + o_width * other_old:.6g} -> "
-                f"{o_lo + o_width * other_new:.6g}); expected gain {ids[a]} {gain_a:+.4g}, {ids[b]} "
+                f"moving toward {ids[mover]} on {issue_ids[there]} ({other_old:.6g} -> {other_new:.6g}); expected gain {ids[a]} {gain_a:+.4g}, {ids[b]} "
                 f"{gain_b:+.4g} (salience x outcome shift, as a share of the scale); expected outcome "
                 f"shifts {shift_here:.4g} of the scale on {issue_ids[here]}, {shift_there:.4g} on "
                 f"{issue_ids[there]}")
-            rows.append((t, ids[partner], ids[mover], "exchange", lo + width * old, lo + width * new, details))
+            rows.append((t, ids[partner], ids[mover], "exchange", old, new, details))
         return pd.DataFrame(rows, columns=list(CHALLENGE_COLUMNS))
 
 
-def _scale(issue: Issue) -> tuple[float, float]:
-    """The issue's low end and width, checked."""
+def _width(issue: Issue) -> float:
+    """The width of the issue's scale, checked: shifts and gains are reckoned as fractions of it."""
     lo, hi = issue.scale
     if not hi > lo:
         raise ModelError(f"issue {issue.id!r}: scale {issue.scale} has no width; give it a low end below its "
                          "high end")
-    return float(lo), float(hi - lo)
-
-
-def _restore(position: np.ndarray, start: np.ndarray, moved: np.ndarray, lo: float, width: float) -> np.ndarray:
-    """Positions back on the issue's scale from [0, 1]: the given ``position`` wherever nobody moved
-    (``moved`` equals ``start``), so the round trip leaves no rounding noise on unmoved actors."""
-    return np.where(moved == start, position, lo + width * moved)
+    return float(hi - lo)
 
 
 def _id_order(ids: list[str]) -> np.ndarray:

@@ -1,9 +1,10 @@
 """Compiled arithmetic of the exchange model (numba): one run over linked issues, a batch of runs.
 
 :mod:`stakes.models.exchange` documents the model and its options; this module computes them. A run
-works on arrays shaped (actors, issues) with positions as fractions of each issue's scale, weights
-capability × salience (zero where an actor takes no stance or cannot push) and a ``free`` mask (the
-actor may move its position on the issue). Options arrive as integer codes (their index in
+works on arrays shaped (actors, issues) with positions on each issue's own scale (``width`` holds
+the scales' widths: shifts and gains are reckoned as fractions of them), weights capability ×
+salience (zero where an actor takes no stance or cannot push) and a ``free`` mask (the actor may move
+its vote on the issue). Options arrive as integer codes (their index in
 exchange's option tuples). A round lists every possible exchange over every pair of issues and
 every pair of actors, in the order of the actors' ids, sorts them by joint gain (near-equal gains
 keep that order, so results do not depend on the order of actors) and realises them greedily.
@@ -69,13 +70,14 @@ def exchange_rate(s_ap: float, s_aq: float, s_bp: float, s_bq: float, rate: int)
 
 @jit
 def find_exchanges(ideal: np.ndarray, x: np.ndarray, w: np.ndarray, s: np.ndarray, free: np.ndarray,
-                   order: np.ndarray, outcome: np.ndarray, total: np.ndarray, rate: int, cap: bool,
-                   tolerance: float, ints: np.ndarray, floats: np.ndarray) -> int:
+                   width: np.ndarray, order: np.ndarray, outcome: np.ndarray, total: np.ndarray, rate: int,
+                   cap: bool, tolerance: float, ints: np.ndarray, floats: np.ndarray) -> int:
     """Every exchange both partners gain from, as log rows (``ints``, ``floats``); returns how many.
 
     Actor a demands issue p (b moves its voting position toward a's ideal on p) and b demands q (a
     moves toward b's ideal on q), where a cares relatively more about p: s_ap s_bq > s_aq s_bp. Sides
-    and gains are judged by the ideal positions, moves made on the voting positions ``x``.
+    and gains are judged by the ideal positions, moves made on the voting positions ``x``. The outcome
+    shifts dp and dq (and the gains) are fractions of each issue's scale.
     """
     n, k_issues = x.shape
     count = 0
@@ -87,7 +89,7 @@ def find_exchanges(ideal: np.ndarray, x: np.ndarray, w: np.ndarray, s: np.ndarra
                     continue
                 dip = ideal[i, p] - outcome[p]
                 diq = ideal[i, q] - outcome[q]
-                if abs(dip) <= SIDE_TIE or abs(diq) <= SIDE_TIE:
+                if abs(dip) <= SIDE_TIE * width[p] or abs(diq) <= SIDE_TIE * width[q]:
                     continue
                 for jj in range(ii + 1, n):
                     j = order[jj]
@@ -95,7 +97,8 @@ def find_exchanges(ideal: np.ndarray, x: np.ndarray, w: np.ndarray, s: np.ndarra
                         continue
                     djp = ideal[j, p] - outcome[p]
                     djq = ideal[j, q] - outcome[q]
-                    if abs(djp) <= SIDE_TIE or abs(djq) <= SIDE_TIE or dip * djp > 0.0 or diq * djq > 0.0:
+                    if (abs(djp) <= SIDE_TIE * width[p] or abs(djq) <= SIDE_TIE * width[q] or dip * djp > 0.0
+                            or diq * djq > 0.0):
                         continue
                     cross = s[i, p] * s[j, q] - s[i, q] * s[j, p]
                     if abs(cross) <= RATIO_TIE * (s[i, p] * s[j, q] + s[i, q] * s[j, p]):
@@ -107,18 +110,20 @@ def find_exchanges(ideal: np.ndarray, x: np.ndarray, w: np.ndarray, s: np.ndarra
                     toward_b = np.sign(ideal[b, q] - ideal[a, q])
                     span_p = (ideal[a, p] - x[b, p]) * toward_a  # how far b's vote can still go toward a
                     span_q = (ideal[b, q] - x[a, q]) * toward_b
-                    if span_p <= tolerance or span_q <= tolerance:
+                    if span_p <= tolerance * width[p] or span_q <= tolerance * width[q]:
                         continue
                     r = exchange_rate(s[a, p], s[a, q], s[b, p], s[b, q], rate)
-                    dp = min(span_p * w[b, p] / total[p], span_q * w[a, q] / total[q] / r)
+                    dp = min(span_p / width[p] * w[b, p] / total[p], span_q / width[q] * w[a, q] / total[q] / r)
                     if cap:
-                        dp = min(dp, abs(ideal[a, p] - outcome[p]), abs(ideal[b, q] - outcome[q]) / r)
+                        dp = min(dp, abs(ideal[a, p] - outcome[p]) / width[p],
+                                 abs(ideal[b, q] - outcome[q]) / width[q] / r)
                     dq = r * dp
                     gain_a = s[a, p] * dp - s[a, q] * dq
                     gain_b = s[b, q] * dq - s[b, p] * dp
-                    move_b = min(dp * total[p] / w[b, p], span_p)
-                    move_a = min(dq * total[q] / w[a, q], span_q)
-                    if gain_a <= GAIN_TIE or gain_b <= GAIN_TIE or max(move_a, move_b) <= tolerance:
+                    move_b = min(dp * width[p] * total[p] / w[b, p], span_p)
+                    move_a = min(dq * width[q] * total[q] / w[a, q], span_q)
+                    if (gain_a <= GAIN_TIE or gain_b <= GAIN_TIE
+                            or max(move_a / width[q], move_b / width[p]) <= tolerance):
                         continue
                     ints[count, 1] = a
                     ints[count, 2] = b
@@ -150,8 +155,8 @@ def by_gain(joint: np.ndarray) -> np.ndarray:
 
 
 @jit
-def run_draw(x: np.ndarray, w: np.ndarray, s: np.ndarray, free: np.ndarray, order: np.ndarray,
-             rounds: int, rate: int, cap: bool, tolerance: float, record: bool,
+def run_draw(x: np.ndarray, w: np.ndarray, s: np.ndarray, free: np.ndarray, width: np.ndarray,
+             order: np.ndarray, rounds: int, rate: int, cap: bool, tolerance: float, record: bool,
              history: np.ndarray, log_ints: np.ndarray, log_floats: np.ndarray) -> tuple[int, int, int]:
     """Rounds of exchanges from positions ``x``: the starting values are the actors' ideal positions,
     and ``x`` holds the voting positions, updated in place to the final ones.
@@ -172,7 +177,8 @@ def run_draw(x: np.ndarray, w: np.ndarray, s: np.ndarray, free: np.ndarray, orde
         history[0] = x
     logged = 0
     for t in range(1, rounds + 1):
-        count = find_exchanges(ideal, x, w, s, free, order, outcome, total, rate, cap, tolerance, ints, floats)
+        count = find_exchanges(ideal, x, w, s, free, width, order, outcome, total, rate, cap, tolerance,
+                               ints, floats)
         if count == 0:
             return t - 1, STATIC if t == 1 else CONVERGED, logged
         joint = floats[:count, 4] + floats[:count, 5]
@@ -196,8 +202,8 @@ def run_draw(x: np.ndarray, w: np.ndarray, s: np.ndarray, free: np.ndarray, orde
 
 
 @nb.njit(parallel=True, **COMPILE)
-def run_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, free: np.ndarray, order: np.ndarray,
-              rounds: int, rate: int, cap: bool, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+def run_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, free: np.ndarray, width: np.ndarray,
+              order: np.ndarray, rounds: int, rate: int, cap: bool, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
     """:func:`run_draw` for every draw (first axis), in parallel over draws, moving ``x`` in place to
     the final positions. ``free`` is shared by every draw. Returns rounds played and stop codes."""
     draws, n, k_issues = x.shape
@@ -206,6 +212,6 @@ def run_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, free: np.ndarray, ord
     for b in nb.prange(draws):
         movable = free & (w[b] > 0.0)
         played[b], stops[b], _ = run_draw(
-            x[b], w[b], s[b], movable, order, rounds, rate, cap, tolerance, False,
+            x[b], w[b], s[b], movable, width, order, rounds, rate, cap, tolerance, False,
             np.empty((0, n, k_issues)), np.empty((0, LOG_INTS), dtype=np.int64), np.empty((0, LOG_FLOATS)))
     return played, stops
