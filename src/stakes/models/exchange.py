@@ -167,8 +167,9 @@ class VoteExchange(BargainingModel):
         log_ints = np.empty((capacity, kernel.LOG_INTS), dtype=np.int64)
         log_floats = np.empty((capacity, kernel.LOG_FLOATS))
         played, stop, logged = kernel.run_draw(
-            space.position.copy(), space.weight, space.salience, space.free, space.width, space.order, self.rounds,
-            RATES.index(self.rate), self.outcome_cap, self.tolerance, True, history, log_ints, log_floats)
+            space.position.copy(), space.weight, space.salience, space.free, space.width, space.order,
+            self.rounds, RATES.index(self.rate), self.outcome_cap, self.tolerance, True, history, log_ints,
+            log_floats)
         log = (log_ints[:logged].copy(), log_floats[:logged].copy())
         return {data.issue.id: self._issue_forecast(space, k, history[:played + 1], STOP_REASONS[stop], log)
                 for k, data in enumerate(space.datas)}
@@ -245,7 +246,7 @@ class VoteExchange(BargainingModel):
             issue_id=data.issue.id,
             actor_ids=data.actor_ids,
             positions=positions,
-            outcomes=np.array([np.dot(round_positions, weight) for round_positions in positions]) / weight.sum(),
+            outcomes=np.array([np.dot(row, weight) for row in positions]) / weight.sum(),
             stop_reason=stop,
             challenge_log=partial(self._challenge_table, space, k, log),
             diagnostics={
@@ -272,9 +273,9 @@ class VoteExchange(BargainingModel):
             shift_here, shift_there = (dp, dq) if k == p else (dq, dp)
             details = (
                 f"{ids[mover]} moves toward {ids[partner]} on {issue_ids[here]} in return for {ids[partner]} "
-                f"moving toward {ids[mover]} on {issue_ids[there]} ({other_old:.6g} -> {other_new:.6g}); expected gain {ids[a]} {gain_a:+.4g}, {ids[b]} "
-                f"{gain_b:+.4g} (salience x outcome shift, as a share of the scale); expected outcome "
-                f"shifts {shift_here:.4g} of the scale on {issue_ids[here]}, {shift_there:.4g} on "
+                f"moving toward {ids[mover]} on {issue_ids[there]} ({other_old:.6g} -> {other_new:.6g}); "
+                f"expected gain {ids[a]} {gain_a:+.4g}, {ids[b]} {gain_b:+.4g} (salience x outcome shift, "
+                f"as a share of the scale); expected outcome shifts {shift_here:.4g} of the scale on {issue_ids[here]}, {shift_there:.4g} on "
                 f"{issue_ids[there]}")
             rows.append((t, ids[partner], ids[mover], "exchange", old, new, details))
         return pd.DataFrame(rows, columns=list(CHALLENGE_COLUMNS))

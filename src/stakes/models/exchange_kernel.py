@@ -3,11 +3,11 @@
 :mod:`stakes.models.exchange` documents the model and its options; this module computes them. A run
 works on arrays shaped (actors, issues) with positions on each issue's own scale (``width`` holds
 the scales' widths: shifts and gains are reckoned as fractions of them), weights capability ×
-salience (zero where an actor takes no stance or cannot push) and a ``free`` mask (the actor may move
-its vote on the issue). Options arrive as integer codes (their index in
-exchange's option tuples). A round lists every possible exchange over every pair of issues and
-every pair of actors, in the order of the actors' ids, sorts them by joint gain (near-equal gains
-keep that order, so results do not depend on the order of actors) and realises them greedily.
+salience (zero where an actor takes no stance or cannot push) and a ``free`` mask (the actor may
+move its vote on the issue). Options arrive as integer codes (their index in exchange's option
+tuples). A round lists every possible exchange over every pair of issues and every pair of actors,
+in the order of the actors' ids, sorts them by joint gain (near-equal gains keep that order, so
+results do not depend on the order of actors) and realises them greedily.
 Results are bit-reproducible (no fast-math, no reductions whose order depends on threads), so a
 draw's forecast is the same whichever batch it is computed in.
 
@@ -203,7 +203,8 @@ def run_draw(x: np.ndarray, w: np.ndarray, s: np.ndarray, free: np.ndarray, widt
 
 @nb.njit(parallel=True, **COMPILE)
 def run_batch(x: np.ndarray, w: np.ndarray, s: np.ndarray, free: np.ndarray, width: np.ndarray,
-              order: np.ndarray, rounds: int, rate: int, cap: bool, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+              order: np.ndarray, rounds: int, rate: int, cap: bool, tolerance: float
+              ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`run_draw` for every draw (first axis), in parallel over draws, moving ``x`` in place to
     the final positions. ``free`` is shared by every draw. Returns rounds played and stop codes."""
     draws, n, k_issues = x.shape
