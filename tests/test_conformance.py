@@ -6,6 +6,8 @@ positions on a few shared levels (blocs and ties), and a scale other than 0–10
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,7 @@ from stakes.models import MODELS, make_model
 from stakes.models.base import STOP_REASONS, IssueBatch
 from stakes.scenario.model import Issue
 from tests.conftest import DATA, make_scenario, random_scenario
+from tests.linked import random_linked
 
 MODEL_NAMES = list(MODELS)
 SCENARIOS = (
@@ -143,3 +146,43 @@ def test_solve_batch_equals_solve_on_every_draw(model, fixed):
         single = estimator.solve(batch.draw(b), np.random.default_rng(int(seeds[b])))
         assert result.outcomes[b] == pytest.approx(single.outcome, abs=1e-9)
         assert np.allclose(result.final_positions[b], single.positions[-1], rtol=0, atol=1e-9)
+
+
+# Models that link issues solve a scenario's issues together: the same invariances, across issues.
+LINKED = [name for name in MODEL_NAMES if getattr(MODELS[name][0], "links_issues", False)]
+LINKED_SCENARIOS = [random_linked(300 + seed, n=7, gaps=seed % 2 == 1) for seed in range(4)]
+
+
+@pytest.mark.parametrize("model", LINKED)
+@pytest.mark.parametrize("scenario", LINKED_SCENARIOS, ids=[f"l{k}" for k in range(len(LINKED_SCENARIOS))])
+def test_linked_issues_keep_the_invariances(model, scenario):
+    base = _run(scenario, model)
+    order = np.random.default_rng(5).permutation(len(scenario.actors))
+    shuffled = replace(scenario, actors=tuple(scenario.actors[k] for k in order))
+    scaled = replace(scenario, actors=tuple(replace(a, capability=a.capability.with_value(a.capability.value * 7.3))
+                                            for a in scenario.actors))
+    for other in (_run(shuffled, model), _run(scaled, model)):
+        assert other.outcomes == pytest.approx(base.outcomes, abs=TOLERANCE * 100)
+        for issue_id, result in base.issues.items():
+            assert other.issues[issue_id].final_positions == pytest.approx(result.final_positions,
+                                                                           abs=TOLERANCE * 100)
+    for issue in scenario.issues:
+        position = scenario.issue_data(issue.id).position
+        assert position.min() - 1e-9 <= base.outcomes[issue.id] <= position.max() + 1e-9
+
+
+@pytest.mark.parametrize("model", LINKED)
+def test_linked_batches_equal_solving_each_draw(model):
+    rng = np.random.default_rng(9)
+    draws, n = 4, 6
+    batches = [IssueBatch(issue=Issue(f"i{k}", f"Issue {k}", "low", "high", (0.0, 100.0)),
+                          actor_ids=tuple(f"a{r}" for r in range(n)), position=rng.uniform(0, 100, (draws, n)),
+                          salience=rng.uniform(0.05, 1, (draws, n)), capability=rng.uniform(1, 100, (draws, n)))
+               for k in range(3)]
+    seeds = rng.integers(0, 2**63, size=draws, dtype=np.int64)
+    estimator = make_model(model)
+    result = estimator.solve_batches(batches, seeds)
+    for b in range(draws):
+        single = estimator.solve_many([batch.draw(b) for batch in batches], np.random.default_rng(int(seeds[b])))
+        for batch in batches:
+            assert result[batch.issue.id].outcomes[b] == pytest.approx(single[batch.issue.id].outcome, abs=1e-9)

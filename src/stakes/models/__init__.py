@@ -12,6 +12,7 @@ from stakes.errors import ModelError
 from stakes.models.base import BargainingModel, IssueForecast
 from stakes.models.bdm import ExpectedUtility
 from stakes.models.compromise import WeightedMean
+from stakes.models.exchange import VoteExchange
 from stakes.models.median import WeightedMedian
 from stakes.models.nash import NashBargaining
 from stakes.models.smp import SpatialModel
@@ -24,6 +25,7 @@ MODELS: dict[str, tuple[type[BargainingModel], dict[str, Any]]] = {
     "bdm-scholz-code": (ExpectedUtility, {"probability": "all_triples", "acceptance": "scholz_code",
                                           "distance_scale": "positions"}),
     "smp": (SpatialModel, {}),
+    "exchange": (VoteExchange, {}),
 }
 
 
