@@ -101,7 +101,7 @@ def test_unknown_model_is_a_clear_error():
 def test_bdm_shows_where_each_actor_ends_and_why_it_stopped():
     result = run("forecast", HARBOUR, "-m", "bdm", "--rounds", "3")
     assert "bdm end" in result.output
-    assert "3 rd" in result.output
+    assert "3 rounds" in result.output
 
 
 def test_markup_in_scenario_text_is_shown_literally(tmp_path, monkeypatch):

@@ -11,8 +11,8 @@ from typing import Annotated, Any
 import typer
 import yaml
 from rich.console import Console
-from rich.markup import escape
 
+from stakes.cli.text import safe
 from stakes.errors import StakesError
 
 app = typer.Typer(
@@ -49,14 +49,15 @@ def fmt(value: float) -> str:
     return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.3e}"
 
 
-def main() -> None:
-    """Console entry point: run the app, turning the project's own errors into one clear line."""
+def main(args: list[str] | None = None) -> None:
+    """Console entry point: run the app (on ``args``, default the command line), turning the
+    project's own errors into one clear line."""
     try:
-        app()
+        app(args)
     except StakesError as exc:
         if _state["debug"]:
             raise
-        errors.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        errors.print(f"[red]error:[/] {safe(str(exc))}", soft_wrap=True)
         sys.exit(1)
     except KeyboardInterrupt:
         errors.print("interrupted")

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import pandas as pd
 import typer
-from rich.markup import escape
+from stakes.cli.text import plural, safe
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -85,7 +85,7 @@ def _list_errors(problems: list[IngestError]) -> None:
         return
     errors.print(f"[yellow]{len(problems)} document{'s' if len(problems) != 1 else ''} could not be read:[/]")
     for problem in sorted(problems, key=lambda p: (p.document, p.line or 0)):
-        errors.print(f"  {escape(problem.place)}: {escape(problem.problem)} [dim]— fix: {escape(problem.fix)}[/]",
+        errors.print(f"  {safe(problem.place)}: {safe(problem.problem)} [dim]— fix: {safe(problem.fix)}[/]",
                      soft_wrap=True)
 
 
@@ -134,17 +134,17 @@ def _article_record(article: Article) -> dict[str, object]:
 
 
 def _show_article(article: Article, lines: int) -> None:
-    console.print(f"[bold]{escape(article.title or '(no title)')}[/]")
+    console.print(f"[bold]{safe(article.title or '(no title)')}[/]")
     facts = [("date", article.published.isoformat() if article.published else None),
              ("publisher", article.publisher), ("url", article.url), ("from", article.origin),
              ("id", article.id), ("length", f"{len(article.text):,} characters")]
     facts += [(key, value) for key, value in article.meta.items() if key in ("note", "extractor", "content")]
     for key, value in facts:
         if value:
-            console.print(f"  [dim]{key}:[/] {escape(str(value))}", soft_wrap=True)
+            console.print(f"  [dim]{key}:[/] {safe(str(value))}", soft_wrap=True)
     shown = [line for line in article.text.splitlines() if line.strip()][:lines]
     for line in shown:
-        console.print(f"  │ {escape(line if len(line) <= 160 else line[:159] + '…')}", soft_wrap=True)
+        console.print(f"  │ {safe(line if len(line) <= 160 else line[:159] + '…')}", soft_wrap=True)
     console.print()
 
 
@@ -188,11 +188,11 @@ def add_command(
         console.print(f"{result.added} article{'s' if result.added != 1 else ''} added"
                       + (f", {result.analysed} newly analysed" if result.analysed else "")
                       + (f", {result.present} already stored" if result.present else "")
-                      + f" [dim]({escape(corpus.url)})[/]", soft_wrap=True)
+                      + f" [dim]({safe(corpus.url)})[/]", soft_wrap=True)
     _list_errors(result.errors)
     if result.read == 0:
         if not result.errors:
-            errors.print("[red]error:[/] no documents found in " + escape(", ".join(paths)))
+            errors.print("[red]error:[/] no documents found in " + safe(", ".join(paths)))
         raise typer.Exit(1)
 
 
@@ -259,7 +259,7 @@ def _write_frame(frame: pd.DataFrame, fmt: QueryFormat, output: Path | None, tit
             sys.stdout.write(rendered)
             return
         output.write_text(rendered, encoding="utf-8")
-    console.print(f"wrote {escape(str(output))}: {len(frame)} row{'s' if len(frame) != 1 else ''}", soft_wrap=True)
+    console.print(f"wrote {safe(str(output))}: {len(frame)} row{'s' if len(frame) != 1 else ''}", soft_wrap=True)
 
 
 def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -278,10 +278,10 @@ def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
 def _print_table(frame: pd.DataFrame, title: str) -> None:
     columns = [c for c in TABLE_COLUMNS.get(title, frame.columns) if c in frame.columns]
     shown = _dates_as_text(frame[columns].head(SHOWN_ROWS))
-    table = Table(title=f"[bold]{escape(title)}[/]", title_justify="left")
+    table = Table(title=f"[bold]{safe(title)}[/]", title_justify="left")
     for column in shown.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
-        table.add_column(escape(str(column)), justify="right" if numeric else "left",
+        table.add_column(safe(str(column)), justify="right" if numeric else "left",
                          overflow="fold", max_width=60 if column in ("text", "evidence", "title") else None)
     for row in shown.itertuples(index=False):
         table.add_row(*(_cell(value) for value in row))
@@ -296,7 +296,7 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:.4g}"
-    return escape(str(value))
+    return safe(str(value))
 
 
 @corpus_app.command("export")
@@ -315,4 +315,4 @@ def export_command(
             raise StakesError(f"cannot write into {folder} ({exc.strerror or exc}); choose a writable "
                               "folder") from None
     for path in written:
-        console.print(f"wrote {escape(str(path))}: {counts[path.stem]} rows", soft_wrap=True)
+        console.print(f"wrote {safe(str(path))}: {counts[path.stem]} rows", soft_wrap=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
+from stakes.cli.text import plural, safe
 
 from stakes.cli.app import app, console, errors
 from stakes.errors import StakesError
@@ -23,7 +23,7 @@ def _articles(path: Path) -> list:
         if isinstance(item, Article):
             found.append(item)
         else:
-            errors.print(f"[yellow]skipped:[/] {escape(str(item))}")
+            errors.print(f"[yellow]skipped:[/] {safe(str(item))}")
     return found
 
 
@@ -48,23 +48,23 @@ def _explain(reading, scenario) -> None:
     kept = principal_actors(reading)
     for analysis in reading.analyses:
         summaries = summarise(analysis.stances)
-        console.rule(f"[bold]{escape(analysis.title or analysis.article_id)}[/] ({analysis.article_id})")
+        console.rule(f"[bold]{safe(analysis.title or analysis.article_id)}[/] ({analysis.article_id})")
         for key, found in sorted(analysis.actors.items(), key=lambda kv: -kv[1].mentions):
             status = "in the draft" if key in kept else "left out (minor or a place)"
-            console.print(f"[bold]{escape(found.name)}[/] — {found.kind}, code {found.code or 'none'}, "
+            console.print(f"[bold]{safe(found.name)}[/] — {found.kind}, code {found.code or 'none'}, "
                           f"{found.mentions} mention(s); {status}")
             for why in found.sources[:4]:
-                console.print(f"    found by {escape(why)}")
+                console.print(f"    found by {safe(why)}")
             if found.aliases:
-                console.print(f"    as: {escape(', '.join(found.aliases[:8]))}")
+                console.print(f"    as: {safe(', '.join(found.aliases[:8]))}")
             for quote in (q for q in analysis.quotes if q.speaker == key):
                 kind = "said" if quote.direct else "reported"
-                console.print(f"    {kind} ({escape(quote.cue)}): {escape(quote.text[:140])}")
+                console.print(f"    {kind} ({safe(quote.cue)}): {safe(quote.text[:140])}")
             events = [e for e in analysis.events if e.source == key and e.target]
             for event in events[:5]:
                 target = analysis.actors.get(event.target)
                 console.print(f"    event {event.cameo} {event.plover or ''} → "
-                              f"{escape(target.name if target else str(event.target))} ({escape(event.verb)})")
+                              f"{safe(target.name if target else str(event.target))} ({safe(event.verb)})")
             for issue in reading.issues:
                 summary = summaries.get((key, issue.id))
                 if summary is None:
@@ -73,7 +73,7 @@ def _explain(reading, scenario) -> None:
                 console.print(f"    {issue.id}: leans {side} ({summary.direction:+.2f}), confidence "
                               f"{summary.confidence:.2f}, {len(summary.evidence)} sentence(s)")
                 for item in summary.evidence[:2]:
-                    console.print(f"        s{item.sentence + 1} {escape(item.cue)}: \"{escape(item.span[:120])}\"")
+                    console.print(f"        s{item.sentence + 1} {safe(item.cue)}: \"{safe(item.span[:120])}\"")
 
 
 @app.command("read")

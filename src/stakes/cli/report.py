@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.markup import escape
+from stakes.cli.text import plural, safe
 from rich.progress import Progress
 
 from stakes.cli.app import app, console, errors, parse_params
-from stakes.cli.core import DEFAULT_MODELS
 from stakes.errors import StakesError
-from stakes.models import MODELS, make_model
+from stakes.models import DEFAULT_MODELS, MODELS, make_model
 from stakes.scenario import DEFAULT_SCENARIO, load
 from stakes.whatif import select_whatifs
 
@@ -39,7 +38,8 @@ def _model_specs(names: list[str], params: dict[str, Any], rounds: int | None) -
 def report_command(
     scenario: Annotated[str, typer.Argument(help="Scenario file or bundled name.")] = DEFAULT_SCENARIO,
     model: Annotated[Optional[list[str]], typer.Option(
-        "--model", "-m", help=f"Model(s): {', '.join(MODELS)}; repeat for several (default: mean, median, nash, bdm)."
+        "--model", "-m", help=f"Model(s): {', '.join(MODELS)}; repeat for several [default: "
+                              f"{', '.join(DEFAULT_MODELS)}]."
     )] = None,
     rounds: Annotated[Optional[int], typer.Option(min=1, help="Round limit for models that play rounds.")] = None,
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Model parameter KEY=VALUE.")] = None,
@@ -82,8 +82,8 @@ def report_command(
                               sensitivity=not no_sensitivity, sensitivity_model=sensitivity_model, workers=workers,
                               progress=lambda done, total: progress.update(task, completed=done, total=total))
     written = write_markdown(report, output) if fmt is ReportFormat.md else [write_html(report, output)]
-    console.print(f"wrote {escape(str(written[0]))}: {len(report.charts)} charts"
+    console.print(f"wrote {safe(str(written[0]))}: {len(report.charts)} charts"
                   + (f", with {len(written) - 1} chart files beside it" if len(written) > 1 else ""))
     if charts is not None:
         files = report.export_charts(charts)
-        console.print(f"wrote {len(files)} chart files into {escape(str(charts))}")
+        console.print(f"wrote {len(files)} chart files into {safe(str(charts))}")

@@ -6,7 +6,7 @@ import os
 from typing import Annotated
 
 import typer
-from rich.markup import escape
+from stakes.cli.text import plural, safe
 
 from stakes.cli.app import app, console, errors
 from stakes.cli.corpus import DbOption
@@ -32,7 +32,7 @@ def serve_command(
         with Corpus.open(db) as corpus:
             token = ScenarioStore(corpus.engine).create_token(create_token)
             where = corpus.url
-        errors.print(f"token for {escape(create_token)} (stored hashed in {escape(where)}; shown only now):")
+        errors.print(f"token for {safe(create_token)} (stored hashed in {safe(where)}; shown only now):")
         console.print(token, markup=False, highlight=False)
         return
     import uvicorn
@@ -44,5 +44,5 @@ def serve_command(
     if token is None and not application.state.store.token_count():
         errors.print("[yellow]no token yet:[/] create one with `stakes serve --create-token NAME` or set "
                      "$STAKES_TOKEN; until then nothing can be changed" + ("" if open_reads else " or read"))
-    errors.print(f"stakes on http://{escape(host)}:{port} (store: {escape(application.state.corpus.url)})")
+    errors.print(f"stakes on http://{safe(host)}:{port} (store: {safe(application.state.corpus.url)})")
     uvicorn.run(application, host=host, port=port, log_level="warning")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
+from stakes.cli.text import plural, safe
 from rich.table import Table
 
 from stakes.cli.app import app, console, errors
@@ -36,8 +36,8 @@ def list_command(db: DbOption = None) -> None:
     table = Table("title", "actors × issues", "version", "saved by", "saved at")
     table.add_column("id", no_wrap=True)
     for row in rows:
-        table.add_row(escape(row["title"]), f"{row['actors']} × {row['issues']}", str(row["version"]),
-                      escape(row["updated_by"]), f"{row['updated_at']:%Y-%m-%d %H:%M}", escape(row["id"]))
+        table.add_row(safe(row["title"]), f"{row['actors']} × {row['issues']}", str(row["version"]),
+                      safe(row["updated_by"]), f"{row['updated_at']:%Y-%m-%d %H:%M}", safe(row["id"]))
     console.print(table if rows else "no scenarios stored yet (stakes store import FILE, or stakes serve)")
 
 
@@ -59,7 +59,7 @@ def export_command(
         console.print(dumps(stored.scenario, to or "yaml"), markup=False, highlight=False, soft_wrap=True, end="")
         return
     save(stored.scenario, output, to)
-    errors.print(f"wrote {escape(str(output))} (version {stored.version} of {escape(stored.id)})")
+    errors.print(f"wrote {safe(str(output))} (version {stored.version} of {safe(stored.id)})")
 
 
 @store_app.command("import")
@@ -81,7 +81,7 @@ def import_command(
         stored = store.create(scenario, author or getpass.getuser(), scenario_id or Path(path).stem,
                               bundled_whatifs(path),
                               summary=f"imported from {Path(path).name}")
-    console.print(f"stored {escape(stored.id)} (version 1)")
+    console.print(f"stored {safe(stored.id)} (version 1)")
 
 
 @store_app.command("history")
@@ -95,6 +95,6 @@ def history_command(
         revisions = store.history(scenario_id)
     table = Table("version", "saved by", "at", "what changed")
     for revision in revisions:
-        table.add_row(str(revision.version), escape(revision.author), f"{revision.at:%Y-%m-%d %H:%M}",
-                      escape("\n".join(revision.changes) or revision.summary))
+        table.add_row(str(revision.version), safe(revision.author), f"{revision.at:%Y-%m-%d %H:%M}",
+                      safe("\n".join(revision.changes) or revision.summary))
     console.print(table)

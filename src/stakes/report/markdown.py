@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
+from stakes.files import write_atomic
 from stakes.report.build import Report
 from stakes.report.charts import Chart
 from stakes.report.summary import input_label, interval, number, numbers, percent
@@ -139,5 +140,5 @@ def write_markdown(report: Report, path: str | Path) -> list[Path]:
     path = Path(path)
     folder = f"{path.stem}-charts"
     charts = report.export_charts(path.parent / folder)
-    path.write_text(render_markdown(report, folder), encoding="utf-8")
+    write_atomic(path, render_markdown(report, folder))
     return [path, *charts]

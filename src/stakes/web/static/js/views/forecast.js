@@ -6,7 +6,6 @@ import { lineChart, histogram, tornado, legend, colour, dash } from '../charts.j
 import { issueScale, actorName } from '../scenario-data.js';
 import { whatifSection } from './whatifs.js';
 
-const DEFAULT_MODELS = ['bdm', 'mean', 'median'];
 const MODEL_COLOURS = { bdm: '#1f5fa8', mean: '#2e8540', median: '#7a52b3', nash: '#c62f3a', 'bdm-scholz-code': '#d97706', smp: '#8c564b' };
 const MORE_COLOURS = ['#0e7490', '#a21caf', '#4d7c0f', '#57534e'];
 
@@ -47,7 +46,8 @@ class ForecastView {
   build() {
     const sc = this.scenario;
     this.ctx.setScenarioTitle(sc.title || this.id);
-    const defaults = this.models.some((m) => DEFAULT_MODELS.includes(m.name)) ? DEFAULT_MODELS : this.models.slice(0, 1).map((m) => m.name);
+    const ticked = this.models.filter((m) => m.default).map((m) => m.name);
+    const defaults = ticked.length ? ticked : this.models.slice(0, 1).map((m) => m.name);
     const modelBoxes = h('div', { class: 'checks' }, this.models.map((m) => {
       const c = h('input', { type: 'checkbox', 'data-testid': `model-${m.name}`, checked: defaults.includes(m.name), value: m.name });
       this.checks.set(m.name, c);
