@@ -5,16 +5,33 @@ Commands live in sibling modules by topic and register themselves on :data:`app`
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Annotated, Any
 
 import typer
 import yaml
+from typer.core import TyperOption
 from rich.console import Console
 
 from stakes.cli.text import safe
 from stakes.errors import StakesError
 
+def _plain_value_types() -> None:
+    """Help lists the type of the value an option takes (``<int>``): a flag takes none, so it shows
+    none; a repeatable option shows the type of one value (``<str>``, not ``<list[str]>``)."""
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        if self.is_flag:
+            return None
+        label = shown(self, ctx)
+        return re.sub(r"list\[(.*)\]", r"\1", label) if label else label
+
+    TyperOption.display_type_rich = display_type_rich
+
+
+_plain_value_types()
 app = typer.Typer(
     help="stakes: model the actors of a negotiation and forecast where the bargaining goes.",
     no_args_is_help=True,

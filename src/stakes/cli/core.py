@@ -88,7 +88,7 @@ def _forecast_tables(scenario: Scenario, results: list[Forecast]) -> list[Table]
 def forecast_command(
     scenario: Annotated[str, typer.Argument(help="Scenario file or bundled name.")] = DEFAULT_SCENARIO,
     model: Annotated[Optional[list[str]], typer.Option(
-        "--model", "-m", help=f"Model(s): {', '.join(MODELS)}; repeat for several [default: "
+        "--model", "-m", help=f"Model(s): {', '.join(MODELS)}; repeat for several \\[default: "
                               f"{', '.join(DEFAULT_MODELS)}].")] = None,
     rounds: Annotated[Optional[int], typer.Option(min=1, help="Round limit for models that play rounds.")] = None,
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Model parameter KEY=VALUE.")] = None,
@@ -234,9 +234,9 @@ def convert(
     source: Annotated[str, typer.Argument(help="Input scenario (file or bundled name).")],
     target: Annotated[Path, typer.Argument(help="Output file; the format follows its extension.")],
     from_format: Annotated[Optional[str], typer.Option(
-        "--from", help=f"Input format: {', '.join(FORMATS)} [default: from the input's extension].")] = None,
+        "--from", help=f"Input format: {', '.join(FORMATS)} \\[default: from the input's extension].")] = None,
     to_format: Annotated[Optional[str], typer.Option(
-        "--to", help=f"Output format: {', '.join(WRITE_FORMATS)} [default: from the output's extension].")] = None,
+        "--to", help=f"Output format: {', '.join(WRITE_FORMATS)} \\[default: from the output's extension].")] = None,
 ) -> None:
     """Convert a scenario between YAML, JSON and the CSV layouts (table, KTAB); KTAB XML is read only."""
     check_output(target)

@@ -12,12 +12,12 @@ from typing import Annotated, Optional
 
 import pandas as pd
 import typer
-from stakes.cli.text import plural, safe
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from stakes.cli.app import app, console, errors
-from stakes.errors import StakesError
+from stakes.cli.text import plural, safe
+from stakes.files import check_folder, check_output, write_atomic
 from stakes.reading.article import Article
 from stakes.reading.ingest import DEFAULT_MAX_BYTES, IngestError, JsonlFields, ReadOptions, read
 
@@ -83,7 +83,7 @@ def _date(value: str | None, option: str) -> date | None:
 def _list_errors(problems: list[IngestError]) -> None:
     if not problems:
         return
-    errors.print(f"[yellow]{len(problems)} document{'s' if len(problems) != 1 else ''} could not be read:[/]")
+    errors.print(f"[yellow]{plural(len(problems), 'document')} could not be read:[/]")
     for problem in sorted(problems, key=lambda p: (p.document, p.line or 0)):
         errors.print(f"  {safe(problem.place)}: {safe(problem.problem)} [dim]— fix: {safe(problem.fix)}[/]",
                      soft_wrap=True)
@@ -118,7 +118,7 @@ def ingest_command(
             else:
                 _show_article(item, lines)
     if fmt is IngestFormat.text:
-        console.print(f"{count} article{'s' if count != 1 else ''} read")
+        console.print(f"{plural(count, 'article')} read")
     _list_errors(problems)
     if count == 0:
         raise typer.Exit(1)
@@ -185,7 +185,7 @@ def add_command(
             task = progress.add_task("reading", total=None)
             result = ingest(corpus, paths, analyse=analyser, options=options, workers=workers, cluster=cluster,
                             progress=lambda done, total: progress.update(task, completed=done, total=total))
-        console.print(f"{result.added} article{'s' if result.added != 1 else ''} added"
+        console.print(f"{plural(result.added, 'article')} added"
                       + (f", {result.analysed} newly analysed" if result.analysed else "")
                       + (f", {result.present} already stored" if result.present else "")
                       + f" [dim]({safe(corpus.url)})[/]", soft_wrap=True)
@@ -223,6 +223,8 @@ def query_command(
         raise typer.BadParameter("only stances are averaged per period", param_hint="--freq")
     if fmt is QueryFormat.parquet and output is None:
         raise typer.BadParameter("parquet needs a file: -o FILE.parquet", param_hint="--format")
+    if output is not None:
+        check_output(output)
     with Corpus.open(db, create=False) as corpus:
         if what is Kind.articles:
             frame = corpus.articles(actor=actor, since=start, until=end, limit=limit)
@@ -244,7 +246,7 @@ def query_command(
 
 def _write_frame(frame: pd.DataFrame, fmt: QueryFormat, output: Path | None, title: str) -> None:
     if fmt is QueryFormat.parquet:
-        frame.to_parquet(output, index=False)
+        write_atomic(output, lambda out: frame.to_parquet(out, index=False))
     elif fmt is QueryFormat.table:
         _print_table(frame, title)
         return
@@ -258,8 +260,8 @@ def _write_frame(frame: pd.DataFrame, fmt: QueryFormat, output: Path | None, tit
         if output is None:
             sys.stdout.write(rendered)
             return
-        output.write_text(rendered, encoding="utf-8")
-    console.print(f"wrote {safe(str(output))}: {len(frame)} row{'s' if len(frame) != 1 else ''}", soft_wrap=True)
+        write_atomic(output, rendered)
+    console.print(f"wrote {safe(output)}: {plural(len(frame), 'row')}", soft_wrap=True)
 
 
 def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -287,7 +289,7 @@ def _print_table(frame: pd.DataFrame, title: str) -> None:
         table.add_row(*(_cell(value) for value in row))
     console.print(table)
     more = len(frame) - len(shown)
-    console.print(f"{len(frame)} row{'s' if len(frame) != 1 else ''}"
+    console.print(plural(len(frame), "row")
                   + (f" [dim]({more} not shown: use --format csv or --limit)[/]" if more else ""))
 
 
@@ -307,12 +309,9 @@ def export_command(
     """Export every table (articles, mentions, quotes, events, stances) as Parquet files."""
     from stakes.corpus import Corpus
 
+    check_folder(folder)
     with Corpus.open(db, create=False) as corpus:
         counts = corpus.counts()
-        try:
-            written = corpus.export_parquet(folder)
-        except OSError as exc:
-            raise StakesError(f"cannot write into {folder} ({exc.strerror or exc}); choose a writable "
-                              "folder") from None
+        written = corpus.export_parquet(folder)
     for path in written:
-        console.print(f"wrote {safe(str(path))}: {counts[path.stem]} rows", soft_wrap=True)
+        console.print(f"wrote {safe(path)}: {plural(counts[path.stem], 'row')}", soft_wrap=True)

@@ -50,7 +50,7 @@ class Format(str, Enum):
 
 ScenarioArg = Annotated[str, typer.Argument(help="Scenario file or bundled name.")]
 ModelOpt = Annotated[list[str] | None, typer.Option("--model", "-m", help=f"Model(s): {', '.join(MODELS)}; "
-                                                       f"repeat for several [default: {', '.join(DEFAULT_MODELS)}].")]
+                                                       f"repeat for several \\[default: {', '.join(DEFAULT_MODELS)}].")]
 RoundsOpt = Annotated[int | None, typer.Option(min=1, help="Round limit for models that play rounds.")]
 ParamOpt = Annotated[list[str] | None, typer.Option("--param", "-p", help="Model parameter KEY=VALUE.")]
 DrawsOpt = Annotated[int, typer.Option(min=1, help="Monte Carlo draws.")]
@@ -66,7 +66,7 @@ ChangeOpt = Annotated[list[str] | None, typer.Option("--change", "-c", help="One
                                                         "'us_admin.capability *= 0.5'; repeated, they form one "
                                                         "what-if.")]
 FormatOpt = Annotated[Format | None, typer.Option(
-    "--format", "-f", help="table, json, csv or parquet [default: from the -o file's extension, else table].")]
+    "--format", "-f", help="table, json, csv or parquet \\[default: from the -o file's extension, else table].")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of the "
                                                    "terminal.")]
 
