@@ -77,9 +77,22 @@ def check_output(path: str | os.PathLike[str]) -> Path:
         raise output_error(path, OSError(code, os.strerror(code)))
     if not folder.is_dir():
         raise output_error(path, NotADirectoryError(errno.ENOTDIR, "not a folder"))
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise output_error(path, PermissionError(errno.EACCES, "permission denied"))
+    if path.exists() and not stat.S_ISREG(path.stat().st_mode):  # a device or a pipe, written in place
+        if not os.access(path, os.W_OK):
+            raise output_error(path, PermissionError(errno.EACCES, "permission denied"))
+    else:
+        _probe(folder, path)
     return path
+
+
+def _probe(folder: Path, path: Path, is_folder: bool = False) -> None:
+    """Create and remove a file in ``folder``: the one test of writing there that holds for every user
+    and file system (permission bits do not stop root; a read-only mount stops everyone)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise output_error(path, exc, folder=is_folder) from None
 
 
 def check_folder(path: str | os.PathLike[str]) -> Path:
@@ -89,8 +102,8 @@ def check_folder(path: str | os.PathLike[str]) -> Path:
         raise output_error(path, FileExistsError(errno.EEXIST, "file exists"), folder=True)
     if not path.exists():
         check_output(path)
-    elif not os.access(path, os.W_OK | os.X_OK):
-        raise output_error(path, PermissionError(errno.EACCES, "permission denied"), folder=True)
+    else:
+        _probe(path, path, is_folder=True)
     return path
 
 

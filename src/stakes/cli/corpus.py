@@ -208,10 +208,11 @@ def query_command(
     freq: Annotated[Optional[str], typer.Option(help="Stances: average per period, e.g. W (weeks) or MS "
                                                 "(months).")] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many rows.")] = None,
-    fmt: Annotated[QueryFormat, typer.Option("--format", "-f", help="table, csv, json or parquet.")]
-    = QueryFormat.table,
+    fmt: Annotated[Optional[QueryFormat], typer.Option(
+        "--format", "-f", help="table, csv, json or parquet \\[default: from the -o file's extension, else table].")]
+    = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file "
-                                                   "(needed for parquet).")] = None,
+                                                   "(csv, json or parquet).")] = None,
 ) -> None:
     """Query the corpus: articles, the event timeline, the actor network, or stances over time."""
     from stakes.corpus import Corpus
@@ -221,9 +222,14 @@ def query_command(
         raise typer.BadParameter("only stances have an issue", param_hint="--issue")
     if freq is not None and what is not Kind.stances:
         raise typer.BadParameter("only stances are averaged per period", param_hint="--freq")
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    fmt = fmt or (QueryFormat(suffix) if suffix in ("csv", "json", "parquet") else QueryFormat.table)
     if fmt is QueryFormat.parquet and output is None:
         raise typer.BadParameter("parquet needs a file: -o FILE.parquet", param_hint="--format")
     if output is not None:
+        if fmt is QueryFormat.table:
+            raise typer.BadParameter("a table is for the terminal; write csv, json or parquet to a file "
+                                     "(-f csv, or a .csv/.json/.parquet name)", param_hint="--output")
         check_output(output)
     with Corpus.open(db, create=False) as corpus:
         if what is Kind.articles:

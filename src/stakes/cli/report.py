@@ -71,6 +71,8 @@ def report_command(
         markdown = output is not None and output.suffix.lower() in (".md", ".markdown")
         fmt = ReportFormat.md if markdown else ReportFormat.html
     output = check_output(output or Path(f"report.{fmt.value}"))
+    if fmt is ReportFormat.md:
+        check_folder(output.parent / f"{output.stem}-charts")  # where its charts go
     if charts is not None:
         check_folder(charts)
     sc = load(scenario)

@@ -25,7 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from stakes.corpus.records import Analysis
 from stakes.corpus.schema import TABLES, ArticleRow, Base, EventRow, MentionRow, QuoteRow, StanceRow
 from stakes.errors import StakesError
-from stakes.files import make_folder, write_atomic
+from stakes.files import check_output, make_folder, write_atomic
 from stakes.reading.article import Article
 
 DEFAULT_PATH = "stakes-corpus.sqlite"
@@ -84,8 +84,13 @@ class Corpus:
         missing = CorpusError(f"no corpus at {shown}; add articles first (stakes corpus add PATH) or "
                               "check --db / $STAKES_CORPUS")
         file = parsed.database if parsed.get_backend_name() == "sqlite" else None
-        if not create and file and file != ":memory:" and not Path(file).exists():
-            raise missing  # connecting would create an empty file
+        if file and file != ":memory:":
+            if Path(file).is_dir():
+                raise CorpusError(f"the database {file} is a folder; give a file, e.g. {Path(file) / 'corpus.sqlite'}")
+            if not Path(file).exists():
+                if not create:
+                    raise missing  # connecting would create an empty file
+                check_output(file)
         try:
             engine = _engine(resolved)
             if create:
