@@ -11,24 +11,25 @@ from typing import Annotated, Any
 
 import typer
 import yaml
-from typer.core import TyperOption
+from typer.core import TyperArgument, TyperOption
 from rich.console import Console
 
 from stakes.cli.text import safe
 from stakes.errors import StakesError
 
 def _plain_value_types() -> None:
-    """Help lists the type of the value an option takes (``<int>``): a flag takes none, so it shows
-    none; a repeatable option shows the type of one value (``<str>``, not ``<list[str]>``)."""
-    shown = TyperOption.display_type_rich
+    """Help lists the type of the value a parameter takes (``<int>``): a flag takes none, so it shows
+    none; a repeatable one shows the type of one value (``<path>``, not ``<list[Path]>``)."""
+    for cls in (TyperOption, TyperArgument):
+        shown = cls.display_type_rich
 
-    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
-        if self.is_flag:
-            return None
-        label = shown(self, ctx)
-        return re.sub(r"list\[(.*)\]", r"\1", label) if label else label
+        def display_type_rich(self: Any, ctx: Any, shown: Any = shown) -> str | None:
+            if getattr(self, "is_flag", False):
+                return None
+            label = shown(self, ctx)
+            return re.sub(r"list\[(.*)\]", lambda m: m.group(1).lower(), label) if label else label
 
-    TyperOption.display_type_rich = display_type_rich
+        cls.display_type_rich = display_type_rich
 
 
 _plain_value_types()

@@ -224,7 +224,7 @@ def validate(
             errors.print(safe(exc.report()), soft_wrap=True)
             continue
         console.print(f"[green]ok[/] {safe(path)}: {plural(len(sc.actors), 'actor')}, "
-                      f"{plural(len(sc.issues), 'issue')}")
+                      f"{plural(len(sc.issues), 'issue')}", soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 
@@ -242,7 +242,8 @@ def convert(
     check_output(target)
     sc = load(source, fmt=from_format)
     written = save(sc, target, fmt=to_format)
-    console.print(f"wrote {safe(written)}: {plural(len(sc.actors), 'actor')}, {plural(len(sc.issues), 'issue')}")
+    console.print(f"wrote {safe(written)}: {plural(len(sc.actors), 'actor')}, {plural(len(sc.issues), 'issue')}",
+                  soft_wrap=True)
 
 
 @app.command()
