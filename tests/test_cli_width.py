@@ -102,13 +102,13 @@ def test_whatif_keeps_every_id_and_number_whole(capsys):
     table = compare(sc, whatifs, models=["mean", "bdm"], draws=20, seed=0).table()
     for w in whatifs:
         assert has_row(rows, w.id)
-    for issue_id, part in table.groupby("issue"):
-        for variant, by_variant in part.groupby("variant"):
-            medians = [f"{q:.3g}" for q in by_variant.set_index("model").loc[["mean", "bdm"], "q50"]]
-            points = [f"{q:.3g}" for q in by_variant.set_index("model").loc[["mean", "bdm"], "forecast"]]
-            for expected in (medians, points):
-                assert any(row[0] == variant and [c.split()[0] for c in row[1:3]] == expected for row in rows), \
-                    (issue_id, variant, expected)
+    pairs = list(dict.fromkeys(zip(table["issue"], table["model"])))
+    indexed = table.set_index(["variant", "issue", "model"])
+    for variant in dict.fromkeys(table["variant"]):
+        shown = [cell.split()[0] for row in rows if row[0] == variant and len(row) > 1 for cell in row[1:]]
+        medians = [f"{indexed.loc[(variant, *pair), 'q50']:.3g}" for pair in pairs]
+        points = [f"{indexed.loc[(variant, *pair), 'forecast']:.3g}" for pair in pairs]
+        assert shown[-2 * len(pairs):] == medians + points, (variant, shown)
 
 
 def test_sensitivity_keeps_every_number_whole(capsys):

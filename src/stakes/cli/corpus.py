@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from stakes.cli.app import app, console, errors
-from stakes.cli.text import plural, safe
+from stakes.cli.text import ID, NUMBER, TEXT, plural, safe
 from stakes.files import check_folder, check_output, write_atomic
 from stakes.reading.article import Article
 from stakes.reading.ingest import DEFAULT_MAX_BYTES, IngestError, JsonlFields, ReadOptions, read
@@ -288,9 +288,12 @@ def _print_table(frame: pd.DataFrame, title: str) -> None:
     shown = _dates_as_text(frame[columns].head(SHOWN_ROWS))
     table = Table(title=f"[bold]{safe(title)}[/]", title_justify="left")
     for column in shown.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[column])
-        table.add_column(safe(str(column)), justify="right" if numeric else "left",
-                         overflow="fold", max_width=60 if column in ("text", "evidence", "title") else None)
+        if column == "id" or str(column).endswith("_id") or column in ("source", "target", "date", "published"):
+            table.add_column(safe(str(column)), **ID)  # ids are typed back in --actor; never cut
+        elif pd.api.types.is_numeric_dtype(frame[column]):
+            table.add_column(safe(str(column)), **NUMBER)
+        else:
+            table.add_column(safe(str(column)), **TEXT, max_width=60 if column in ("text", "evidence", "title") else None)
     for row in shown.itertuples(index=False):
         table.add_row(*(_cell(value) for value in row))
     console.print(table)

@@ -350,7 +350,7 @@ def _format_from(output: Path | None) -> Format:
 # --- whatif -----------------------------------------------------------------------------------------
 
 def whatif_tables(comparison: Comparison, width: int = 80) -> list[Any]:
-    """The what-ifs; then per issue, the baseline and each what-if (rows) under each model (columns),
+    """The what-ifs; then the baseline and each what-if (rows) on each issue under each model (columns),
     split into tables that fit ``width``."""
     table = comparison.table()
     out: list[Any] = []
@@ -362,7 +362,10 @@ def whatif_tables(comparison: Comparison, width: int = 80) -> list[Any]:
         listing.add_row(safe(w.id), safe(w.title), safe("\n".join(str(c) for c in w.changes)))
     out.append(listing)
     base = table[table["variant"] == BASELINE].set_index(["model", "issue"])
-    models = list(dict.fromkeys(table["model"]))
+    pairs = list(dict.fromkeys(zip(table["issue"], table["model"])))  # columns: each issue under each model
+    several = len({model for _, model in pairs}) > 1
+    headers = [f"{issue}\n{model}" if several else issue for issue, model in pairs]
+    rows = table.set_index(["variant", "issue", "model"])
     fixed = max(len("what-if"), *(len(v) for v in comparison.runs)) + 3
     for title, cell in (
             ("Median outcome [dim](5%–95% of draws) and change against the baseline[/]",
@@ -371,20 +374,20 @@ def whatif_tables(comparison: Comparison, width: int = 80) -> list[Any]:
             ("Point forecast [dim](every number at its value) and change against the baseline[/]",
              lambda row, ref: f"[bold]{row.forecast:.3g}[/]" + ("" if ref is None else
                                                                 f" {_delta(row.forecast - ref.forecast)}"))):
-        for issue_id in dict.fromkeys(table["issue"]):
-            part = table[table["issue"] == issue_id]
-            cells = {(row.variant, row.model): cell(row, None if row.variant == BASELINE else
-                                                    base.loc[(row.model, issue_id)]) for row in part.itertuples()}
-            widths = [max(len(m), *(len(Text.from_markup(line).plain) for c in cells.values()
-                                    for line in c.splitlines())) for m in models]
-            for group in column_groups(widths, fixed, width):
-                side = Table(title=f"[bold]{title}: {safe(issue_id)}[/]", title_justify="left")
-                side.add_column("what-if", **ID)
-                for k in group:
-                    side.add_column(safe(models[k]), **NUMBER)
-                for variant in comparison.runs:
-                    side.add_row(safe(variant), *(cells[variant, models[k]] for k in group))
-                out.append(side)
+        cells = {(variant, pair): cell(rows.loc[(variant, *pair)], None if variant == BASELINE else
+                                       base.loc[(pair[1], pair[0])])
+                 for variant in comparison.runs for pair in pairs}
+        widths = [max(*(len(line) for line in header.splitlines()),
+                      *(len(Text.from_markup(line).plain) for (_, p), c in cells.items() if p == pair
+                        for line in c.splitlines())) for header, pair in zip(headers, pairs)]
+        for group in column_groups(widths, fixed, width):
+            side = Table(title=f"[bold]{title}[/]", title_justify="left")
+            side.add_column("what-if", **ID)
+            for k in group:
+                side.add_column(safe(headers[k]), **NUMBER)
+            for variant in comparison.runs:
+                side.add_row(safe(variant), *(cells[variant, pairs[k]] for k in group))
+            out.append(side)
     if comparison.events:
         events = Table(title="[bold]Events[/] [dim](share of draws)[/]", title_justify="left")
         for column in ("event", "model", "what-if"):
