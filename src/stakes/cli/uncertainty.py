@@ -389,16 +389,23 @@ def whatif_tables(comparison: Comparison, width: int = 80) -> list[Any]:
                 side.add_row(safe(variant), *(cells[variant, pairs[k]] for k in group))
             out.append(side)
     if comparison.events:
-        events = Table(title="[bold]Events[/] [dim](share of draws)[/]", title_justify="left")
-        for column in ("event", "model", "what-if"):
-            events.add_column(column, **ID)
-        events.add_column("probability", **NUMBER)
+        variants = list(comparison.runs)
+        shares = {}
         for event in comparison.events:
-            column = f"P({event})"
             rows = table[table["issue"] == event.issue]
-            for (model, variant), part in rows.groupby(["model", "variant"], sort=False):
-                events.add_row(safe(str(event)), safe(model), safe(variant), *(f"{p:.1%}" for p in part[column]))
-        out.append(events)
+            for model, part in rows.groupby("model", sort=False):
+                shares[str(event), model] = [f"{p:.1%}" for p in part[f"P({event})"]]
+        fixed = (max(len("event"), *(len(e) for e, _ in shares)) + max(len("model"), *(len(m) for _, m in shares))
+                 + 6)
+        for group in column_groups([max(len(v), 6) for v in variants], fixed, width):
+            events = Table(title="[bold]Events[/] [dim](share of draws)[/]", title_justify="left")
+            events.add_column("event", **ID)
+            events.add_column("model", **ID)
+            for k in group:
+                events.add_column(safe(variants[k]), **NUMBER)
+            for (event, model), values in shares.items():
+                events.add_row(safe(event), safe(model), *(values[k] for k in group))
+            out.append(events)
     return out
 
 
