@@ -46,15 +46,17 @@ def _heading(scenario: Scenario) -> str:
     return f"[bold]{safe(scenario.title)}[/]" + (f" [dim](as of {scenario.as_of})[/]" if scenario.as_of else "")
 
 
-def _forecast_tables(scenario: Scenario, results: list[Forecast]) -> list[Table]:
-    """Per issue: every actor's numbers and where multi-round models leave it; then all outcomes."""
-    tables = []
+def _forecast_tables(scenario: Scenario, results: list[Forecast]) -> list[str | Table]:
+    """Per issue, a heading and every actor's numbers and where multi-round models leave it; then all
+    outcomes. Headings are lines of their own: as a table's title they would wrap to its width."""
+    tables: list[str | Table] = []
     issues = [i for i in scenario.issues if i.id in results[0].issues]
     for issue in issues:
         data = scenario.issue_data(issue.id)
         title = (f"[bold]{safe(issue.name)}[/] [dim]({safe(issue.id)})[/]\n[dim]{fmt(issue.scale[0])} = "
                  f"{safe(issue.low)}; {fmt(issue.scale[1])} = {safe(issue.high)}[/]")
-        table = Table(title=title, title_justify="left")
+        tables.append(title)
+        table = Table()
         table.add_column("actor", **ID)
         for column in ("capability", "salience", "start"):
             table.add_column(column, **NUMBER)
@@ -66,8 +68,8 @@ def _forecast_tables(scenario: Scenario, results: list[Forecast]) -> list[Table]
             cells += [fmt(fc.issues[issue.id].final_positions[actor_id]) for fc in played]
             table.add_row(*cells)
         tables.append(table)
-    outcomes = Table(title="[bold]Predicted outcome per issue[/] [dim](rounds played and why they stopped "
-                           "below)[/]", title_justify="left")
+    tables.append("[bold]Predicted outcome per issue[/] [dim](with the rounds played and why they stopped)[/]")
+    outcomes = Table()
     outcomes.add_column("issue", **ID)
     outcomes.add_column("scale", **NUMBER)
     for fc in results:
