@@ -209,8 +209,9 @@ def montecarlo_tables(comparison: Comparison, positions: bool, width: int = 80) 
     for issue_id, part in rows.items():
         widths = [max(len(h), *(len(cells[k]) for cells, _ in part)) for k, h in enumerate(head)]
         bins = min(16, width - sum(w + 3 for w in widths) - 4)
-        table = Table(title=f"[bold]Outcome distribution: {safe(issue_id)}[/] [dim](quantiles of the draws"
-                            + ("; histogram across the scale" if bins >= 6 else "") + ")[/]", title_justify="left")
+        out.append(f"[bold]Outcome distribution: {safe(issue_id)}[/] [dim](quantiles of the draws"
+                   + ("; histogram across the scale" if bins >= 6 else "") + ")[/]")  # a line, not a narrow title
+        table = Table()
         for column in head:
             table.add_column(column, **(ID if column in ("what-if", "model") else NUMBER))
         if bins >= 6:
@@ -380,8 +381,9 @@ def whatif_tables(comparison: Comparison, width: int = 80) -> list[Any]:
         widths = [max(*(len(line) for line in header.splitlines()),
                       *(len(Text.from_markup(line).plain) for (_, p), c in cells.items() if p == pair
                         for line in c.splitlines())) for header, pair in zip(headers, pairs)]
-        for group in column_groups(widths, fixed, width):
-            side = Table(title=f"[bold]{title}[/]", title_justify="left")
+        for group in _model_groups(pairs, widths, fixed, width):
+            out.append(f"[bold]{title}[/]")  # a line, not a title wrapped to the table's width
+            side = Table()
             side.add_column("what-if", **ID)
             for k in group:
                 side.add_column(safe(headers[k]), **NUMBER)
@@ -407,6 +409,21 @@ def whatif_tables(comparison: Comparison, width: int = 80) -> list[Any]:
                 events.add_row(safe(event), safe(model), *(values[k] for k in group))
             out.append(events)
     return out
+
+
+def _model_groups(pairs: list[tuple[str, str]], widths: list[int], fixed: int, width: int) -> list[list[int]]:
+    """Columns split into tables that fit ``width``, keeping each model's issues in one table where
+    they fit together."""
+    groups: list[list[int]] = []
+    for model in dict.fromkeys(model for _, model in pairs):
+        block = [k for k, (_, m) in enumerate(pairs) if m == model]
+        for part in column_groups([widths[k] for k in block], fixed, width):
+            columns = [block[k] for k in part]
+            if groups and fixed + 1 + sum(widths[k] + 3 for k in groups[-1] + columns) <= width:
+                groups[-1] += columns
+            else:
+                groups.append(columns)
+    return groups
 
 
 def _delta(value: float) -> str:
