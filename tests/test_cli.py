@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 from typer.testing import CliRunner
@@ -128,7 +129,7 @@ def _commands():
 
 
 def _option_help(path: list[str], option: str) -> str:
-    command = dict((tuple(p), c) for p, c in _commands())[tuple(path)]
+    command = {tuple(p): c for p, c in _commands()}[tuple(path)]
     return next(p.help for p in command.params if option in getattr(p, "opts", []))
 
 
@@ -162,7 +163,7 @@ def test_counts_are_said_in_good_english(tmp_path):
     assert [plural(1, "issue"), plural(3, "issue"), plural(0, "actor"), plural(1200, "draw")] == [
         "1 issue", "3 issues", "0 actors", "1,200 draws"]
     one_issue = tmp_path / "one.yaml"
-    text = open(HARBOUR).read()
+    text = Path(HARBOUR).read_text()
     one_issue.write_text(text[:text.index("  - id: hours")] + text[text.index("actors:"):].replace(
         "\n      hours: {position: 12, salience: 0.3}", "").replace("\n      hours: {position: 24, salience: 0.7}", "")
         .replace("\n      hours: {position: 20, salience: 0.5}", "").replace("\n      hours: {position: 8, salience: 1.0}", ""))

@@ -176,7 +176,7 @@ def test_a_full_disk_leaves_the_old_file_and_no_temporary_file(name, inputs, tmp
     assert_one_line_error(*run(capsys, *args), str(tmp_path), "disk is full")
     assert tree(tmp_path) == before
     monkeypatch.setattr(files, "_fill", fill)
-    code, out, err = run(capsys, *args)  # the same command then writes the file whole
+    code, _, err = run(capsys, *args)  # the same command then writes the file whole
     assert code == 0, err
     assert target.read_bytes() != b"the old contents\n"
 
@@ -256,7 +256,7 @@ def test_a_scenario_path_that_is_a_folder_or_missing_is_one_line(name, tmp_path,
 
 def test_validate_a_folder_says_it_is_a_folder_and_names_a_file_to_pass(tmp_path, capsys):
     (tmp_path / "talks.yaml").write_text((DATA / "harbour.yaml").read_text())
-    code, out, err = run(capsys, "validate", tmp_path)
+    code, _, err = run(capsys, "validate", tmp_path)
     assert code == 1
     assert "is a folder" in err and str(tmp_path / "talks.yaml") in err
     assert "cannot tell the format" not in err

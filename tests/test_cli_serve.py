@@ -90,7 +90,7 @@ def test_a_port_in_use_is_one_line_before_anything_starts(tmp_path, capsys):
     out = capsys.readouterr()
     assert code == 1
     lines = out.err.strip().splitlines()
-    assert lines == [f"error: cannot listen on 127.0.0.1:{port}: the port is in use by another program; stop it "
-                     "or choose another --port"]
+    assert lines == [(f"error: cannot listen on 127.0.0.1:{port}: the port is in use by another program; stop it "
+                      "or choose another --port")]
     assert "stakes on http" not in out.out + out.err
     assert not (tmp_path / "store.sqlite").exists()  # checked before the store is opened

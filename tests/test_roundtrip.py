@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import stakes
-from stakes.errors import ScenarioError
 from stakes import files
+from stakes.errors import ScenarioError
 from stakes.files import OutputError
 from stakes.scenario import tables
 from stakes.scenario.model import (

@@ -23,7 +23,6 @@ from typing import BinaryIO
 
 from stakes.errors import StakesError
 
-
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 _MODE = 0o666 & ~_UMASK

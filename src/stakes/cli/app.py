@@ -11,11 +11,12 @@ from typing import Annotated, Any
 
 import typer
 import yaml
-from typer.core import TyperArgument, TyperOption
 from rich.console import Console
+from typer.core import TyperArgument, TyperOption
 
 from stakes.cli.text import safe
 from stakes.errors import StakesError
+
 
 def _plain_value_types() -> None:
     """Help lists the type of the value a parameter takes (``<int>``): a flag takes none, so it shows

@@ -287,7 +287,7 @@ def draw_table(comparison: Comparison) -> pd.DataFrame:
 def _compare(scenario: Scenario, whatifs: list[WhatIf], specs: list[ModelSpec], draws: int, seed: int,
              events: list[Event], workers: int, cluster: str | None) -> tuple[Comparison, float]:
     """Run the comparison under a progress bar; report an interruption. Returns it and the seconds taken."""
-    label = "Monte Carlo" if not whatifs else f"Baseline + {len(whatifs)} what-if{'s' * (len(whatifs) > 1)}"
+    label = "Monte Carlo" if not whatifs else f"Baseline + {plural(len(whatifs), 'what-if')}"
     start = time.perf_counter()
     with draw_progress(label) as progress:
         result = compare(scenario, whatifs, models=specs, draws=draws, seed=seed, events=events, workers=workers,

@@ -294,7 +294,7 @@ class Corpus:
                 result = conn.execution_options(stream_results=True).execute(
                     select(table).order_by(*table.primary_key.columns))
 
-                def fill(out: BinaryIO) -> None:
+                def fill(out: BinaryIO, result: Any = result, schema: Any = schema) -> None:
                     with pq.ParquetWriter(out, schema) as writer:
                         wrote = False
                         while rows := result.mappings().fetchmany(batch_rows):

@@ -28,7 +28,6 @@ from stakes.uncertainty.sensitivity import one_at_a_time
 from stakes.whatif import WhatIf
 
 
-
 @dataclass
 class Report:
     """Results of one report run: forecasts, Monte Carlo draws, sensitivity, what-ifs, charts, summary."""
