@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 from typer.testing import CliRunner
@@ -101,7 +102,7 @@ def test_unknown_model_is_a_clear_error():
 def test_bdm_shows_where_each_actor_ends_and_why_it_stopped():
     result = run("forecast", HARBOUR, "-m", "bdm", "--rounds", "3")
     assert "bdm end" in result.output
-    assert "3 rd" in result.output
+    assert "3 rounds" in result.output
 
 
 def test_markup_in_scenario_text_is_shown_literally(tmp_path, monkeypatch):
@@ -114,3 +115,58 @@ def test_markup_in_scenario_text_is_shown_literally(tmp_path, monkeypatch):
     shown = run("show", str(path)).output
     assert "[red]City[/red]" in shown
     assert "[bold]Fees[/bold]" in run("forecast", str(path), "-m", "mean").output
+
+
+def _commands():
+    import typer.main
+
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from (([name, sub], c) for sub, c in command.commands.items())
+        else:
+            yield [name], command
+
+
+def _option_help(path: list[str], option: str) -> str:
+    command = {tuple(p): c for p, c in _commands()}[tuple(path)]
+    return next(p.help for p in command.params if option in getattr(p, "opts", []))
+
+
+def test_every_help_shows_value_types_plainly():
+    for path, _ in _commands():
+        result = runner.invoke(app, [*path, "--help"], terminal_width=120)
+        assert result.exit_code == 0, path
+        assert "<bool>" not in result.output and "list[" not in result.output, (path, result.output)
+
+
+def test_help_offers_what_each_command_accepts(tmp_path):
+    from stakes.models import DEFAULT_MODELS
+    from stakes.scenario.io import WRITE_FORMATS
+
+    to = _option_help(["convert"], "--to")
+    assert "ktab-xml" not in to and all(f in to for f in WRITE_FORMATS)
+    assert "ktab-xml" in _option_help(["convert"], "--from")
+    for fmt in WRITE_FORMATS:  # every format offered for output is written
+        assert run("convert", "ktab-soe-policy", str(tmp_path / f"out.{fmt}"), "--to", fmt).exit_code == 0
+    assert "parquet" in _option_help(["whatif"], "--format")
+    result = run("whatif", HARBOUR, "-m", "mean", "--draws", "5", "-c", "council.capability *= 2",
+                 "-o", str(tmp_path / "w.parquet"))
+    assert result.exit_code == 0 and len(pd.read_parquet(tmp_path / "w.parquet")) == 4
+    for path in (["forecast"], ["montecarlo"], ["whatif"], ["report"]):
+        assert f"default: {', '.join(DEFAULT_MODELS)}" in _option_help(path, "--model"), path
+
+
+def test_counts_are_said_in_good_english(tmp_path):
+    from stakes.cli.text import plural
+
+    assert [plural(1, "issue"), plural(3, "issue"), plural(0, "actor"), plural(1200, "draw")] == [
+        "1 issue", "3 issues", "0 actors", "1,200 draws"]
+    one_issue = tmp_path / "one.yaml"
+    text = Path(HARBOUR).read_text()
+    one_issue.write_text(text[:text.index("  - id: hours")] + text[text.index("actors:"):].replace(
+        "\n      hours: {position: 12, salience: 0.3}", "").replace("\n      hours: {position: 24, salience: 0.7}", "")
+        .replace("\n      hours: {position: 20, salience: 0.5}", "").replace("\n      hours: {position: 8, salience: 1.0}", ""))
+    result = run("validate", str(one_issue))
+    assert result.exit_code == 0, result.output
+    assert "4 actors, 1 issue" in result.output and "1 issues" not in result.output

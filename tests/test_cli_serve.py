@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 
 from fastapi.testclient import TestClient
@@ -73,3 +74,23 @@ def test_store_commands_name_what_is_missing_or_taken(tmp_path):
     runner.invoke(app, ["store", "import", "rafah-2024", "--db", db])
     taken = runner.invoke(app, ["store", "import", "rafah-2024", "--db", db])
     assert taken.exit_code != 0 and "already stored" in str(taken.exception)
+
+
+def test_a_port_in_use_is_one_line_before_anything_starts(tmp_path, capsys):
+    from stakes.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        try:
+            main(["serve", "--port", str(port), "--db", str(tmp_path / "store.sqlite")])
+        except SystemExit as exc:
+            code = exc.code
+    out = capsys.readouterr()
+    assert code == 1
+    lines = out.err.strip().splitlines()
+    assert lines == [(f"error: cannot listen on 127.0.0.1:{port}: the port is in use by another program; stop it "
+                      "or choose another --port")]
+    assert "stakes on http" not in out.out + out.err
+    assert not (tmp_path / "store.sqlite").exists()  # checked before the store is opened

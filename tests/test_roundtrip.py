@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import string
 from datetime import date
@@ -13,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import stakes
+from stakes import files
 from stakes.errors import ScenarioError
-from stakes.scenario import io as scenario_io
+from stakes.files import OutputError
 from stakes.scenario import tables
 from stakes.scenario.model import (
     ACTOR_KINDS,
@@ -218,10 +220,10 @@ def test_a_failed_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.
     path.write_text("old contents\n")
 
     def refuse(src: str, dst: str) -> None:
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(scenario_io.os, "replace", refuse)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(files.os, "replace", refuse)
+    with pytest.raises(OutputError, match="disk is full"):
         stakes.save(stakes.load("eu-emissions"), path)
     assert path.read_text() == "old contents\n"
     assert os.listdir(tmp_path) == ["s.yaml"]  # no temporary file left behind

@@ -608,6 +608,17 @@ def test_models_are_listed(client):
     assert {m["name"]: m["links_issues"] for m in models}["smp"] is True
 
 
+def test_the_default_models_are_the_libraries_everywhere(client):
+    from stakes.models import DEFAULT_MODELS
+
+    models = client.get("/api/models", headers=AUTH).json()
+    assert [m["name"] for m in models if m["default"]] == list(DEFAULT_MODELS)
+    answer = client.post("/api/scenarios/rafah-2024/forecast", headers=AUTH, json={})
+    assert [f["model"] for f in answer.json()["forecasts"]] == list(DEFAULT_MODELS)
+    script = (Path(stakes.__file__).parent / "web" / "static" / "js" / "views" / "forecast.js").read_text()
+    assert "m.default" in script and "'bdm', 'mean'" not in script  # ticked from the API, not a list of its own
+
+
 def test_forecast_mean_and_median_match_the_library(client):
     answer = client.post("/api/scenarios/rafah-2024/forecast", headers=AUTH, json={"models": ["mean", "median"]})
     assert answer.status_code == 200, answer.text

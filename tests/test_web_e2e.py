@@ -123,6 +123,17 @@ def test_a_user_edits_forecasts_compares_and_follows_the_evidence(page, server, 
     assert page.get_by_test_id("scenario-version").inner_text() != version
     assert "80" in cell.inner_text()
     page.screenshot(path=shots / "02-editor.png", full_page=True)
+    # scrolled to its end, the grid shows its last row whole, inside its box and inside the window
+    box, last = page.evaluate("""() => {
+      const wrap = document.querySelector('[data-testid=editor-table]').parentElement;
+      wrap.scrollTop = wrap.scrollHeight;
+      const rows = wrap.querySelectorAll('tbody tr');
+      const r = (e) => { const b = e.getBoundingClientRect(); return [b.top, b.bottom]; };
+      return [r(wrap), r(rows[rows.length - 1])];
+    }""")
+    assert box[0] <= last[0] and last[1] <= box[1] + 1, (box, last)
+    assert box[1] <= page.viewport_size["height"], box
+    page.screenshot(path=shots / "02b-editor-last-row.png")
     stored = _call(server, "GET", "/api/scenarios/rafah-2024")
     netanyahu = next(a for a in stored["scenario"]["actors"] if a["id"] == "netanyahu")
     assert netanyahu["stances"]["rafah_operation"]["position"]["value"] == 80
@@ -132,6 +143,27 @@ def test_a_user_edits_forecasts_compares_and_follows_the_evidence(page, server, 
     page.get_by_test_id("forecast-outcomes").wait_for(timeout=120_000)
     page.get_by_test_id("trajectory-rafah_operation").wait_for()
     page.screenshot(path=shots / "03-forecast.png", full_page=True)
+    # every actor's line has its own colour and style, and none looks like a model's outcome line
+    for chart in page.locator("svg[data-testid^=trajectory-]").all():
+        lines = chart.evaluate("""svg => [...svg.querySelectorAll('.series polyline')].map(l =>
+            [l.getAttribute('stroke'), l.getAttribute('stroke-dasharray') || ''])""")
+        references = set(chart.evaluate("svg => [...svg.querySelectorAll('.hline')].map(l => l.getAttribute('stroke'))"))
+        assert len(lines) > 1 and len(set(map(tuple, lines))) == len(lines), lines
+        assert not references & {stroke for stroke, _ in lines}, (references, lines)
+
+    page.get_by_test_id("mc-draws").fill("100")
+    page.get_by_test_id("run-montecarlo").click()
+    page.get_by_test_id("mc-summary").wait_for(timeout=180_000)
+    page.set_viewport_size({"width": 700, "height": 800})  # narrow histograms
+    page.screenshot(path=shots / "03b-histograms-narrow.png", full_page=True)
+    for chart in page.locator("svg[data-testid^=histogram-]").all():
+        boxes = chart.evaluate("""svg => [...svg.querySelectorAll('.mark-label')].map(t => {
+            const b = t.getBoundingClientRect(); return [b.left, b.right, b.top, b.bottom]; })""")
+        for k, a in enumerate(boxes):
+            for b in boxes[k + 1:]:
+                apart = a[1] <= b[0] or b[1] <= a[0] or a[3] <= b[2] or b[3] <= a[2]
+                assert apart, (chart.get_attribute("data-testid"), boxes)
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     page.get_by_test_id("whatif-us_conditions_aid").check()
     page.get_by_test_id("compare-draws").fill("64")

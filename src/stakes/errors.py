@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+
+def did_you_mean(word: str, choices: Iterable[str], what: str = "allowed") -> str:
+    """The hint for a mistyped name: ``did you mean `x`?`` for a close choice, else every choice."""
+    choices = list(choices)
+    near = difflib.get_close_matches(word, choices, n=1)
+    return f"did you mean `{near[0]}`?" if near else f"{what}: {', '.join(choices)}"
 
 
 class StakesError(Exception):

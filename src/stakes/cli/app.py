@@ -5,16 +5,35 @@ Commands live in sibling modules by topic and register themselves on :data:`app`
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Annotated, Any
 
 import typer
 import yaml
 from rich.console import Console
-from rich.markup import escape
+from typer.core import TyperArgument, TyperOption
 
+from stakes.cli.text import safe
 from stakes.errors import StakesError
 
+
+def _plain_value_types() -> None:
+    """Help lists the type of the value a parameter takes (``<int>``): a flag takes none, so it shows
+    none; a repeatable one shows the type of one value (``<path>``, not ``<list[Path]>``)."""
+    for cls in (TyperOption, TyperArgument):
+        shown = cls.display_type_rich
+
+        def display_type_rich(self: Any, ctx: Any, shown: Any = shown) -> str | None:
+            if getattr(self, "is_flag", False):
+                return None
+            label = shown(self, ctx)
+            return re.sub(r"list\[(.*)\]", lambda m: m.group(1).lower(), label) if label else label
+
+        cls.display_type_rich = display_type_rich
+
+
+_plain_value_types()
 app = typer.Typer(
     help="stakes: model the actors of a negotiation and forecast where the bargaining goes.",
     no_args_is_help=True,
@@ -49,14 +68,15 @@ def fmt(value: float) -> str:
     return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.3e}"
 
 
-def main() -> None:
-    """Console entry point: run the app, turning the project's own errors into one clear line."""
+def main(args: list[str] | None = None) -> None:
+    """Console entry point: run the app (on ``args``, default the command line), turning the
+    project's own errors into one clear line."""
     try:
-        app()
+        app(args)
     except StakesError as exc:
         if _state["debug"]:
             raise
-        errors.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        errors.print(f"[red]error:[/] {safe(str(exc))}", soft_wrap=True)
         sys.exit(1)
     except KeyboardInterrupt:
         errors.print("interrupted")

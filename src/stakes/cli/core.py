@@ -10,17 +10,16 @@ from typing import Annotated, Any, Optional
 
 import pandas as pd
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from stakes.cli.app import app, console, errors, fmt, parse_params
-from stakes.errors import ScenarioError
+from stakes.cli.text import ID, NUMBER, TEXT, column_groups, plural, safe
+from stakes.errors import ScenarioError, StakesError, did_you_mean
+from stakes.files import check_output
 from stakes.forecast import Forecast, forecast
-from stakes.models import MODELS, make_model
+from stakes.models import DEFAULT_MODELS, MODELS, make_model
 from stakes.scenario import DEFAULT_SCENARIO, Scenario, bundled_scenarios, load, save
-from stakes.scenario.io import FORMATS
-
-DEFAULT_MODELS = ("mean", "median", "nash", "bdm")
+from stakes.scenario.io import FORMATS, WRITE_FORMATS
 
 
 class OutputFormat(str, Enum):
@@ -43,35 +42,44 @@ def run_models(scenario: Scenario, models: list[str], params: dict[str, Any], ro
     return results
 
 
-def _forecast_tables(scenario: Scenario, results: list[Forecast]) -> list[Table]:
-    """Per issue: every actor's numbers and where multi-round models leave it; then all outcomes."""
-    tables = []
+def _heading(scenario: Scenario) -> str:
+    return f"[bold]{safe(scenario.title)}[/]" + (f" [dim](as of {scenario.as_of})[/]" if scenario.as_of else "")
+
+
+def _forecast_tables(scenario: Scenario, results: list[Forecast]) -> list[str | Table]:
+    """Per issue, a heading and every actor's numbers and where multi-round models leave it; then all
+    outcomes. Headings are lines of their own: as a table's title they would wrap to its width."""
+    tables: list[str | Table] = []
     issues = [i for i in scenario.issues if i.id in results[0].issues]
     for issue in issues:
         data = scenario.issue_data(issue.id)
-        title = (f"[bold]{escape(issue.name)}[/]\n[dim]{fmt(issue.scale[0])} = {escape(issue.low)}; "
-                 f"{fmt(issue.scale[1])} = {escape(issue.high)}[/]")
-        table = Table(title=title, title_justify="left")
-        for column in ("actor", "capability", "salience", "start"):
-            table.add_column(column, justify="left" if column == "actor" else "right")
+        title = (f"[bold]{safe(issue.name)}[/] [dim]({safe(issue.id)})[/]\n[dim]{fmt(issue.scale[0])} = "
+                 f"{safe(issue.low)}; {fmt(issue.scale[1])} = {safe(issue.high)}[/]")
+        tables.append(title)
+        table = Table()
+        table.add_column("actor", **ID)
+        for column in ("capability", "salience", "start"):
+            table.add_column(column, **NUMBER)
         played = [fc for fc in results if fc.issues[issue.id].rounds]
         for fc in played:
-            table.add_column(escape(f"{fc.model_name} end"), justify="right")
+            table.add_column(safe(f"{fc.model_name} end"), **NUMBER)
         for k, actor_id in enumerate(data.actor_ids):
-            cells = [escape(actor_id), fmt(data.capability[k]), fmt(data.salience[k]), fmt(data.position[k])]
+            cells = [safe(actor_id), fmt(data.capability[k]), fmt(data.salience[k]), fmt(data.position[k])]
             cells += [fmt(fc.issues[issue.id].final_positions[actor_id]) for fc in played]
             table.add_row(*cells)
         tables.append(table)
-    outcomes = Table(title="[bold]Predicted outcome per issue[/]", title_justify="left")
-    outcomes.add_column("issue")
-    outcomes.add_column("scale", justify="right")
+    tables.append("[bold]Predicted outcome per issue[/] [dim](with the rounds played and why they stopped)[/]")
+    outcomes = Table()
+    outcomes.add_column("issue", **ID)
+    outcomes.add_column("scale", **NUMBER)
     for fc in results:
-        outcomes.add_column(escape(fc.model_name), justify="right")
+        outcomes.add_column(safe(fc.model_name), justify="right", overflow="fold")
     for issue in issues:
-        cells = [escape(issue.id), f"{fmt(issue.scale[0])}–{fmt(issue.scale[1])}"]
+        cells = [safe(issue.id), f"{fmt(issue.scale[0])}–{fmt(issue.scale[1])}"]
         for fc in results:
             result = fc.issues[issue.id]
-            note = f" [dim]({result.rounds} rd, {result.stop_reason.replace('_', ' ')})[/]" if result.rounds else ""
+            note = (f"\n[dim]{plural(result.rounds, 'round')}, {result.stop_reason.replace('_', ' ')}[/]"
+                    if result.rounds else "")
             cells.append(f"[bold]{fmt(result.outcome)}[/]{note}")
         outcomes.add_row(*cells)
     tables.append(outcomes)
@@ -81,8 +89,9 @@ def _forecast_tables(scenario: Scenario, results: list[Forecast]) -> list[Table]
 @app.command("forecast")
 def forecast_command(
     scenario: Annotated[str, typer.Argument(help="Scenario file or bundled name.")] = DEFAULT_SCENARIO,
-    model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help=f"Model(s): {', '.join(MODELS)}; "
-                                                       "repeat for several.")] = None,
+    model: Annotated[Optional[list[str]], typer.Option(
+        "--model", "-m", help=f"Model(s): {', '.join(MODELS)}; repeat for several \\[default: "
+                              f"{', '.join(DEFAULT_MODELS)}].")] = None,
     rounds: Annotated[Optional[int], typer.Option(min=1, help="Round limit for models that play rounds.")] = None,
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Model parameter KEY=VALUE.")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed for models that use randomness.")] = None,
@@ -102,56 +111,105 @@ def forecast_command(
         pd.concat([fc.trajectory for fc in results], ignore_index=True).to_csv(buffer, index=False)
         typer.echo(buffer.getvalue(), nl=False)
     else:
-        console.print(f"[bold]{escape(sc.title)}[/]" + (f" [dim](as of {sc.as_of})[/]" if sc.as_of else ""))
+        console.print(_heading(sc))
         for table in _forecast_tables(sc, results):
             console.print(table)
+
+
+def _chosen(given: list[str] | None, known: list[str], option: str) -> list[str]:
+    """The ids given to ``option`` (all of ``known`` when none), each checked, with a did-you-mean."""
+    for value in given or []:
+        if value not in known:
+            raise StakesError(f"{option} {value!r} names nothing in this scenario; {did_you_mean(value, known)}")
+    return list(given or known)
+
+
+def _stance_tables(sc: Scenario, width: int) -> list[Table]:
+    """Position / salience per actor and issue, split into tables that fit ``width`` columns."""
+    cells = {(a.id, i.id): "—" if (s := a.stances.get(i.id)) is None
+             else f"{fmt(s.position.value)} / {s.salience.value:.2f}" for a in sc.actors for i in sc.issues}
+    widths = [max(len(i.id), *(len(cells[a.id, i.id]) for a in sc.actors)) for i in sc.issues]
+    fixed = max(len("actor"), *(len(a.id) for a in sc.actors)) + 3
+    tables = []
+    for group in column_groups(widths, fixed, width):
+        table = Table(title="Position / salience per issue", title_justify="left")
+        table.add_column("actor", **ID)
+        for k in group:
+            table.add_column(safe(sc.issues[k].id), **NUMBER)
+        for a in sc.actors:
+            table.add_row(safe(a.id), *(cells[a.id, sc.issues[k].id] for k in group))
+        tables.append(table)
+    return tables
+
+
+def _evidence_tables(sc: Scenario, actors: list[str], issues: list[str], every_number: bool) -> list[Table]:
+    """One table per actor: each of its numbers with its range, basis and source."""
+    tables = []
+    for a in sc.actors:
+        if a.id not in actors:
+            continue
+        numbers = [("capability", a.capability)] if every_number else []
+        for issue_id, s in a.stances.items():
+            if issue_id not in issues:
+                continue
+            numbers += [(f"{issue_id} position", s.position), (f"{issue_id} salience", s.salience)]
+            if s.risk is not None:
+                numbers.append((f"{issue_id} risk", s.risk))
+        if not numbers:
+            continue
+        table = Table(title=f"[bold]Evidence: {safe(a.id)}[/] [dim]({safe(a.name)})[/]", title_justify="left",
+                      show_lines=True)
+        table.add_column("number", **ID)
+        table.add_column("value", **NUMBER)
+        table.add_column("range", **NUMBER)
+        table.add_column("basis", **TEXT)
+        table.add_column("source", **TEXT)
+        for label, est in numbers:
+            span = "" if est.is_exact else f"{fmt(est.low)}–{fmt(est.high)}"
+            where = "analyst's estimate" if est.is_estimate else f"{est.source} {est.where or ''}".strip()
+            table.add_row(safe(label), fmt(est.value), span, safe(est.basis or "—"), safe(where))
+        tables.append(table)
+    return tables
 
 
 @app.command()
 def show(
     scenario: Annotated[str, typer.Argument(help="Scenario file or bundled name.")] = DEFAULT_SCENARIO,
     evidence: Annotated[bool, typer.Option("--evidence", "-e", help="List every number's basis.")] = False,
+    actor: Annotated[Optional[list[str]], typer.Option(help="Evidence of this actor id only; repeat for "
+                                                       "several (implies --evidence).")] = None,
+    issue: Annotated[Optional[list[str]], typer.Option(help="Evidence on this issue id only; repeat for "
+                                                       "several (implies --evidence).")] = None,
 ) -> None:
     """Show a scenario: its issues, and every actor's capability, position and salience."""
     sc = load(scenario)
-    console.print(f"[bold]{escape(sc.title)}[/]" + (f" [dim](as of {sc.as_of})[/]" if sc.as_of else ""))
+    actors = _chosen(actor, [a.id for a in sc.actors], "--actor")
+    issues = _chosen(issue, [i.id for i in sc.issues], "--issue")
+    console.print(_heading(sc))
     if sc.description:
-        console.print(escape(sc.description))
-    issues = Table(title="Issues", title_justify="left")
-    for column in ("id", "name", "scale", "low end means", "high end means"):
-        issues.add_column(column)
+        console.print(safe(sc.description))
+    table = Table(title="Issues", title_justify="left")
+    table.add_column("id", **ID)
+    table.add_column("name", **TEXT)
+    table.add_column("scale", **NUMBER)
+    table.add_column("low end means", **TEXT)
+    table.add_column("high end means", **TEXT)
     for i in sc.issues:
-        issues.add_row(escape(i.id), escape(i.name), f"{fmt(i.scale[0])}–{fmt(i.scale[1])}", escape(i.low),
-                       escape(i.high))
-    console.print(issues)
-    actors = Table(title="Actors (position / salience per issue)", title_justify="left")
-    for column in ("id", "name", "kind", "capability"):
-        actors.add_column(column, justify="right" if column == "capability" else "left")
-    for i in sc.issues:
-        actors.add_column(escape(i.id), justify="right")
+        table.add_row(safe(i.id), safe(i.name), f"{fmt(i.scale[0])}–{fmt(i.scale[1])}", safe(i.low), safe(i.high))
+    console.print(table)
+    table = Table(title="Actors", title_justify="left")
+    table.add_column("id", **ID)
+    table.add_column("name", **TEXT)
+    table.add_column("kind", **TEXT)
+    table.add_column("capability", **NUMBER)
     for a in sc.actors:
-        cells = [escape(a.id), escape(a.name), escape(a.kind), fmt(a.capability.value)]
-        for i in sc.issues:
-            s = a.stances.get(i.id)
-            cells.append("—" if s is None else f"{fmt(s.position.value)} / {s.salience.value:.2f}")
-        actors.add_row(*cells)
-    console.print(actors)
-    if evidence:
-        table = Table(title="Evidence", title_justify="left", show_lines=True)
-        for column in ("actor", "number", "value", "range", "basis", "source"):
-            table.add_column(column)
-        for a in sc.actors:
-            numbers = [("capability", a.capability)]
-            for issue_id, s in a.stances.items():
-                numbers += [(f"{issue_id} position", s.position), (f"{issue_id} salience", s.salience)]
-                if s.risk is not None:
-                    numbers.append((f"{issue_id} risk", s.risk))
-            for label, est in numbers:
-                span = "" if est.is_exact else f"{fmt(est.low)}–{fmt(est.high)}"
-                where = "analyst's estimate" if est.is_estimate else f"{est.source} {est.where or ''}".strip()
-                table.add_row(escape(a.id), escape(label), fmt(est.value), span, escape(est.basis or "—"),
-                              escape(where))
+        table.add_row(safe(a.id), safe(a.name), safe(a.kind), fmt(a.capability.value))
+    console.print(table)
+    for table in _stance_tables(sc, console.width):
         console.print(table)
+    if evidence or actor or issue:
+        for table in _evidence_tables(sc, actors, issues, every_number=not issue):
+            console.print(table)
 
 
 @app.command()
@@ -165,9 +223,10 @@ def validate(
             sc = load(path)
         except ScenarioError as exc:
             failed += 1
-            errors.print(escape(exc.report()), soft_wrap=True)
+            errors.print(safe(exc.report()), soft_wrap=True)
             continue
-        console.print(f"[green]ok[/] {escape(str(path))}: {len(sc.actors)} actors, {len(sc.issues)} issues")
+        console.print(f"[green]ok[/] {safe(path)}: {plural(len(sc.actors), 'actor')}, "
+                      f"{plural(len(sc.issues), 'issue')}", soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 
@@ -176,38 +235,45 @@ def validate(
 def convert(
     source: Annotated[str, typer.Argument(help="Input scenario (file or bundled name).")],
     target: Annotated[Path, typer.Argument(help="Output file; the format follows its extension.")],
-    from_format: Annotated[Optional[str], typer.Option("--from", help=f"Input format: {', '.join(FORMATS)}.")] = None,
-    to_format: Annotated[Optional[str], typer.Option("--to", help=f"Output format: {', '.join(FORMATS)}.")] = None,
+    from_format: Annotated[Optional[str], typer.Option(
+        "--from", help=f"Input format: {', '.join(FORMATS)} \\[default: from the input's extension].")] = None,
+    to_format: Annotated[Optional[str], typer.Option(
+        "--to", help=f"Output format: {', '.join(WRITE_FORMATS)} \\[default: from the output's extension].")] = None,
 ) -> None:
-    """Convert a scenario between YAML, JSON and the CSV layouts (table, KTAB)."""
+    """Convert a scenario between YAML, JSON and the CSV layouts (table, KTAB); KTAB XML is read only."""
+    check_output(target)
     sc = load(source, fmt=from_format)
     written = save(sc, target, fmt=to_format)
-    console.print(f"wrote {escape(str(written))}: {len(sc.actors)} actors, {len(sc.issues)} issues")
+    console.print(f"wrote {safe(written)}: {plural(len(sc.actors), 'actor')}, {plural(len(sc.issues), 'issue')}",
+                  soft_wrap=True)
 
 
 @app.command()
 def scenarios() -> None:
     """List the scenarios that ship with stakes."""
     table = Table(title="Bundled scenarios", title_justify="left")
-    for column in ("name", "title", "actors", "issues", "as of"):
-        table.add_column(column)
+    table.add_column("name", **ID)
+    table.add_column("title", **TEXT)
+    table.add_column("actors", **NUMBER)
+    table.add_column("issues", **NUMBER)
+    table.add_column("as of", **NUMBER)
     for name, path in sorted(bundled_scenarios().items()):
         sc = load(path)
-        table.add_row(escape(name), escape(sc.title), str(len(sc.actors)), str(len(sc.issues)),
-                      str(sc.as_of or ""))
+        table.add_row(safe(name), safe(sc.title), str(len(sc.actors)), str(len(sc.issues)), str(sc.as_of or ""))
     console.print(table)
 
 
 @app.command()
 def models() -> None:
-    """List the bargaining models and their parameters."""
+    """List the bargaining models and their parameters (* marks those run when none is named)."""
     table = Table(title="Models", title_justify="left")
-    for column in ("name", "model", "parameters", "reference"):
-        table.add_column(column)
+    table.add_column("name", **ID)
+    table.add_column("model", **TEXT)
+    table.add_column("parameters", **TEXT)
+    table.add_column("reference", **TEXT)
     for name in MODELS:
         model = make_model(name)
         params = ", ".join(f"{k}={v!r}" for k, v in model.get_params().items())
-        table.add_row(name, escape(model.title), escape(params), escape(model.reference))
+        table.add_row(safe(name) + (" *" if name in DEFAULT_MODELS else ""), safe(model.title), safe(params),
+                      safe(model.reference))
     console.print(table)
-
-

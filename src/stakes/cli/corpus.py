@@ -12,12 +12,12 @@ from typing import Annotated, Optional
 
 import pandas as pd
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from stakes.cli.app import app, console, errors
-from stakes.errors import StakesError
+from stakes.cli.text import ID, NUMBER, TEXT, plural, safe
+from stakes.files import check_folder, check_output, write_atomic
 from stakes.reading.article import Article
 from stakes.reading.ingest import DEFAULT_MAX_BYTES, IngestError, JsonlFields, ReadOptions, read
 
@@ -83,9 +83,9 @@ def _date(value: str | None, option: str) -> date | None:
 def _list_errors(problems: list[IngestError]) -> None:
     if not problems:
         return
-    errors.print(f"[yellow]{len(problems)} document{'s' if len(problems) != 1 else ''} could not be read:[/]")
+    errors.print(f"[yellow]{plural(len(problems), 'document')} could not be read:[/]")
     for problem in sorted(problems, key=lambda p: (p.document, p.line or 0)):
-        errors.print(f"  {escape(problem.place)}: {escape(problem.problem)} [dim]— fix: {escape(problem.fix)}[/]",
+        errors.print(f"  {safe(problem.place)}: {safe(problem.problem)} [dim]— fix: {safe(problem.fix)}[/]",
                      soft_wrap=True)
 
 
@@ -118,7 +118,7 @@ def ingest_command(
             else:
                 _show_article(item, lines)
     if fmt is IngestFormat.text:
-        console.print(f"{count} article{'s' if count != 1 else ''} read")
+        console.print(f"{plural(count, 'article')} read")
     _list_errors(problems)
     if count == 0:
         raise typer.Exit(1)
@@ -134,17 +134,17 @@ def _article_record(article: Article) -> dict[str, object]:
 
 
 def _show_article(article: Article, lines: int) -> None:
-    console.print(f"[bold]{escape(article.title or '(no title)')}[/]")
+    console.print(f"[bold]{safe(article.title or '(no title)')}[/]")
     facts = [("date", article.published.isoformat() if article.published else None),
              ("publisher", article.publisher), ("url", article.url), ("from", article.origin),
              ("id", article.id), ("length", f"{len(article.text):,} characters")]
     facts += [(key, value) for key, value in article.meta.items() if key in ("note", "extractor", "content")]
     for key, value in facts:
         if value:
-            console.print(f"  [dim]{key}:[/] {escape(str(value))}", soft_wrap=True)
+            console.print(f"  [dim]{key}:[/] {safe(str(value))}", soft_wrap=True)
     shown = [line for line in article.text.splitlines() if line.strip()][:lines]
     for line in shown:
-        console.print(f"  │ {escape(line if len(line) <= 160 else line[:159] + '…')}", soft_wrap=True)
+        console.print(f"  │ {safe(line if len(line) <= 160 else line[:159] + '…')}", soft_wrap=True)
     console.print()
 
 
@@ -185,14 +185,14 @@ def add_command(
             task = progress.add_task("reading", total=None)
             result = ingest(corpus, paths, analyse=analyser, options=options, workers=workers, cluster=cluster,
                             progress=lambda done, total: progress.update(task, completed=done, total=total))
-        console.print(f"{result.added} article{'s' if result.added != 1 else ''} added"
+        console.print(f"{plural(result.added, 'article')} added"
                       + (f", {result.analysed} newly analysed" if result.analysed else "")
                       + (f", {result.present} already stored" if result.present else "")
-                      + f" [dim]({escape(corpus.url)})[/]", soft_wrap=True)
+                      + f" [dim]({safe(corpus.url)})[/]", soft_wrap=True)
     _list_errors(result.errors)
     if result.read == 0:
         if not result.errors:
-            errors.print("[red]error:[/] no documents found in " + escape(", ".join(paths)))
+            errors.print("[red]error:[/] no documents found in " + safe(", ".join(paths)))
         raise typer.Exit(1)
 
 
@@ -208,10 +208,11 @@ def query_command(
     freq: Annotated[Optional[str], typer.Option(help="Stances: average per period, e.g. W (weeks) or MS "
                                                 "(months).")] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many rows.")] = None,
-    fmt: Annotated[QueryFormat, typer.Option("--format", "-f", help="table, csv, json or parquet.")]
-    = QueryFormat.table,
+    fmt: Annotated[Optional[QueryFormat], typer.Option(
+        "--format", "-f", help="table, csv, json or parquet \\[default: from the -o file's extension, else table].")]
+    = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file "
-                                                   "(needed for parquet).")] = None,
+                                                   "(csv, json or parquet).")] = None,
 ) -> None:
     """Query the corpus: articles, the event timeline, the actor network, or stances over time."""
     from stakes.corpus import Corpus
@@ -221,8 +222,15 @@ def query_command(
         raise typer.BadParameter("only stances have an issue", param_hint="--issue")
     if freq is not None and what is not Kind.stances:
         raise typer.BadParameter("only stances are averaged per period", param_hint="--freq")
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    fmt = fmt or (QueryFormat(suffix) if suffix in ("csv", "json", "parquet") else QueryFormat.table)
     if fmt is QueryFormat.parquet and output is None:
         raise typer.BadParameter("parquet needs a file: -o FILE.parquet", param_hint="--format")
+    if output is not None:
+        if fmt is QueryFormat.table:
+            raise typer.BadParameter("a table is for the terminal; write csv, json or parquet to a file "
+                                     "(-f csv, or a .csv/.json/.parquet name)", param_hint="--output")
+        check_output(output)
     with Corpus.open(db, create=False) as corpus:
         if what is Kind.articles:
             frame = corpus.articles(actor=actor, since=start, until=end, limit=limit)
@@ -244,7 +252,7 @@ def query_command(
 
 def _write_frame(frame: pd.DataFrame, fmt: QueryFormat, output: Path | None, title: str) -> None:
     if fmt is QueryFormat.parquet:
-        frame.to_parquet(output, index=False)
+        write_atomic(output, lambda out: frame.to_parquet(out, index=False))
     elif fmt is QueryFormat.table:
         _print_table(frame, title)
         return
@@ -258,8 +266,8 @@ def _write_frame(frame: pd.DataFrame, fmt: QueryFormat, output: Path | None, tit
         if output is None:
             sys.stdout.write(rendered)
             return
-        output.write_text(rendered, encoding="utf-8")
-    console.print(f"wrote {escape(str(output))}: {len(frame)} row{'s' if len(frame) != 1 else ''}", soft_wrap=True)
+        write_atomic(output, rendered)
+    console.print(f"wrote {safe(output)}: {plural(len(frame), 'row')}", soft_wrap=True)
 
 
 def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -278,16 +286,19 @@ def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
 def _print_table(frame: pd.DataFrame, title: str) -> None:
     columns = [c for c in TABLE_COLUMNS.get(title, frame.columns) if c in frame.columns]
     shown = _dates_as_text(frame[columns].head(SHOWN_ROWS))
-    table = Table(title=f"[bold]{escape(title)}[/]", title_justify="left")
+    table = Table(title=f"[bold]{safe(title)}[/]", title_justify="left")
     for column in shown.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[column])
-        table.add_column(escape(str(column)), justify="right" if numeric else "left",
-                         overflow="fold", max_width=60 if column in ("text", "evidence", "title") else None)
+        if column == "id" or str(column).endswith("_id") or column in ("source", "target", "date", "published"):
+            table.add_column(safe(str(column)), **ID)  # ids are typed back in --actor; never cut
+        elif pd.api.types.is_numeric_dtype(frame[column]):
+            table.add_column(safe(str(column)), **NUMBER)
+        else:
+            table.add_column(safe(str(column)), **TEXT, max_width=60 if column in ("text", "evidence", "title") else None)
     for row in shown.itertuples(index=False):
         table.add_row(*(_cell(value) for value in row))
     console.print(table)
     more = len(frame) - len(shown)
-    console.print(f"{len(frame)} row{'s' if len(frame) != 1 else ''}"
+    console.print(plural(len(frame), "row")
                   + (f" [dim]({more} not shown: use --format csv or --limit)[/]" if more else ""))
 
 
@@ -296,7 +307,7 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:.4g}"
-    return escape(str(value))
+    return safe(str(value))
 
 
 @corpus_app.command("export")
@@ -307,12 +318,9 @@ def export_command(
     """Export every table (articles, mentions, quotes, events, stances) as Parquet files."""
     from stakes.corpus import Corpus
 
+    check_folder(folder)
     with Corpus.open(db, create=False) as corpus:
         counts = corpus.counts()
-        try:
-            written = corpus.export_parquet(folder)
-        except OSError as exc:
-            raise StakesError(f"cannot write into {folder} ({exc.strerror or exc}); choose a writable "
-                              "folder") from None
+        written = corpus.export_parquet(folder)
     for path in written:
-        console.print(f"wrote {escape(str(path))}: {counts[path.stem]} rows", soft_wrap=True)
+        console.print(f"wrote {safe(path)}: {plural(counts[path.stem], 'row')}", soft_wrap=True)

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from stakes.cli.app import app, console, errors
+from stakes.cli.text import plural, printable, safe
 from stakes.errors import StakesError
+from stakes.files import check_output
 
 
 def _articles(path: Path) -> list:
@@ -23,7 +24,7 @@ def _articles(path: Path) -> list:
         if isinstance(item, Article):
             found.append(item)
         else:
-            errors.print(f"[yellow]skipped:[/] {escape(str(item))}")
+            errors.print(f"[yellow]skipped:[/] {safe(str(item))}")
     return found
 
 
@@ -48,32 +49,32 @@ def _explain(reading, scenario) -> None:
     kept = principal_actors(reading)
     for analysis in reading.analyses:
         summaries = summarise(analysis.stances)
-        console.rule(f"[bold]{escape(analysis.title or analysis.article_id)}[/] ({analysis.article_id})")
+        console.rule(f"[bold]{safe(analysis.title or analysis.article_id)}[/] ({safe(analysis.article_id)})")
         for key, found in sorted(analysis.actors.items(), key=lambda kv: -kv[1].mentions):
             status = "in the draft" if key in kept else "left out (minor or a place)"
-            console.print(f"[bold]{escape(found.name)}[/] — {found.kind}, code {found.code or 'none'}, "
-                          f"{found.mentions} mention(s); {status}")
+            console.print(f"[bold]{safe(found.name)}[/] — {safe(found.kind)}, code {safe(found.code or 'none')}, "
+                          f"{plural(found.mentions, 'mention')}; {status}")
             for why in found.sources[:4]:
-                console.print(f"    found by {escape(why)}")
+                console.print(f"    found by {safe(why)}")
             if found.aliases:
-                console.print(f"    as: {escape(', '.join(found.aliases[:8]))}")
+                console.print(f"    as: {safe(', '.join(found.aliases[:8]))}")
             for quote in (q for q in analysis.quotes if q.speaker == key):
                 kind = "said" if quote.direct else "reported"
-                console.print(f"    {kind} ({escape(quote.cue)}): {escape(quote.text[:140])}")
+                console.print(f"    {kind} ({safe(quote.cue)}): {safe(quote.text[:140])}")
             events = [e for e in analysis.events if e.source == key and e.target]
             for event in events[:5]:
                 target = analysis.actors.get(event.target)
-                console.print(f"    event {event.cameo} {event.plover or ''} → "
-                              f"{escape(target.name if target else str(event.target))} ({escape(event.verb)})")
+                console.print(f"    event {safe(event.cameo)} {safe(event.plover or '')} → "
+                              f"{safe(target.name if target else str(event.target))} ({safe(event.verb)})")
             for issue in reading.issues:
                 summary = summaries.get((key, issue.id))
                 if summary is None:
                     continue
                 side = "high" if summary.direction > 0 else "low" if summary.direction < 0 else "centre"
-                console.print(f"    {issue.id}: leans {side} ({summary.direction:+.2f}), confidence "
-                              f"{summary.confidence:.2f}, {len(summary.evidence)} sentence(s)")
+                console.print(f"    {safe(issue.id)}: leans {side} ({summary.direction:+.2f}), confidence "
+                              f"{summary.confidence:.2f}, {plural(len(summary.evidence), 'sentence')}")
                 for item in summary.evidence[:2]:
-                    console.print(f"        s{item.sentence + 1} {escape(item.cue)}: \"{escape(item.span[:120])}\"")
+                    console.print(f"        s{item.sentence + 1} {safe(item.cue)}: \"{safe(item.span[:120])}\"")
 
 
 @app.command("read")
@@ -100,6 +101,8 @@ def read_command(
         as_of = date.fromisoformat(when) if when else None
     except ValueError:
         raise typer.BadParameter(f"{when!r} is not a date YYYY-MM-DD", param_hint="--date") from None
+    if output is not None:
+        check_output(output)
     found = [a for path in articles for a in _articles(path)]
     if not found:
         raise StakesError("no article text found in the given files")
@@ -114,6 +117,9 @@ def read_command(
         _explain(reading, draft)
     if output is not None:
         save(draft, output)
-        errors.print(f"wrote {output}: {len(draft.actors)} actors × {len(draft.issues)} issues")
+        errors.print(f"wrote {safe(output)}: {plural(len(draft.actors), 'actor')} × "
+                     f"{plural(len(draft.issues), 'issue')}")
     elif not explain:
-        console.print(dumps(draft), markup=False, highlight=False, soft_wrap=True)
+        text = dumps(draft)
+        console.print(printable(text) if console.is_terminal else text, markup=False, highlight=False,
+                      soft_wrap=True)

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.markup import escape
 from rich.progress import Progress
 
 from stakes.cli.app import app, console, errors, parse_params
-from stakes.cli.core import DEFAULT_MODELS
+from stakes.cli.text import plural, safe
 from stakes.errors import StakesError
-from stakes.models import MODELS, make_model
+from stakes.files import check_folder, check_output
+from stakes.models import DEFAULT_MODELS, MODELS, make_model
 from stakes.scenario import DEFAULT_SCENARIO, load
 from stakes.whatif import select_whatifs
 
@@ -39,7 +39,8 @@ def _model_specs(names: list[str], params: dict[str, Any], rounds: int | None) -
 def report_command(
     scenario: Annotated[str, typer.Argument(help="Scenario file or bundled name.")] = DEFAULT_SCENARIO,
     model: Annotated[Optional[list[str]], typer.Option(
-        "--model", "-m", help=f"Model(s): {', '.join(MODELS)}; repeat for several (default: mean, median, nash, bdm)."
+        "--model", "-m", help=f"Model(s): {', '.join(MODELS)}; repeat for several \\[default: "
+                              f"{', '.join(DEFAULT_MODELS)}]."
     )] = None,
     rounds: Annotated[Optional[int], typer.Option(min=1, help="Round limit for models that play rounds.")] = None,
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Model parameter KEY=VALUE.")] = None,
@@ -69,7 +70,11 @@ def report_command(
     if fmt is None:
         markdown = output is not None and output.suffix.lower() in (".md", ".markdown")
         fmt = ReportFormat.md if markdown else ReportFormat.html
-    output = output or Path(f"report.{fmt.value}")
+    output = check_output(output or Path(f"report.{fmt.value}"))
+    if fmt is ReportFormat.md:
+        check_folder(output.parent / f"{output.stem}-charts")  # where its charts go
+    if charts is not None:
+        check_folder(charts)
     sc = load(scenario)
     specs = _model_specs(list(model or DEFAULT_MODELS), parse_params(param or []), rounds)
     if sensitivity_model is not None and sensitivity_model not in dict(specs):
@@ -82,8 +87,8 @@ def report_command(
                               sensitivity=not no_sensitivity, sensitivity_model=sensitivity_model, workers=workers,
                               progress=lambda done, total: progress.update(task, completed=done, total=total))
     written = write_markdown(report, output) if fmt is ReportFormat.md else [write_html(report, output)]
-    console.print(f"wrote {escape(str(written[0]))}: {len(report.charts)} charts"
-                  + (f", with {len(written) - 1} chart files beside it" if len(written) > 1 else ""))
+    console.print(f"wrote {safe(written[0])}: {plural(len(report.charts), 'chart')}"
+                  + (f", with {plural(len(written) - 1, 'chart file')} beside it" if len(written) > 1 else ""))
     if charts is not None:
         files = report.export_charts(charts)
-        console.print(f"wrote {len(files)} chart files into {escape(str(charts))}")
+        console.print(f"wrote {plural(len(files), 'chart file')} into {safe(charts)}")

@@ -7,16 +7,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from stakes.cli.app import app, console, errors
 from stakes.cli.corpus import DbOption
+from stakes.cli.text import ID, NUMBER, TEXT, printable, safe
+from stakes.files import check_output
+from stakes.scenario.io import WRITE_FORMATS
 
 store_app = typer.Typer(help="Scenarios kept in the store the web app edits: list, export, import, history.",
                         no_args_is_help=True)
 app.add_typer(store_app, name="store")
-FORMATS = ("yaml", "json", "csv", "ktab-csv")
 
 
 def _store(db: str | None):
@@ -33,11 +34,15 @@ def list_command(db: DbOption = None) -> None:
     corpus, store = _store(db)
     with corpus:
         rows = store.list()
-    table = Table("title", "actors × issues", "version", "saved by", "saved at")
-    table.add_column("id", no_wrap=True)
+    table = Table()
+    table.add_column("id", **ID)
+    table.add_column("title", **TEXT)
+    for column in ("actors", "issues", "version"):
+        table.add_column(column, **NUMBER)
+    table.add_column("saved by, at", **TEXT)
     for row in rows:
-        table.add_row(escape(row["title"]), f"{row['actors']} × {row['issues']}", str(row["version"]),
-                      escape(row["updated_by"]), f"{row['updated_at']:%Y-%m-%d %H:%M}", escape(row["id"]))
+        table.add_row(safe(row["id"]), safe(row["title"]), str(row["actors"]), str(row["issues"]), str(row["version"]),
+                      f"{safe(row['updated_by'])}\n{row['updated_at']:%Y-%m-%d %H:%M}")
     console.print(table if rows else "no scenarios stored yet (stakes store import FILE, or stakes serve)")
 
 
@@ -46,20 +51,25 @@ def export_command(
     scenario_id: Annotated[str, typer.Argument(metavar="ID", help="The stored scenario's id.")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (format from the "
                                                    "extension); default: print YAML.")] = None,
-    to: Annotated[str | None, typer.Option("--to", help=f"Format: {', '.join(FORMATS)}.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help=f"Format: {', '.join(WRITE_FORMATS)} \\[default: from the "
+                                                  "-o file's extension, else yaml].")] = None,
     db: DbOption = None,
 ) -> None:
     """Write the current version of a stored scenario to a file (or print it), to forecast or share."""
     from stakes.scenario import dumps, save
 
+    if output is not None:
+        check_output(output)
     corpus, store = _store(db)
     with corpus:
         stored = store.get(scenario_id)
     if output is None:
-        console.print(dumps(stored.scenario, to or "yaml"), markup=False, highlight=False, soft_wrap=True, end="")
+        text = dumps(stored.scenario, to or "yaml")
+        console.print(printable(text) if console.is_terminal else text, markup=False, highlight=False,
+                      soft_wrap=True, end="")
         return
     save(stored.scenario, output, to)
-    errors.print(f"wrote {escape(str(output))} (version {stored.version} of {escape(stored.id)})")
+    errors.print(f"wrote {safe(str(output))} (version {stored.version} of {safe(stored.id)})")
 
 
 @store_app.command("import")
@@ -81,7 +91,7 @@ def import_command(
         stored = store.create(scenario, author or getpass.getuser(), scenario_id or Path(path).stem,
                               bundled_whatifs(path),
                               summary=f"imported from {Path(path).name}")
-    console.print(f"stored {escape(stored.id)} (version 1)")
+    console.print(f"stored {safe(stored.id)} (version 1)")
 
 
 @store_app.command("history")
@@ -93,8 +103,12 @@ def history_command(
     corpus, store = _store(db)
     with corpus:
         revisions = store.history(scenario_id)
-    table = Table("version", "saved by", "at", "what changed")
+    table = Table()
+    table.add_column("version", **NUMBER)
+    table.add_column("saved by", **TEXT)
+    table.add_column("at", **NUMBER)
+    table.add_column("what changed", **TEXT)
     for revision in revisions:
-        table.add_row(str(revision.version), escape(revision.author), f"{revision.at:%Y-%m-%d %H:%M}",
-                      escape("\n".join(revision.changes) or revision.summary))
+        table.add_row(str(revision.version), safe(revision.author), f"{revision.at:%Y-%m-%d %H:%M}",
+                      safe("\n".join(revision.changes) or revision.summary))
     console.print(table)

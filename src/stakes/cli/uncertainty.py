@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -29,10 +28,11 @@ from rich.table import Table
 from rich.text import Text
 
 from stakes.cli.app import app, console, errors, fmt, parse_params
-from stakes.cli.core import DEFAULT_MODELS
+from stakes.cli.text import ID, NUMBER, TEXT, column_groups, plural, printable, safe
 from stakes.errors import StakesError
+from stakes.files import check_output, write_atomic
 from stakes.forecast import jsonable
-from stakes.models import MODELS, make_model
+from stakes.models import DEFAULT_MODELS, MODELS, make_model
 from stakes.scenario import DEFAULT_SCENARIO, Issue, Scenario, load
 from stakes.uncertainty.compare import BASELINE, Comparison, compare
 from stakes.uncertainty.montecarlo import Event, ModelSpec, MonteCarlo
@@ -50,7 +50,7 @@ class Format(str, Enum):
 
 ScenarioArg = Annotated[str, typer.Argument(help="Scenario file or bundled name.")]
 ModelOpt = Annotated[list[str] | None, typer.Option("--model", "-m", help=f"Model(s): {', '.join(MODELS)}; "
-                                                       "repeat for several (default: mean, median, nash, bdm).")]
+                                                       f"repeat for several \\[default: {', '.join(DEFAULT_MODELS)}].")]
 RoundsOpt = Annotated[int | None, typer.Option(min=1, help="Round limit for models that play rounds.")]
 ParamOpt = Annotated[list[str] | None, typer.Option("--param", "-p", help="Model parameter KEY=VALUE.")]
 DrawsOpt = Annotated[int, typer.Option(min=1, help="Monte Carlo draws.")]
@@ -65,6 +65,8 @@ WhatifOpt = Annotated[list[str] | None, typer.Option("--whatif", "-w", help="Wha
 ChangeOpt = Annotated[list[str] | None, typer.Option("--change", "-c", help="One change, e.g. "
                                                         "'us_admin.capability *= 0.5'; repeated, they form one "
                                                         "what-if.")]
+FormatOpt = Annotated[Format | None, typer.Option(
+    "--format", "-f", help="table, json, csv or parquet \\[default: from the -o file's extension, else table].")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of the "
                                                    "terminal.")]
 
@@ -131,22 +133,28 @@ def _spark(counts: np.ndarray) -> str:
 
 
 def _write(text: str | bytes, output: Path | None) -> None:
+    """Text or bytes to the terminal, or to a file (written whole or not at all)."""
     if output is None:
         typer.echo(text, nl=False)
         return
-    try:
-        output.write_bytes(text) if isinstance(text, bytes) else output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise StakesError(f"cannot write {output} ({exc.strerror}); check the folder exists and is "
-                          "writable") from None
-    errors.print(f"wrote {escape(str(output))}")
+    write_atomic(output, text)
+    errors.print(f"wrote {safe(output)}")
+
+
+def _output_format(given: Format | None, output: Path | None) -> Format:
+    """The format asked for, else the one the -o file's extension names, else table; the output path is
+    checked before any work starts."""
+    if output is not None:
+        check_output(output)
+    form = given or _format_from(output)
+    if form is Format.parquet and output is None:
+        raise StakesError("Parquet is a binary format; name a file with -o results.parquet")
+    return form
 
 
 def _tabular(table: pd.DataFrame, form: Format, output: Path | None) -> None:
     """A table as CSV, or as Parquet (which needs an output file)."""
     if form is Format.parquet:
-        if output is None:
-            raise StakesError("Parquet is a binary format; name a file with -o results.parquet")
         buffer = io.BytesIO()
         table.to_parquet(buffer, index=False)
         _write(buffer.getvalue(), output)
@@ -175,7 +183,7 @@ def _print(renderables: list[Any], output: Path | None) -> None:
 
 
 def _heading(scenario: Scenario, detail: str) -> Text:
-    return Text.assemble((scenario.title, "bold"), "\n", (detail, "dim"))
+    return Text.assemble((printable(scenario.title), "bold"), "\n", (detail, "dim"))
 
 
 # --- montecarlo -------------------------------------------------------------------------------------
@@ -184,53 +192,64 @@ def _variants(comparison: Comparison) -> list[tuple[str, str, MonteCarlo]]:
     return [(variant, comparison.title(variant), run) for variant, run in comparison.runs.items()]
 
 
-def montecarlo_tables(comparison: Comparison, positions: bool) -> list[Any]:
-    """Outcome distributions (with a histogram line), events and, on request, final positions."""
+def montecarlo_tables(comparison: Comparison, positions: bool, width: int = 80) -> list[Any]:
+    """Per issue, the outcome distributions (with a histogram line as wide as ``width`` allows); the
+    events; and, on request, final positions."""
     several = len(comparison.runs) > 1
     out: list[Any] = []
-    table = Table(title="[bold]Outcome distribution[/] [dim](quantiles of the draws; histogram across the scale)[/]",
-                  title_justify="left")
-    for column in (["what-if"] if several else []) + ["model", "issue", "forecast", "mean", "5%", "25%", "50%",
-                                                      "75%", "95%", "histogram"]:
-        table.add_column(column, justify="left" if column in ("what-if", "model", "issue", "histogram") else "right",
-                         no_wrap=column in ("issue", "histogram"))
+    head = (["what-if"] if several else []) + ["model", "point", "mean", "5%", "25%", "50%", "75%", "95%"]
+    rows: dict[str, list[tuple[list[str], Any]]] = {}
     for variant, _, run in _variants(comparison):
         points = {fc.model_name: fc for fc in comparison.forecasts[variant]}
         for row in run.summary().itertuples():
-            counts, _ = run.histogram(row.model, row.issue, bins=16)
-            cells = [escape(variant)] if several else []
-            cells += [escape(row.model), escape(row.issue), f"{points[row.model].outcomes[row.issue]:.3g}",
-                      f"{row.mean:.3g}", f"{row.q05:.3g}", f"{row.q25:.3g}", f"[bold]{row.q50:.3g}[/]",
-                      f"{row.q75:.3g}", f"{row.q95:.3g}", _spark(counts)]
-            table.add_row(*cells)
-        if several and variant != list(comparison.runs)[-1]:
-            table.add_section()
-    out.append(table)
+            cells = [safe(variant)] if several else []
+            cells += [safe(row.model)] + [f"{value:.3g}" for value in (
+                points[row.model].outcomes[row.issue], row.mean, row.q05, row.q25, row.q50, row.q75, row.q95)]
+            rows.setdefault(row.issue, []).append((cells, (run, row.model, row.issue, variant)))
+    for issue_id, part in rows.items():
+        widths = [max(len(h), *(len(cells[k]) for cells, _ in part)) for k, h in enumerate(head)]
+        bins = min(16, width - sum(w + 3 for w in widths) - 4)
+        out.append(f"[bold]Outcome distribution: {safe(issue_id)}[/] [dim](quantiles of the draws"
+                   + ("; histogram across the scale" if bins >= 6 else "") + ")[/]")  # a line, not a narrow title
+        table = Table()
+        for column in head:
+            table.add_column(column, **(ID if column in ("what-if", "model") else NUMBER))
+        if bins >= 6:
+            table.add_column("histogram", no_wrap=True)
+        previous = None
+        for cells, (run, model, issue, variant) in part:
+            if several and previous is not None and variant != previous:
+                table.add_section()
+            previous = variant
+            cells = cells[:-3] + [f"[bold]{cells[-3]}[/]"] + cells[-2:]  # the median stands out
+            table.add_row(*cells, *([_spark(run.histogram(model, issue, bins=bins)[0])] if bins >= 6 else []))
+        out.append(table)
     if comparison.events:
         events = Table(title="[bold]Events[/] [dim](share of draws; ± standard error)[/]", title_justify="left")
-        for column in (["what-if"] if several else []) + ["event", "model", "probability"]:
-            events.add_column(column, justify="right" if column == "probability" else "left",
-                              no_wrap=column == "event")
+        for column in (["what-if"] if several else []) + ["event", "model"]:
+            events.add_column(column, **ID)
+        events.add_column("probability", **NUMBER)
         for variant, _, run in _variants(comparison):
             for event in comparison.events:
                 for row in run.probability(event).itertuples():
-                    cells = [escape(variant)] if several else []
-                    events.add_row(*cells, escape(row.event), escape(row.model),
+                    cells = [safe(variant)] if several else []
+                    events.add_row(*cells, safe(row.event), safe(row.model),
                                    f"[bold]{row.probability:.1%}[/] ± {row.stderr:.1%}")
         out.append(events)
     if positions:
         for variant, _, run in _variants(comparison):
             final = run.final_positions()
             for (model, issue_id), part in final.groupby(["model", "issue"], sort=False):
-                title = f"[bold]Final positions[/]: {escape(model)} on {escape(issue_id)}"
-                table = Table(title=title + (f" [dim]({escape(variant)})[/]" if several else ""),
+                title = f"[bold]Final positions[/]: {safe(model)} on {safe(issue_id)}"
+                table = Table(title=title + (f" [dim]({safe(variant)})[/]" if several else ""),
                               title_justify="left")
-                for column in ("actor", "start", "mean", "5%", "median", "95%"):
-                    table.add_column(column, justify="left" if column == "actor" else "right")
+                table.add_column("actor", **ID)
+                for column in ("start", "mean", "5%", "median", "95%"):
+                    table.add_column(column, **NUMBER)
                 data = run.scenario.issue_data(issue_id)
                 start = dict(zip(data.actor_ids, data.position))
                 for row in part.itertuples():
-                    table.add_row(escape(row.actor), fmt(start[row.actor]), fmt(row.mean), fmt(row.q05),
+                    table.add_row(safe(row.actor), fmt(start[row.actor]), fmt(row.mean), fmt(row.q05),
                                   fmt(row.q50), fmt(row.q95))
                 out.append(table)
     return out
@@ -268,7 +287,7 @@ def draw_table(comparison: Comparison) -> pd.DataFrame:
 def _compare(scenario: Scenario, whatifs: list[WhatIf], specs: list[ModelSpec], draws: int, seed: int,
              events: list[Event], workers: int, cluster: str | None) -> tuple[Comparison, float]:
     """Run the comparison under a progress bar; report an interruption. Returns it and the seconds taken."""
-    label = "Monte Carlo" if not whatifs else f"Baseline + {len(whatifs)} what-if{'s' * (len(whatifs) > 1)}"
+    label = "Monte Carlo" if not whatifs else f"Baseline + {plural(len(whatifs), 'what-if')}"
     start = time.perf_counter()
     with draw_progress(label) as progress:
         result = compare(scenario, whatifs, models=specs, draws=draws, seed=seed, events=events, workers=workers,
@@ -294,9 +313,7 @@ def montecarlo_command(
     whatif: WhatifOpt = None,
     change: ChangeOpt = None,
     positions: Annotated[bool, typer.Option("--positions", help="Also show where each actor ends up.")] = False,
-    output_format: Annotated[Format | None, typer.Option(
-        "--format", "-f", help="table, json, csv or parquet (default: from the -o file's extension, else table).")
-    ] = None,
+    output_format: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Draw every uncertain number many times and run every model on every draw.
@@ -306,7 +323,7 @@ def montecarlo_command(
     With --whatif or --change the what-ifs run too, on the same draws.
     json holds summaries; csv and parquet hold every draw.
     """
-    form = output_format or _format_from(output)
+    form = _output_format(output_format, output)
     sc = load(scenario)
     specs = model_specs(model, param, rounds)
     events = _check_events(sc, list(event or []))
@@ -321,7 +338,7 @@ def montecarlo_command(
         where = f"on {cluster}" if cluster else f"{workers} processes" if workers > 1 else "in this process"
         detail = (f"{result.runs[BASELINE].draws:,} draws per variant, seed {seed}, {where}: "
                   f"{seconds:.1f} s ({done / seconds:,.0f} draws/s)")
-        _print([_heading(sc, detail), *montecarlo_tables(result, positions)], output)
+        _print([_heading(sc, detail), *montecarlo_tables(result, positions, console.width)], output)
     if not result.complete:
         raise typer.Exit(130)
 
@@ -333,18 +350,24 @@ def _format_from(output: Path | None) -> Format:
 
 # --- whatif -----------------------------------------------------------------------------------------
 
-def whatif_tables(comparison: Comparison) -> list[Any]:
-    """The what-ifs, then per issue and model: the baseline and each what-if side by side."""
+def whatif_tables(comparison: Comparison, width: int = 80) -> list[Any]:
+    """The what-ifs; then the baseline and each what-if (rows) on each issue under each model (columns),
+    split into tables that fit ``width``."""
     table = comparison.table()
-    variants = list(comparison.runs)
     out: list[Any] = []
     listing = Table(title="[bold]What-ifs[/]", title_justify="left", show_lines=True)
-    for column in ("id", "title", "changes"):
-        listing.add_column(column)
+    listing.add_column("id", **ID)
+    listing.add_column("title", **TEXT)
+    listing.add_column("changes", **TEXT)
     for w in comparison.whatifs:
-        listing.add_row(escape(w.id), escape(w.title), escape("\n".join(str(c) for c in w.changes)))
+        listing.add_row(safe(w.id), safe(w.title), safe("\n".join(str(c) for c in w.changes)))
     out.append(listing)
     base = table[table["variant"] == BASELINE].set_index(["model", "issue"])
+    pairs = list(dict.fromkeys(zip(table["issue"], table["model"])))  # columns: each issue under each model
+    several = len({model for _, model in pairs}) > 1
+    headers = [f"{issue}\n{model}" if several else issue for issue, model in pairs]
+    rows = table.set_index(["variant", "issue", "model"])
+    fixed = max(len("what-if"), *(len(v) for v in comparison.runs)) + 3
     for title, cell in (
             ("Median outcome [dim](5%–95% of draws) and change against the baseline[/]",
              lambda row, ref: f"[bold]{row.q50:.3g}[/]" + ("" if ref is None else f" {_delta(row.q50 - ref.q50)}")
@@ -352,31 +375,55 @@ def whatif_tables(comparison: Comparison) -> list[Any]:
             ("Point forecast [dim](every number at its value) and change against the baseline[/]",
              lambda row, ref: f"[bold]{row.forecast:.3g}[/]" + ("" if ref is None else
                                                                 f" {_delta(row.forecast - ref.forecast)}"))):
-        side = Table(title=f"[bold]{title}[/]", title_justify="left")
-        side.add_column("issue")
-        side.add_column("model")
-        for variant in variants:
-            side.add_column(escape(variant), justify="right", overflow="fold", min_width=9)
-        for issue_id in dict.fromkeys(table["issue"]):
-            for model in dict.fromkeys(table["model"]):
-                part = table[(table["issue"] == issue_id) & (table["model"] == model)]
-                ref = base.loc[(model, issue_id)]
-                side.add_row(escape(issue_id), escape(model),
-                             *(cell(row, None if row.variant == BASELINE else ref) for row in part.itertuples()))
-        out.append(side)
+        cells = {(variant, pair): cell(rows.loc[(variant, *pair)], None if variant == BASELINE else
+                                       base.loc[(pair[1], pair[0])])
+                 for variant in comparison.runs for pair in pairs}
+        widths = [max(*(len(line) for line in header.splitlines()),
+                      *(len(Text.from_markup(line).plain) for (_, p), c in cells.items() if p == pair
+                        for line in c.splitlines())) for header, pair in zip(headers, pairs)]
+        for group in _model_groups(pairs, widths, fixed, width):
+            out.append(f"[bold]{title}[/]")  # a line, not a title wrapped to the table's width
+            side = Table()
+            side.add_column("what-if", **ID)
+            for k in group:
+                side.add_column(safe(headers[k]), **NUMBER)
+            for variant in comparison.runs:
+                side.add_row(safe(variant), *(cells[variant, pairs[k]] for k in group))
+            out.append(side)
     if comparison.events:
-        events = Table(title="[bold]Events[/] [dim](share of draws)[/]", title_justify="left")
-        events.add_column("event", no_wrap=True)
-        events.add_column("model")
-        for variant in variants:
-            events.add_column(escape(variant), justify="right", overflow="fold")
+        variants = list(comparison.runs)
+        shares = {}
         for event in comparison.events:
-            column = f"P({event})"
             rows = table[table["issue"] == event.issue]
             for model, part in rows.groupby("model", sort=False):
-                events.add_row(escape(str(event)), escape(model), *(f"{p:.1%}" for p in part[column]))
-        out.append(events)
+                shares[str(event), model] = [f"{p:.1%}" for p in part[f"P({event})"]]
+        fixed = (max(len("event"), *(len(e) for e, _ in shares)) + max(len("model"), *(len(m) for _, m in shares))
+                 + 6)
+        for group in column_groups([max(len(v), 6) for v in variants], fixed, width):
+            events = Table(title="[bold]Events[/] [dim](share of draws)[/]", title_justify="left")
+            events.add_column("event", **ID)
+            events.add_column("model", **ID)
+            for k in group:
+                events.add_column(safe(variants[k]), **NUMBER)
+            for (event, model), values in shares.items():
+                events.add_row(safe(event), safe(model), *(values[k] for k in group))
+            out.append(events)
     return out
+
+
+def _model_groups(pairs: list[tuple[str, str]], widths: list[int], fixed: int, width: int) -> list[list[int]]:
+    """Columns split into tables that fit ``width``, keeping each model's issues in one table where
+    they fit together."""
+    groups: list[list[int]] = []
+    for model in dict.fromkeys(model for _, model in pairs):
+        block = [k for k, (_, m) in enumerate(pairs) if m == model]
+        for part in column_groups([widths[k] for k in block], fixed, width):
+            columns = [block[k] for k in part]
+            if groups and fixed + 1 + sum(widths[k] + 3 for k in groups[-1] + columns) <= width:
+                groups[-1] += columns
+            else:
+                groups.append(columns)
+    return groups
 
 
 def _delta(value: float) -> str:
@@ -399,16 +446,15 @@ def whatif_command(
     event: EventOpt = None,
     workers: WorkersOpt = 1,
     cluster: ClusterOpt = None,
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
+    output_format: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Compare what-ifs with the baseline, side by side, each with its Monte Carlo distribution.
 
     Without --whatif or --change, the what-ifs shipped beside the scenario are compared.
+    json, csv and parquet hold the comparison table (for every draw: montecarlo --whatif).
     """
-    if output_format is Format.parquet:
-        raise StakesError("whatif writes table, json or csv; for every draw in Parquet use "
-                          "`stakes montecarlo --whatif ... -f parquet -o FILE`")
+    output_format = _output_format(output_format, output)
     sc = load(scenario)
     specs = model_specs(model, param, rounds)
     events = _check_events(sc, list(event or []))
@@ -420,11 +466,11 @@ def whatif_command(
                       "whatifs": [{"id": w.id, "title": w.title, "description": w.description,
                                    "changes": [str(c) for c in w.changes]} for w in result.whatifs],
                       "table": result.table().to_dict(orient="records")}), output)
-    elif output_format is Format.csv:
+    elif output_format in (Format.csv, Format.parquet):
         _tabular(result.table(), output_format, output)
     else:
         detail = f"{result.runs[BASELINE].draws:,} draws per variant, seed {seed}; the same draws for every variant"
-        _print([_heading(sc, detail), *whatif_tables(result)], output)
+        _print([_heading(sc, detail), *whatif_tables(result, console.width)], output)
     if not result.complete:
         raise typer.Exit(130)
 
@@ -476,28 +522,30 @@ def sensitivity_tables(scenario: Scenario, oat: pd.DataFrame, sobols: dict[str, 
         if part.empty:
             continue
         base = part["base_outcome"].iloc[0]
-        title = (f"[bold]{escape(issue.name)}[/] [dim]({escape(issue.id)}, scale {fmt(issue.scale[0])}–"
-                 f"{fmt(issue.scale[1])}; {escape(model)} outcome with every input at its value: {fmt(base)})[/]")
+        title = (f"[bold]{safe(issue.name)}[/] [dim]({safe(issue.id)}, scale {fmt(issue.scale[0])}–"
+                 f"{fmt(issue.scale[1])}; {safe(model)} outcome with every input at its value: {fmt(base)})[/]")
         table = Table(title=title, title_justify="left")
-        for column in ("input", "range", "at low", "at high", "swing", "tornado"):
-            table.add_column(column, justify="left" if column in ("input", "tornado") else "right",
-                             overflow="fold" if column == "input" else "ellipsis", no_wrap=column == "tornado")
+        table.add_column("input", **TEXT)
+        for column in ("range", "at low", "at high", "swing"):
+            table.add_column(column, **NUMBER)
+        table.add_column("tornado", no_wrap=True)
         for row in part.head(top).itertuples():
-            table.add_row(escape(_label(row.input, issue.id)), f"{fmt(row.low)}–{fmt(row.high)}",
+            table.add_row(safe(_label(row.input, issue.id)), f"{fmt(row.low)}–{fmt(row.high)}",
                           fmt(row.outcome_low), fmt(row.outcome_high), f"[bold]{fmt(row.swing)}[/]", tornado(row, issue))
         if len(part) > top:
             table.caption = f"{len(part) - top} more inputs with smaller swings (--top to show them)"
         out.append(table)
         if issue.id in sobols:
             indices = sobols[issue.id]
-            table = Table(title=f"[bold]Sobol' indices[/]: {escape(issue.id)} [dim](S1 alone, ST with "
+            table = Table(title=f"[bold]Sobol' indices[/]: {safe(issue.id)} [dim](S1 alone, ST with "
                                 "interactions; ± half the 95% interval)[/]", title_justify="left")
-            for column in ("input", "S1", "ST", ""):
-                table.add_column(column, justify="left" if column in ("input", "") else "right",
-                                 overflow="fold" if column == "input" else "ellipsis")
+            table.add_column("input", **TEXT)
+            table.add_column("S1", **NUMBER)
+            table.add_column("ST", **NUMBER)
+            table.add_column("", overflow="crop")
             for row in indices.head(top).itertuples():
                 bar = "█" * round(max(0.0, min(row.ST, 1.0)) * 20)
-                table.add_row(escape(_label(row.input, issue.id)), f"{row.S1:.3f} ± {row.S1_conf:.3f}",
+                table.add_row(safe(_label(row.input, issue.id)), f"{row.S1:.3f} ± {row.S1_conf:.3f}",
                               f"[bold]{row.ST:.3f}[/] ± {row.ST_conf:.3f}", bar)
             out.append(table)
     return out
@@ -517,17 +565,17 @@ def sensitivity_command(
         "times).")] = False,
     samples: Annotated[int, typer.Option(help="Sobol' base samples (a power of two).")] = 256,
     seed: Annotated[int, typer.Option(help="Seed of the Sobol' sample.")] = 0,
-    output_format: Annotated[Format, typer.Option(
-        "--format", "-f", help="table, json or csv (csv: the one-at-a-time table, or with --sobol the indices).")
-    ] = Format.table,
+    output_format: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """Which input moves the forecast most: each uncertain number swept across its range, one at a time."""
+    """Which input moves the forecast most: each uncertain number swept across its range, one at a time.
+
+    csv and parquet hold the one-at-a-time table, or with --sobol the indices.
+    """
     # imported here: it loads SciPy's statistics, which take a second
     from stakes.uncertainty.sensitivity import check_base_samples, one_at_a_time, sobol
 
-    if output_format is Format.parquet:
-        raise StakesError("sensitivity writes table, json or csv")
+    output_format = _output_format(output_format, output)
     if with_sobol:
         check_base_samples(samples)
     sc = load(scenario)
@@ -541,7 +589,7 @@ def sensitivity_command(
         _write(_json({"scenario": sc.title, "model": name, "points": points,
                       "one_at_a_time": oat.to_dict(orient="records"),
                       "sobol": {k: v.to_dict(orient="records") for k, v in sobols.items()}}), output)
-    elif output_format is Format.csv:
+    elif output_format in (Format.csv, Format.parquet):
         table = (pd.concat([v.assign(issue=k) for k, v in sobols.items()], ignore_index=True)[
             ["issue", "input", "S1", "S1_conf", "ST", "ST_conf"]] if sobols else oat)
         _tabular(table, output_format, output)

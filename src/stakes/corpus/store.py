@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, inspect, or_, select, update
@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from stakes.corpus.records import Analysis
 from stakes.corpus.schema import TABLES, ArticleRow, Base, EventRow, MentionRow, QuoteRow, StanceRow
 from stakes.errors import StakesError
+from stakes.files import check_output, make_folder, write_atomic
 from stakes.reading.article import Article
 
 DEFAULT_PATH = "stakes-corpus.sqlite"
@@ -83,8 +84,13 @@ class Corpus:
         missing = CorpusError(f"no corpus at {shown}; add articles first (stakes corpus add PATH) or "
                               "check --db / $STAKES_CORPUS")
         file = parsed.database if parsed.get_backend_name() == "sqlite" else None
-        if not create and file and file != ":memory:" and not Path(file).exists():
-            raise missing  # connecting would create an empty file
+        if file and file != ":memory:":
+            if Path(file).is_dir():
+                raise CorpusError(f"the database {file} is a folder; give a file, e.g. {Path(file) / 'corpus.sqlite'}")
+            if not Path(file).exists():
+                if not create:
+                    raise missing  # connecting would create an empty file
+                check_output(file)
         try:
             engine = _engine(resolved)
             if create:
@@ -280,23 +286,24 @@ class Corpus:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = make_folder(folder)
         written = []
         with self.engine.connect() as conn:
             for name, table in TABLES.items():
                 schema = _arrow_schema(table)
-                path = folder / f"{name}.parquet"
                 result = conn.execution_options(stream_results=True).execute(
                     select(table).order_by(*table.primary_key.columns))
-                with pq.ParquetWriter(path, schema) as writer:
-                    wrote = False
-                    while rows := result.mappings().fetchmany(batch_rows):
-                        writer.write_table(pa.Table.from_pylist([_plain(row) for row in rows], schema))
-                        wrote = True
-                    if not wrote:
-                        writer.write_table(schema.empty_table())
-                written.append(path)
+
+                def fill(out: BinaryIO, result: Any = result, schema: Any = schema) -> None:
+                    with pq.ParquetWriter(out, schema) as writer:
+                        wrote = False
+                        while rows := result.mappings().fetchmany(batch_rows):
+                            writer.write_table(pa.Table.from_pylist([_plain(row) for row in rows], schema))
+                            wrote = True
+                        if not wrote:
+                            writer.write_table(schema.empty_table())
+
+                written.append(write_atomic(folder / f"{name}.parquet", fill))
         return written
 
     def _frame(self, query: Any, dates: tuple[str, ...] = (), stamps: tuple[str, ...] = ()) -> pd.DataFrame:

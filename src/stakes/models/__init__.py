@@ -27,6 +27,9 @@ MODELS: dict[str, tuple[type[BargainingModel], dict[str, Any]]] = {
     "smp": (SpatialModel, {}),
     "exchange": (VoteExchange, {}),
 }
+DEFAULT_MODELS: tuple[str, ...] = ("mean", "median", "nash", "bdm")
+"""The models a forecast runs when none is named: the command line, the web API and the web app's
+ticked boxes all use this list."""
 
 
 def make_model(name: str | BargainingModel, **params: Any) -> BargainingModel:
@@ -44,4 +47,4 @@ def make_model(name: str | BargainingModel, **params: Any) -> BargainingModel:
         raise ModelError(f"model {name!r}: {exc}") from None
 
 
-__all__ = ["MODELS", "BargainingModel", "IssueForecast", "make_model"]
+__all__ = ["DEFAULT_MODELS", "MODELS", "BargainingModel", "IssueForecast", "make_model"]

@@ -15,8 +15,9 @@ from typing import Any
 import pandas as pd
 
 from stakes.errors import StakesError
+from stakes.files import make_folder, write_atomic
 from stakes.forecast import Forecast, forecast
-from stakes.models import make_model
+from stakes.models import DEFAULT_MODELS, make_model
 from stakes.report import charts
 from stakes.report.charts import Chart
 from stakes.report.summary import Paragraph, input_label, interval, summarize
@@ -25,8 +26,6 @@ from stakes.uncertainty.compare import BASELINE, Comparison, compare
 from stakes.uncertainty.montecarlo import Event, ModelSpec, MonteCarlo, monte_carlo
 from stakes.uncertainty.sensitivity import one_at_a_time
 from stakes.whatif import WhatIf
-
-DEFAULT_MODELS = ("mean", "median", "nash", "bdm")
 
 
 @dataclass
@@ -87,14 +86,11 @@ class Report:
 
     def export_charts(self, directory: str | Path) -> list[Path]:
         """Write every chart as ``ID.svg`` and ``ID.png`` into ``directory``; returns the files."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
+        directory = make_folder(directory)
         written = []
         for chart in self.charts:
             svg, png = directory / f"{chart.id}.svg", directory / f"{chart.id}.png"
-            svg.write_text(chart.svg(), encoding="utf-8")
-            png.write_bytes(chart.png())
-            written += [svg, png]
+            written += [write_atomic(svg, chart.svg()), write_atomic(png, chart.png())]
         return written
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from stakes import __version__
+from stakes.files import write_atomic
 from stakes.report.build import Report
 from stakes.report.charts import Chart
 from stakes.report.summary import input_label, interval, number, numbers, percent
@@ -116,9 +117,8 @@ def render_html(report: Report) -> str:
 
 
 def write_html(report: Report, path: str | Path) -> Path:
-    path = Path(path)
-    path.write_text(render_html(report), encoding="utf-8")
-    return path
+    """Write the report as one self-contained HTML file (atomically); returns its path."""
+    return write_atomic(path, render_html(report))
 
 
 def _figure(chart: Chart) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
+from stakes.files import OutputError, write_atomic
 from stakes.report.build import Report
 from stakes.report.charts import Chart
 from stakes.report.summary import input_label, interval, number, numbers, percent
@@ -138,6 +139,15 @@ def write_markdown(report: Report, path: str | Path) -> list[Path]:
     """Write ``path`` and its charts (SVG and PNG) into ``<stem>-charts/`` beside it; returns every file."""
     path = Path(path)
     folder = f"{path.stem}-charts"
-    charts = report.export_charts(path.parent / folder)
-    path.write_text(render_markdown(report, folder), encoding="utf-8")
+    existed = (path.parent / folder).exists()
+    charts: list[Path] = []
+    try:
+        charts = report.export_charts(path.parent / folder)
+        write_atomic(path, render_markdown(report, folder))
+    except OutputError:  # all or nothing: no charts without their report
+        for chart in charts:
+            chart.unlink(missing_ok=True)
+        if not existed and (path.parent / folder).is_dir() and not any((path.parent / folder).iterdir()):
+            (path.parent / folder).rmdir()
+        raise
     return [path, *charts]

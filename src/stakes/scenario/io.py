@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
-from stakes.errors import Problem, ScenarioError
+from stakes.errors import Problem, ScenarioError, did_you_mean
+from stakes.files import write_atomic
 from stakes.scenario import ktab_xml, schema, tables
 from stakes.scenario.documents import parse_text, read_text
 from stakes.scenario.model import Scenario
 
 DEFAULT_SCENARIO = "rafah-2024"
 FORMATS = ("yaml", "json", "csv", "ktab-csv", "ktab-xml")
+"""Formats stakes reads."""
+WRITE_FORMATS = ("yaml", "json", "csv", "ktab-csv")
+"""Formats stakes writes (KTAB XML is read only)."""
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: same text, faster
 
 
@@ -41,9 +44,17 @@ def resolve(name_or_path: str | os.PathLike[str]) -> Path:
     bundled = bundled_scenarios()
     if str(name_or_path) in bundled:
         return bundled[str(name_or_path)]
-    names = ", ".join(sorted(bundled))
+    hint = did_you_mean(str(name_or_path), sorted(bundled), "bundled scenarios")
     raise ScenarioError([Problem(field="<file>", file=str(name_or_path), rule="no such file or bundled scenario",
-                                 fix=f"give a path to a scenario file or one of: {names}")])
+                                 fix=f"give a path to a scenario file or a bundled name ({hint})")])
+
+
+def _folder_problem(path: Path) -> ScenarioError:
+    inside = sorted(p.name for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".json", ".csv", ".xml")
+                    and not p.name.endswith(".whatifs.yaml"))[:3]
+    example = ", ".join(str(path / name) for name in inside) if inside else str(path / "NAME.yaml")
+    return ScenarioError([Problem(field="<file>", file=str(path), rule="is a folder, not a scenario file",
+                                  fix=f"pass a scenario file in it, e.g. {example}")])
 
 
 def format_of(path: Path, fmt: str | None = None) -> str:
@@ -65,6 +76,8 @@ def format_of(path: Path, fmt: str | None = None) -> str:
 def load(name_or_path: str | os.PathLike[str] = DEFAULT_SCENARIO, fmt: str | None = None) -> Scenario:
     """Read and validate a scenario file, or a bundled scenario by name (``stakes.load("rafah-2024")``)."""
     path = resolve(name_or_path)
+    if path.is_dir():
+        raise _folder_problem(path)
     fmt = format_of(path, fmt)
     text = read_text(path)
     if fmt == "ktab-xml":
@@ -97,23 +110,15 @@ def dumps(scenario: Scenario, fmt: str = "yaml") -> str:
         raise ScenarioError([Problem(field="<format>", value=fmt, fix="write ktab-csv (KTAB reads it too)",
                                      rule="stakes reads KTAB XML but does not write it")])
     raise ScenarioError([Problem(field="<format>", value=fmt, rule="unknown format",
-                                 fix=f"use one of {', '.join(FORMATS)}")])
+                                 fix=f"use one of {', '.join(WRITE_FORMATS)}")])
 
 
 def save(scenario: Scenario, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
-    """Write a scenario atomically: the target is replaced only once the new file is complete."""
+    """Write a scenario atomically: the target is replaced only once the new file is complete
+    (:func:`stakes.files.write_atomic`); a path that cannot be written raises ``OutputError``."""
     path = Path(path)
     try:
         text = dumps(scenario, format_of(path, fmt))
     except ScenarioError as exc:
         raise ScenarioError([replace(p, file=p.file or str(path)) for p in exc.problems]) from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, text)

@@ -8,13 +8,12 @@ The format is documented in ``docs/scenario-format.md``.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from datetime import date, datetime
 from typing import Any
 
-from stakes.errors import Problem, ScenarioError
+from stakes.errors import Problem, ScenarioError, did_you_mean
 from stakes.scenario.documents import Lines, Path_
 from stakes.scenario.model import (
     ACTOR_KINDS,
@@ -67,8 +66,7 @@ class _Checker:
             return None
         for key in value:
             if key not in allowed:
-                near = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"did you mean `{near[0]}`?" if near else f"allowed: {', '.join(allowed)}"
+                hint = did_you_mean(key, allowed)
                 self.problem(path + (key,), f"unknown field in {what}", f"remove it or rename it ({hint})")
         return value
 
@@ -362,8 +360,7 @@ def _stances(check: _Checker, value: Any, path: Path_, issues: dict[str, Issue],
         here = path + (issue_id,)
         issue = issues.get(issue_id)
         if issue is None:
-            near = difflib.get_close_matches(issue_id, list(issues), n=1)
-            hint = f"did you mean `{near[0]}`?" if near else f"issues: {', '.join(issues)}"
+            hint = did_you_mean(issue_id, issues, "issues")
             check.problem(here, "names no issue of this scenario", hint, issue_id)
             continue
         data = check.mapping(item, here, STANCE_FIELDS, "a stance")

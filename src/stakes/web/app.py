@@ -21,7 +21,7 @@ from stakes.corpus.scenarios import AlreadyExists, NotFound, ScenarioStore, Vers
 from stakes.corpus.store import Corpus, CorpusError
 from stakes.errors import ModelError, ScenarioError, StakesError
 from stakes.forecast import jsonable
-from stakes.models import MODELS, make_model
+from stakes.models import DEFAULT_MODELS, MODELS, make_model
 from stakes.web import schemas as s
 from stakes.web.auth import reader
 from stakes.web.jobs import Jobs
@@ -93,12 +93,13 @@ def _add_server_routes(app: FastAPI) -> None:
 
     @app.get("/api/models", response_model=list[s.ModelInfo], tags=["server"])
     def models(_: Annotated[str | None, Depends(reader)]) -> list[dict[str, Any]]:
-        """The bargaining models a forecast can use."""
+        """The bargaining models a forecast can use; ``default`` marks those run when none is named."""
         out = []
         for name in MODELS:
             model = make_model(name)
             doc = (type(model).__doc__ or name).strip().splitlines()[0]
-            out.append({"name": name, "title": doc, "links_issues": bool(getattr(model, "links_issues", False))})
+            out.append({"name": name, "title": doc, "links_issues": bool(getattr(model, "links_issues", False)),
+                        "default": name in DEFAULT_MODELS})
         return out
 
 

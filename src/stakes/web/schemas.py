@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from stakes.models import DEFAULT_MODELS
+
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$"
 Quantity = Literal["position", "salience", "risk", "capability"]
 ImportFormat = Literal["yaml", "json", "csv", "ktab-csv", "ktab-xml"]
@@ -37,6 +39,7 @@ class ModelInfo(BaseModel):
     name: str
     title: str
     links_issues: bool
+    default: bool = Field(description="Run when no model is named (and ticked in the web app).")
 
 
 class WhatIfData(Strict):
@@ -155,7 +158,7 @@ class ConflictOut(BaseModel):
 
 
 class ForecastRequest(Strict):
-    models: list[str] = Field(default=["bdm"], min_length=1, max_length=6)
+    models: list[str] = Field(default=list(DEFAULT_MODELS), min_length=1, max_length=6)
     seed: int | None = Field(default=0, ge=0, le=2**32 - 1)
 
 
@@ -187,7 +190,7 @@ class SensitivityOut(BaseModel):
 
 
 class MonteCarloRequest(Strict):
-    models: list[str] = Field(default=["bdm"], min_length=1, max_length=6)
+    models: list[str] = Field(default=list(DEFAULT_MODELS), min_length=1, max_length=6)
     draws: int = Field(default=1000, ge=1, le=100_000)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
 

@@ -1,11 +1,17 @@
 // SVG charts built with createElementNS (via dom.s). Labels are text nodes.
 import { h, s, fmt } from './dom.js';
 
+// Twelve hues far apart (after Kelly's colours of maximum contrast), none grey: grey and black are
+// kept for reference lines (model outcomes, quantiles), so no series can be mistaken for one.
 export const PALETTE = [
-  '#1f6fb4', '#e07b00', '#2e9e44', '#c62f3a', '#7a52b3', '#8c564b',
-  '#d6539f', '#6b6b6b', '#a3a21b', '#1aa3b8', '#0b3d6e', '#b35900',
+  '#0067a5', '#f38400', '#008856', '#be0032', '#875692', '#a1caf1',
+  '#c2b280', '#e68fac', '#17becf', '#882d17', '#8db600', '#d4a900',
 ];
+// past twelve series the colours repeat with another line style, so every (colour, style) differs
 export const DASHES = ['', '6 3', '2 3', '8 3 2 3'];
+// reference lines: one colour, told apart by their style and label
+export const REFERENCE = '#333333';
+export const REFERENCE_DASHES = ['5 4', '1 3', '10 3', '5 2 1 2', '2 6', '12 4 2 4'];
 
 export function colour(i) { return PALETTE[i % PALETTE.length]; }
 export function dash(i) { return DASHES[Math.floor(i / PALETTE.length) % DASHES.length]; }
@@ -118,7 +124,10 @@ export function lineChart(series, options = {}) {
     const yy = line.py;
     const ly = Math.max(yy, lastLabel + 12);
     lastLabel = ly;
-    g.append(s('line', { x1: m.left, x2: W - m.right, y1: yy, y2: yy, class: 'hline', stroke: line.color || '#333' },
+    g.append(s('line', {
+      x1: m.left, x2: W - m.right, y1: yy, y2: yy, class: 'hline', stroke: line.color || REFERENCE,
+      style: line.dash ? { 'stroke-dasharray': line.dash } : null,
+    },
       s('title', {}, `${line.label}: ${fmt(line.y)}`)));
     g.append(s('text', { x: W - m.right + 4, y: ly, class: 'hline-label', 'dominant-baseline': 'middle', fill: line.color || '#333' },
       `${line.label} ${fmt(line.y, 1)}`));
@@ -165,13 +174,32 @@ export function histogram(edges, counts, options = {}) {
       s('title', {}, `${fmt(edges[i])}–${fmt(edges[i + 1])}: ${c}`)));
   });
   axisBottom(svg, niceTicks(x0, x1, 5), x, H - m.bottom, (v) => fmt(v, 1));
-  (options.marks || []).forEach((mk, i) => {
-    const xx = x(mk.x);
-    svg.append(s('line', { x1: xx, x2: xx, y1: m.top, y2: H - m.bottom, class: 'mark', stroke: mk.color || '#c62f3a' }, s('title', {}, `${mk.label}: ${fmt(mk.x)}`)));
-    // labels alternate between two heights so neighbouring marks stay readable
-    svg.append(s('text', { x: xx + 3, y: m.top + 8 + (i % 2) * 11, class: 'mark-label', fill: mk.color || '#c62f3a' }, mk.label));
-  });
+  for (const mk of placeLabels(options.marks || [], x, m.left, W - m.right)) {
+    svg.append(s('line', { x1: mk.px, x2: mk.px, y1: m.top, y2: H - m.bottom, class: 'mark', stroke: mk.color || '#c62f3a' }, s('title', {}, `${mk.label}: ${fmt(mk.x)}`)));
+    svg.append(s('text', { x: mk.tx, y: m.top + 8 + mk.row * 15, class: 'mark-label', 'text-anchor': mk.anchor, fill: mk.color || '#c62f3a' }, mk.label));
+  }
   return svg;
+}
+
+const LABEL_CHAR = 6.2; // width of a mark label's character in SVG units (10px font), a little generous
+
+/**
+ * Where each mark's label goes: beside its line (to the right, or to the left near the right edge),
+ * in the first row where it overlaps no label already placed. Returns the marks with px (line x),
+ * tx, anchor and row.
+ */
+export function placeLabels(marks, x, left, right) {
+  const rows = [];
+  return [...marks].sort((a, b) => a.x - b.x).map((mk) => {
+    const px = x(mk.x);
+    const width = String(mk.label).length * LABEL_CHAR;
+    const toLeft = px + 3 + width > right;
+    const span = toLeft ? [px - 3 - width, px - 3] : [px + 3, px + 3 + width];
+    let row = rows.findIndex((taken) => taken.every(([a, b]) => span[1] + 2 <= a || span[0] >= b + 2));
+    if (row < 0) { rows.push([]); row = rows.length - 1; }
+    rows[row].push(span);
+    return { ...mk, px, row, tx: toLeft ? px - 3 : px + 3, anchor: toLeft ? 'end' : 'start' };
+  });
 }
 
 /**

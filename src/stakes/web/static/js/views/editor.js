@@ -186,6 +186,18 @@ class Editor {
       }, '×')))));
     replace(this.tableBox, h('table', { class: 'data editor-table', 'data-testid': 'editor-table' },
       h('thead', {}, head1, head2), body));
+    this.fitTable();
+  }
+
+  /** End the grid's scroll box inside the window, whatever the heading above it takes, so its last row
+   * can be scrolled fully into view without scrolling the page. */
+  fitTable() {
+    if (!this.fitting) {
+      this.fitting = () => { if (this.ctx.alive()) this.fitTable(); else window.removeEventListener('resize', this.fitting); };
+      window.addEventListener('resize', this.fitting);
+    }
+    const top = this.tableBox.getBoundingClientRect().top + window.scrollY;
+    this.tableBox.style.maxHeight = `${Math.max(320, Math.floor(window.innerHeight - top - 16))}px`;
   }
 
   cellTd(actor, issue, quantity, groupStart = false) {

@@ -2,11 +2,10 @@
 import { h, replace, clear, fmt, select, field } from '../dom.js';
 import { api, enc, pollJob } from '../api.js';
 import { showError, busy, withBusyButton, progressBar, emptyNote } from '../ui.js';
-import { lineChart, histogram, tornado, legend, colour, dash } from '../charts.js';
+import { lineChart, histogram, tornado, legend, colour, dash, REFERENCE, REFERENCE_DASHES } from '../charts.js';
 import { issueScale, actorName } from '../scenario-data.js';
 import { whatifSection } from './whatifs.js';
 
-const DEFAULT_MODELS = ['bdm', 'mean', 'median'];
 const MODEL_COLOURS = { bdm: '#1f5fa8', mean: '#2e8540', median: '#7a52b3', nash: '#c62f3a', 'bdm-scholz-code': '#d97706', smp: '#8c564b' };
 const MORE_COLOURS = ['#0e7490', '#a21caf', '#4d7c0f', '#57534e'];
 
@@ -47,7 +46,8 @@ class ForecastView {
   build() {
     const sc = this.scenario;
     this.ctx.setScenarioTitle(sc.title || this.id);
-    const defaults = this.models.some((m) => DEFAULT_MODELS.includes(m.name)) ? DEFAULT_MODELS : this.models.slice(0, 1).map((m) => m.name);
+    const ticked = this.models.filter((m) => m.default).map((m) => m.name);
+    const defaults = ticked.length ? ticked : this.models.slice(0, 1).map((m) => m.name);
     const modelBoxes = h('div', { class: 'checks' }, this.models.map((m) => {
       const c = h('input', { type: 'checkbox', 'data-testid': `model-${m.name}`, checked: defaults.includes(m.name), value: m.name });
       this.checks.set(m.name, c);
@@ -152,8 +152,9 @@ class ForecastView {
       const i = order.indexOf(a) >= 0 ? order.indexOf(a) : actors.indexOf(a);
       return { label: actorName(sc, a), color: colour(i), dash: dash(i), points: byActor.get(a) };
     });
+    // model outcomes in the reference colour, one line style each: never the colour of an actor
     const hlines = forecasts.filter((x) => x.outcomes && iss.id in x.outcomes)
-      .map((x) => ({ y: Number(x.outcomes[iss.id]), label: x.model, color: this.modelColour(x.model) }));
+      .map((x, i) => ({ y: Number(x.outcomes[iss.id]), label: x.model, color: REFERENCE, dash: REFERENCE_DASHES[i % REFERENCE_DASHES.length] }));
     const maxRound = Math.max(1, ...traj.map((p) => Number(p.round)));
     const chart = lineChart(series, {
       yDomain: issueScale(iss), xDomain: [Math.min(0, ...traj.map((p) => Number(p.round))), maxRound], integerX: true,
@@ -220,7 +221,7 @@ class ForecastView {
           h('figcaption', {}, h('strong', {}, iss.name || iss.id), ' · ', m),
           hist ? histogram(hist.edges || [], hist.counts || [], {
             xDomain: dom, testid: `histogram-${m}-${iss.id}`, color: this.modelColour(m),
-            marks: [{ x: r.q05, label: 'q05', color: '#888' }, { x: r.q50, label: 'q50', color: '#c62f3a' }, { x: r.q95, label: 'q95', color: '#888' }].filter((mk) => Number.isFinite(Number(mk.x))),
+            marks: [{ x: r.q05, label: 'q05', color: '#888' }, { x: r.q50, label: 'q50', color: REFERENCE }, { x: r.q95, label: 'q95', color: '#888' }].filter((mk) => Number.isFinite(Number(mk.x))),
             label: `distribution of ${iss.name} under ${m}`,
           }) : emptyNote('no histogram')));
       }
