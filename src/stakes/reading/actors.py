@@ -3,9 +3,10 @@
 A spaCy component. It reads the gazetteer (dated Phoenix codes), the agent (role) phrases and the
 parser's named entities, then resolves within the article: a surname or bare title attaches to the
 person named earlier, ``he``/``his`` to the last person, ``it``/``its`` to the last state or group,
-``the Biden administration`` to the United States' government. A head of government and his state
-become one actor, named after whichever the article discusses more (stance and capability belong to
-the government, not to two double-counted actors).
+``the Biden administration`` to the United States' government. A leader and the state or government
+he leads stay two actors ("Israel" and "Israeli officials" are not Netanyahu): what one says is not
+read as the other's stance. A title preceded by "former" is not a current office, and a place named
+as a place ("refugees into Sinai") resolves to its country without becoming one of its names.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ THING_PRONOUNS = {"it", "its", "itself"}
 CORE_DEPS = {"compound", "amod", "poss", "det", "nmod", "appos", "case", "nummod", "punct", "prep", "pobj",
              "cc", "conj", "quantmod", "npadvmod", "advmod"}
 PLACE_PREPOSITIONS = {"in", "on", "into", "from", "at", "near", "across", "toward", "towards", "to"}
+PAST_MARKS = {"FORMER", "EX", "EX-", "LATE", "THEN", "ONETIME", "ERSTWHILE"}
 
 
 def _is_heading(span: Span) -> bool:
@@ -89,7 +91,6 @@ class ActorResolver:
         raws += self._entity_mentions(doc, raws, when, clusters)
         raws = self._attach_titles_and_roles(doc, tokens, raws, clusters)
         raws += self._pronouns(doc, raws, clusters)
-        self._merge_heads(raws, clusters)
         self._finish(doc, raws, clusters)
         return doc
 
@@ -249,6 +250,12 @@ class ActorResolver:
                 nxt = by_start.get(raw.end + 1)
                 if nxt is not None and nxt.key and clusters[nxt.key].country:
                     owner = nxt
+            if person_after is not None and (raw.start and tokens[raw.start - 1] in PAST_MARKS):
+                # "Former Defense Minister Avigdor Lieberman": an office he held, not one he holds.
+                if owner is not None and owner.how != "role" and clusters[owner.key].kind != "person":
+                    consumed.add(id(owner))
+                    out = [r for r in out if r is not owner]
+                continue
             if person_after is not None:
                 # "Israeli Defense Minister Yoav Gallant": a title for the person who follows.
                 person = clusters[person_after.key]
@@ -282,10 +289,11 @@ class ActorResolver:
                     person.head = True
                     person.titles.add(raw.role or "")
                     if person.country:
-                        key = f"c:{person.country}"
-                        if key in clusters:
-                            owner.start, owner.end = raw.start, raw.end
-                            owner.key = key
+                        # The whole phrase names the government, not the person.
+                        code = combine(person.country, "~GOV")
+                        owner.key = self._role_key(code, clusters, person.country)
+                        owner.end, owner.code, owner.how, owner.role = raw.end, code, "role", raw.role
+                        owner.why = f"role: {raw.role} of {person.name} → {code}"
                 continue
             if owner is not None and clusters[owner.key].country:
                 country = clusters[owner.key].country
@@ -353,32 +361,6 @@ class ActorResolver:
                             why=f"pronoun: {token.text} → {clusters[chosen.key].name}"))
         return out
 
-    # -- a head of government and his state become one actor ---------------------------------------
-
-    @staticmethod
-    def _merge_heads(raws: list[_Raw], clusters: dict[str, _Cluster]) -> None:
-        counts: dict[str, int] = {}
-        for raw in raws:
-            counts[raw.key] = counts.get(raw.key, 0) + 1
-        for key, cluster in list(clusters.items()):
-            if cluster.kind != "person" or not cluster.head or not cluster.country:
-                continue
-            state_key = f"c:{cluster.country}"
-            state = clusters.get(state_key)
-            if state is None or not counts.get(state_key):
-                continue
-            person_first = counts.get(key, 0) >= counts.get(state_key, 0)
-            keep, drop = (key, state_key) if person_first else (state_key, key)
-            kept = clusters[keep]
-            if not person_first:
-                kept.kind = "government"
-                kept.name = f"{state.name} ({cluster.name} administration)"
-            kept.why.append(f"merged: {clusters[drop].name} (head of government and state act as one)")
-            for raw in raws:
-                if raw.key == drop:
-                    raw.key = keep
-            clusters[drop] = kept
-
     # -- output ------------------------------------------------------------------------------------
 
     def _finish(self, doc: Doc, raws: list[_Raw], clusters: dict[str, _Cluster]) -> None:
@@ -399,7 +381,7 @@ class ActorResolver:
                                                  cluster.code, titles=sorted(t for t in cluster.titles if t),
                                                  head_of_government=cluster.head)
             found.mentions += 1
-            if raw.how != "pronoun" and span.text not in found.aliases:
+            if raw.how != "pronoun" and not _is_place(span) and span.text not in found.aliases:
                 found.aliases.append(span.text)
             if raw.why and raw.why not in found.sources:
                 found.sources.append(raw.why)
@@ -417,6 +399,12 @@ class ActorResolver:
         doc._.mentions = mentions
         doc._.actors = actors
         doc._.token_actor = token_actor
+
+
+def _is_place(span: Span) -> bool:
+    """A one-word country-coded name used as a location: the object of "in", "into", "near"…"""
+    root = span.root
+    return len(span) == 1 and root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPOSITIONS
 
 
 def actor_token(head: Token, token_actor: dict[int, str]) -> int | None:
