@@ -25,7 +25,7 @@ def nlp():
     ("Israeli troops attacked Hamas fighters in Gaza.", ("ISRMIL", "190", "PSEUAF")),
     ("The United States condemned Russia on Monday.", ("USA", "111", "RUS")),
     ("Iran threatened Israel with retaliation.", ("IRN", "130", "ISR")),
-    ("China will provide humanitarian aid to Gaza.", ("CHN", "073", "PSEGZA")),
+    ("China will provide humanitarian aid to Gaza.", ("CHN", "033", "PSEGZA")),  # a promise, not aid given
     ("Hezbollah fired rockets at Israel.", ("LBNREB", "194", "ISR")),
     ("Turkey expelled the Israeli ambassador.", ("TUR", "174", "ISRGOV")),
 ])
@@ -73,7 +73,7 @@ def test_petr_validation_floor():
                                      folder / "PETR_Validate_agents_2_02.txt")
     verbs = read_verbs(folder / "PETR_Validate_verbs_2_02.txt")
     verbs.negations = read_ontology(folder / "PETR_Validate_Internal_Coding_Ontology_1_01.txt")
-    nlp = build_pipeline(gazetteer, verbs)
+    nlp = build_pipeline(gazetteer, verbs, modality=False)
     records = read_petr_records(folder / "PETR_Validate_records_2_02.xml")[:40]
     total, _ = score_petr(nlp, records)
     assert total.f1 >= PETR_FLOOR, str(total)

@@ -38,6 +38,12 @@ REFUSE_VERBS = {"refuse", "decline", "reject", "deny", "oppose"}
 REJECTION_OF = {"03": "120", "04": "125", "05": "120", "06": "121", "07": "122", "08": "124"}
 """Cooperation refused or negated is CAMEO 12 (reject): refuse to meet → 125, to yield → 124, …"""
 OBLIGATION = {"must", "should"}
+FUTURE = {"will", "would", "shall", "'ll", "may", "might", "could"}
+"""Auxiliaries of an act not (yet) done: "will give" is a promise, "may suspend" a threat."""
+WANT_VERBS = {"want", "seek", "hope", "aim", "wish", "intend", "plan", "prepare", "threaten"}
+THREAT_OF = {"15": "130", "16": "131", "17": "137", "18": "138", "19": "138", "20": "138"}
+"""Force or coercion announced rather than done is CAMEO 13 (threaten): … → 138 with military force."""
+CONDITIONS = {"if", "unless", "whether"}
 TEMPORAL_MARKS = {"after", "before", "since", "when", "while", "until", "once", "as"}
 DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
 SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "refuse", "offer", "seek",
@@ -253,9 +259,11 @@ def _arguments(verb: Token) -> _Arguments:
 class CameoCoder:
     """The ``stakes_events`` component: sets ``doc._.events`` from the parse and ``doc._.token_actor``."""
 
-    def __init__(self, verbs: VerbDictionary):
+    def __init__(self, verbs: VerbDictionary, modality: bool = True):
         self.index = VerbIndex(verbs)
         self.negations = verbs.negations
+        self.modality = modality
+        """Code announced, wanted and future acts as intentions or threats (CAMEO 03/13)."""
 
     def __call__(self, doc: Doc) -> Doc:
         token_actor = doc._.token_actor or {}
@@ -266,6 +274,7 @@ class CameoCoder:
                 for token in span:
                     token_code.setdefault(token.i, mention.code)
         events: list[Event] = []
+        by_verb: dict[int, list[Event]] = {}
         coded: set[int] = set()
         for index, sent in enumerate(doc.sents):
             for token in sent:
@@ -284,7 +293,13 @@ class CameoCoder:
                 found = self._code_verb(token, token_actor, token_code, index)
                 if found:
                     coded.add(token.i)
-                    events.extend(found)
+                    by_verb[token.i] = found
+        for i, found in by_verb.items():
+            reported = [c for c in doc[i].children if c.dep_ == "ccomp"]
+            if found[0].cameo.startswith("01") and any(
+                    j in by_verb for c in reported for j in (t.i for t in c.subtree)):
+                continue  # "X said that Y attacked Z": the reported event, not the saying, is coded
+            events.extend(found)
         doc._.events = _unique(events)
         return doc
 
@@ -312,8 +327,15 @@ class CameoCoder:
         if not forward or forward.startswith("-") or not forward[:2].isdigit():
             return []
         refused = verb.dep_ == "xcomp" and verb.head.lemma_.lower() in REFUSE_VERBS
+        if self.modality and _conditional(verb):
+            return []  # "if Israel invades Rafah": a condition, not an act
         if forward[:2] in INTENT_OF and _announces(verb.head) and verb.dep_ == "xcomp":
-            forward, reverse = INTENT_OF[forward[:2]], ""
+            forward, reverse = INTENT_OF[forward[:2]], ""  # "agreed to hold talks"
+        elif self.modality and _intended(verb) and not refused:
+            if forward[:2] in INTENT_OF:
+                forward, reverse = INTENT_OF[forward[:2]], ""
+            elif forward[:2] in THREAT_OF:
+                forward, reverse = THREAT_OF[forward[:2]], ""
         if any(c.dep_ == "neg" for c in verb.children) != refused:
             # "did not attack", "refused to meet": the negated event where the ontology defines one;
             # refused or negated cooperation is a rejection; a negated conflict event is none.
@@ -418,6 +440,21 @@ def _actor_in(head: Token, token_actor: dict[int, str], token_code: dict[int, st
               ) -> tuple[str | None, str | None]:
     index = actor_token(head, token_actor)
     return (None, None) if index is None else (token_actor[index], token_code.get(index))
+
+
+def _intended(verb: Token) -> bool:
+    """An act announced, wanted or conditional rather than done: "will host", "agreed to hold",
+    "wants to expand", "may suspend", "said it was willing to withdraw"."""
+    if any(c.dep_ == "aux" and c.lower_ in FUTURE for c in verb.children):
+        return True
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and verb.head.lower_ == "going":
+        return True
+    return verb.dep_ == "xcomp" and (_announces(verb.head) or verb.head.lemma_.lower() in WANT_VERBS)
+
+
+def _conditional(verb: Token) -> bool:
+    """The verb of an "if"/"unless" clause."""
+    return verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONDITIONS for c in verb.children)
 
 
 def _announces(verb: Token) -> bool:
