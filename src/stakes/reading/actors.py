@@ -282,7 +282,7 @@ class ActorResolver:
                     consumed.add(id(owner))
                     out = [r for r in out if r is not owner]
                 continue
-            if owner is not None and clusters[owner.key].kind == "person":
+            if owner is not None and owner.end <= raw.start and clusters[owner.key].kind == "person":
                 # "the Biden administration", "Netanyahu's government": that person's government.
                 person = clusters[owner.key]
                 if (raw.role or "") in GOVERNMENT_NOUNS or (raw.code or "").startswith("~GOV"):
@@ -304,10 +304,28 @@ class ActorResolver:
                 out.append(_Raw(min(owner.start, raw.start), max(owner.end, raw.end), key, code, "role",
                                 role=raw.role, why=f"role: {raw.role} of {clusters[owner.key].name} → {code}"))
                 continue
-            resolved = self._bare_title(raw, out, clusters)
+            resolved = self._bare_title(raw, out, clusters) or self._in_context(doc, raw, raws, clusters)
             if resolved is not None:
                 out.append(resolved)
         return [r for r in out if r.key and id(r) not in consumed]
+
+    def _in_context(self, doc: Doc, raw: _Raw, raws: list[_Raw], clusters: dict[str, _Cluster]) -> _Raw | None:
+        """A role with no country in its phrase ("the government", "protesters", "Congress") takes the
+        country of the nearest located actor: earlier in its sentence, else later in it, else earlier
+        in the article (the context PETRARCH codes such agents from)."""
+        sent = doc[raw.start].sent
+        located = [r for r in raws if r.key and r is not raw and clusters[r.key].country]
+        before = [r for r in located if r.end <= raw.start]
+        same = [r for r in before if r.start >= sent.start] or \
+            [r for r in located if r.start >= raw.end and r.end <= sent.end][:1]
+        chosen = (same or before)[-1:]
+        if not chosen:
+            return None
+        owner = clusters[chosen[0].key]
+        code = combine(owner.country, raw.code or "")
+        key = self._role_key(code, clusters, owner.country)
+        return _Raw(raw.start, raw.end, key, code, "role", role=raw.role,
+                    why=f"role: {raw.role} in the context of {owner.name} → {code}")
 
     def _role_key(self, code: str, clusters: dict[str, _Cluster], country: str) -> str:
         groups = code_groups(code)

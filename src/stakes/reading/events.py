@@ -366,8 +366,9 @@ class CameoCoder:
             # "Gondor and Osgiliath have postponed their meeting": each acts on the other.
             pairs = [(a, b) for a in source_actors for b in source_actors if a[0] != b[0]]
         else:
+            # One actor may act on itself at another level ("the army chief called on the president").
             pairs = [(a, b) for a in (source_actors or [(None, None)]) for b in (target_actors or [(None, None)])
-                     if a[0] is None or a[0] != b[0]]
+                     if a[0] is None or a != b]
         line = pattern.line if pattern else None
         out = []
         for (source, source_code), (target, target_code) in pairs:
@@ -382,7 +383,7 @@ class CameoCoder:
     def _deep_targets(verb: Token, args: _Arguments, token_actor: dict[int, str],
                       token_code: dict[int, str | None], sources: list) -> list[tuple[str, str | None]]:
         """No actor in the object itself: look in its phrases, the verb's phrases, a reported clause."""
-        source_keys = {s[0] for s in sources}
+        source_keys = set(sources)
         for obj in args.objects:
             for prep in OBJECT_PREPOSITIONS:
                 found = _deep_actors([p for c in obj.children if c.dep_ == "prep" and c.lower_ == prep
@@ -472,18 +473,19 @@ def _background(verb: Token) -> bool:
 
 def _deep_actors(heads: list[Token], token_actor: dict[int, str], token_code: dict[int, str | None],
                  exclude: set) -> list[tuple[str, str | None]]:
-    """Actors anywhere inside the phrases (not in relative or reported clauses), with conjuncts."""
+    """Actors anywhere inside the phrases (not in relative or reported clauses), with conjuncts;
+    ``exclude`` holds (actor, code) pairs already used (the same actor at another level counts)."""
     for head in heads:
         queue = [head]
         seen = {head.i}
         while queue:
             token = queue.pop(0)
             key = token_actor.get(token.i)
-            if key and key not in exclude:
+            if key and (key, token_code.get(token.i)) not in exclude:
                 group = [(key, token_code.get(token.i))]
                 for other in token.conjuncts:
                     other_key = token_actor.get(other.i)
-                    if other_key and other_key not in exclude:
+                    if other_key and (other_key, token_code.get(other.i)) not in exclude:
                         group.append((other_key, token_code.get(other.i)))
                 return group
             for child in token.children:
