@@ -313,6 +313,9 @@ class ActorResolver:
         """A role with no country in its phrase ("the government", "protesters", "Congress") takes the
         country of the nearest located actor: earlier in its sentence, else later in it, else earlier
         in the article (the context PETRARCH codes such agents from)."""
+        ent = doc[raw.start].ent_type_ and next(e for e in doc.ents if e.start <= raw.start < e.end)
+        if ent and ent.label_ in {"ORG", "PERSON", "FAC", "WORK_OF_ART", "LAW"} and len(ent) > raw.end - raw.start:
+            return None  # a word of a longer name ("the International Criminal Court"), not a role
         sent = doc[raw.start].sent
         located = [r for r in raws if r.key and r is not raw and clusters[r.key].country]
         before = [r for r in located if r.end <= raw.start]

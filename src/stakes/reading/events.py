@@ -48,6 +48,18 @@ TEMPORAL_MARKS = {"after", "before", "since", "when", "while", "until", "once", 
 DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
 SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "refuse", "offer", "seek",
                    "try", "attempt", "plan", "hope", "want", "intend", "expect"}
+LIGHT_VERBS = {"announce", "open", "launch", "begin", "start", "order", "declare", "stage", "hold", "conduct",
+               "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call"}
+"""Verbs whose object names the event: "announced a suspension", "opened an investigation"."""
+NOMINAL_EVENTS = {
+    "suspension": "160", "halt": "160", "investigation": "090", "inquiry": "090", "probe": "090",
+    "hearing": "090", "demonstration": "141", "protest": "141", "rally": "141", "march": "141",
+    "offensive": "190", "attack": "190", "assault": "190", "raid": "190", "incursion": "190",
+    "invasion": "190", "bombardment": "195", "airstrike": "195", "talk": "046", "negotiation": "046",
+    "visit": "042", "boycott": "163", "embargo": "163", "sanction": "163", "blockade": "191",
+    "ceasefire": "0871", "truce": "0871",
+}
+"""Event nouns and their CAMEO codes (the act a light verb's object names)."""
 VERBS_FILE = "cameo_verbs.json.gz"
 CAMEO_FILE = "cameo.json"
 
@@ -282,7 +294,7 @@ class CameoCoder:
                     continue
                 if token.dep_ == "xcomp" and token.head.i in coded:
                     continue  # "urged B to help": the control verb's event already says it
-                if _background(token):
+                if _background(token) or (_purpose(token) and token.head.i in coded):
                     continue
                 if token.lemma_.lower() in REFUSE_VERBS and any(
                         c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c) for c in token.children):
@@ -316,13 +328,24 @@ class CameoCoder:
 
     def _code_verb(self, verb: Token, token_actor: dict[int, str], token_code: dict[int, str | None],
                    sentence: int) -> list[Event]:
-        found = self._lookup(verb)
-        if found is None:
-            return []
-        block, verb_code = found
-        args = _arguments(verb)
-        pattern = self._best_pattern(block, args)
-        code = pattern.code if pattern else (verb_code or block.code)
+        nominal = _nominal_event(verb)
+        if nominal is not None:
+            # "announced a suspension of flights to Tel Aviv": the noun's act, its phrases' actors.
+            noun, code = nominal
+            preps = [(c.lower_, p) for c in noun.children if c.dep_ == "prep" for p in c.children
+                     if p.dep_ in {"pobj", "pcomp"}]
+            preps += [(c.lower_, p) for c in verb.children if c.dep_ == "prep" for p in c.children
+                      if p.dep_ in {"pobj", "pcomp"}]
+            args = _Arguments(_subjects(verb)[0], [], preps, [], False)
+            pattern = None
+        else:
+            found = self._lookup(verb)
+            if found is None:
+                return []
+            block, verb_code = found
+            args = _arguments(verb)
+            pattern = self._best_pattern(block, args)
+            code = pattern.code if pattern else (verb_code or block.code)
         forward, _, reverse = (code or "").partition(":")
         if not forward or forward.startswith("-") or not forward[:2].isdigit():
             return []
@@ -441,6 +464,23 @@ def _actor_in(head: Token, token_actor: dict[int, str], token_code: dict[int, st
               ) -> tuple[str | None, str | None]:
     index = actor_token(head, token_actor)
     return (None, None) if index is None else (token_actor[index], token_code.get(index))
+
+
+def _nominal_event(verb: Token) -> tuple[Token, str] | None:
+    """A light verb's object that names an event, and that event's code."""
+    text = verb.lower_
+    forms = {verb.lemma_.lower(), text, text[:-1], text[:-2]} if text.endswith("ed") else {verb.lemma_.lower(), text}
+    if not forms & LIGHT_VERBS:  # the small model lemmatises "staged" as "stag"
+        return None
+    for child in verb.children:
+        if child.dep_ in {"dobj", "nsubjpass"} and child.lemma_.lower() in NOMINAL_EVENTS:
+            return child, NOMINAL_EVENTS[child.lemma_.lower()]
+    return None
+
+
+def _purpose(verb: Token) -> bool:
+    """An infinitive of purpose ("staged demonstrations to demand …"): the main verb's event stands."""
+    return verb.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 def _intended(verb: Token) -> bool:
