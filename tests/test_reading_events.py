@@ -77,3 +77,41 @@ def test_petr_validation_floor():
     records = read_petr_records(folder / "PETR_Validate_records_2_02.xml")[:40]
     total, _ = score_petr(nlp, records)
     assert total.f1 >= PETR_FLOOR, str(total)
+
+
+def coded(nlp, text: str) -> set[tuple[str | None, str, str | None]]:
+    doc = nlp(make_doc(nlp, text, date(2024, 3, 1)))
+    return {(e.source_code, e.cameo, e.target_code) for e in doc._.events}
+
+
+@pytest.mark.parametrize("text, expected, absent", [
+    # modality: future and wanted acts are promises or threats, conditions are not acts
+    ("Germany will provide military aid to Poland.", ("DEU", "03"), "07"),
+    ("Turkey wants to attack Syria.", ("TUR", "138"), "19"),
+    ("If Russia attacks Finland, Sweden may cut ties with Moscow.", None, "19"),
+    # nominal events after light verbs
+    ("Greece announced a suspension of flights to Turkey.", ("GRC", "160"), None),
+    ("Peru opened an investigation into Bolivia's army.", ("PER", "090"), None),
+    # a purpose clause does not replace the main verb
+    ("French farmers staged demonstrations against the government to demand lower taxes.", ("FRA", "141"), "10"),
+])
+def test_modality_nominals_and_purpose(nlp, text, expected, absent):
+    found = coded(nlp, text)
+    if expected is not None:
+        source, code = expected
+        assert any(s and s.startswith(source) and c.startswith(code) and t for s, c, t in found), found
+    if absent is not None:
+        assert not any(c.startswith(absent) for _, c, _ in found), found
+
+
+def test_reported_speech_codes_the_reported_event(nlp):
+    found = coded(nlp, "Jordan said that Israel attacked Lebanon.")
+    assert ("ISR", "190", "LBN") in {(s, c[:3], t) for s, c, t in found}
+    assert not any(c.startswith("01") for _, c, _ in found)
+
+
+def test_roles_without_a_country_take_it_from_the_context(nlp):
+    found = coded(nlp, "Unrest spread in Kenya. The government banned rallies and police arrested opposition leaders.")
+    assert ("KENCOP", "173", "KENOPP") in found
+    found = coded(nlp, "Chile's army chief called on the president to resign.")
+    assert any(s == "CHLMIL" and t == "CHLGOV" for s, _, t in found), found

@@ -231,7 +231,9 @@ def _subjects(verb: Token) -> tuple[list[Token], bool]:
                 # "Gollum was seen to break": the passive subject is the actor of the lower verb.
                 return _conjuncts(child), current is verb
         head = current.head
-        if current.dep_ == "relcl" and head.pos_ in {"NOUN", "PROPN"}:
+        if (current.dep_ == "relcl" or (current.dep_ == "acl" and current.tag_ == "VBD")) \
+                and head.pos_ in {"NOUN", "PROPN"}:
+            # a relative clause, or a finite verb the parser hung off its subject ("chief called")
             return _conjuncts(head), False
         if head is current or current.dep_ not in {"xcomp", "conj", "acomp", "advcl", "pcomp"}:
             break
@@ -299,9 +301,9 @@ class CameoCoder:
                 if token.lemma_.lower() in REFUSE_VERBS and any(
                         c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c) for c in token.children):
                     continue  # "refused to meet": coded once, on "meet", as a rejection
-                if _announces(token) and any(c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c)
-                                             for c in token.children):
-                    continue  # "agreed to hold talks": coded once, on "hold", as an intention
+                if (_announces(token) or (self.modality and token.lemma_.lower() in WANT_VERBS - {"threaten"})) \
+                        and any(c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c) for c in token.children):
+                    continue  # "agreed to hold talks", "wants to attack": coded once, on the act, as an intention
                 found = self._code_verb(token, token_actor, token_code, index)
                 if found:
                     coded.add(token.i)
