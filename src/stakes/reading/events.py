@@ -44,6 +44,7 @@ WANT_VERBS = {"want", "seek", "hope", "aim", "wish", "intend", "plan", "prepare"
 THREAT_OF = {"15": "130", "16": "131", "17": "137", "18": "138", "19": "138", "20": "138"}
 """Force or coercion announced rather than done is CAMEO 13 (threaten): … → 138 with military force."""
 CONDITIONS = {"if", "unless", "whether"}
+PLACE_PREPOSITIONS = {"in", "at", "near"}
 TEMPORAL_MARKS = {"after", "before", "since", "when", "while", "until", "once", "as"}
 DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
 SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "refuse", "offer", "seek",
@@ -409,18 +410,25 @@ class CameoCoder:
                       token_code: dict[int, str | None], sources: list) -> list[tuple[str, str | None]]:
         """No actor in the object itself: look in its phrases, the verb's phrases, a reported clause."""
         source_keys = set(sources)
+        # Two sides acting together act on each other, not on a place or a broker named deeper
+        # ("signed an agreement in Almaty", "agreed to a ceasefire brokered by France").
+        mutual = len({key for key, _ in sources}) > 1
+        skip = DEEP_SKIP | {"acl"} if mutual else DEEP_SKIP
         for obj in args.objects:
             for prep in OBJECT_PREPOSITIONS:
                 found = _deep_actors([p for c in obj.children if c.dep_ == "prep" and c.lower_ == prep
                                       for p in c.children if p.dep_ in {"pobj", "pcomp"}],
-                                     token_actor, token_code, source_keys)
+                                     token_actor, token_code, source_keys, skip)
                 if found:
                     return found
-            found = _deep_actors([obj], token_actor, token_code, source_keys)
+            found = _deep_actors([obj], token_actor, token_code, source_keys, skip)
             if found:
                 return found
         for prep in TARGET_PREPOSITIONS:
-            found = _deep_actors([tok for p, tok in args.preps if p == prep], token_actor, token_code, source_keys)
+            if mutual and prep in PLACE_PREPOSITIONS:
+                continue
+            found = _deep_actors([tok for p, tok in args.preps if p == prep], token_actor, token_code, source_keys,
+                                 skip)
             if found:
                 return found
         for child in verb.children:
@@ -514,7 +522,7 @@ def _background(verb: Token) -> bool:
 
 
 def _deep_actors(heads: list[Token], token_actor: dict[int, str], token_code: dict[int, str | None],
-                 exclude: set) -> list[tuple[str, str | None]]:
+                 exclude: set, skip: set[str] = DEEP_SKIP) -> list[tuple[str, str | None]]:
     """Actors anywhere inside the phrases (not in relative or reported clauses), with conjuncts;
     ``exclude`` holds (actor, code) pairs already used (the same actor at another level counts)."""
     for head in heads:
@@ -531,7 +539,7 @@ def _deep_actors(heads: list[Token], token_actor: dict[int, str], token_code: di
                         group.append((other_key, token_code.get(other.i)))
                 return group
             for child in token.children:
-                if child.i not in seen and child.dep_ not in DEEP_SKIP:
+                if child.i not in seen and child.dep_ not in skip:
                     seen.add(child.i)
                     queue.append(child)
     return []
