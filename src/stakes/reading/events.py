@@ -416,12 +416,14 @@ class CameoCoder:
         skip = DEEP_SKIP | {"acl"} if mutual else DEEP_SKIP
         for obj in args.objects:
             for prep in OBJECT_PREPOSITIONS:
+                if mutual and prep in PLACE_PREPOSITIONS:
+                    continue
                 found = _deep_actors([p for c in obj.children if c.dep_ == "prep" and c.lower_ == prep
                                       for p in c.children if p.dep_ in {"pobj", "pcomp"}],
                                      token_actor, token_code, source_keys, skip)
                 if found:
                     return found
-            found = _deep_actors([obj], token_actor, token_code, source_keys, skip)
+            found = _deep_actors([obj], token_actor, token_code, source_keys, skip | {"prep"} if mutual else skip)
             if found:
                 return found
         for prep in TARGET_PREPOSITIONS:
