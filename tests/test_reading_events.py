@@ -121,3 +121,12 @@ def test_two_sides_act_on_each_other_not_on_the_venue(nlp):
     found = {(s, t) for s, _, t in coded(nlp, "Chile and Peru signed a trade agreement in Bolivia.")}
     assert ("CHL", "PER") in found and ("PER", "CHL") in found
     assert not any("BOL" in (s, t) for s, t in found)
+
+
+@pytest.mark.parametrize("text, verb", [
+    ("Kenyan police dispersed demonstrators protesting against Uganda.", "protesting"),
+    ("Turkey expelled the Israeli ambassador, citing attacks by Israel on Gaza.", "citing"),
+])
+def test_participles_describing_or_commenting_are_not_events(nlp, text, verb):
+    doc = nlp(make_doc(nlp, text, date(2024, 3, 1)))
+    assert doc._.events and verb not in {e.verb for e in doc._.events}

@@ -297,7 +297,8 @@ class CameoCoder:
                     continue
                 if token.dep_ == "xcomp" and token.head.i in coded:
                     continue  # "urged B to help": the control verb's event already says it
-                if _background(token) or (_purpose(token) and token.head.i in coded):
+                if _background(token) or _modifier(token) or (
+                        (_purpose(token) or _adjunct(token)) and token.head.i in coded):
                     continue
                 if token.lemma_.lower() in REFUSE_VERBS and any(
                         c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c) for c in token.children):
@@ -488,6 +489,18 @@ def _nominal_event(verb: Token) -> tuple[Token, str] | None:
         if child.dep_ in {"dobj", "nsubjpass"} and child.lemma_.lower() in NOMINAL_EVENTS:
             return child, NOMINAL_EVENTS[child.lemma_.lower()]
     return None
+
+
+def _modifier(verb: Token) -> bool:
+    """A participle describing a noun ("demonstrators protesting the result", "the ground seized"):
+    it qualifies a participant of another event rather than reporting one."""
+    return verb.dep_ == "acl" and verb.tag_ in {"VBG", "VBN"}
+
+
+def _adjunct(verb: Token) -> bool:
+    """A participial clause after the main verb ("refused, citing opposition at home"): it comments on
+    the main event rather than reporting another."""
+    return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > verb.head.i
 
 
 def _purpose(verb: Token) -> bool:
