@@ -95,3 +95,9 @@ def test_non_state_groups_and_organisations(nlp):
     assert kinds["Hamas"] == "armed group"
     assert kinds["Hezbollah"] == "armed group"
     assert kinds["United Nations"] == "organisation"
+
+
+def test_they_links_to_the_last_group_not_to_a_state(nlp):
+    doc = read(nlp, "Israel struck Gaza overnight. Hamas rejected the plan on Monday. They said their fighters "
+                    "would not leave.")
+    assert actor_of(doc, "They") == actor_of(doc, "their") == "Hamas"

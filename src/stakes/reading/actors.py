@@ -32,6 +32,9 @@ GOVERNMENT_NOUNS = {"ADMINISTRATION", "GOVERNMENT", "REGIME", "CABINET", "LEADER
 COUNTRY_GROUPS = {"GOV", "MIL", "ELI", "SPY", "COP"}
 PERSON_PRONOUNS = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
 THING_PRONOUNS = {"it", "its", "itself"}
+GROUP_PRONOUNS = {"they", "their"}
+GROUP_KINDS = {"armed group", "public", "organisation", "party", "faction"}
+"""``they`` links to a group named as such (rebels, protesters, a party), not to a state or a person."""
 CORE_DEPS = {"compound", "amod", "poss", "det", "nmod", "appos", "case", "nummod", "punct", "prep", "pobj",
              "cc", "conj", "quantmod", "npadvmod", "advmod"}
 PLACE_PREPOSITIONS = {"in", "on", "into", "from", "at", "near", "across", "toward", "towards", "to"}
@@ -365,14 +368,15 @@ class ActorResolver:
         out: list[_Raw] = []
         for token in doc:
             lower = token.lower_
-            if lower not in PERSON_PRONOUNS | THING_PRONOUNS or token.pos_ not in {"PRON", "DET"}:
+            if lower not in PERSON_PRONOUNS | THING_PRONOUNS | GROUP_PRONOUNS or token.pos_ not in {"PRON", "DET"}:
                 continue
             want_person = lower in PERSON_PRONOUNS
             window = token.sent.start
             previous_sentence = doc[window - 1].sent.start if window > 0 else window
             candidates = [r for r in ordered if r.end <= token.i and r.start >= previous_sentence
                           and (clusters[r.key].kind == "person") == want_person
-                          and clusters[r.key].kind != "other"]
+                          and clusters[r.key].kind != "other"
+                          and (lower not in GROUP_PRONOUNS or clusters[r.key].kind in GROUP_KINDS)]
             if not candidates:
                 continue
             subjects = [r for r in candidates if doc[r.end - 1].dep_ in {"nsubj", "nsubjpass"}
