@@ -319,6 +319,8 @@ class ActorResolver:
         ent = doc[raw.start].ent_type_ and next(e for e in doc.ents if e.start <= raw.start < e.end)
         if ent and ent.label_ in {"ORG", "PERSON", "FAC", "WORK_OF_ART", "LAW"} and len(ent) > raw.end - raw.start:
             return None  # a word of a longer name ("the International Criminal Court"), not a role
+        if doc[raw.end - 1].dep_ in {"amod", "compound"}:
+            return None  # a modifier ("military aid", "police reform"), not an actor
         sent = doc[raw.start].sent
         located = [r for r in raws if r.key and r is not raw and clusters[r.key].country]
         before = [r for r in located if r.end <= raw.start]

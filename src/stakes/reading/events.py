@@ -395,7 +395,9 @@ class CameoCoder:
         else:
             # One actor may act on itself at another level ("the army chief called on the president").
             pairs = [(a, b) for a in (source_actors or [(None, None)]) for b in (target_actors or [(None, None)])
-                     if a[0] is None or a != b]
+                     if a[0] is None or _distinct(a, b)]
+            # An actor acting on a part of itself ("Russia withdrew its troops"): the act, no target.
+            pairs = pairs or [(a, (None, None)) for a in source_actors]
         line = pattern.line if pattern else None
         out = []
         for (source, source_code), (target, target_code) in pairs:
@@ -477,6 +479,16 @@ def _actor_in(head: Token, token_actor: dict[int, str], token_code: dict[int, st
               ) -> tuple[str | None, str | None]:
     index = actor_token(head, token_actor)
     return (None, None) if index is None else (token_actor[index], token_code.get(index))
+
+
+def _distinct(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
+    """Two participants that can act on each other: different actors, or two levels of one country
+    (its military and its government), never a country and a part of itself."""
+    if a[0] != b[0]:
+        return True
+    codes = (a[1] or "", b[1] or "")
+    return all(len(c) > 3 for c in codes) and not any(x.startswith(y) for x in codes for y in codes if x != y) \
+        and codes[0] != codes[1]
 
 
 def _nominal_event(verb: Token) -> tuple[Token, str] | None:
