@@ -101,3 +101,9 @@ def test_they_links_to_the_last_group_not_to_a_state(nlp):
     doc = read(nlp, "Israel struck Gaza overnight. Hamas rejected the plan on Monday. They said their fighters "
                     "would not leave.")
     assert actor_of(doc, "They") == actor_of(doc, "their") == "Hamas"
+
+
+def test_a_bare_head_title_is_the_last_leader_in_office(nlp):
+    doc = read(nlp, "Netanyahu met his cabinet on Sunday. Hamas rejected the offer. "
+                    "The prime minister said the operation would go ahead.")
+    assert actor_of(doc, "prime minister") == "Benjamin Netanyahu"

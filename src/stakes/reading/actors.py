@@ -361,6 +361,13 @@ class ActorResolver:
             if cluster and cluster.kind == "person" and raw.role in cluster.titles:
                 return _Raw(raw.start, raw.end, previous.key, cluster.code, "title", role=raw.role,
                             why=f"title: {raw.role} → {cluster.name}")
+        if raw.role in HEAD_TITLES:
+            # "the prime minister" after "Netanyahu": the last person named whose dated code is a government's.
+            for previous in reversed(earlier):
+                cluster = clusters.get(previous.key)
+                if cluster and cluster.kind == "person" and "GOV" in code_groups(cluster.code or "")[1:2]:
+                    return _Raw(raw.start, raw.end, previous.key, cluster.code, "title", role=raw.role,
+                                why=f"title: {raw.role} → {cluster.name} (in government on the date)")
         return None
 
     # -- pronouns ----------------------------------------------------------------------------------
