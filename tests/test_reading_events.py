@@ -12,8 +12,9 @@ from stakes.reading.events import plover_of
 from stakes.reading.nlp import make_doc, nlp_pipeline
 from tests.conftest import shared_path
 
-PETR_FLOOR = 0.85
-"""F1 on the first 40 evaluable validation records: measured 0.92; the floor leaves room for noise."""
+PETR_FLOOR = 0.75
+"""F1 on the first 40 development records of the validation suite: measured 0.81; the floor leaves room
+for parser noise."""
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,7 @@ def test_plover_mapping():
 
 def test_petr_validation_floor():
     from stakes.reading.dictionaries import read_ontology, read_verbs
-    from stakes.reading.evaluate import read_petr_records, score_petr
+    from stakes.reading.evaluate import read_petr_records, score_petr, split
     from stakes.reading.gazetteer import Gazetteer
     from stakes.reading.nlp import build_pipeline
 
@@ -74,7 +75,7 @@ def test_petr_validation_floor():
     verbs = read_verbs(folder / "PETR_Validate_verbs_2_02.txt")
     verbs.negations = read_ontology(folder / "PETR_Validate_Internal_Coding_Ontology_1_01.txt")
     nlp = build_pipeline(gazetteer, verbs, modality=False)
-    records = read_petr_records(folder / "PETR_Validate_records_2_02.xml")[:40]
+    records = split(read_petr_records(folder / "PETR_Validate_records_2_02.xml"))["dev"][:40]
     total, _ = score_petr(nlp, records)
     assert total.f1 >= PETR_FLOOR, str(total)
 
