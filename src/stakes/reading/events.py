@@ -6,6 +6,15 @@ prepositional phrases; passives, raising and control, relative clauses, conjoine
 the longest dictionary pattern those arguments satisfy. Source and target are the actors the
 ``stakes_actors`` component found inside the arguments. The CAMEO→PLOVER table (CC BY-SA 4.0) adds
 the PLOVER event type.
+
+What the sentence says about the act changes its code: an act announced, wanted or in the future is
+an intention (03x) or, for force and coercion, a threat (13x); an act in an "if"/"unless" clause is
+not coded; a negated or refused act becomes its negation or a rejection. "X said that Y attacked Z"
+codes the attack, not the saying. A light verb whose object names an event ("announced a suspension
+of flights") codes that event. Purpose clauses, participles describing a noun and participial
+comments after the main verb do not add events of their own. Two actors acting together act on each
+other, not on the venue or a broker; an actor never acts on a part of itself, but one country's
+military and government can act on each other.
 """
 
 from __future__ import annotations
