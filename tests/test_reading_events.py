@@ -131,3 +131,14 @@ def test_two_sides_act_on_each_other_not_on_the_venue(nlp):
 def test_participles_describing_or_commenting_are_not_events(nlp, text, verb):
     doc = nlp(make_doc(nlp, text, date(2024, 3, 1)))
     assert doc._.events and verb not in {e.verb for e in doc._.events}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Egypt demanded that Israel withdraw from the Rafah crossing.", ("EGY", "105", "ISR")),
+    ("The United States urged Israel to allow more aid into Gaza.", ("USA", "02", "ISR")),
+])
+def test_what_is_asked_for_is_not_done(nlp, text, expected):
+    found = coded(nlp, text)
+    source, code, target = expected
+    assert any(s == source and c.startswith(code) and t == target for s, c, t in found), found
+    assert not any(s == "ISR" for s, _, _ in found)  # Israel is asked to act; it has not acted

@@ -53,6 +53,12 @@ WANT_VERBS = {"want", "seek", "hope", "aim", "wish", "intend", "plan", "prepare"
 THREAT_OF = {"15": "130", "16": "131", "17": "137", "18": "138", "19": "138", "20": "138"}
 """Force or coercion announced rather than done is CAMEO 13 (threaten): … → 138 with military force."""
 CONDITIONS = {"if", "unless", "whether"}
+REQUEST_VERBS = {"demand": "100", "insist": "100", "urge": "020", "ask": "020", "call": "020", "press": "020",
+                 "appeal": "020", "request": "020", "implore": "020", "beg": "020"}
+"""Verbs that ask another actor to act, with the code they take when the dictionary gives none."""
+DEMAND_OF = {"04": "106", "05": "102", "06": "101", "07": "103", "08": "105"}
+APPEAL_OF = {"04": "026", "05": "022", "06": "021", "07": "023", "08": "025"}
+"""What is asked for refines the request: "demanded that Israel withdraw" → 105 (demand to yield)."""
 PLACE_PREPOSITIONS = {"in", "at", "near"}
 TEMPORAL_MARKS = {"after", "before", "since", "when", "while", "until", "once", "as"}
 DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
@@ -306,6 +312,8 @@ class CameoCoder:
                     continue
                 if token.dep_ == "xcomp" and token.head.i in coded:
                     continue  # "urged B to help": the control verb's event already says it
+                if token.dep_ in {"xcomp", "ccomp"} and token.head.lemma_.lower() in REQUEST_VERBS:
+                    continue  # "demanded that Israel withdraw": asked for, not done
                 if _background(token) or _modifier(token) or (
                         (_purpose(token) or _adjunct(token)) and token.head.i in coded):
                     continue
@@ -353,12 +361,14 @@ class CameoCoder:
             pattern = None
         else:
             found = self._lookup(verb)
-            if found is None:
+            request = REQUEST_VERBS.get(verb.lemma_.lower())
+            if found is None and request is None:
                 return []
-            block, verb_code = found
             args = _arguments(verb)
-            pattern = self._best_pattern(block, args)
-            code = pattern.code if pattern else (verb_code or block.code)
+            pattern = self._best_pattern(found[0], args) if found else None
+            code = pattern.code if pattern else (found[1] or found[0].code) if found else request
+            if request is not None:
+                code = self._requested(verb, code or request)
         forward, _, reverse = (code or "").partition(":")
         if not forward or forward.startswith("-") or not forward[:2].isdigit():
             return []
@@ -452,6 +462,17 @@ class CameoCoder:
                 if found:
                     return found
         return []
+
+    def _requested(self, verb: Token, code: str) -> str:
+        """A demand or appeal refined by the act it asks for ("urged Israel to allow aid" → 023)."""
+        table = DEMAND_OF if code.startswith("10") else APPEAL_OF if code.startswith("02") else {}
+        for child in verb.children:
+            if child.dep_ in {"xcomp", "ccomp"} and child.pos_ == "VERB":
+                found = self._lookup(child)
+                asked = (found[1] or found[0].code or "") if found else ""
+                if asked[:2] in table:
+                    return table[asked[:2]]
+        return code
 
     def _best_pattern(self, block: VerbBlock, args: _Arguments) -> VerbPattern | None:
         post = [_noun(t) for t in args.objects]
