@@ -38,7 +38,7 @@ from stakes.reading.gazetteer import Gazetteer
 from stakes.reading.nlp import build_pipeline, load_model, make_doc, nlp_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLD = ROOT / "tests" / "data" / "reading"
+GOLD = ROOT / "tests" / "data" / "gold"
 
 
 def throughput(shared: Path, repeat: int) -> None:

@@ -76,7 +76,7 @@ def test_petr_reader_names_the_line_and_the_fix(tmp_path, broken, message):
 
 def test_news_gold_is_readable_and_split():
     for name in ("news_events.yaml", "news_quotes.yaml"):
-        records = read_news_gold(DATA / "reading" / name)
+        records = read_news_gold(DATA / "gold" / name)
         parts = split(records)
         assert len(parts["dev"]) >= 15 and len(parts["test"]) >= 15
         assert len({r.id for r in records}) == len(records)

@@ -14,7 +14,7 @@ Gold sets:
 - PLOVER (``plover_gsr_dev.json``): an event is correct when its PLOVER type equals the record's. The
   gold records (PLOVER 0.5b1, 2016) predate the 2021 CAMEO→PLOVER table stakes ships, which renamed or
   merged four types; :data:`PLOVER_2016_TO_2021` maps the old names.
-- News written for the project (``tests/data/reading/news_events.yaml`` and ``news_quotes.yaml``):
+- News written for the project (``tests/data/gold/news_events.yaml`` and ``news_quotes.yaml``):
   invented wire, broadsheet, opinion and transcript text with gold CAMEO events (actor codes compared
   on their first six characters, CAMEO codes on their first three digits) and gold direct quotes (a
   quote is found when its characters overlap the gold span by half of their union; its speaker is right
