@@ -408,7 +408,7 @@ class CameoCoder:
         target_actors = actors(targets)
         if not target_actors:
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors)
-        if not target_actors and len(source_actors) > 1:
+        if not target_actors and len(source_actors) > 1 and not args.passive:
             # "Gondor and Osgiliath have postponed their meeting": each acts on the other.
             pairs = [(a, b) for a in source_actors for b in source_actors if a[0] != b[0]]
         else:
