@@ -107,3 +107,11 @@ def test_a_bare_head_title_is_the_last_leader_in_office(nlp):
     doc = read(nlp, "Netanyahu met his cabinet on Sunday. Hamas rejected the offer. "
                     "The prime minister said the operation would go ahead.")
     assert actor_of(doc, "prime minister") == "Benjamin Netanyahu"
+
+
+def test_context_never_guesses_a_named_group_or_a_verb(nlp):
+    doc = read(nlp, "Hamas rejected the truce in Gaza, while rebels elsewhere fought on. "
+                    "Some Israeli officials advocate extending the war.")
+    hamas = next(k for k, a in doc._.actors.items() if a.name == "Hamas")
+    assert all(m.actor != hamas for m in doc._.mentions if m.text == "rebels")
+    assert not [m for m in doc._.mentions if m.text == "advocate"]

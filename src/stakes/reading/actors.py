@@ -289,8 +289,7 @@ class ActorResolver:
                 # "the Biden administration", "Netanyahu's government": that person's government.
                 person = clusters[owner.key]
                 if (raw.role or "") in GOVERNMENT_NOUNS or (raw.code or "").startswith("~GOV"):
-                    person.head = True
-                    person.titles.add(raw.role or "")
+                    person.head = True  # leads a government; "the government" alone is not his title
                     if person.country:
                         # The whole phrase names the government, not the person.
                         code = combine(person.country, "~GOV")
@@ -319,8 +318,8 @@ class ActorResolver:
         ent = doc[raw.start].ent_type_ and next(e for e in doc.ents if e.start <= raw.start < e.end)
         if ent and ent.label_ in {"ORG", "PERSON", "FAC", "WORK_OF_ART", "LAW"} and len(ent) > raw.end - raw.start:
             return None  # a word of a longer name ("the International Criminal Court"), not a role
-        if doc[raw.end - 1].dep_ in {"amod", "compound"}:
-            return None  # a modifier ("military aid", "police reform"), not an actor
+        if doc[raw.end - 1].dep_ in {"amod", "compound"} or doc[raw.end - 1].pos_ not in {"NOUN", "PROPN"}:
+            return None  # a modifier ("military aid") or another part of speech ("officials advocate"), not an actor
         sent = doc[raw.start].sent
         located = [r for r in raws if r.key and r is not raw and clusters[r.key].country]
         before = [r for r in located if r.end <= raw.start]
@@ -331,6 +330,9 @@ class ActorResolver:
             return None
         owner = clusters[chosen[0].key]
         code = combine(owner.country, raw.code or "")
+        named = clusters.get(f"k:{code[:6]}")
+        if named is not None and ":" not in named.name:
+            return None  # "rebels" near "Hamas" would become Hamas: a named group is not guessed from context
         key = self._role_key(code, clusters, owner.country)
         return _Raw(raw.start, raw.end, key, code, "role", role=raw.role,
                     why=f"role: {raw.role} in the context of {owner.name} → {code}")
