@@ -59,7 +59,7 @@ REQUEST_VERBS = {"demand": "100", "insist": "100", "urge": "020", "ask": "020", 
 DEMAND_OF = {"04": "106", "05": "102", "06": "101", "07": "103", "08": "105"}
 APPEAL_OF = {"04": "026", "05": "022", "06": "021", "07": "023", "08": "025"}
 """What is asked for refines the request: "demanded that Israel withdraw" → 105 (demand to yield)."""
-PLACE_PREPOSITIONS = {"in", "at", "near"}
+VENUE_PREPOSITIONS = {"in", "at", "near"}
 TEMPORAL_MARKS = {"after", "before", "since", "when", "while", "until", "once", "as"}
 DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
 SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "refuse", "offer", "seek",
@@ -438,7 +438,7 @@ class CameoCoder:
         skip = DEEP_SKIP | {"acl"} if mutual else DEEP_SKIP
         for obj in args.objects:
             for prep in OBJECT_PREPOSITIONS:
-                if mutual and prep in PLACE_PREPOSITIONS:
+                if mutual and prep in VENUE_PREPOSITIONS:
                     continue
                 found = _deep_actors([p for c in obj.children if c.dep_ == "prep" and c.lower_ == prep
                                       for p in c.children if p.dep_ in {"pobj", "pcomp"}],
@@ -449,7 +449,7 @@ class CameoCoder:
             if found:
                 return found
         for prep in TARGET_PREPOSITIONS:
-            if mutual and prep in PLACE_PREPOSITIONS:
+            if mutual and prep in VENUE_PREPOSITIONS:
                 continue
             found = _deep_actors([tok for p, tok in args.preps if p == prep], token_actor, token_code, source_keys,
                                  skip)
