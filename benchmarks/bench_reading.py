@@ -1,11 +1,17 @@
-"""Reading benchmark: words/second of the whole pipeline vs bare ``nlp.pipe``; event-coding P/R/F1.
+"""Reading benchmark: every measure on a development part and a test part, with the gap; throughput.
 
-    python benchmarks/bench_reading.py [--shared ../shared] [--repeat 3]
+    python benchmarks/bench_reading.py [--shared ../shared] [--repeat 3] [--dev-only] [--dev-errors]
 
-Throughput runs on the reference article and the PETR validation sentences (the same texts for both
-pipelines). Event coding is scored on PETR_Validate_records_2_02.xml with the suite's own dictionaries
-(no parse supplied: spaCy parses the text) and on plover_gsr_dev.json with the bundled Phoenix/CAMEO
-resources.
+Each gold set is split by ``stakes.reading.evaluate.split_of`` (a hash of the record id). Tuning looks
+at the development part only: ``--dev-only`` scores the development parts alone and ``--dev-errors``
+lists the development records the pipeline gets wrong; there is deliberately no option to list test
+records. Measures:
+
+- events, CAMEO source/target/code P/R/F1 on the PETRARCH validation records (the suite's own
+  dictionaries, spaCy parses the text) and on the project's hand-written news (bundled resources);
+- PLOVER event-type F1 on the PLOVER gold records, gold types renamed to the 2021 names;
+- direct quotes P/R/F1 and speaker accuracy on the project's hand-written news passages;
+- throughput of the whole pipeline against bare ``nlp.pipe`` of the same model on the same texts.
 """
 
 from __future__ import annotations
@@ -16,16 +22,23 @@ from pathlib import Path
 
 from stakes.reading.dictionaries import read_ontology, read_verbs
 from stakes.reading.evaluate import (
+    PARTS,
     PLOVER_2016_TO_2021,
+    event_key,
+    read_news_gold,
     read_petr_records,
     read_plover_records,
+    score_news_events,
+    score_news_quotes,
     score_petr,
     score_plover,
+    split,
 )
 from stakes.reading.gazetteer import Gazetteer
 from stakes.reading.nlp import build_pipeline, load_model, make_doc, nlp_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT / "tests" / "data" / "gold"
 
 
 def throughput(shared: Path, repeat: int) -> None:
@@ -51,37 +64,89 @@ def throughput(shared: Path, repeat: int) -> None:
     print(f"  stakes pipeline    {words / full_s:8.0f} words/s   ratio {bare_s / full_s:.2f}x")
 
 
-def events(shared: Path) -> None:
-    folder = shared / "data" / "events"
+SHOWN = list(PARTS)
+"""The parts the tables show (``--dev-only`` while tuning)."""
+
+
+def table(title: str, scores: dict, measures: dict) -> None:
+    print(f"{title}")
+    for label, measure in measures.items():
+        values = [measure(scores[p]) for p in SHOWN]
+        gap = f"  {values[0] - values[1]:+6.3f}" if len(values) == 2 else ""
+        print(f"  {label:44s} " + "  ".join(f"{v:6.3f}" for v in values) + gap)
+    print(f"  {'':44s} ({'; '.join(f'{p}: {scores[p]}' for p in SHOWN)})")
+
+
+PRF = {"precision": lambda s: s.precision, "recall": lambda s: s.recall, "F1": lambda s: s.f1}
+
+
+def petr_pipeline(folder: Path):
     gazetteer = Gazetteer.from_files([folder / "PETR_Validate_actors_2_02.txt"],
                                      folder / "PETR_Validate_agents_2_02.txt")
     verbs = read_verbs(folder / "PETR_Validate_verbs_2_02.txt")
     verbs.negations = read_ontology(folder / "PETR_Validate_Internal_Coding_Ontology_1_01.txt")
-    nlp = build_pipeline(gazetteer, verbs)
-    records = read_petr_records(folder / "PETR_Validate_records_2_02.xml")
-    total, by_category = score_petr(nlp, records)
-    print(f"PETR validation, {len(records)} evaluable records: {total}")
-    core = [r for r in records if r.category != "PARSING"]
-    core_total, _ = score_petr(nlp, core)
-    print(f"  without PARSING ({len(core)} records, UniversalPetrarch's categories): {core_total}")
-    for category, score in sorted(by_category.items()):
-        print(f"  {category:9s} {score}")
-    plover = read_plover_records(folder / "plover_gsr_dev.json")
-    for label, crosswalk in (("gold types as written (PLOVER 2016)", None),
-                             ("gold types mapped to PLOVER 2021", PLOVER_2016_TO_2021)):
-        by_type, with_source = score_plover(nlp_pipeline(), plover, crosswalk)
-        print(f"PLOVER dev, {len(plover)} records, {label}:")
-        print(f"  event type                {by_type}")
-        print(f"  event type + source code  {with_source}")
+    return build_pipeline(gazetteer, verbs, modality=False)
+
+
+def measures(shared: Path) -> None:
+    folder = shared / "data" / "events"
+    print(f"  {'measure':44s} " + "  ".join(f"{p:>6s}" for p in SHOWN) + ("     gap" if len(SHOWN) == 2 else ""))
+    petr = split(read_petr_records(folder / "PETR_Validate_records_2_02.xml"))
+    nlp = petr_pipeline(folder)
+    table(f"PETR validation events, CAMEO source/target/code ({len(petr['dev'])} / {len(petr['test'])} records)",
+          {p: score_petr(nlp, petr[p])[0] for p in PARTS}, PRF)
+    news = split(read_news_gold(GOLD / "news_events.yaml"))
+    table(f"news events, CAMEO source/target/code ({len(news['dev'])} / {len(news['test'])} records)",
+          {p: score_news_events(nlp_pipeline(), news[p]) for p in PARTS}, PRF)
+    plover = split(read_plover_records(folder / "plover_gsr_dev.json"), key=lambda r: r["id"])
+    table(f"PLOVER event type, 2021 names ({len(plover['dev'])} / {len(plover['test'])} records)",
+          {p: score_plover(nlp_pipeline(), plover[p], PLOVER_2016_TO_2021)[0] for p in PARTS}, PRF)
+    quotes = split(read_news_gold(GOLD / "news_quotes.yaml"))
+    scores = {p: score_news_quotes(nlp_pipeline(), quotes[p]) for p in PARTS}
+    table(f"news direct quotes ({len(quotes['dev'])} / {len(quotes['test'])} passages)",
+          scores, {**{k: (lambda s, f=f: f(s.found)) for k, f in PRF.items()},
+                   "speaker accuracy": lambda s: s.speaker_accuracy})
+
+
+def dev_errors(shared: Path) -> None:
+    """The development records the pipeline gets wrong (for tuning; never the test part)."""
+    folder = shared / "data" / "events"
+    petr = petr_pipeline(folder)
+    for record in split(read_petr_records(folder / "PETR_Validate_records_2_02.xml"))["dev"]:
+        doc = petr(make_doc(petr, record.text, record.date))
+        coded = {(e.cameo, e.source_code, e.target_code) for e in doc._.events if e.source_code and e.target_code}
+        if coded != set(record.events):
+            print(f"{record.id}: {record.text}\n   missed {sorted(set(record.events) - coded)}  "
+                  f"extra {sorted(coded - set(record.events))}")
+    nlp = nlp_pipeline()
+    for record in split(read_news_gold(GOLD / "news_events.yaml"))["dev"]:
+        doc = nlp(make_doc(nlp, record.text, record.date))
+        coded = {event_key(e.source_code, e.cameo, e.target_code) for e in doc._.events
+                 if e.source_code and e.target_code}
+        gold = {event_key(*e) for e in record.events}
+        if coded != gold:
+            print(f"{record.id}: {record.text}\n   missed {sorted(gold - coded)}  extra {sorted(coded - gold)}")
+    for record in split(read_news_gold(GOLD / "news_quotes.yaml"))["dev"]:
+        doc = nlp(make_doc(nlp, record.text, record.date))
+        found = [(q.text, q.speaker_text) for q in doc._.quotes if q.direct]
+        print(f"{record.id}: gold {[(t[:30], s) for t, s in record.quotes]}\n   found {[(t[:30], s) for t, s in found]}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--dev-errors", action="store_true", help="list the development records coded wrong")
+    parser.add_argument("--dev-only", action="store_true", help="score the development parts only (for tuning)")
     args = parser.parse_args()
-    throughput(args.shared, args.repeat)
-    events(args.shared)
+    if args.dev_only:
+        SHOWN[:] = ["dev"]
+    if args.dev_errors:
+        dev_errors(args.shared)
+        return
+    measures(args.shared)
+    if not args.dev_only:
+        throughput(args.shared, args.repeat)
 
 
 if __name__ == "__main__":

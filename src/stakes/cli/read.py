@@ -68,7 +68,9 @@ def _explain(reading, scenario) -> None:
                               f"{safe(target.name if target else str(event.target))} ({safe(event.verb)})")
             for issue in reading.issues:
                 summary = summaries.get((key, issue.id))
-                if summary is None:
+                if summary is None or not summary.direction:
+                    if key in kept:
+                        console.print(f"    {issue.id}: no evidence read: a gap to fill in (no number is drafted)")
                     continue
                 side = "high" if summary.direction > 0 else "low" if summary.direction < 0 else "centre"
                 console.print(f"    {safe(issue.id)}: leans {side} ({summary.direction:+.2f}), confidence "

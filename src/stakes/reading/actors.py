@@ -3,9 +3,10 @@
 A spaCy component. It reads the gazetteer (dated Phoenix codes), the agent (role) phrases and the
 parser's named entities, then resolves within the article: a surname or bare title attaches to the
 person named earlier, ``he``/``his`` to the last person, ``it``/``its`` to the last state or group,
-``the Biden administration`` to the United States' government. A head of government and his state
-become one actor, named after whichever the article discusses more (stance and capability belong to
-the government, not to two double-counted actors).
+``the Biden administration`` to the United States' government. A leader and the state or government
+he leads stay two actors ("Israel" and "Israeli officials" are not Netanyahu): what one says is not
+read as the other's stance. A title preceded by "former" is not a current office, and a place named
+as a place ("refugees into Sinai") resolves to its country without becoming one of its names.
 """
 
 from __future__ import annotations
@@ -31,9 +32,13 @@ GOVERNMENT_NOUNS = {"ADMINISTRATION", "GOVERNMENT", "REGIME", "CABINET", "LEADER
 COUNTRY_GROUPS = {"GOV", "MIL", "ELI", "SPY", "COP"}
 PERSON_PRONOUNS = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
 THING_PRONOUNS = {"it", "its", "itself"}
+GROUP_PRONOUNS = {"they", "their"}
+GROUP_KINDS = {"armed group", "public", "organisation", "party", "faction"}
+"""``they`` links to a group named as such (rebels, protesters, a party), not to a state or a person."""
 CORE_DEPS = {"compound", "amod", "poss", "det", "nmod", "appos", "case", "nummod", "punct", "prep", "pobj",
              "cc", "conj", "quantmod", "npadvmod", "advmod"}
 PLACE_PREPOSITIONS = {"in", "on", "into", "from", "at", "near", "across", "toward", "towards", "to"}
+PAST_MARKS = {"FORMER", "EX", "EX-", "LATE", "THEN", "ONETIME", "ERSTWHILE"}
 
 
 def _is_heading(span: Span) -> bool:
@@ -89,7 +94,6 @@ class ActorResolver:
         raws += self._entity_mentions(doc, raws, when, clusters)
         raws = self._attach_titles_and_roles(doc, tokens, raws, clusters)
         raws += self._pronouns(doc, raws, clusters)
-        self._merge_heads(raws, clusters)
         self._finish(doc, raws, clusters)
         return doc
 
@@ -249,6 +253,12 @@ class ActorResolver:
                 nxt = by_start.get(raw.end + 1)
                 if nxt is not None and nxt.key and clusters[nxt.key].country:
                     owner = nxt
+            if person_after is not None and (raw.start and tokens[raw.start - 1] in PAST_MARKS):
+                # "Former Defense Minister Avigdor Lieberman": an office he held, not one he holds.
+                if owner is not None and owner.how != "role" and clusters[owner.key].kind != "person":
+                    consumed.add(id(owner))
+                    out = [r for r in out if r is not owner]
+                continue
             if person_after is not None:
                 # "Israeli Defense Minister Yoav Gallant": a title for the person who follows.
                 person = clusters[person_after.key]
@@ -275,17 +285,17 @@ class ActorResolver:
                     consumed.add(id(owner))
                     out = [r for r in out if r is not owner]
                 continue
-            if owner is not None and clusters[owner.key].kind == "person":
+            if owner is not None and owner.end <= raw.start and clusters[owner.key].kind == "person":
                 # "the Biden administration", "Netanyahu's government": that person's government.
                 person = clusters[owner.key]
                 if (raw.role or "") in GOVERNMENT_NOUNS or (raw.code or "").startswith("~GOV"):
-                    person.head = True
-                    person.titles.add(raw.role or "")
+                    person.head = True  # leads a government; "the government" alone is not his title
                     if person.country:
-                        key = f"c:{person.country}"
-                        if key in clusters:
-                            owner.start, owner.end = raw.start, raw.end
-                            owner.key = key
+                        # The whole phrase names the government, not the person.
+                        code = combine(person.country, "~GOV")
+                        owner.key = self._role_key(code, clusters, person.country)
+                        owner.end, owner.code, owner.how, owner.role = raw.end, code, "role", raw.role
+                        owner.why = f"role: {raw.role} of {person.name} → {code}"
                 continue
             if owner is not None and clusters[owner.key].country:
                 country = clusters[owner.key].country
@@ -296,10 +306,36 @@ class ActorResolver:
                 out.append(_Raw(min(owner.start, raw.start), max(owner.end, raw.end), key, code, "role",
                                 role=raw.role, why=f"role: {raw.role} of {clusters[owner.key].name} → {code}"))
                 continue
-            resolved = self._bare_title(raw, out, clusters)
+            resolved = self._bare_title(raw, out, clusters) or self._in_context(doc, raw, raws, clusters)
             if resolved is not None:
                 out.append(resolved)
         return [r for r in out if r.key and id(r) not in consumed]
+
+    def _in_context(self, doc: Doc, raw: _Raw, raws: list[_Raw], clusters: dict[str, _Cluster]) -> _Raw | None:
+        """A role with no country in its phrase ("the government", "protesters", "Congress") takes the
+        country of the nearest located actor: earlier in its sentence, else later in it, else earlier
+        in the article (the context PETRARCH codes such agents from)."""
+        ent = doc[raw.start].ent_type_ and next(e for e in doc.ents if e.start <= raw.start < e.end)
+        if ent and ent.label_ in {"ORG", "PERSON", "FAC", "WORK_OF_ART", "LAW"} and len(ent) > raw.end - raw.start:
+            return None  # a word of a longer name ("the International Criminal Court"), not a role
+        if doc[raw.end - 1].dep_ in {"amod", "compound"} or doc[raw.end - 1].pos_ not in {"NOUN", "PROPN"}:
+            return None  # a modifier ("military aid") or another part of speech ("officials advocate"), not an actor
+        sent = doc[raw.start].sent
+        located = [r for r in raws if r.key and r is not raw and clusters[r.key].country]
+        before = [r for r in located if r.end <= raw.start]
+        same = [r for r in before if r.start >= sent.start] or \
+            [r for r in located if r.start >= raw.end and r.end <= sent.end][:1]
+        chosen = (same or before)[-1:]
+        if not chosen:
+            return None
+        owner = clusters[chosen[0].key]
+        code = combine(owner.country, raw.code or "")
+        named = clusters.get(f"k:{code[:6]}")
+        if named is not None and ":" not in named.name:
+            return None  # "rebels" near "Hamas" would become Hamas: a named group is not guessed from context
+        key = self._role_key(code, clusters, owner.country)
+        return _Raw(raw.start, raw.end, key, code, "role", role=raw.role,
+                    why=f"role: {raw.role} in the context of {owner.name} → {code}")
 
     def _role_key(self, code: str, clusters: dict[str, _Cluster], country: str) -> str:
         groups = code_groups(code)
@@ -327,6 +363,13 @@ class ActorResolver:
             if cluster and cluster.kind == "person" and raw.role in cluster.titles:
                 return _Raw(raw.start, raw.end, previous.key, cluster.code, "title", role=raw.role,
                             why=f"title: {raw.role} → {cluster.name}")
+        if raw.role in HEAD_TITLES:
+            # "the prime minister" after "Netanyahu": the last person named whose dated code is a government's.
+            for previous in reversed(earlier):
+                cluster = clusters.get(previous.key)
+                if cluster and cluster.kind == "person" and "GOV" in code_groups(cluster.code or "")[1:2]:
+                    return _Raw(raw.start, raw.end, previous.key, cluster.code, "title", role=raw.role,
+                                why=f"title: {raw.role} → {cluster.name} (in government on the date)")
         return None
 
     # -- pronouns ----------------------------------------------------------------------------------
@@ -336,14 +379,15 @@ class ActorResolver:
         out: list[_Raw] = []
         for token in doc:
             lower = token.lower_
-            if lower not in PERSON_PRONOUNS | THING_PRONOUNS or token.pos_ not in {"PRON", "DET"}:
+            if lower not in PERSON_PRONOUNS | THING_PRONOUNS | GROUP_PRONOUNS or token.pos_ not in {"PRON", "DET"}:
                 continue
             want_person = lower in PERSON_PRONOUNS
             window = token.sent.start
             previous_sentence = doc[window - 1].sent.start if window > 0 else window
             candidates = [r for r in ordered if r.end <= token.i and r.start >= previous_sentence
                           and (clusters[r.key].kind == "person") == want_person
-                          and clusters[r.key].kind != "other"]
+                          and clusters[r.key].kind != "other"
+                          and (lower not in GROUP_PRONOUNS or clusters[r.key].kind in GROUP_KINDS)]
             if not candidates:
                 continue
             subjects = [r for r in candidates if doc[r.end - 1].dep_ in {"nsubj", "nsubjpass"}
@@ -352,32 +396,6 @@ class ActorResolver:
             out.append(_Raw(token.i, token.i + 1, chosen.key, chosen.code, "pronoun",
                             why=f"pronoun: {token.text} → {clusters[chosen.key].name}"))
         return out
-
-    # -- a head of government and his state become one actor ---------------------------------------
-
-    @staticmethod
-    def _merge_heads(raws: list[_Raw], clusters: dict[str, _Cluster]) -> None:
-        counts: dict[str, int] = {}
-        for raw in raws:
-            counts[raw.key] = counts.get(raw.key, 0) + 1
-        for key, cluster in list(clusters.items()):
-            if cluster.kind != "person" or not cluster.head or not cluster.country:
-                continue
-            state_key = f"c:{cluster.country}"
-            state = clusters.get(state_key)
-            if state is None or not counts.get(state_key):
-                continue
-            person_first = counts.get(key, 0) >= counts.get(state_key, 0)
-            keep, drop = (key, state_key) if person_first else (state_key, key)
-            kept = clusters[keep]
-            if not person_first:
-                kept.kind = "government"
-                kept.name = f"{state.name} ({cluster.name} administration)"
-            kept.why.append(f"merged: {clusters[drop].name} (head of government and state act as one)")
-            for raw in raws:
-                if raw.key == drop:
-                    raw.key = keep
-            clusters[drop] = kept
 
     # -- output ------------------------------------------------------------------------------------
 
@@ -399,7 +417,7 @@ class ActorResolver:
                                                  cluster.code, titles=sorted(t for t in cluster.titles if t),
                                                  head_of_government=cluster.head)
             found.mentions += 1
-            if raw.how != "pronoun" and span.text not in found.aliases:
+            if raw.how != "pronoun" and not _is_place(span) and span.text not in found.aliases:
                 found.aliases.append(span.text)
             if raw.why and raw.why not in found.sources:
                 found.sources.append(raw.why)
@@ -417,6 +435,12 @@ class ActorResolver:
         doc._.mentions = mentions
         doc._.actors = actors
         doc._.token_actor = token_actor
+
+
+def _is_place(span: Span) -> bool:
+    """A one-word country-coded name used as a location: the object of "in", "into", "near"…"""
+    root = span.root
+    return len(span) == 1 and root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPOSITIONS
 
 
 def actor_token(head: Token, token_actor: dict[int, str]) -> int | None:

@@ -2,8 +2,10 @@
 
 Every number of the draft says where it comes from: ``source`` is the article (added as a scenario
 source), ``where`` is ``sentence N (chars a–b)`` and ``basis`` quotes the evidence span and gives the
-reading's confidence. Actors named in the article without a readable stance get a placeholder at the
-middle of each scale with the full range and confidence 0, so the draft is complete and the gaps show.
+reading's confidence. The draft never invents a number: an actor with no evidence on an issue takes
+no stance there, and the gap is written out to be filled in (in the actor's description and in the
+scenario's notes, as ``gaps:`` lines naming the actor, the issue and where the actor is named). An
+issue no actor has evidence on is left out and listed in the notes the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
+from stakes.errors import StakesError
 from stakes.reading.article import Article
 from stakes.reading.nlp import make_doc, nlp_pipeline
 from stakes.reading.records import Analysis, FoundActor, StanceEvidence
@@ -185,22 +188,39 @@ def _salience(summary: StanceSummary) -> Estimate:
                     "uniform", basis, top.article, _where(top))
 
 
-def _placeholder(issue: Issue, found: FoundActor, analysis: Analysis) -> Stance:
-    low, high = issue.scale
-    mention = next((m for m in analysis.mentions if m.actor == found.key), None)
-    where = None
-    quoted = ""
-    if mention is not None:
-        start, end = analysis.sentences[mention.sentence]
-        where = f"sentence {mention.sentence + 1} (chars {start}–{end})"
-        quoted = f" Named in: \"{_quote(analysis.text[start:end])}\"."
-    basis = ("No stance on this issue found in the article; placeholder at the middle of the scale with "
-             f"the full range (confidence 0.00).{quoted} Edit it.")
-    return Stance(
-        Estimate((low + high) / 2, low, high, "uniform", basis, analysis.article_id if where else None, where),
-        Estimate(0.1, 0.0, 0.3, "uniform", "Named but not discussed on this issue: low salience (confidence "
-                 "0.00).", analysis.article_id if where else None, where),
-    )
+@dataclass(frozen=True)
+class Gap:
+    """An actor the draft keeps but has no evidence on an issue for: a stance to fill in by hand."""
+
+    actor: str
+    issue: str
+    where: str | None
+    """Where the actor is first named (``sentence N (chars a–b)``), if known."""
+
+    def __str__(self) -> str:
+        named = f", named in {self.where}" if self.where else ""
+        return f"{self.actor} on {self.issue}: no evidence read{named}"
+
+
+def _first_named(found: FoundActor, reading: Reading) -> str | None:
+    for analysis in reading.analyses:
+        mention = next((m for m in analysis.mentions if m.actor == found.key), None)
+        if mention is not None:
+            start, end = analysis.sentences[mention.sentence]
+            return f"sentence {mention.sentence + 1} (chars {start}–{end})"
+    return None
+
+
+def gaps(reading: Reading) -> list[Gap]:
+    """Every (principal actor, issue) the articles give no stance evidence for."""
+    summaries = summarise([e for a in reading.analyses for e in a.stances])
+    return [Gap(found.name, issue.id, _first_named(found, reading))
+            for key, found in principal_actors(reading).items() for issue in reading.issues
+            if not _has_stance(summaries.get((key, issue.id)))]
+
+
+def _has_stance(summary: StanceSummary | None) -> bool:
+    return summary is not None and bool(summary.direction)
 
 
 def _source(article: Article) -> Source:
@@ -235,24 +255,35 @@ def draft_scenario(reading: Reading, title: str | None = None, as_of: date | Non
     summaries = summarise([e for a in reading.analyses for e in a.stances])
     taken: set[str] = set()
     actors = []
-    for key, found in sorted(principal_actors(reading).items(), key=lambda kv: -kv[1].mentions):
-        stances = {}
-        for issue in reading.issues:
-            summary = summaries.get((key, issue.id))
-            if summary is not None and summary.direction:
-                stances[issue.id] = Stance(_position(issue, summary), _salience(summary))
-            else:
-                home = next(a for a in reading.analyses if key in a.actors)
-                stances[issue.id] = _placeholder(issue, found, home)
+    principal = principal_actors(reading)
+    covered = {issue for (key, issue), summary in summaries.items() if key in principal and _has_stance(summary)}
+    issues = [i for i in reading.issues if i.id in covered]
+    if not issues:
+        raise StakesError("no stance on any issue could be read from the articles, so there is no draft to "
+                          "write; give articles that discuss the issues, or other issues (--scenario)")
+    for key, found in sorted(principal.items(), key=lambda kv: -kv[1].mentions):
+        stances = {issue.id: Stance(_position(issue, summaries[(key, issue.id)]), _salience(summaries[(key, issue.id)]))
+                   for issue in issues if _has_stance(summaries.get((key, issue.id)))}
+        missing = [i.id for i in issues if i.id not in stances]
         aliases = tuple(dict.fromkeys(a for a in found.aliases if a != found.name))[:8]
+        description = f"Found by reading: {found.mentions} mention(s); code {found.code or 'none'}."
+        if missing:
+            description += f" No evidence read on {', '.join(missing)}: a gap to fill in."
         actors.append(Actor(_slug(found.name.split(" (")[0], taken), found.name, found.kind,
-                            _capability(found, overrides, priors), stances, aliases,
-                            f"Found by reading: {found.mentions} mention(s); code {found.code or 'none'}."))
-    cited = {i.status_quo.source for i in reading.issues if i.status_quo is not None}
+                            _capability(found, overrides, priors), stances, aliases, description))
+    found_gaps = gaps(reading)
+    left_out = [i.id for i in reading.issues if i.id not in covered]
+    notes = "\n".join(
+        (["gaps: stances the articles give no evidence for (fill them in or leave the actor out):"]
+         + [f"- {gap}" for gap in found_gaps if gap.issue in covered] if found_gaps else [])
+        + [f"- issue {issue}: no actor's stance on it was read; it is left out of the draft" for issue in left_out]
+    ) or None
+    cited = {i.status_quo.source for i in issues if i.status_quo is not None}
     sources = tuple(_source(article) for article in reading.articles)
     sources += tuple(s for s in issue_sources if s.id in cited and s.id not in {x.id for x in sources})
     return Scenario(
         title=title or f"Draft read from {first.title or 'article ' + first.article_id}",
-        issues=tuple(reading.issues), actors=tuple(actors), as_of=as_of, sources=sources,
+        issues=tuple(issues), actors=tuple(actors), as_of=as_of, sources=sources,
         description="Drafted by `stakes read`: every number cites its sentence; check and edit before forecasting.",
+        notes=notes,
     )

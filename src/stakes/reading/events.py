@@ -6,6 +6,15 @@ prepositional phrases; passives, raising and control, relative clauses, conjoine
 the longest dictionary pattern those arguments satisfy. Source and target are the actors the
 ``stakes_actors`` component found inside the arguments. The CAMEO→PLOVER table (CC BY-SA 4.0) adds
 the PLOVER event type.
+
+What the sentence says about the act changes its code: an act announced, wanted or in the future is
+an intention (03x) or, for force and coercion, a threat (13x); an act in an "if"/"unless" clause is
+not coded; a negated or refused act becomes its negation or a rejection. "X said that Y attacked Z"
+codes the attack, not the saying. A light verb whose object names an event ("announced a suspension
+of flights") codes that event. Purpose clauses, participles describing a noun and participial
+comments after the main verb do not add events of their own. Two actors acting together act on each
+other, not on the venue or a broker; an actor never acts on a part of itself, but one country's
+military and government can act on each other.
 """
 
 from __future__ import annotations
@@ -38,10 +47,35 @@ REFUSE_VERBS = {"refuse", "decline", "reject", "deny", "oppose"}
 REJECTION_OF = {"03": "120", "04": "125", "05": "120", "06": "121", "07": "122", "08": "124"}
 """Cooperation refused or negated is CAMEO 12 (reject): refuse to meet → 125, to yield → 124, …"""
 OBLIGATION = {"must", "should"}
+FUTURE = {"will", "would", "shall", "'ll", "may", "might", "could"}
+"""Auxiliaries of an act not (yet) done: "will give" is a promise, "may suspend" a threat."""
+WANT_VERBS = {"want", "seek", "hope", "aim", "wish", "intend", "plan", "prepare", "threaten"}
+THREAT_OF = {"15": "130", "16": "131", "17": "137", "18": "138", "19": "138", "20": "138"}
+"""Force or coercion announced rather than done is CAMEO 13 (threaten): … → 138 with military force."""
+CONDITIONS = {"if", "unless", "whether"}
+REQUEST_VERBS = {"demand": "100", "insist": "100", "urge": "020", "ask": "020", "call": "020", "press": "020",
+                 "appeal": "020", "request": "020", "implore": "020", "beg": "020"}
+"""Verbs that ask another actor to act, with the code they take when the dictionary gives none."""
+DEMAND_OF = {"04": "106", "05": "102", "06": "101", "07": "103", "08": "105"}
+APPEAL_OF = {"04": "026", "05": "022", "06": "021", "07": "023", "08": "025"}
+"""What is asked for refines the request: "demanded that Israel withdraw" → 105 (demand to yield)."""
+VENUE_PREPOSITIONS = {"in", "at", "near"}
 TEMPORAL_MARKS = {"after", "before", "since", "when", "while", "until", "once", "as"}
 DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
 SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "refuse", "offer", "seek",
                    "try", "attempt", "plan", "hope", "want", "intend", "expect"}
+LIGHT_VERBS = {"announce", "open", "launch", "begin", "start", "order", "declare", "stage", "hold", "conduct",
+               "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call"}
+"""Verbs whose object names the event: "announced a suspension", "opened an investigation"."""
+NOMINAL_EVENTS = {
+    "suspension": "160", "halt": "160", "investigation": "090", "inquiry": "090", "probe": "090",
+    "hearing": "090", "demonstration": "141", "protest": "141", "rally": "141", "march": "141",
+    "offensive": "190", "attack": "190", "assault": "190", "raid": "190", "incursion": "190",
+    "invasion": "190", "bombardment": "195", "airstrike": "195", "talk": "046", "negotiation": "046",
+    "visit": "042", "boycott": "163", "embargo": "163", "sanction": "163", "blockade": "191",
+    "ceasefire": "0871", "truce": "0871",
+}
+"""Event nouns and their CAMEO codes (the act a light verb's object names)."""
 VERBS_FILE = "cameo_verbs.json.gz"
 CAMEO_FILE = "cameo.json"
 
@@ -213,7 +247,9 @@ def _subjects(verb: Token) -> tuple[list[Token], bool]:
                 # "Gollum was seen to break": the passive subject is the actor of the lower verb.
                 return _conjuncts(child), current is verb
         head = current.head
-        if current.dep_ == "relcl" and head.pos_ in {"NOUN", "PROPN"}:
+        if (current.dep_ == "relcl" or (current.dep_ == "acl" and current.tag_ == "VBD")) \
+                and head.pos_ in {"NOUN", "PROPN"}:
+            # a relative clause, or a finite verb the parser hung off its subject ("chief called")
             return _conjuncts(head), False
         if head is current or current.dep_ not in {"xcomp", "conj", "acomp", "advcl", "pcomp"}:
             break
@@ -253,9 +289,11 @@ def _arguments(verb: Token) -> _Arguments:
 class CameoCoder:
     """The ``stakes_events`` component: sets ``doc._.events`` from the parse and ``doc._.token_actor``."""
 
-    def __init__(self, verbs: VerbDictionary):
+    def __init__(self, verbs: VerbDictionary, modality: bool = True):
         self.index = VerbIndex(verbs)
         self.negations = verbs.negations
+        self.modality = modality
+        """Code announced, wanted and future acts as intentions or threats (CAMEO 03/13)."""
 
     def __call__(self, doc: Doc) -> Doc:
         token_actor = doc._.token_actor or {}
@@ -266,6 +304,7 @@ class CameoCoder:
                 for token in span:
                     token_code.setdefault(token.i, mention.code)
         events: list[Event] = []
+        by_verb: dict[int, list[Event]] = {}
         coded: set[int] = set()
         for index, sent in enumerate(doc.sents):
             for token in sent:
@@ -273,18 +312,27 @@ class CameoCoder:
                     continue
                 if token.dep_ == "xcomp" and token.head.i in coded:
                     continue  # "urged B to help": the control verb's event already says it
-                if _background(token):
+                if token.dep_ in {"xcomp", "ccomp"} and token.head.lemma_.lower() in REQUEST_VERBS:
+                    continue  # "demanded that Israel withdraw": asked for, not done
+                if _background(token) or _modifier(token) or (
+                        (_purpose(token) or _adjunct(token)) and token.head.i in coded):
                     continue
                 if token.lemma_.lower() in REFUSE_VERBS and any(
                         c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c) for c in token.children):
                     continue  # "refused to meet": coded once, on "meet", as a rejection
-                if _announces(token) and any(c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c)
-                                             for c in token.children):
-                    continue  # "agreed to hold talks": coded once, on "hold", as an intention
+                if (_announces(token) or (self.modality and token.lemma_.lower() in WANT_VERBS - {"threaten"})) \
+                        and any(c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c) for c in token.children):
+                    continue  # "agreed to hold talks", "wants to attack": coded once, on the act, as an intention
                 found = self._code_verb(token, token_actor, token_code, index)
                 if found:
                     coded.add(token.i)
-                    events.extend(found)
+                    by_verb[token.i] = found
+        for i, found in by_verb.items():
+            reported = [c for c in doc[i].children if c.dep_ == "ccomp"]
+            if found[0].cameo.startswith("01") and any(
+                    j in by_verb for c in reported for j in (t.i for t in c.subtree)):
+                continue  # "X said that Y attacked Z": the reported event, not the saying, is coded
+            events.extend(found)
         doc._.events = _unique(events)
         return doc
 
@@ -301,19 +349,39 @@ class CameoCoder:
 
     def _code_verb(self, verb: Token, token_actor: dict[int, str], token_code: dict[int, str | None],
                    sentence: int) -> list[Event]:
-        found = self._lookup(verb)
-        if found is None:
-            return []
-        block, verb_code = found
-        args = _arguments(verb)
-        pattern = self._best_pattern(block, args)
-        code = pattern.code if pattern else (verb_code or block.code)
+        nominal = _nominal_event(verb)
+        if nominal is not None:
+            # "announced a suspension of flights to Tel Aviv": the noun's act, its phrases' actors.
+            noun, code = nominal
+            preps = [(c.lower_, p) for c in noun.children if c.dep_ == "prep" for p in c.children
+                     if p.dep_ in {"pobj", "pcomp"}]
+            preps += [(c.lower_, p) for c in verb.children if c.dep_ == "prep" for p in c.children
+                      if p.dep_ in {"pobj", "pcomp"}]
+            args = _Arguments(_subjects(verb)[0], [], preps, [], False)
+            pattern = None
+        else:
+            found = self._lookup(verb)
+            request = REQUEST_VERBS.get(verb.lemma_.lower())
+            if found is None and request is None:
+                return []
+            args = _arguments(verb)
+            pattern = self._best_pattern(found[0], args) if found else None
+            code = pattern.code if pattern else (found[1] or found[0].code) if found else request
+            if request is not None:
+                code = self._requested(verb, code or request)
         forward, _, reverse = (code or "").partition(":")
         if not forward or forward.startswith("-") or not forward[:2].isdigit():
             return []
         refused = verb.dep_ == "xcomp" and verb.head.lemma_.lower() in REFUSE_VERBS
+        if self.modality and _conditional(verb):
+            return []  # "if Israel invades Rafah": a condition, not an act
         if forward[:2] in INTENT_OF and _announces(verb.head) and verb.dep_ == "xcomp":
-            forward, reverse = INTENT_OF[forward[:2]], ""
+            forward, reverse = INTENT_OF[forward[:2]], ""  # "agreed to hold talks"
+        elif self.modality and _intended(verb) and not refused:
+            if forward[:2] in INTENT_OF:
+                forward, reverse = INTENT_OF[forward[:2]], ""
+            elif forward[:2] in THREAT_OF:
+                forward, reverse = THREAT_OF[forward[:2]], ""
         if any(c.dep_ == "neg" for c in verb.children) != refused:
             # "did not attack", "refused to meet": the negated event where the ontology defines one;
             # refused or negated cooperation is a rejection; a negated conflict event is none.
@@ -340,12 +408,15 @@ class CameoCoder:
         target_actors = actors(targets)
         if not target_actors:
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors)
-        if not target_actors and len(source_actors) > 1:
+        if not target_actors and len(source_actors) > 1 and not args.passive:
             # "Gondor and Osgiliath have postponed their meeting": each acts on the other.
             pairs = [(a, b) for a in source_actors for b in source_actors if a[0] != b[0]]
         else:
+            # One actor may act on itself at another level ("the army chief called on the president").
             pairs = [(a, b) for a in (source_actors or [(None, None)]) for b in (target_actors or [(None, None)])
-                     if a[0] is None or a[0] != b[0]]
+                     if a[0] is None or _distinct(a, b)]
+            # An actor acting on a part of itself ("Russia withdrew its troops"): the act, no target.
+            pairs = pairs or [(a, (None, None)) for a in source_actors]
         line = pattern.line if pattern else None
         out = []
         for (source, source_code), (target, target_code) in pairs:
@@ -360,19 +431,28 @@ class CameoCoder:
     def _deep_targets(verb: Token, args: _Arguments, token_actor: dict[int, str],
                       token_code: dict[int, str | None], sources: list) -> list[tuple[str, str | None]]:
         """No actor in the object itself: look in its phrases, the verb's phrases, a reported clause."""
-        source_keys = {s[0] for s in sources}
+        source_keys = set(sources)
+        # Two sides acting together act on each other, not on a place or a broker named deeper
+        # ("signed an agreement in Almaty", "agreed to a ceasefire brokered by France").
+        mutual = len({key for key, _ in sources}) > 1
+        skip = DEEP_SKIP | {"acl"} if mutual else DEEP_SKIP
         for obj in args.objects:
             for prep in OBJECT_PREPOSITIONS:
+                if mutual and prep in VENUE_PREPOSITIONS:
+                    continue
                 found = _deep_actors([p for c in obj.children if c.dep_ == "prep" and c.lower_ == prep
                                       for p in c.children if p.dep_ in {"pobj", "pcomp"}],
-                                     token_actor, token_code, source_keys)
+                                     token_actor, token_code, source_keys, skip)
                 if found:
                     return found
-            found = _deep_actors([obj], token_actor, token_code, source_keys)
+            found = _deep_actors([obj], token_actor, token_code, source_keys, skip | {"prep"} if mutual else skip)
             if found:
                 return found
         for prep in TARGET_PREPOSITIONS:
-            found = _deep_actors([tok for p, tok in args.preps if p == prep], token_actor, token_code, source_keys)
+            if mutual and prep in VENUE_PREPOSITIONS:
+                continue
+            found = _deep_actors([tok for p, tok in args.preps if p == prep], token_actor, token_code, source_keys,
+                                 skip)
             if found:
                 return found
         for child in verb.children:
@@ -382,6 +462,17 @@ class CameoCoder:
                 if found:
                     return found
         return []
+
+    def _requested(self, verb: Token, code: str) -> str:
+        """A demand or appeal refined by the act it asks for ("urged Israel to allow aid" → 023)."""
+        table = DEMAND_OF if code.startswith("10") else APPEAL_OF if code.startswith("02") else {}
+        for child in verb.children:
+            if child.dep_ in {"xcomp", "ccomp"} and child.pos_ == "VERB":
+                found = self._lookup(child)
+                asked = (found[1] or found[0].code or "") if found else ""
+                if asked[:2] in table:
+                    return table[asked[:2]]
+        return code
 
     def _best_pattern(self, block: VerbBlock, args: _Arguments) -> VerbPattern | None:
         post = [_noun(t) for t in args.objects]
@@ -420,6 +511,60 @@ def _actor_in(head: Token, token_actor: dict[int, str], token_code: dict[int, st
     return (None, None) if index is None else (token_actor[index], token_code.get(index))
 
 
+def _distinct(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
+    """Two participants that can act on each other: different actors, or two levels of one country
+    (its military and its government), never a country and a part of itself."""
+    if a[0] != b[0]:
+        return True
+    codes = (a[1] or "", b[1] or "")
+    return all(len(c) > 3 for c in codes) and not any(x.startswith(y) for x in codes for y in codes if x != y) \
+        and codes[0] != codes[1]
+
+
+def _nominal_event(verb: Token) -> tuple[Token, str] | None:
+    """A light verb's object that names an event, and that event's code."""
+    text = verb.lower_
+    forms = {verb.lemma_.lower(), text, text[:-1], text[:-2]} if text.endswith("ed") else {verb.lemma_.lower(), text}
+    if not forms & LIGHT_VERBS:  # the small model lemmatises "staged" as "stag"
+        return None
+    for child in verb.children:
+        if child.dep_ in {"dobj", "nsubjpass"} and child.lemma_.lower() in NOMINAL_EVENTS:
+            return child, NOMINAL_EVENTS[child.lemma_.lower()]
+    return None
+
+
+def _modifier(verb: Token) -> bool:
+    """A participle describing a noun ("demonstrators protesting the result", "the ground seized"):
+    it qualifies a participant of another event rather than reporting one."""
+    return verb.dep_ == "acl" and verb.tag_ in {"VBG", "VBN"}
+
+
+def _adjunct(verb: Token) -> bool:
+    """A participial clause after the main verb ("refused, citing opposition at home"): it comments on
+    the main event rather than reporting another."""
+    return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > verb.head.i
+
+
+def _purpose(verb: Token) -> bool:
+    """An infinitive of purpose ("staged demonstrations to demand …"): the main verb's event stands."""
+    return verb.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
+def _intended(verb: Token) -> bool:
+    """An act announced, wanted or conditional rather than done: "will host", "agreed to hold",
+    "wants to expand", "may suspend", "said it was willing to withdraw"."""
+    if any(c.dep_ == "aux" and c.lower_ in FUTURE for c in verb.children):
+        return True
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and verb.head.lower_ == "going":
+        return True
+    return verb.dep_ == "xcomp" and (_announces(verb.head) or verb.head.lemma_.lower() in WANT_VERBS)
+
+
+def _conditional(verb: Token) -> bool:
+    """The verb of an "if"/"unless" clause."""
+    return verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONDITIONS for c in verb.children)
+
+
 def _announces(verb: Token) -> bool:
     """A verb or adjective of intention that takes a to-infinitive ("agreed to", "ready to")."""
     return verb.lemma_.lower() in INTEND_VERBS
@@ -434,23 +579,24 @@ def _background(verb: Token) -> bool:
 
 
 def _deep_actors(heads: list[Token], token_actor: dict[int, str], token_code: dict[int, str | None],
-                 exclude: set) -> list[tuple[str, str | None]]:
-    """Actors anywhere inside the phrases (not in relative or reported clauses), with conjuncts."""
+                 exclude: set, skip: set[str] = DEEP_SKIP) -> list[tuple[str, str | None]]:
+    """Actors anywhere inside the phrases (not in relative or reported clauses), with conjuncts;
+    ``exclude`` holds (actor, code) pairs already used (the same actor at another level counts)."""
     for head in heads:
         queue = [head]
         seen = {head.i}
         while queue:
             token = queue.pop(0)
             key = token_actor.get(token.i)
-            if key and key not in exclude:
+            if key and (key, token_code.get(token.i)) not in exclude:
                 group = [(key, token_code.get(token.i))]
                 for other in token.conjuncts:
                     other_key = token_actor.get(other.i)
-                    if other_key and other_key not in exclude:
+                    if other_key and (other_key, token_code.get(other.i)) not in exclude:
                         group.append((other_key, token_code.get(other.i)))
                 return group
             for child in token.children:
-                if child.i not in seen and child.dep_ not in DEEP_SKIP:
+                if child.i not in seen and child.dep_ not in skip:
                     seen.add(child.i)
                     queue.append(child)
     return []

@@ -67,9 +67,9 @@ def _make_quotes(nlp: Language, name: str) -> QuoteFinder:
     return QuoteFinder()
 
 
-@Language.factory("stakes_events", default_config={"resources": "default"})
-def _make_events(nlp: Language, name: str, resources: str) -> CameoCoder:
-    return CameoCoder(_resources(resources)[1])
+@Language.factory("stakes_events", default_config={"resources": "default", "modality": True})
+def _make_events(nlp: Language, name: str, resources: str, modality: bool) -> CameoCoder:
+    return CameoCoder(_resources(resources)[1], modality)
 
 
 def load_model() -> Language:
@@ -83,8 +83,11 @@ def load_model() -> Language:
 
 
 def build_pipeline(gazetteer: Gazetteer | None = None, verbs: VerbDictionary | None = None,
-                   components: Iterable[str] = COMPONENTS) -> Language:
-    """A fresh pipeline; ``gazetteer``/``verbs`` replace the bundled Phoenix and CAMEO resources."""
+                   components: Iterable[str] = COMPONENTS, modality: bool = True) -> Language:
+    """A fresh pipeline; ``gazetteer``/``verbs`` replace the bundled Phoenix and CAMEO resources.
+
+    ``modality=False`` codes announced and future acts as the acts themselves (the convention of the
+    PETRARCH validation suite, which tests dictionaries rather than modality)."""
     nlp = load_model()
     nlp.add_pipe("stakes_lines", before="parser")
     resources = "default"
@@ -93,6 +96,8 @@ def build_pipeline(gazetteer: Gazetteer | None = None, verbs: VerbDictionary | N
         _RESOURCES[resources] = (gazetteer or default_gazetteer(), verbs or default_verbs())
     for component in components:
         config = {} if component == "stakes_quotes" else {"resources": resources}
+        if component == "stakes_events":
+            config["modality"] = modality
         nlp.add_pipe(component, config=config)
     return nlp
 

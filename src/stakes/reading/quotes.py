@@ -2,8 +2,14 @@
 
 A spaCy component after ``stakes_actors``. Direct quotes are found on the raw text (curly and straight
 marks; an opening mark left unclosed runs to the end of its paragraph, a stray closing mark is
-ignored) and attributed through a speech verb outside the marks. Indirect speech is a speech verb
-with a clause or a ``for``-phrase (``said that``, ``warned``, ``called for``) or ``according to X``.
+ignored) and attributed through a speech verb outside the marks. A quote with no speech verb in its
+sentence continues the quote before it ("A," X said. "B.") when that one is in the same paragraph or
+the paragraph just before, or else belongs to the speaker of an attribution closing the paragraph
+before (a quoted paragraph under "X addressed the country:"). A short quote (under four words) counts
+only when a speech verb governs it on the parse ("called the move 'absurd'"), so scare quotes do not.
+The speaker of "released a statement saying …" or "in a post saying …" is the one who released it.
+Indirect speech is a speech verb with a clause or a ``for``-phrase (``said that``, ``warned``,
+``called for``) or ``according to X``.
 """
 
 from __future__ import annotations
@@ -18,8 +24,12 @@ SPEECH_VERBS = {
     "call", "stress", "emphasize", "emphasise", "note", "write", "threaten", "pledge", "promise", "accuse",
     "deny", "admit", "acknowledge", "ask", "demand", "suggest", "predict", "caution", "assert",
     "reiterate", "confirm", "report", "explain", "signal", "indicate", "press", "advocate", "propose",
-    "appeal", "reply", "respond", "tweet", "recall", "maintain", "contend", "charge",
+    "appeal", "reply", "respond", "tweet", "recall", "maintain", "contend", "charge", "address", "speak",
+    "repeat", "post",
 }
+STATEMENT_NOUNS = {"statement", "post", "message", "video", "letter", "tweet", "communique", "note", "speech",
+                   "address", "release", "interview", "broadcast"}
+"""What an actor releases: "issued a statement saying …" is said by whoever issued it."""
 OPENING = {"“": "”", "«": "»", "„": "“"}
 MIN_DIRECT_WORDS = 4
 
@@ -53,12 +63,29 @@ def _cue(verb: Token) -> str:
     return " ".join([verb.lemma_.lower()] + particles)
 
 
+def _releaser(noun: Token) -> list[Token]:
+    """The subject of the verb that released a statement ("Zelensky released a statement", "Erdogan
+    wrote in a post"), through conjoined and controlled verbs."""
+    verb = noun.head if noun.dep_ in {"dobj", "nsubjpass"} else noun.head.head if noun.dep_ == "pobj" else None
+    for _ in range(3):
+        if verb is None:
+            return []
+        subjects = [c for c in verb.children if c.dep_ in {"nsubj"}]
+        if subjects:
+            return subjects
+        verb = verb.head if verb.dep_ in {"conj", "xcomp", "advcl"} and verb.head is not verb else None
+    return []
+
+
 def _speaker(verb: Token, token_actor: dict[int, str]) -> tuple[str | None, str]:
     subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
     if not subjects and verb.dep_ in {"conj", "xcomp", "advcl"}:
         subjects = [c for c in verb.head.children if c.dep_ == "nsubj"]
     if not subjects and verb.dep_ in {"relcl", "acl"}:
-        subjects = [verb.head]  # "a resolution advocating a ceasefire": the resolution's sponsor
+        if verb.head.lemma_.lower() in STATEMENT_NOUNS:
+            subjects = _releaser(verb.head)
+        else:
+            subjects = [verb.head]  # "a resolution advocating a ceasefire": the resolution's sponsor
     if not subjects:
         return None, ""
     subject = subjects[0]
@@ -75,17 +102,26 @@ class QuoteFinder:
         sentence_of = {sent.start: k for k, sent in enumerate(doc.sents)}
         quotes: list[Quote] = []
         inside: set[int] = set()
+        last: tuple[Quote, int] | None = None  # the previous direct quote and its paragraph
         for start, end in quote_spans(doc.text):
             span = doc.char_span(start, end, alignment_mode="contract")
-            if span is None or len([t for t in span if not t.is_punct]) < MIN_DIRECT_WORDS:
+            if span is None or not len(span):
                 continue
-            verb = self._verb_for(span)
-            if verb is None:
+            paragraph = doc.text.count("\n", 0, start)
+            verb, governs = self._verb_for(span)
+            if verb is not None and (governs or len([t for t in span if not t.is_punct]) >= MIN_DIRECT_WORDS):
+                speaker, speaker_text = _speaker(verb, token_actor)
+                inside.add(verb.i)
+                cue = _cue(verb)
+            elif verb is None and last is not None and paragraph - last[1] <= 1:
+                speaker, speaker_text, cue = last[0].speaker, last[0].speaker_text, last[0].cue
+            elif verb is None and (found := self._paragraph_attribution(doc, start, token_actor)) is not None:
+                speaker, speaker_text, cue = found
+            else:
                 continue
-            speaker, speaker_text = _speaker(verb, token_actor)
-            inside.add(verb.i)
-            quotes.append(Quote(speaker, speaker_text, _cue(verb), span.text, start, end,
-                                sentence_of[span[0].sent.start], True))
+            quote = Quote(speaker, speaker_text, cue, span.text, start, end, sentence_of[span[0].sent.start], True)
+            quotes.append(quote)
+            last = (quote, paragraph)
         for sent in doc.sents:
             for token in sent:
                 if token.i in inside:
@@ -97,18 +133,38 @@ class QuoteFinder:
         return doc
 
     @staticmethod
-    def _verb_for(span) -> Token | None:
-        """The speech verb outside the quote that governs it, or the nearest one in its sentences."""
+    def _verb_for(span) -> tuple[Token | None, bool]:
+        """The speech verb outside the quote that governs it (and True), or the nearest one in its
+        sentences (and False)."""
         head = span.root
         while head.head.i != head.i:  # spaCy makes a new Token object on every access
             head = head.head
             if not (span.start <= head.i < span.end) and _is_speech(head):
-                return head
+                return head, True
         sentences = {span[0].sent, span[-1].sent}
         candidates = [t for s in sentences for t in s if _is_speech(t) and not (span.start <= t.i < span.end)]
         if not candidates:
+            return None, False
+        return min(candidates, key=lambda t: min(abs(t.i - span.start), abs(t.i - span.end))), False
+
+    @staticmethod
+    def _paragraph_attribution(doc: Doc, start: int, token_actor: dict[int, str]
+                               ) -> tuple[str | None, str, str] | None:
+        """A quote opening its paragraph, under a paragraph whose last sentence has a speaker ("… he
+        addressed the country directly."): that speaker, speaker phrase and cue."""
+        line_start = doc.text.rfind("\n", 0, start) + 1
+        if line_start == 0 or doc.text[line_start:start - 1].strip():
             return None
-        return min(candidates, key=lambda t: min(abs(t.i - span.start), abs(t.i - span.end)))
+        before = doc.char_span(0, line_start - 1, alignment_mode="contract")
+        if before is None or not len(before):
+            return None
+        last_sentence = before[-1].sent
+        for token in last_sentence:
+            if _is_speech(token) and token.i < before.end:
+                speaker, speaker_text = _speaker(token, token_actor)
+                if speaker_text:
+                    return speaker, speaker_text, _cue(token)
+        return None
 
     @staticmethod
     def _indirect(token: Token, token_actor: dict[int, str], sentence: int) -> Quote | None:

@@ -8,7 +8,10 @@ insistence on…", "Egyptian support for…") is scored on the escalation axis b
 dependency parse: escalatory words count +1, de-escalatory −1, and words of refusal, ending or
 reversal ("refuse", "resist", "away from", "end of", "despite", "not") flip what they govern. The
 sign, times the issue's orientation, says which end the actor leans to; the sentence's topic words
-(or its paragraph's) say which issue it bears on.
+(or its paragraph's) say which issue it bears on. Evidence must speak to the issue: a sentence without
+the issue's topic in it or in its paragraph is no evidence, and on the proposed escalation axis a clause
+whose only charged words are about bargaining ("negotiations and concessions to free the hostages") is
+no evidence either: wanting a deal says nothing about wanting the war to stop.
 """
 
 from __future__ import annotations
@@ -38,6 +41,12 @@ DEESCALATION = {
     "agreement", "pause", "solution", "exchange", "armistice", "humanitarian", "accord", "mediation",
     "deescalation", "reconciliation",
 }
+BARGAINING = {
+    "negotiation", "negotiate", "talk", "dialogue", "diplomacy", "diplomatic", "release", "concession",
+    "compromise", "exchange", "deal", "mediation", "agreement", "accord", "solution", "humanitarian",
+    "reconstruction",
+}
+"""De-escalation words that name a means of bargaining rather than the conflict's course."""
 FLIPS = {
     "no", "not", "never", "without", "end", "stop", "halt", "abandon", "lift", "refuse", "reject", "oppose",
     "resist", "against", "prevent", "avoid", "delay", "postpone", "cancel", "away", "threat", "wary", "fear",
@@ -249,8 +258,11 @@ class StanceReader:
             emphasis = float(bool(lemmas & EMPHATIC))
             sent = sentences[index]
             sentence_lemmas = _lemmas(sent)
+            charged = lemmas & (ESCALATION | DEESCALATION)
             for profile in self.profiles:
                 relevance, how = self._relevance(profile, sentence_lemmas, paragraphs.get(index, set()))
+                if not relevance or (profile.general and charged <= BARGAINING):
+                    continue
                 direction = math.copysign(1.0, value) * profile.orientation
                 evidence.append(StanceEvidence(
                     actor, profile.issue.id, direction, min(1.0, abs(value)) * relevance, index, sent.start_char,
@@ -268,7 +280,7 @@ class StanceReader:
         around = sum(w for term, w in profile.topic.items() if term in paragraph)
         if around >= 1.0:
             return 0.6, "topic in the paragraph"
-        return 0.25, "the actor's general line"
+        return 0.0, "off the issue"
 
 
 def lexical_lean(doc: Doc) -> float:

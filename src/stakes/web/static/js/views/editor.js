@@ -114,7 +114,10 @@ class Editor {
           sc.as_of ? h('span', { 'data-testid': 'scenario-as-of' }, 'as of ', String(sc.as_of)) : null,
           h('span', { 'data-testid': 'scenario-version' }, 'version ', String(this.doc.version)),
           this.doc.updated_by ? h('span', {}, 'saved by ', this.doc.updated_by, ' ', fmtDate(this.doc.updated_at)) : null),
-        sc.description ? h('details', { class: 'description' }, h('summary', {}, 'description'), h('p', {}, sc.description)) : null),
+        sc.description ? h('details', { class: 'description' }, h('summary', {}, 'description'), h('p', {}, sc.description)) : null,
+        sc.notes ? h('details', { class: 'description', 'data-testid': 'scenario-notes', open: /^gaps:/.test(sc.notes) },
+          h('summary', {}, /^gaps:/.test(sc.notes) ? 'notes: gaps to fill in' : 'notes'),
+          h('pre', { class: 'small' }, sc.notes)) : null),
       h('div', { class: 'exports' }, h('span', { class: 'muted small' }, 'export'),
         EXPORTS.map((ex) => h('button', {
           type: 'button', class: 'small', 'data-testid': `export-${ex.format}`,

@@ -1,0 +1,91 @@
+"""Evaluation: the dev/test split, the PETRARCH validation reader's variants and errors, the news gold."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+pytest.importorskip("spacy")
+
+from stakes.reading.evaluate import (
+    GoldError,
+    read_news_gold,
+    read_petr_records,
+    split,
+    split_of,
+)
+from tests.conftest import DATA
+
+RECORDS = """<?xml version='1.0' encoding='utf-8'?>
+<Validation><Sentences>
+<!-- <Sentence ... evaluate="false"> in a comment is not a record -->
+<Sentence category="DEMO" date="080815" id="DEMO-01" evaluate="true"/>
+<EventCoding eventcode="050" sourcecode="ARN" targetcode="GON" />
+<Text>
+Arnor restored ties with Gondor.
+</Text>
+<Sentence category="DEMO" date="19950101" id="DEMO-02" evaluate="true">
+<EventCoding noevents="True" />
+<Text>Nothing happened.</Text>
+<Parse>
+1	Nothing	nothing	PRON	NN	_	2	nsubj	_	_
+</Parse></Sentence>
+<Sentence category="DEMO" date="19950101" id="DEMO-03" evaluate="false">
+<EventCoding eventcode="050" sourcecode="ARN" targetcode="GON" />
+<Text>Skipped.</Text>
+</Sentence>
+</Sentences></Validation>
+"""
+
+
+def test_split_is_a_stable_hash_of_the_id():
+    ids = [f"rec-{k}" for k in range(200)]
+    parts = [split_of(i) for i in ids]
+    assert parts == [split_of(i) for i in ids]
+    assert 70 < parts.count("test") < 130
+    assert split([*ids, *ids], key=str) == {"dev": [i for i in ids * 2 if split_of(i) == "dev"],
+                                            "test": [i for i in ids * 2 if split_of(i) == "test"]}
+
+
+def test_petr_reader_accepts_the_format_variants(tmp_path):
+    path = tmp_path / "records.xml"
+    path.write_text(RECORDS, encoding="utf-8")
+    records = read_petr_records(path)
+    assert [r.id for r in records] == ["DEMO-01", "DEMO-02"]
+    first, second = records
+    assert first.date == date(2008, 8, 15)  # six-digit date, self-closing <Sentence/>, no parse
+    assert first.text == "Arnor restored ties with Gondor." and first.events == (("050", "ARN", "GON"),)
+    assert second.events == () and second.date == date(1995, 1, 1)
+
+
+@pytest.mark.parametrize("broken, message", [
+    ('date="080815"', 'date="2008-13"'),
+    ("<Text>\nArnor restored ties with Gondor.\n</Text>", ""),
+    ('eventcode="050" sourcecode', 'sourcecode'),
+])
+def test_petr_reader_names_the_line_and_the_fix(tmp_path, broken, message):
+    path = tmp_path / "records.xml"
+    path.write_text(RECORDS.replace(broken, message, 1), encoding="utf-8")
+    with pytest.raises(GoldError) as error:
+        read_petr_records(path)
+    text = str(error.value)
+    assert f"{path}:" in text and "fix:" in text and "\n" not in text
+    assert text.split(":")[1].strip().isdigit()
+
+
+def test_news_gold_is_readable_and_split():
+    for name in ("news_events.yaml", "news_quotes.yaml"):
+        records = read_news_gold(DATA / "gold" / name)
+        parts = split(records)
+        assert len(parts["dev"]) >= 15 and len(parts["test"]) >= 15
+        assert len({r.id for r in records}) == len(records)
+        styles = {r.style for r in parts["test"]}
+        assert {"wire", "broadsheet", "opinion", "transcript"} <= styles
+
+
+def test_news_gold_rejects_a_quote_not_in_the_text(tmp_path):
+    path = tmp_path / "gold.yaml"
+    path.write_text("records:\n- {id: a, text: 'He said \"yes.\"', quotes: [{text: 'no.', speaker: He}]}\n")
+    with pytest.raises(GoldError, match="not in the text"):
+        read_news_gold(path)
