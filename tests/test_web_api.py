@@ -746,6 +746,7 @@ def test_evidence_lists_every_number_of_the_scenario(client):
     rows = client.get("/api/scenarios/rafah-2024/evidence", headers=AUTH).json()
     scenario = stakes.load("rafah-2024")
     expected = (sum(i.status_quo is not None for i in scenario.issues) + len(scenario.actors)
+                + sum(len(i.outcomes) for i in scenario.issues)
                 + sum(2 + (stance.risk is not None) for a in scenario.actors for stance in a.stances.values()))
     assert len(rows) == len({r["key"] for r in rows}) == expected
     [netanyahu] = [r for r in rows if r["key"] == "netanyahu.rafah_operation.position"]
@@ -754,7 +755,8 @@ def test_evidence_lists_every_number_of_the_scenario(client):
     assert (netanyahu["value"], netanyahu["low"], netanyahu["high"]) == (85, 75, 95)
     assert netanyahu["where"] == "paragraphs 1, 6, 14" and netanyahu["source"]["id"] == "ref"
     assert netanyahu["basis"].startswith("Reported to regard")
-    assert {r["quantity"] for r in rows} == {"status_quo", "capability", "position", "salience", "risk"}
+    observed = {"outcome"} if any(i.outcomes for i in scenario.issues) else set()
+    assert {r["quantity"] for r in rows} == {"status_quo", "capability", "position", "salience", "risk", *observed}
     unlinked = client.get("/api/scenarios/eu-emissions/evidence", headers=AUTH).json()
     assert all(r["article_id"] is None and r["spans"] == [] for r in unlinked)
 
