@@ -18,8 +18,8 @@ from stakes.errors import ScenarioError
 from stakes.forecast import Forecast, forecast
 from stakes.models import MODELS, make_model, rules
 from stakes.scenario import DEFAULT_SCENARIO, Scenario, bundled_scenarios, load, save
-from stakes.scenario.model import Decision, Issue
 from stakes.scenario.io import FORMATS
+from stakes.scenario.model import Decision, Issue
 
 DEFAULT_MODELS = ("mean", "median", "nash", "bdm")
 
