@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import string
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,12 +21,15 @@ from stakes.files import OutputError
 from stakes.scenario import tables
 from stakes.scenario.model import (
     ACTOR_KINDS,
+    DECISION_RULES,
     DISTRIBUTIONS,
     RISK_RANGE,
     SALIENCE_RANGE,
     Actor,
+    Decision,
     Estimate,
     Issue,
+    Observation,
     Scenario,
     Source,
     Stance,
@@ -77,6 +81,34 @@ def estimate(draw: st.DrawFn, low: float, high: float, sources: list[str]) -> Es
                     where=draw(maybe_words))
 
 
+def decision(draw: st.DrawFn, takers: list[str], sources: list[str]) -> Decision:
+    """A valid rule of any kind naming only ``takers`` (the actors with a stance on the issue)."""
+    rule = pick(draw, DECISION_RULES)
+    some = [a for a in takers if draw(flags)] or takers[:1]
+    setter = pick(draw, takers) if rule in ("veto", "majority", "qualified_majority") and draw(flags) else None
+    evidence = {"basis": draw(maybe_words), "source": pick(draw, sources) if sources and draw(flags) else None,
+                "where": draw(maybe_words)}
+    if rule == "veto":
+        return Decision(rule, veto_players=tuple(some), agenda_setter=setter, **evidence)
+    if rule in ("majority", "qualified_majority"):
+        weights = {a: number(draw, 1e-3, 1e3) for a in some} if draw(flags) else None
+        threshold = number(draw, 0.51, 1.0) if rule == "qualified_majority" else None
+        return Decision(rule, agenda_setter=setter, voters=tuple(some), weights=weights, threshold=threshold,
+                        **evidence)
+    if rule == "single":
+        return Decision(rule, decider=pick(draw, takers), **evidence)
+    return Decision(rule, **evidence)
+
+
+def observation(draw: st.DrawFn, low: float, high: float, sources: list[str]) -> Observation:
+    value = number(draw, low, high)
+    lo = hi = None
+    if draw(flags):
+        lo, hi = number(draw, low, value), number(draw, value, high)
+    return Observation(value, lo, hi, draw(st.dates(date(1, 1, 1), date(9999, 12, 31))), draw(maybe_words),
+                       pick(draw, sources) if sources and draw(flags) else None, draw(maybe_words))
+
+
 @st.composite
 def scenarios(draw: st.DrawFn) -> Scenario:
     """A scenario obeying every rule of the format."""
@@ -102,6 +134,11 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         actors.append(Actor(actor_id, draw(words), pick(draw, ACTOR_KINDS),
                             estimate(draw, 0.0, float("inf"), source_ids), stances, aliases,
                             draw(maybe_words)))
+    for k, issue in enumerate(issues):  # rules name actors with a stance; they need a status quo
+        takers = [a.id for a in actors if issue.id in a.stances]
+        rule = decision(draw, takers, source_ids) if issue.status_quo is not None and draw(flags) else None
+        outcomes = tuple(observation(draw, *issue.scale, source_ids) for _ in range(draw(st.integers(0, 2))))
+        issues[k] = replace(issue, decision=rule, outcomes=outcomes)
     return Scenario(draw(words), tuple(issues), tuple(actors), draw(maybe_dates), draw(maybe_words),
                     sources, draw(maybe_words))
 

@@ -268,3 +268,109 @@ def test_a_broken_issue_field_is_one_problem_not_one_per_stance_on_that_issue() 
     with pytest.raises(ScenarioError) as info:
         stakes.scenario.schema.from_data(data)
     assert [p.field for p in info.value.problems] == ["issues[0].name"]
+
+
+# --- decision rules and observed outcomes -------------------------------------------------------------
+
+RULED = edit("    status_quo: 10\n", """\
+    status_quo: 10
+    decision:
+      rule: veto
+      veto_players: [alpha, beta]
+      source: report
+    outcomes:
+      - {value: 40, range: [30, 50], date: 2024-07-01, source: report}
+""")  # the decision block starts on line 14, the outcome is line 19
+
+
+def test_a_decision_and_an_outcome_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(RULED)
+    issue = stakes.load(path).issue("border")
+    assert issue.decision.rule == "veto" and issue.decision.veto_players == ("alpha", "beta")
+    (seen,) = issue.outcomes
+    assert (seen.value, seen.low, seen.high, seen.date.isoformat()) == (40, 30, 50, "2024-07-01")
+
+
+DECISION_CASES = [
+    # (what, old, new, field, line, words in the rule, words in the fix)
+    ("unknown rule", "rule: veto", "rule: vetoo",
+     "issues[0].decision.rule", 15, "unknown decision rule", "did you mean `veto`?"),
+    ("typo in a decision field", "      source: report\n    outcomes", "      sourse: report\n    outcomes",
+     "issues[0].decision.sourse", 17, "unknown field in a decision", "did you mean `source`?"),
+    ("unknown veto player", "[alpha, beta]", "[alpha, betta]",
+     "issues[0].decision.veto_players[1]", 16, "names no actor", "did you mean `beta`?"),
+    ("veto without veto players", "[alpha, beta]", "[]",
+     "issues[0].decision.veto_players", 16, "at least one veto player", "veto_players:"),
+    ("a veto player named twice", "[alpha, beta]", "[alpha, alpha]",
+     "issues[0].decision.veto_players[1]", 16, "twice", "once"),
+    ("a field the rule does not use", "      source: report\n    outcomes",
+     "      source: report\n      decider: alpha\n    outcomes",
+     "issues[0].decision.decider", 18, "not used by the rule `veto`", "veto_players, agenda_setter"),
+    ("majority without voters", "rule: veto\n      veto_players: [alpha, beta]", "rule: majority\n      voters: []",
+     "issues[0].decision.voters", 16, "needs voters", "voters:"),
+    ("majority with a threshold", "rule: veto\n      veto_players: [alpha, beta]",
+     "rule: majority\n      voters: [alpha, beta]\n      threshold: 0.6",
+     "issues[0].decision.threshold", 17, "not used by the rule `majority`", "qualified_majority"),
+    ("qualified majority without a threshold", "rule: veto\n      veto_players: [alpha, beta]",
+     "rule: qualified_majority\n      voters: [alpha, beta]",
+     "issues[0].decision.threshold", 15, "needs a threshold", "0.71"),
+    ("qualified majority threshold at one half", "rule: veto\n      veto_players: [alpha, beta]",
+     "rule: qualified_majority\n      voters: [alpha, beta]\n      threshold: 0.5",
+     "issues[0].decision.threshold", 17, "(0.5, 1]", "share"),
+    ("a weight for someone who does not vote", "rule: veto\n      veto_players: [alpha, beta]",
+     "rule: majority\n      voters: [alpha]\n      weights: {alpha: 1, beta: 2}",
+     "issues[0].decision.weights.beta", 17, "not one of the voters", "voters:"),
+    ("a voter without a weight", "rule: veto\n      veto_players: [alpha, beta]",
+     "rule: majority\n      voters: [alpha, beta]\n      weights: {alpha: 1}",
+     "issues[0].decision.weights", 17, "no weight to beta", "equal weights"),
+    ("a zero weight", "rule: veto\n      veto_players: [alpha, beta]",
+     "rule: majority\n      voters: [alpha, beta]\n      weights: {alpha: 1, beta: 0}",
+     "issues[0].decision.weights.beta", 17, "above 0", "positive"),
+    ("single without a decider", "rule: veto\n      veto_players: [alpha, beta]", "rule: single",
+     "issues[0].decision.decider", 15, "needs a decider", "decider: actor_id"),
+    ("decision citing an unknown source", "      source: report\n    outcomes", "      source: rumour\n    outcomes",
+     "issues[0].decision.source", 17, "names no source", "sources:"),
+    ("a rule on an issue without a status quo", "    status_quo: 10\n", "",
+     "issues[0].decision.rule", 14, "needs the issue's status quo", "add `status_quo:`"),
+    ("outcome off the scale", "value: 40, range: [30, 50]", "value: 140",
+     "issues[0].outcomes[0].value", 19, "must lie in [0, 100]", "issue's scale"),
+    ("outcome range reversed", "range: [30, 50]", "range: [50, 30]",
+     "issues[0].outcomes[0].range", 19, "low end is above high end", "swap"),
+    ("outcome outside its range", "range: [30, 50]", "range: [10, 30]",
+     "issues[0].outcomes[0].value", 19, "outside its own range", "widen"),
+    ("outcome without a date", "date: 2024-07-01, ", "",
+     "issues[0].outcomes[0].date", 19, "is required", "YYYY-MM-DD"),
+    ("outcome with a bad date", "date: 2024-07-01", "date: soon",
+     "issues[0].outcomes[0].date", 19, "must be a date", "YYYY-MM-DD"),
+    ("outcome citing an unknown source", "date: 2024-07-01, source: report", "date: 2024-07-01, source: rumour",
+     "issues[0].outcomes[0].source", 19, "names no source", "sources:"),
+    ("typo in an outcome field", "value: 40,", "valeu: 40,",
+     "issues[0].outcomes[0].valeu", 19, "unknown field in an outcome", "did you mean `value`?"),
+]
+
+
+@pytest.mark.parametrize("old, new, field, line, rule, fix", [case[1:] for case in DECISION_CASES],
+                         ids=[case[0] for case in DECISION_CASES])
+def test_decision_rule(tmp_path: Path, old: str, new: str, field: str, line: int, rule: str, fix: str) -> None:
+    assert RULED.count(old) == 1, old
+    problems = problems_in(tmp_path, RULED.replace(old, new))
+    found = [p for p in problems if p.field == field]
+    assert len(found) == 1, [str(p) for p in problems]
+    assert found[0].line == line, str(found[0])
+    assert rule in found[0].rule, str(found[0])
+    assert fix in found[0].fix, str(found[0])
+
+
+def test_a_rule_may_only_name_actors_with_a_stance_on_the_issue(tmp_path: Path) -> None:
+    text = RULED.replace("  - {id: border, name: B", "").replace("actors:\n", """\
+  - {id: water, name: Water, low: dry, high: wet, status_quo: 5,
+     decision: {rule: single, decider: alpha}}
+actors:
+""").replace("        risk: 0.2\n", "        risk: 0.2\n      water: {position: 1, salience: 1}\n")
+    path = tmp_path / "ok.yaml"
+    path.write_text(text)
+    assert stakes.load(path).issue("water").decision.decider == "alpha"
+    (problem,) = problems_in(tmp_path, text.replace("decider: alpha", "decider: beta"))
+    assert problem.field == "issues[1].decision.decider" and problem.line == 21
+    assert "takes no stance on `water`" in problem.rule and "add a stance `water:` to actor `beta`" in problem.fix

@@ -648,6 +648,19 @@ def test_forecast_bdm_has_trajectories_and_matches_the_library(client):
     assert detail["challenges"] and isinstance(detail["challenges"][0], dict)
 
 
+def test_forecast_reports_what_the_decision_rule_made_of_each_issue(client):
+    answer = client.post("/api/scenarios/rafah-2024/forecast", headers=AUTH, json={"models": ["mean", "bdm", "veto"]})
+    assert answer.status_code == 200, answer.text
+    shown = {f["model"]: f["issues"] for f in answer.json()["forecasts"]}
+    assert all(detail["decision"] is None for detail in shown["mean"].values())  # mean applies no rule
+    bdm = stakes.forecast(stakes.load("rafah-2024"), "bdm").issues["hostage_deal"]
+    assert shown["bdm"]["hostage_deal"]["decision"] == {
+        "rule": "veto", "deal": True, "blocking": [], "feasible": bdm.diagnostics["feasible"],
+        "bargained": pytest.approx(float(bdm.diagnostics["bargained"][-1]))}
+    assert shown["veto"]["rafah_operation"]["decision"]["rule"] == "single"
+    assert shown["veto"]["northern_front"]["decision"]["rule"] == "bargaining"
+
+
 def test_an_unknown_model_is_422_before_any_work(client):
     for url, body in (("/api/scenarios/rafah-2024/forecast", {"models": ["mean", "oracle"]}),
                       ("/api/scenarios/rafah-2024/sensitivity", {"model": "oracle"}),
@@ -684,6 +697,18 @@ def test_sensitivity_rows_are_largest_swing_first(client):
         assert swings == sorted(swings, reverse=True)
         assert all(r["base_outcome"] == pytest.approx(base[issue_id]) for r in mine)
         assert all(r["low"] <= r["high"] for r in mine)
+
+
+def test_monte_carlo_job_reports_p_deal_on_issues_with_a_veto_rule(client):
+    answer = client.post("/api/scenarios/rafah-2024/montecarlo", headers=AUTH,
+                         json={"models": ["mean", "veto"], "draws": 200, "seed": 5})
+    job = wait_for(client, answer.json()["id"])
+    assert job["status"] == "done", job
+    expected = monte_carlo(stakes.load("rafah-2024"), ["mean", "veto"], 200, 5).probability("deal on hostage_deal")
+    # only the veto model applies the rule; mean has no notion of a deal
+    [row] = job["result"]["deals"]
+    assert (row["issue"], row["model"]) == ("hostage_deal", "veto") and list(expected["model"]) == ["veto"]
+    assert row["probability"] == pytest.approx(float(expected["probability"].iloc[0]), abs=1e-12)
 
 
 def test_monte_carlo_job_runs_in_the_background_and_matches_the_library(client):
@@ -757,6 +782,7 @@ def test_evidence_lists_every_number_of_the_scenario(client):
     rows = client.get("/api/scenarios/rafah-2024/evidence", headers=AUTH).json()
     scenario = stakes.load("rafah-2024")
     expected = (sum(i.status_quo is not None for i in scenario.issues) + len(scenario.actors)
+                + sum(len(i.outcomes) for i in scenario.issues)
                 + sum(2 + (stance.risk is not None) for a in scenario.actors for stance in a.stances.values()))
     assert len(rows) == len({r["key"] for r in rows}) == expected
     [netanyahu] = [r for r in rows if r["key"] == "netanyahu.rafah_operation.position"]
@@ -765,7 +791,8 @@ def test_evidence_lists_every_number_of_the_scenario(client):
     assert (netanyahu["value"], netanyahu["low"], netanyahu["high"]) == (85, 75, 95)
     assert netanyahu["where"] == "paragraphs 1, 6, 14" and netanyahu["source"]["id"] == "ref"
     assert netanyahu["basis"].startswith("Reported to regard")
-    assert {r["quantity"] for r in rows} == {"status_quo", "capability", "position", "salience", "risk"}
+    observed = {"outcome"} if any(i.outcomes for i in scenario.issues) else set()
+    assert {r["quantity"] for r in rows} == {"status_quo", "capability", "position", "salience", "risk", *observed}
     unlinked = client.get("/api/scenarios/eu-emissions/evidence", headers=AUTH).json()
     assert all(r["article_id"] is None and r["spans"] == [] for r in unlinked)
 

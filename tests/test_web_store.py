@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from sqlalchemy import select, text
@@ -20,8 +21,8 @@ from stakes.corpus.scenarios import (
 from stakes.corpus.schema import RevisionRow, ScenarioRow, TokenRow
 from stakes.errors import ScenarioError, StakesError
 from stakes.scenario.diff import diff
-from stakes.scenario.evidence import locate, paragraphs
-from stakes.scenario.model import Actor, Estimate, Stance
+from stakes.scenario.evidence import locate, numbers, paragraphs
+from stakes.scenario.model import Actor, Decision, Estimate, Observation, Stance
 from stakes.whatif import whatif_from_changes
 from tests.conftest import empty_postgres
 
@@ -406,6 +407,35 @@ def test_diff_names_a_range_change_and_a_made_exact_number():
     exact = replace(netanyahu, capability=replace(netanyahu.capability, low=None, high=None))
     assert diff(base, replace(base, actors=(exact, *base.actors[1:]))) == [
         "netanyahu.capability range: [70, 90] → exact"]
+
+
+def test_diff_names_decision_rule_and_outcome_changes():
+    base = rafah()
+    issue = base.issues[1]
+    veto = Decision("veto", veto_players=("netanyahu", "hamas"))
+
+    def with_issue(**fields) -> stakes.Scenario:
+        return replace(base, issues=(base.issues[0], replace(issue, **fields), *base.issues[2:]))
+
+    ruled = with_issue(decision=veto)
+    assert diff(with_issue(decision=None), ruled) == [f"{issue.id}.decision: none → veto"]
+    assert diff(ruled, with_issue(decision=replace(veto, agenda_setter="us_admin"))) == [
+        f"{issue.id}.decision agenda_setter changed"]
+    seen = Observation(70.0, 60.0, 80.0, date(2024, 5, 7))
+    assert diff(with_issue(outcomes=()), with_issue(outcomes=(seen,))) == [f"{issue.id}.outcomes: 0 → 1 observed"]
+    assert diff(with_issue(outcomes=(seen,)), with_issue(outcomes=(replace(seen, value=75.0),))) == [
+        f"{issue.id}.outcomes changed"]
+
+
+def test_observed_outcomes_are_numbers_with_their_evidence():
+    base = rafah()
+    seen = Observation(70.0, 60.0, 80.0, date(2024, 5, 7), basis="reported", source="ref", where="paragraph 3")
+    issue = replace(base.issues[1], outcomes=(Observation(10.0, None, None, date(2024, 4, 1)), seen))
+    found = {n.key: n for n in numbers(replace(base, issues=(base.issues[0], issue, *base.issues[2:])))}
+    number = found[f"{issue.id}.outcomes[1]"]
+    assert (number.issue, number.actor, number.quantity) == (issue.id, None, "outcome")
+    assert number.estimate == Estimate(70.0, 60.0, 80.0, basis="reported", source="ref", where="paragraph 3")
+    assert found[f"{issue.id}.outcomes[0]"].estimate.is_exact
 
 
 def test_diff_names_basis_and_source_changes_and_text_fields():

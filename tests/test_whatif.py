@@ -237,3 +237,44 @@ def test_variants_share_the_draws_of_the_numbers_they_leave_alone():
         if key != "council.capability":
             assert np.array_equal(values, a[key]), key
     assert np.allclose(b["council.capability"], 20 + (a["council.capability"] - 40) / 2)
+
+
+def ruled(decision: dict) -> stakes.Scenario:
+    """The harbour scenario with a decision rule on `fees`."""
+    data = stakes.scenario.schema.to_data(harbour())
+    data["issues"][0]["decision"] = decision
+    return stakes.scenario.schema.from_data(data)
+
+
+def test_drop_takes_the_actor_out_of_the_decision_rule():
+    sc = ruled({"rule": "veto", "veto_players": ["council", "union"], "agenda_setter": "port", "basis": "b"})
+    apply = lambda *changes: whatif_from_changes(list(changes)).apply(sc).issue("fees").decision
+    one = apply("drop union")
+    assert (one.rule, one.veto_players, one.agenda_setter) == ("veto", ("council",), "port")
+    assert one.basis == "b [what-if: drop union]"
+    assert apply("drop port").agenda_setter is None
+    assert apply("drop union", "drop council").rule == "bargaining"  # no veto player left: plain bargaining
+    assert apply("drop shipping") == sc.issue("fees").decision  # not named by the rule: unchanged
+    voted = ruled({"rule": "qualified_majority", "voters": ["council", "union", "port"],
+                   "weights": {"council": 3, "union": 2, "port": 1}, "threshold": 0.7})
+    after = whatif_from_changes(["drop union"]).apply(voted).issue("fees").decision
+    assert after.voters == ("council", "port") and after.weights == {"council": 3, "port": 1}
+
+
+@pytest.mark.parametrize("decision", [{"rule": "single", "decider": "union"},
+                                      {"rule": "majority", "voters": ["union"]}])
+def test_dropping_the_decider_or_the_last_voter_is_refused(decision):
+    with pytest.raises(ScenarioError) as info:
+        whatif_from_changes(["drop union"], id="w").apply(ruled(decision))
+    assert "without it no rule is left" in str(info.value) and "decision:" in str(info.value)
+
+
+def test_merge_puts_the_coalition_in_its_members_places_in_the_rule():
+    sc = ruled({"rule": "veto", "veto_players": ["council", "union"], "agenda_setter": "port"})
+    rule = whatif_from_changes(["merge council port as public_side"]).apply(sc).issue("fees").decision
+    assert rule.veto_players == ("public_side", "union") and rule.agenda_setter == "public_side"
+    both = whatif_from_changes(["merge council union as bloc"]).apply(sc).issue("fees").decision
+    assert both.veto_players == ("bloc",)
+    voted = ruled({"rule": "majority", "voters": ["council", "union", "port"]})
+    rule = whatif_from_changes(["merge council union as bloc"]).apply(voted).issue("fees").decision
+    assert rule.voters == ("bloc", "port") and rule.weights == {"bloc": 2, "port": 1}  # equal votes add up

@@ -5,7 +5,7 @@ The vocabulary, one change per command-line ``--change`` or per YAML list item::
     us_admin.capability *= 0.5                 scale a number (also =, +=, -=)
     netanyahu.rafah_operation.position = 60    set a position, salience or risk
     rafah_operation.status_quo += 10           move an issue's status quo
-    drop far_right                             remove an actor
+    drop far_right                             remove an actor (and its place in decision rules)
     fix netanyahu.rafah_operation              the actor keeps this position (``fix netanyahu``: every one)
     merge gantz gallant as centre              replace actors by one coalition actor
     add {id: un2, name: ..., kind: ..., capability: 5, stances: {...}}   a new actor (YAML mapping)
@@ -15,6 +15,14 @@ uncertainty range together, and the range is cut back to what the number allows 
 never leaves [0, 1]). The number itself is never clipped: a change that pushes it out of bounds is an
 error naming the what-if and the change. A changed number keeps its evidence and its basis notes the
 what-if.
+
+Decision rules follow the actors. ``drop`` takes the actor out of the rules that name it: a dropped
+veto player no longer blocks (when none is left the issue is decided by plain bargaining, which is what
+a veto rule without veto players means), a dropped agenda setter leaves the veto players to bargain, a
+dropped voter's weight leaves the vote; dropping the single decider or the last voter is refused (no
+rule is left to decide). ``merge`` puts the coalition where its members stood in every rule: a veto
+player if any member was, a voter with the members' summed weights, the agenda setter or decider if a
+member was.
 
 A what-if file is YAML: a list (or ``whatifs:`` holding a list) of ``{id, title, description,
 changes}``. The bundled scenarios' what-ifs sit beside them as ``NAME.whatifs.yaml``.
@@ -36,7 +44,15 @@ import yaml
 from stakes.errors import Problem, ScenarioError, StakesError
 from stakes.scenario import schema
 from stakes.scenario.documents import Lines, parse_text, read_text
-from stakes.scenario.model import RISK_RANGE, SALIENCE_RANGE, Actor, Estimate, Scenario, Stance
+from stakes.scenario.model import (
+    RISK_RANGE,
+    SALIENCE_RANGE,
+    Actor,
+    Decision,
+    Estimate,
+    Scenario,
+    Stance,
+)
 
 _ID = r"[\w\-]+"
 _ASSIGN = re.compile(rf"^(?P<target>{_ID}(?:\.{_ID}){{1,2}})\s*(?P<op>\*=|\+=|-=|=)\s*(?P<value>\S+)$")
@@ -277,7 +293,10 @@ def _apply(scenario: Scenario, change: Change) -> Scenario:
         return _apply_number(scenario, change)
     if change.op == "drop":
         _actor(scenario, change.target)
-        return replace(scenario, actors=tuple(a for a in scenario.actors if a.id != change.target))
+        issues = tuple(replace(i, decision=_without(i.decision, change, i.id)) if i.decision else i
+                       for i in scenario.issues)
+        return replace(scenario, issues=issues,
+                       actors=tuple(a for a in scenario.actors if a.id != change.target))
     if change.op == "fix":
         return _fix(scenario, change)
     if change.op == "merge":
@@ -330,6 +349,51 @@ def _apply_number(scenario: Scenario, change: Change) -> Scenario:
         raise _error(change.target, "is not a number of the scenario",
                      "name ACTOR.capability, ACTOR.ISSUE.position|salience|risk or ISSUE.status_quo")
     return replace(scenario, actors=tuple(changed if a.id == actor.id else a for a in scenario.actors))
+
+
+def _without(decision: Decision, change: Change, issue_id: str) -> Decision:
+    """``decision`` once the actor ``change`` drops has left it (see the module docstring)."""
+    gone = change.target
+    if gone not in decision.actors:
+        return decision
+    if decision.decider == gone or decision.voters == (gone,):
+        role = "decides" if decision.decider == gone else "is the only voter on"
+        raise _error(str(change), f"{gone} {role} {issue_id!r} (rule `{decision.rule}`); without it no rule is left",
+                     "change the issue's `decision:` in the scenario first, or merge the actor into a coalition")
+    basis = f"{decision.basis} [what-if: {change}]" if decision.basis else f"[what-if: {change}]"
+    veto_players = tuple(a for a in decision.veto_players if a != gone)
+    if decision.rule == "veto" and not veto_players:
+        return Decision("bargaining", basis=basis, source=decision.source, where=decision.where)
+    weights = None if decision.weights is None else {k: w for k, w in decision.weights.items() if k != gone}
+    return replace(decision, veto_players=veto_players, voters=tuple(a for a in decision.voters if a != gone),
+                   weights=weights, agenda_setter=None if decision.agenda_setter == gone else decision.agenda_setter,
+                   basis=basis)
+
+
+def _merged(decision: Decision, change: Change) -> Decision:
+    """``decision`` with the coalition of ``change`` in its members' places (see the module docstring)."""
+    members, into = set(change.members), change.target
+    if not members & set(decision.actors):
+        return decision
+
+    def rename(ids: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(into if a in members else a for a in ids))
+
+    weights = None
+    if decision.weights is not None:
+        weights = {}
+        for voter, weight in decision.weights.items():
+            key = into if voter in members else voter
+            weights[key] = weights.get(key, 0.0) + weight
+    elif len(members & set(decision.voters)) > 1:  # equal weights: the coalition carries its members' votes
+        weights = {into if v in members else v: 0.0 for v in decision.voters}
+        for voter in decision.voters:
+            weights[into if voter in members else voter] += 1.0
+    basis = f"{decision.basis} [what-if: {change}]" if decision.basis else f"[what-if: {change}]"
+    return replace(decision, veto_players=rename(decision.veto_players), voters=rename(decision.voters),
+                   weights=weights, basis=basis,
+                   agenda_setter=into if decision.agenda_setter in members else decision.agenda_setter,
+                   decider=into if decision.decider in members else decision.decider)
 
 
 def _fix(scenario: Scenario, change: Change) -> Scenario:
@@ -400,4 +464,5 @@ def _merge(scenario: Scenario, change: Change) -> Scenario:
     first = next(k for k, a in enumerate(scenario.actors) if a.id in change.members)
     kept = [a for a in scenario.actors if a.id not in change.members]
     kept.insert(sum(1 for a in scenario.actors[:first] if a.id not in change.members), coalition)
-    return replace(scenario, actors=tuple(kept))
+    issues = tuple(replace(i, decision=_merged(i.decision, change)) if i.decision else i for i in scenario.issues)
+    return replace(scenario, issues=issues, actors=tuple(kept))

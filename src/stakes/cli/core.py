@@ -17,9 +17,10 @@ from stakes.cli.text import ID, NUMBER, TEXT, column_groups, plural, safe
 from stakes.errors import ScenarioError, StakesError, did_you_mean
 from stakes.files import check_output
 from stakes.forecast import Forecast, forecast
-from stakes.models import DEFAULT_MODELS, MODELS, make_model
+from stakes.models import DEFAULT_MODELS, MODELS, default_models, make_model, rules
 from stakes.scenario import DEFAULT_SCENARIO, Scenario, bundled_scenarios, load, save
 from stakes.scenario.io import FORMATS, WRITE_FORMATS
+from stakes.scenario.model import Decision, Issue
 
 
 class OutputFormat(str, Enum):
@@ -80,10 +81,45 @@ def _forecast_tables(scenario: Scenario, results: list[Forecast]) -> list[str | 
             result = fc.issues[issue.id]
             note = (f"\n[dim]{plural(result.rounds, 'round')}, {result.stop_reason.replace('_', ' ')}[/]"
                     if result.rounds else "")
+            if "bargained" in result.diagnostics:  # the rule picked the outcome; show what bargaining gave
+                note += f"\n[dim]bargained {fmt(result.diagnostics['bargained'][-1])}[/]"
             cells.append(f"[bold]{fmt(result.outcome)}[/]{note}")
         outcomes.add_row(*cells)
     tables.append(outcomes)
+    ruled = [issue for issue in issues if rules.binding(issue.decision)]
+    deciding = [fc for fc in results if any("rule" in fc.issues[i.id].diagnostics for i in ruled)]
+    if ruled and deciding:
+        tables.append(_rule_table(ruled, deciding))
     return tables
+
+
+def rule_text(decision: Decision | None) -> str:
+    """A decision rule in a few words (plain bargaining where there is none)."""
+    return "bargaining" if decision is None else decision.describe()
+
+
+def _rule_table(issues: list[Issue], results: list[Forecast]) -> Table:
+    """Per issue with a decision rule: who must agree, the status quo, and per model that applies the
+    rule whether a deal passes (with the interval that can pass) or who blocks."""
+    table = Table(title="[bold]Decision rules[/] [dim](who must agree; deal? per model)[/]", title_justify="left")
+    table.add_column("issue", **ID)
+    table.add_column("who must agree", **TEXT)
+    table.add_column("status quo", **NUMBER)
+    for fc in results:
+        table.add_column(safe(fc.model_name), **TEXT)
+    for issue in issues:
+        cells = [safe(issue.id), safe(rule_text(issue.decision)), fmt(issue.status_quo.value)]
+        for fc in results:
+            seen = fc.issues[issue.id].diagnostics
+            if seen.get("deal") is None:
+                cells.append("—")
+            elif seen["deal"]:
+                low, high = seen["feasible"]
+                cells.append(f"yes [dim]({fmt(low)}–{fmt(high)})[/]")
+            else:
+                cells.append(f"no [dim](blocked by {safe(', '.join(seen['blocking']) or 'the rule')})[/]")
+        table.add_row(*cells)
+    return table
 
 
 @app.command("forecast")
@@ -91,7 +127,7 @@ def forecast_command(
     scenario: Annotated[str, typer.Argument(help="Scenario file or bundled name.")] = DEFAULT_SCENARIO,
     model: Annotated[Optional[list[str]], typer.Option(
         "--model", "-m", help=f"Model(s): {', '.join(MODELS)}; repeat for several \\[default: "
-                              f"{', '.join(DEFAULT_MODELS)}].")] = None,
+                              f"{', '.join(DEFAULT_MODELS)}, and veto where an issue has a decision rule].")] = None,
     rounds: Annotated[Optional[int], typer.Option(min=1, help="Round limit for models that play rounds.")] = None,
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Model parameter KEY=VALUE.")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed for models that use randomness.")] = None,
@@ -100,7 +136,7 @@ def forecast_command(
 ) -> None:
     """Forecast every issue of a scenario with one or more bargaining models."""
     sc = load(scenario)
-    names = list(model or DEFAULT_MODELS)
+    names = list(model or default_models(sc))
     for name in names:
         make_model(name)  # fail fast on an unknown name, before any model runs
     results = run_models(sc, names, parse_params(param or []), rounds, seed, issue or None)
@@ -143,8 +179,10 @@ def _stance_tables(sc: Scenario, width: int) -> list[Table]:
 
 
 def _evidence_tables(sc: Scenario, actors: list[str], issues: list[str], every_number: bool) -> list[Table]:
-    """One table per actor: each of its numbers with its range, basis and source."""
+    """One table per actor: each of its numbers with its range, basis and source; with every actor
+    shown, one more for the issues' status quos, decision rules and observed outcomes."""
     tables = []
+    rows: dict[str, list[tuple[str, str, str, str, str]]] = {}
     for a in sc.actors:
         if a.id not in actors:
             continue
@@ -155,21 +193,45 @@ def _evidence_tables(sc: Scenario, actors: list[str], issues: list[str], every_n
             numbers += [(f"{issue_id} position", s.position), (f"{issue_id} salience", s.salience)]
             if s.risk is not None:
                 numbers.append((f"{issue_id} risk", s.risk))
-        if not numbers:
+        rows[a.id] = [_evidence_row(label, fmt(est.value), "" if est.is_exact else f"{fmt(est.low)}–{fmt(est.high)}",
+                                    est) for label, est in numbers]
+    if len(actors) == len(sc.actors):
+        issue_rows = []
+        for i in sc.issues:
+            if i.id not in issues:
+                continue
+            if i.status_quo is not None:
+                sq = i.status_quo
+                issue_rows.append(_evidence_row(f"{i.id} status quo", fmt(sq.value),
+                                                "" if sq.is_exact else f"{fmt(sq.low)}–{fmt(sq.high)}", sq))
+            if i.decision is not None:
+                issue_rows.append(_evidence_row(f"{i.id} decision rule", rule_text(i.decision), "", i.decision))
+            for seen in i.outcomes:
+                span = "" if seen.low is None else f"{fmt(seen.low)}–{fmt(seen.high)}"
+                issue_rows.append(_evidence_row(f"{i.id} outcome {seen.date.isoformat()}", fmt(seen.value), span,
+                                                seen))
+        rows["issues"] = issue_rows
+    for key, found in rows.items():
+        if not found:
             continue
-        table = Table(title=f"[bold]Evidence: {safe(a.id)}[/] [dim]({safe(a.name)})[/]", title_justify="left",
-                      show_lines=True)
+        title = ("[bold]Evidence: issues[/] [dim](status quo, who must agree, observed outcomes)[/]"
+                 if key == "issues" else f"[bold]Evidence: {safe(key)}[/] [dim]({safe(sc.actor(key).name)})[/]")
+        table = Table(title=title, title_justify="left", show_lines=True)
         table.add_column("number", **ID)
         table.add_column("value", **NUMBER)
         table.add_column("range", **NUMBER)
         table.add_column("basis", **TEXT)
         table.add_column("source", **TEXT)
-        for label, est in numbers:
-            span = "" if est.is_exact else f"{fmt(est.low)}–{fmt(est.high)}"
-            where = "analyst's estimate" if est.is_estimate else f"{est.source} {est.where or ''}".strip()
-            table.add_row(safe(label), fmt(est.value), span, safe(est.basis or "—"), safe(where))
+        for row in found:
+            table.add_row(*(safe(cell) for cell in row[:2]), row[2], *(safe(cell) for cell in row[3:]))
         tables.append(table)
     return tables
+
+
+def _evidence_row(label: str, value: str, span: str, evidence: Any) -> tuple[str, str, str, str, str]:
+    """A row of an evidence table from anything with ``basis``, ``source`` and ``where``."""
+    where = "analyst's estimate" if evidence.source is None else f"{evidence.source} {evidence.where or ''}".strip()
+    return label, value, span, evidence.basis or "—", where
 
 
 @app.command()
@@ -197,6 +259,15 @@ def show(
     for i in sc.issues:
         table.add_row(safe(i.id), safe(i.name), f"{fmt(i.scale[0])}–{fmt(i.scale[1])}", safe(i.low), safe(i.high))
     console.print(table)
+    if any(i.status_quo is not None or i.decision is not None for i in sc.issues):
+        table = Table(title="Status quo and who must agree", title_justify="left")
+        table.add_column("issue", **ID)
+        table.add_column("status quo", **NUMBER)
+        table.add_column("who must agree", **TEXT)
+        for i in sc.issues:
+            table.add_row(safe(i.id), "—" if i.status_quo is None else fmt(i.status_quo.value),
+                          safe(rule_text(i.decision)))
+        console.print(table)
     table = Table(title="Actors", title_justify="left")
     table.add_column("id", **ID)
     table.add_column("name", **TEXT)

@@ -13,7 +13,7 @@ from stakes.cli.app import app, console, errors, parse_params
 from stakes.cli.text import plural, safe
 from stakes.errors import StakesError
 from stakes.files import check_folder, check_output
-from stakes.models import DEFAULT_MODELS, MODELS, make_model
+from stakes.models import DEFAULT_MODELS, MODELS, default_models, make_model
 from stakes.scenario import DEFAULT_SCENARIO, load
 from stakes.whatif import select_whatifs
 
@@ -40,7 +40,7 @@ def report_command(
     scenario: Annotated[str, typer.Argument(help="Scenario file or bundled name.")] = DEFAULT_SCENARIO,
     model: Annotated[Optional[list[str]], typer.Option(
         "--model", "-m", help=f"Model(s): {', '.join(MODELS)}; repeat for several \\[default: "
-                              f"{', '.join(DEFAULT_MODELS)}]."
+                              f"{', '.join(DEFAULT_MODELS)}, and veto where an issue has a decision rule]."
     )] = None,
     rounds: Annotated[Optional[int], typer.Option(min=1, help="Round limit for models that play rounds.")] = None,
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Model parameter KEY=VALUE.")] = None,
@@ -76,7 +76,7 @@ def report_command(
     if charts is not None:
         check_folder(charts)
     sc = load(scenario)
-    specs = _model_specs(list(model or DEFAULT_MODELS), parse_params(param or []), rounds)
+    specs = _model_specs(list(model or default_models(sc)), parse_params(param or []), rounds)
     if sensitivity_model is not None and sensitivity_model not in dict(specs):
         raise StakesError(f"--sensitivity-model {sensitivity_model!r} is not among the report's models "
                           f"({', '.join(dict(specs))})")

@@ -32,7 +32,7 @@ from stakes.cli.text import ID, NUMBER, TEXT, column_groups, plural, printable, 
 from stakes.errors import StakesError
 from stakes.files import check_output, write_atomic
 from stakes.forecast import jsonable
-from stakes.models import DEFAULT_MODELS, MODELS, make_model
+from stakes.models import DEFAULT_MODELS, MODELS, default_models, make_model
 from stakes.scenario import DEFAULT_SCENARIO, Issue, Scenario, load
 from stakes.uncertainty.compare import BASELINE, Comparison, compare
 from stakes.uncertainty.montecarlo import Event, ModelSpec, MonteCarlo
@@ -50,7 +50,8 @@ class Format(str, Enum):
 
 ScenarioArg = Annotated[str, typer.Argument(help="Scenario file or bundled name.")]
 ModelOpt = Annotated[list[str] | None, typer.Option("--model", "-m", help=f"Model(s): {', '.join(MODELS)}; "
-                                                       f"repeat for several \\[default: {', '.join(DEFAULT_MODELS)}].")]
+                                                       f"repeat for several \\[default: {', '.join(DEFAULT_MODELS)}, "
+                                                       "and veto where an issue has a decision rule].")]
 RoundsOpt = Annotated[int | None, typer.Option(min=1, help="Round limit for models that play rounds.")]
 ParamOpt = Annotated[list[str] | None, typer.Option("--param", "-p", help="Model parameter KEY=VALUE.")]
 DrawsOpt = Annotated[int, typer.Option(min=1, help="Monte Carlo draws.")]
@@ -325,7 +326,7 @@ def montecarlo_command(
     """
     form = _output_format(output_format, output)
     sc = load(scenario)
-    specs = model_specs(model, param, rounds)
+    specs = model_specs(model, param, rounds, default_models(sc))
     events = _check_events(sc, list(event or []))
     whatifs = select_whatifs(scenario, list(whatif or []), list(change or []))
     result, seconds = _compare(sc, whatifs, specs, draws, seed, events, workers, cluster)
@@ -396,7 +397,10 @@ def whatif_tables(comparison: Comparison, width: int = 80) -> list[Any]:
         for event in comparison.events:
             rows = table[table["issue"] == event.issue]
             for model, part in rows.groupby("model", sort=False):
-                shares[str(event), model] = [f"{p:.1%}" for p in part[f"P({event})"]]
+                column = f"P({event})"
+                if part[column].isna().all():  # a deal event under a model that applies no decision rule
+                    continue
+                shares[str(event), model] = ["—" if np.isnan(p) else f"{p:.1%}" for p in part[column]]
         fixed = (max(len("event"), *(len(e) for e, _ in shares)) + max(len("model"), *(len(m) for _, m in shares))
                  + 6)
         for group in column_groups([max(len(v), 6) for v in variants], fixed, width):
@@ -456,7 +460,7 @@ def whatif_command(
     """
     output_format = _output_format(output_format, output)
     sc = load(scenario)
-    specs = model_specs(model, param, rounds)
+    specs = model_specs(model, param, rounds, default_models(sc))
     events = _check_events(sc, list(event or []))
     sources = list(whatif or ([] if change else ["bundled"]))
     whatifs = select_whatifs(scenario, sources, list(change or []))

@@ -15,7 +15,10 @@ from stakes.models.compromise import WeightedMean
 from stakes.models.exchange import VoteExchange
 from stakes.models.median import WeightedMedian
 from stakes.models.nash import NashBargaining
+from stakes.models.rules import binding
 from stakes.models.smp import SpatialModel
+from stakes.models.veto import VetoPlayers
+from stakes.scenario.model import Scenario
 
 MODELS: dict[str, tuple[type[BargainingModel], dict[str, Any]]] = {
     "mean": (WeightedMean, {}),
@@ -26,10 +29,20 @@ MODELS: dict[str, tuple[type[BargainingModel], dict[str, Any]]] = {
                                           "distance_scale": "positions"}),
     "smp": (SpatialModel, {}),
     "exchange": (VoteExchange, {}),
+    "veto": (VetoPlayers, {}),
 }
 DEFAULT_MODELS: tuple[str, ...] = ("mean", "median", "nash", "bdm")
 """The models a forecast runs when none is named: the command line, the web API and the web app's
-ticked boxes all use this list."""
+ticked boxes all use this list (through :func:`default_models`)."""
+
+
+def default_models(scenario: Scenario) -> tuple[str, ...]:
+    """The models a forecast of ``scenario`` runs when none is named: :data:`DEFAULT_MODELS`, and
+    ``veto`` beside them when some issue has a decision rule (``bdm`` then applies the rule after
+    bargaining too)."""
+    if any(binding(issue.decision) for issue in scenario.issues):
+        return (*DEFAULT_MODELS, "veto")
+    return DEFAULT_MODELS
 
 
 def make_model(name: str | BargainingModel, **params: Any) -> BargainingModel:
@@ -47,4 +60,4 @@ def make_model(name: str | BargainingModel, **params: Any) -> BargainingModel:
         raise ModelError(f"model {name!r}: {exc}") from None
 
 
-__all__ = ["DEFAULT_MODELS", "MODELS", "BargainingModel", "IssueForecast", "make_model"]
+__all__ = ["DEFAULT_MODELS", "MODELS", "BargainingModel", "IssueForecast", "default_models", "make_model"]

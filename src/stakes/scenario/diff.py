@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from stakes.scenario.model import Estimate, Scenario
+from dataclasses import fields
+
+from stakes.scenario.model import Decision, Estimate, Scenario
 
 NUMBER_PARTS = ("value", "low", "high", "distribution", "basis", "source", "where")
+DECISION_PARTS = tuple(f.name for f in fields(Decision))
 
 
 def diff(old: Scenario, new: Scenario) -> list[str]:
     """One line per change: ``netanyahu.rafah_operation.position: 85 → 60``, ``added actor x``…
 
     Numbers are named by the keys Monte Carlo and sensitivity use (``ACTOR.capability``,
-    ``ACTOR.ISSUE.position``, ``ISSUE.status_quo``); text fields by their name.
+    ``ACTOR.ISSUE.position``, ``ISSUE.status_quo``); text fields by their name; a decision rule by
+    its rule or its changed fields (``hostage_deal.decision veto_players changed``).
     """
     lines: list[str] = []
     for field in ("title", "as_of", "description", "notes"):
@@ -29,6 +33,11 @@ def diff(old: Scenario, new: Scenario) -> list[str]:
             if getattr(before, field) != getattr(issue, field):
                 lines.append(f"{issue.id}.{field} changed")
         _number(lines, f"{issue.id}.status_quo", before.status_quo, issue.status_quo)
+        if before.decision != issue.decision:
+            _decision(lines, issue.id, before.decision, issue.decision)
+        if before.outcomes != issue.outcomes:
+            lines.append(f"{issue.id}.outcomes: {len(before.outcomes)} → {len(issue.outcomes)} observed"
+                         if len(before.outcomes) != len(issue.outcomes) else f"{issue.id}.outcomes changed")
     old_actors = {a.id: a for a in old.actors}
     for actor in new.actors:
         before = old_actors.get(actor.id)
@@ -49,6 +58,15 @@ def diff(old: Scenario, new: Scenario) -> list[str]:
             if was.fixed != now.fixed:
                 lines.append(f"{key} {'fixed' if now.fixed else 'no longer fixed'}")
     return lines
+
+
+def _decision(lines: list[str], issue_id: str, old: Decision | None, new: Decision | None) -> None:
+    """``ISSUE.decision: veto → majority``, or the fields of one rule that changed."""
+    if old is None or new is None or old.rule != new.rule:
+        lines.append(f"{issue_id}.decision: {old.rule if old else 'none'} → {new.rule if new else 'none'}")
+        return
+    changed = [name for name in DECISION_PARTS if getattr(old, name) != getattr(new, name)]
+    lines.append(f"{issue_id}.decision {', '.join(changed)} changed")
 
 
 def _listing(lines: list[str], what: str, old: list[str], new: list[str]) -> None:

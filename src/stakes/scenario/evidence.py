@@ -31,10 +31,15 @@ class Number:
 
 
 def numbers(scenario: Scenario) -> Iterator[Number]:
-    """Every number: status quos, then per actor its capability and its stances' numbers."""
+    """Every number: status quos and observed outcomes (``ISSUE.outcomes[K]``, the observed range as
+    the estimate's range), then per actor its capability and its stances' numbers."""
     for issue in scenario.issues:
         if issue.status_quo is not None:
             yield Number(f"{issue.id}.status_quo", None, issue.id, "status_quo", issue.status_quo)
+        for k, seen in enumerate(issue.outcomes):
+            estimate = Estimate(seen.value, seen.low, seen.high, basis=seen.basis, source=seen.source,
+                                where=seen.where)
+            yield Number(f"{issue.id}.outcomes[{k}]", None, issue.id, "outcome", estimate)
     for actor in scenario.actors:
         yield Number(f"{actor.id}.capability", actor.id, None, "capability", actor.capability)
         for issue_id, stance in actor.stances.items():

@@ -24,6 +24,7 @@ ACTOR_KINDS = (
     "other",
 )
 DISTRIBUTIONS = ("uniform", "triangular", "normal")
+DECISION_RULES = ("bargaining", "veto", "majority", "qualified_majority", "single")
 SALIENCE_RANGE = (0.0, 1.0)
 RISK_RANGE = (-1.0, 1.0)
 
@@ -60,8 +61,77 @@ class Estimate:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """Who must agree for the issue to move from its status quo, and how.
+
+    ``rule`` is one of :data:`DECISION_RULES`: ``bargaining`` (no formal rule: the models' weighted
+    compromise), ``veto`` (every one of ``veto_players`` must prefer the outcome to the status quo;
+    an optional ``agenda_setter`` proposes), ``majority`` / ``qualified_majority`` (the ``voters``,
+    weighted by ``weights`` — equal by default — with more than half or at least ``threshold`` of
+    their total weight), ``single`` (``decider`` alone). When no decision is reached the issue stays
+    at its status quo. ``basis``, ``source`` and ``where`` give the evidence, as for an
+    :class:`Estimate`.
+    """
+
+    rule: str
+    veto_players: tuple[str, ...] = ()
+    agenda_setter: str | None = None
+    voters: tuple[str, ...] = ()
+    weights: dict[str, float] | None = None
+    threshold: float | None = None
+    decider: str | None = None
+    basis: str | None = None
+    source: str | None = None
+    where: str | None = None
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        """Every actor id the rule names, in order, without repeats."""
+        named = (*self.veto_players, self.agenda_setter, *self.voters, self.decider)
+        return tuple(dict.fromkeys(a for a in named if a is not None))
+
+    def describe(self) -> str:
+        """The rule in a few words: ``veto: netanyahu, hamas; setter us_admin``, ``single: netanyahu``,
+        ``qualified_majority of 10 voters (71%)`` (voters are listed when there are four or fewer)."""
+        if self.rule == "bargaining":
+            return "bargaining"
+        who = {"veto": self.veto_players, "single": (self.decider,)}.get(self.rule, self.voters)
+        text = f"{self.rule}: {', '.join(who)}" if len(who) <= 4 else f"{self.rule} of {len(who)} voters"
+        if self.threshold is not None:
+            text += f" ({self.threshold:.0%})"
+        if self.agenda_setter:
+            text += f"; setter {self.agenda_setter}"
+        return text
+
+    def voter_weights(self) -> dict[str, float]:
+        """Each voter's weight (equal weights when none are given)."""
+        return {v: 1.0 if self.weights is None else float(self.weights[v]) for v in self.voters}
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What was observed on an issue after the fact, on the issue's scale, with its evidence.
+
+    ``low``/``high`` bound the observed value when the record leaves room (``None``: exact).
+    """
+
+    value: float
+    low: float | None
+    high: float | None
+    date: date
+    basis: str | None = None
+    source: str | None = None
+    where: str | None = None
+
+
+@dataclass(frozen=True)
 class Issue:
-    """One bargaining dimension: a numeric scale whose two ends are described in words."""
+    """One bargaining dimension: a numeric scale whose two ends are described in words.
+
+    ``status_quo`` is where the issue stands, and the reversion point when no decision is reached;
+    ``decision`` says who must agree (``None``: plain bargaining); ``outcomes`` are what was observed
+    later, for scoring forecasts after the fact.
+    """
 
     id: str
     name: str
@@ -70,6 +140,8 @@ class Issue:
     scale: tuple[float, float] = (0.0, 100.0)
     description: str | None = None
     status_quo: Estimate | None = None
+    decision: Decision | None = None
+    outcomes: tuple[Observation, ...] = ()
 
     @property
     def width(self) -> float:

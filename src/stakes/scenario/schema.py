@@ -17,12 +17,15 @@ from stakes.errors import Problem, ScenarioError, did_you_mean
 from stakes.scenario.documents import Lines, Path_
 from stakes.scenario.model import (
     ACTOR_KINDS,
+    DECISION_RULES,
     DISTRIBUTIONS,
     RISK_RANGE,
     SALIENCE_RANGE,
     Actor,
+    Decision,
     Estimate,
     Issue,
+    Observation,
     Scenario,
     Source,
     Stance,
@@ -31,7 +34,17 @@ from stakes.scenario.model import (
 FORMAT_VERSION = 1
 ID_PATTERN = re.compile(r"^[^\W\d][\w.\-]*$|^\d[\w.\-]*$")
 TOP_FIELDS = ("stakes", "title", "as_of", "description", "sources", "notes", "issues", "actors")
-ISSUE_FIELDS = ("id", "name", "low", "high", "scale", "description", "status_quo")
+ISSUE_FIELDS = ("id", "name", "low", "high", "scale", "description", "status_quo", "decision", "outcomes")
+DECISION_FIELDS = ("rule", "veto_players", "agenda_setter", "voters", "weights", "threshold", "decider",
+                   "basis", "source", "where")
+OUTCOME_FIELDS = ("value", "range", "date", "basis", "source", "where")
+RULE_FIELDS = {  # the actor fields each rule uses; the others must stay empty
+    "bargaining": (),
+    "veto": ("veto_players", "agenda_setter"),
+    "majority": ("voters", "weights", "agenda_setter"),
+    "qualified_majority": ("voters", "weights", "threshold", "agenda_setter"),
+    "single": ("decider",),
+}
 ACTOR_FIELDS = ("id", "name", "kind", "aliases", "description", "capability", "stances")
 STANCE_FIELDS = ("position", "salience", "risk", "fixed")
 ESTIMATE_FIELDS = ("value", "range", "distribution", "basis", "source", "where")
@@ -177,6 +190,7 @@ def from_data(data: Any, lines: Lines | None = None, file: str | None = None) ->
     issues, declared = _issues(check, top.get("issues"), source_ids)
     actors = _actors(check, top.get("actors"), declared, source_ids)
     mentioned = _stance_keys(top.get("actors"))
+    _decision_actors(check, issues, top.get("issues"), top.get("actors"))
     for index, issue in enumerate(issues):
         if issue.id not in mentioned:
             check.problem(("issues", index, "id"), "no actor takes a position on this issue",
@@ -299,14 +313,193 @@ def _issues(check: _Checker, value: Any, sources: set[str]) -> tuple[list[Issue]
         if "status_quo" in data:
             status_quo = check.estimate(data["status_quo"], path + ("status_quo",), scale,
                                         "status quo", sources)
+        decision = None
+        if "decision" in data:
+            decision = _decision(check, data["decision"], path + ("decision",), sources)
+        outcomes = _outcomes(check, data.get("outcomes", []), path + ("outcomes",), scale, sources)
         issue = Issue(ident or "", name or "", low or "", high or "", scale,
-                      check.text(data, "description", path, required=False), status_quo)
+                      check.text(data, "description", path, required=False), status_quo,
+                      decision, outcomes)
         if ident is not None:
             declared.setdefault(ident, issue)
         if None not in (ident, name, low, high):
             out.append(issue)
     _unique(check, ids, "issue")
     return out, declared
+
+
+def _evidence(check: _Checker, data: dict, path: Path_, sources: set[str]) -> dict[str, str | None]:
+    """``basis``, ``source`` and ``where`` of a block that cites evidence (the source must exist)."""
+    source = check.text(data, "source", path, required=False)
+    if source is not None and source not in sources:
+        check.problem(path + ("source",), "names no source of this scenario",
+                      "add it under `sources:` or correct the id", source)
+    return {"basis": check.text(data, "basis", path, required=False), "source": source,
+            "where": check.text(data, "where", path, required=False)}
+
+
+def _ids(check: _Checker, data: dict, key: str, path: Path_) -> tuple[str, ...]:
+    """A list of actor ids (checked against the actors later, by :func:`_decision_actors`)."""
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        check.problem(path + (key,), "must be a list of actor ids", f"write `{key}: [actor_id, ...]`", value)
+        return ()
+    for index, ident in enumerate(value):
+        if ident in value[:index]:
+            check.problem(path + (key, index), "names an actor twice", "list every actor once", ident)
+    return tuple(dict.fromkeys(value))
+
+
+def _decision(check: _Checker, value: Any, path: Path_, sources: set[str]) -> Decision | None:
+    """The ``decision:`` block of an issue: the rule and the fields that rule needs, nothing else."""
+    data = check.mapping(value, path, DECISION_FIELDS, "a decision")
+    if data is None:
+        return None
+    rule = check.text(data, "rule", path)
+    if rule is None:
+        return None
+    if rule not in DECISION_RULES:
+        hint = did_you_mean(rule, DECISION_RULES, "use one of")
+        check.problem(path + ("rule",), "unknown decision rule", hint, rule)
+        return None
+    problems = len(check.problems)
+    for key in DECISION_FIELDS[1:7]:
+        if key in data and key not in RULE_FIELDS[rule]:
+            fix = (f"remove it (the rule `{rule}` uses: {', '.join(RULE_FIELDS[rule]) or 'no actors'})"
+                   if (rule, key) != ("majority", "threshold") else
+                   "remove it (a majority needs more than half) or use `rule: qualified_majority`")
+            check.problem(path + (key,), f"is not used by the rule `{rule}`", fix)
+    veto_players = _ids(check, data, "veto_players", path)
+    voters = _ids(check, data, "voters", path)
+    agenda_setter = check.text(data, "agenda_setter", path, required=False)
+    decider = check.text(data, "decider", path, required=False)
+    if rule == "veto" and not veto_players:
+        check.problem(path + ("veto_players",), "the rule `veto` needs at least one veto player",
+                      "add `veto_players: [actor_id, ...]` (or use `rule: bargaining`)")
+    if rule in ("majority", "qualified_majority") and not voters:
+        check.problem(path + ("voters",), f"the rule `{rule}` needs voters", "add `voters: [actor_id, ...]`")
+    if rule == "single" and decider is None:
+        check.problem(path + ("decider",), "the rule `single` needs a decider", "add `decider: actor_id`")
+    weights = None
+    if "weights" in data:
+        raw = data["weights"]
+        if not isinstance(raw, dict):
+            check.problem(path + ("weights",), "must map voter ids to weights",
+                          "write `weights: {voter_id: 29, ...}`", raw)
+        else:
+            weights = {}
+            for key, number in raw.items():
+                weight = check.number(number, path + ("weights", key))
+                if key not in voters:
+                    check.problem(path + ("weights", key), "is not one of the voters",
+                                  "add it to `voters:` or remove its weight", key)
+                elif weight is not None and weight <= 0:
+                    check.problem(path + ("weights", key), "a voter's weight must be above 0",
+                                  "give a positive weight, or remove the voter", weight)
+                elif weight is not None:
+                    weights[key] = weight
+            missing = [v for v in voters if v not in raw]
+            if missing:
+                check.problem(path + ("weights",), f"gives no weight to {', '.join(missing)}",
+                              "give every voter a weight, or remove `weights:` for equal weights")
+    threshold = None
+    if "threshold" in data:
+        threshold = check.number(data["threshold"], path + ("threshold",))
+        if threshold is not None and not 0.5 < threshold <= 1:
+            check.problem(path + ("threshold",), "a qualified majority's threshold must lie in (0.5, 1]",
+                          "give the share of the voters' total weight needed, e.g. 0.71", threshold)
+    elif rule == "qualified_majority":
+        check.problem(path + ("threshold",), "the rule `qualified_majority` needs a threshold",
+                      "add `threshold:` (the share of the voters' total weight needed, e.g. 0.71)")
+    evidence = _evidence(check, data, path, sources)
+    if len(check.problems) > problems:
+        return None
+    return Decision(rule, veto_players, agenda_setter, voters, weights, threshold, decider, **evidence)
+
+
+def _outcomes(check: _Checker, value: Any, path: Path_, scale: tuple[float, float],
+              sources: set[str]) -> tuple[Observation, ...]:
+    """The ``outcomes:`` of an issue: observed values on its scale, each with a date and evidence."""
+    if not isinstance(value, list):
+        check.problem(path, "must be a list of observed outcomes", "write each outcome as a `- value: ...` item")
+        return ()
+    lo, hi = scale
+    out = []
+    for index, item in enumerate(value):
+        here = path + (index,)
+        data = check.mapping(item, here, OUTCOME_FIELDS, "an outcome")
+        if data is None:
+            continue
+        problems = len(check.problems)
+        number = None
+        if "value" not in data:
+            check.problem(here + ("value",), "is required", "add `value:` (the observed point on the issue's scale)")
+        else:
+            number = check.number(data["value"], here + ("value",))
+            if number is not None and not lo <= number <= hi:
+                check.problem(here + ("value",), f"an outcome must lie in [{lo:g}, {hi:g}]",
+                              f"use a number on the issue's scale, between {lo:g} and {hi:g}", number)
+        low = high = None
+        if "range" in data:
+            rng = data["range"]
+            if not (isinstance(rng, list) and len(rng) == 2):
+                check.problem(here + ("range",), "must be a list of two numbers [low, high]",
+                              "write e.g. `range: [60, 80]`", rng)
+            else:
+                low = check.number(rng[0], here + ("range", 0))
+                high = check.number(rng[1], here + ("range", 1))
+                if low is not None and high is not None:
+                    if low > high:
+                        check.problem(here + ("range",), "low end is above high end", "swap the two numbers", rng)
+                    elif not (lo <= low and high <= hi):
+                        check.problem(here + ("range",), f"outcome range leaves [{lo:g}, {hi:g}]",
+                                      f"keep both ends between {lo:g} and {hi:g}", rng)
+                    elif number is not None and not low <= number <= high:
+                        check.problem(here + ("value",), f"lies outside its own range [{low:g}, {high:g}]",
+                                      "move the value inside the range or widen the range", number)
+        if "date" not in data:
+            check.problem(here + ("date",), "is required", "add `date:` (when it was observed, YYYY-MM-DD)")
+            when = None
+        else:
+            when = _date(check, data["date"], here + ("date",))
+        evidence = _evidence(check, data, here, sources)
+        if len(check.problems) == problems and number is not None and when is not None:
+            out.append(Observation(number, low, high, when, **evidence))
+    return tuple(out)
+
+
+def _decision_actors(check: _Checker, issues: list[Issue], raw_issues: Any, raw_actors: Any) -> None:
+    """Every actor a decision rule names exists and takes a stance on that issue; a rule other than
+    ``bargaining`` needs the issue's status quo (the reversion point)."""
+    stances: dict[str, set[str]] = {}
+    if isinstance(raw_actors, list):
+        for actor in raw_actors:
+            if isinstance(actor, dict) and isinstance(actor.get("id"), str):
+                keys = actor.get("stances")
+                stances[actor["id"]] = set(keys) if isinstance(keys, dict) else set()
+    where = {item["id"]: k for k, item in enumerate(raw_issues if isinstance(raw_issues, list) else [])
+             if isinstance(item, dict) and isinstance(item.get("id"), str)}
+    for issue in issues:
+        decision = issue.decision
+        if decision is None:
+            continue
+        path: Path_ = ("issues", where.get(issue.id, 0), "decision")
+        named = [(("veto_players", k), a) for k, a in enumerate(decision.veto_players)]
+        named += [(("voters", k), a) for k, a in enumerate(decision.voters)]
+        named += [((key,), getattr(decision, key)) for key in ("agenda_setter", "decider")
+                  if getattr(decision, key) is not None]
+        for place, actor_id in named:
+            if actor_id not in stances:
+                hint = did_you_mean(actor_id, stances, "actors")
+                check.problem(path + place, "names no actor of this scenario", hint, actor_id)
+            elif issue.id not in stances[actor_id]:
+                check.problem(path + place, f"this actor takes no stance on `{issue.id}`",
+                              f"add a stance `{issue.id}:` to actor `{actor_id}` (its ideal point), "
+                              "or leave it out of the rule", actor_id)
+        if decision.rule != "bargaining" and issue.status_quo is None:
+            check.problem(path + ("rule",), f"the rule `{decision.rule}` needs the issue's status quo "
+                          "(what happens when no decision is reached)",
+                          f"add `status_quo:` to issue `{issue.id}`", decision.rule)
 
 
 def _actors(check: _Checker, value: Any, issues: dict[str, Issue], sources: set[str]) -> list[Actor]:
@@ -401,6 +594,30 @@ def estimate_to_data(estimate: Estimate) -> float | dict[str, Any]:
     return data["value"] if len(data) == 1 else data
 
 
+def decision_to_data(decision: Decision) -> dict[str, Any]:
+    """A decision block with only the fields it sets."""
+    return _drop_none({
+        "rule": decision.rule,
+        "veto_players": list(decision.veto_players),
+        "agenda_setter": decision.agenda_setter,
+        "voters": list(decision.voters),
+        "weights": None if decision.weights is None else {k: _plain(v) for k, v in decision.weights.items()},
+        "threshold": _plain(decision.threshold),
+        "decider": decision.decider,
+        "basis": decision.basis, "source": decision.source, "where": decision.where,
+    })
+
+
+def observation_to_data(observation: Observation) -> dict[str, Any]:
+    """An observed outcome as a mapping (the date as YYYY-MM-DD)."""
+    return _drop_none({
+        "value": _plain(observation.value),
+        "range": None if observation.low is None else [_plain(observation.low), _plain(observation.high)],
+        "date": observation.date.isoformat(),
+        "basis": observation.basis, "source": observation.source, "where": observation.where,
+    })
+
+
 def _plain(number: float | None) -> float | int | None:
     if number is None:
         return None
@@ -426,6 +643,8 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
                 "scale": [_plain(i.scale[0]), _plain(i.scale[1])],
                 "description": i.description,
                 "status_quo": estimate_to_data(i.status_quo) if i.status_quo else None,
+                "decision": decision_to_data(i.decision) if i.decision else None,
+                "outcomes": [observation_to_data(o) for o in i.outcomes],
             })
             for i in scenario.issues
         ],

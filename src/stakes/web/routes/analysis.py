@@ -11,6 +11,7 @@ from stakes.errors import ModelError
 from stakes.forecast import forecast, jsonable
 from stakes.models import make_model
 from stakes.uncertainty import compare, monte_carlo
+from stakes.uncertainty.montecarlo import with_deal_events
 from stakes.uncertainty.sensitivity import one_at_a_time
 from stakes.web import schemas as s
 from stakes.web.auth import reader, writer
@@ -42,7 +43,8 @@ def run_forecast(scenario_id: str, body: s.ForecastRequest, request: Request, _:
                           for k, row in enumerate(r.positions.tolist()) for actor, x in zip(r.actor_ids, row)]
             issues[issue_id] = {"outcome": r.outcome, "rounds": r.rounds, "stop_reason": r.stop_reason,
                                 "trajectory": trajectory,
-                                "challenges": r.challenges.head(MAX_CHALLENGES).to_dict(orient="records")}
+                                "challenges": r.challenges.head(MAX_CHALLENGES).to_dict(orient="records"),
+                                "decision": _decision(r.diagnostics)}
         broken = [issue for issue, x in result.outcomes.items() if not math.isfinite(x)]
         if broken:
             raise ModelError(f"model {name!r} gives no finite outcome on {', '.join(broken)}: the numbers are "
@@ -60,7 +62,8 @@ def run_sensitivity(scenario_id: str, body: s.SensitivityRequest, request: Reque
 
 @router.post("/api/scenarios/{scenario_id}/montecarlo", status_code=202, response_model=s.JobOut)
 def start_monte_carlo(scenario_id: str, body: s.MonteCarloRequest, request: Request, _: Runner) -> dict[str, Any]:
-    """Start a Monte Carlo run over the numbers' ranges; poll ``/api/jobs/{id}`` for progress and result."""
+    """Start a Monte Carlo run over the numbers' ranges; poll ``/api/jobs/{id}`` for progress and result
+    (quantiles, histograms, and P(deal) per model on issues whose decision rule may keep the status quo)."""
     scenario = _scenario(request, scenario_id)
     _check_models(body.models)
 
@@ -71,7 +74,10 @@ def start_monte_carlo(scenario_id: str, body: s.MonteCarloRequest, request: Requ
             for issue in run.issues:
                 counts, edges = run.histogram(model, issue)
                 histograms.append({"model": model, "issue": issue, "counts": counts, "edges": edges})
-        return jsonable({"summary": run.summary().to_dict(orient="records"), "histograms": histograms})
+        deals = [{"issue": event.issue, **row} for event in with_deal_events(scenario, [])
+                 for row in run.probability(event).to_dict(orient="records")]
+        return jsonable({"summary": run.summary().to_dict(orient="records"), "histograms": histograms,
+                         "deals": deals})
 
     return request.app.state.jobs.submit("montecarlo", body.draws, work).as_dict()
 
@@ -98,6 +104,16 @@ def job(job_id: str, request: Request, _: Reader) -> dict[str, Any]:
     if found is None:
         raise HTTPException(404, f"no job {job_id!r}; jobs are kept in memory until the server restarts")
     return found.as_dict()
+
+
+def _decision(diagnostics: dict[str, Any]) -> dict[str, Any] | None:
+    """What the issue's decision rule made of the forecast, or None where no rule applied."""
+    if "rule" not in diagnostics:
+        return None
+    out = {key: diagnostics[key] for key in ("rule", "deal", "blocking", "feasible")}
+    if "bargained" in diagnostics:
+        out["bargained"] = float(diagnostics["bargained"][-1])
+    return out
 
 
 def _check_models(names: list[str]) -> None:

@@ -124,9 +124,17 @@ class ForecastView {
         forecasts.map((f) => {
           const r = (f.issues || {})[iss.id] || {};
           const note = r.rounds ? [`${r.rounds} rounds`, r.stop_reason || ''].filter(Boolean).join(' · ') : '';
+          // where the issue's decision rule picked the outcome: the rule, whether a deal passes, who blocks
+          const d = r.decision;
+          const rule = d && d.rule !== 'bargaining' ? [
+            d.rule,
+            d.deal === true ? 'deal' : d.deal === false ? `no deal${d.blocking.length ? `: ${d.blocking.join(', ')} block` : ''}` : '',
+            d.bargained !== undefined ? `bargained ${fmt(d.bargained, 1)}` : '',
+          ].filter(Boolean).join(' · ') : '';
           return h('td', { class: 'num', title: note || null, 'data-testid': `outcome-${f.model}-${iss.id}` },
             h('span', { class: 'big-num' }, fmt((f.outcomes || {})[iss.id], 1)),
-            note ? h('div', { class: 'muted small' }, note) : null);
+            note ? h('div', { class: 'muted small' }, note) : null,
+            rule ? h('div', { class: 'muted small', 'data-testid': `rule-${f.model}-${iss.id}` }, rule) : null);
         })))));
     replace(this.forecastOut,
       h('div', { class: 'outcome-block' }, h('h3', {}, 'Outcomes'), table),
@@ -195,15 +203,22 @@ class ForecastView {
     const issues = (sc.issues || []).filter((iss) => summary.some((r) => r.issue === iss.id));
     const models = [...new Set(summary.map((r) => r.model))];
     const cols = ['mean', 'q05', 'q50', 'q95'];
+    // P(deal): the share of draws in which a change passes the issue's decision rule (veto players, votes)
+    const deals = result.deals || [];
+    const dealCell = (iss, m) => {
+      const d = deals.find((x) => x.issue === iss.id && x.model === m);
+      return h('td', { class: 'num', 'data-testid': `mc-deal-${iss.id}-${m}` }, d ? `${fmt(100 * d.probability, 1)}%` : '—');
+    };
     const table = h('table', { class: 'data compact mc-table', 'data-testid': 'mc-summary' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'issue'), h('th', {}, 'model'), cols.map((c) => h('th', { class: 'num' }, c)))),
+      h('thead', {}, h('tr', {}, h('th', {}, 'issue'), h('th', {}, 'model'), cols.map((c) => h('th', { class: 'num' }, c)),
+        deals.length ? h('th', { class: 'num', title: 'share of draws in which a change passes the decision rule' }, 'P(deal)') : null)),
       h('tbody', {}, issues.flatMap((iss) => models.map((m, i) => {
         const r = summary.find((x) => x.issue === iss.id && x.model === m);
         if (!r) return null;
         return h('tr', { class: i === 0 ? 'group-first' : null, 'data-testid': `mc-row-${iss.id}-${m}` },
           i === 0 ? h('th', { scope: 'row', rowspan: models.length, class: 'group-label' }, iss.name || iss.id) : null,
           h('td', {}, h('span', { class: 'model-dot', style: { background: this.modelColour(m) } }), m),
-          cols.map((k) => h('td', { class: 'num' }, fmt(r[k], 1))));
+          cols.map((k) => h('td', { class: 'num' }, fmt(r[k], 1))), deals.length ? dealCell(iss, m) : null);
       }))));
     const grid = h('div', { class: 'hist-grid' });
     grid.style.gridTemplateColumns = `repeat(${Math.min(3, Math.max(1, models.length))}, minmax(0, 1fr))`;
