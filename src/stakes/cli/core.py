@@ -187,14 +187,16 @@ def convert(
 
 @app.command()
 def scenarios() -> None:
-    """List the scenarios that ship with stakes."""
+    """List the scenarios that ship with stakes; `outcomes` counts the issues with a recorded outcome
+    (the case library that `stakes backtest` scores)."""
     table = Table(title="Bundled scenarios", title_justify="left")
-    for column in ("name", "title", "actors", "issues", "as of"):
+    for column in ("name", "title", "actors", "issues", "as of", "outcomes"):
         table.add_column(column)
     for name, path in sorted(bundled_scenarios().items()):
         sc = load(path)
+        observed = sum(1 for issue in sc.issues if issue.outcomes)
         table.add_row(escape(name), escape(sc.title), str(len(sc.actors)), str(len(sc.issues)),
-                      str(sc.as_of or ""))
+                      str(sc.as_of or ""), f"{observed} of {len(sc.issues)}" if observed else "—")
     console.print(table)
 
 
