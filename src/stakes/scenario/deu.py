@@ -103,17 +103,17 @@ def read_deu_text(text: str, file: str = "<text>") -> list[Scenario]:
             found.add(line, name, "is empty", f"write the {name} this row belongs to")
         position = found.number(cell["position"], line, "position", *SCALE, " (the DEU scale)")
         salience = found.number(cell["salience"], line, "salience", *SCALE, " (DEU saliences run from 0 to 100)")
-        capability = (found.number(cell["capability"], line, "capability", 0.0)
-                      if cell.get("capability") else 1.0)
+        capability = found.number(cell["capability"], line, "capability", 0.0) if cell.get("capability") else None
         if missing:
             continue
         proposal = proposals.setdefault(cell["proposal"], {"line": line, "issues": {}, "actors": {}})
         issue = proposal["issues"].setdefault(cell["issue"], {"line": line, "stances": {}, "cells": {}})
         actor_id = _slug(cell["actor"]) or "actor"
-        actor = proposal["actors"].setdefault(actor_id, {"name": cell["actor"], "line": line,
-                                                         "capability": capability})
-        if capability is not None and actor["capability"] is not None and capability != actor["capability"]:
-            found.add(line, "capability", f"differs from line {actor['line']} ({actor['capability']:g})",
+        actor = proposal["actors"].setdefault(actor_id, {"name": cell["actor"], "line": line, "capability": None})
+        if capability is not None and actor["capability"] is None:
+            actor["capability"], actor["capability_line"] = capability, line
+        elif capability is not None and capability != actor["capability"]:
+            found.add(line, "capability", f"differs from line {actor['capability_line']} ({actor['capability']:g})",
                       "give an actor one capability within a proposal", capability)
         if actor_id in issue["stances"]:
             found.add(line, "actor", f"has a second row for issue {cell['issue']!r} "
@@ -192,13 +192,18 @@ def _proposal_data(found: _Problems, name: str, proposal: dict[str, Any], file: 
         institution = INSTITUTIONS.get(actor["name"].strip().lower())
         actors.append({"id": actor_id, "name": institution or actor["name"],
                        "kind": "organisation" if institution else "state",
-                       "capability": actor["capability"] if actor["capability"] is not None else 1.0,
+                       "capability": _capability(actor),
                        "stances": stances})
     data = {"stakes": schema.FORMAT_VERSION, "title": f"Proposal {name}",
             "description": f"Proposal {name} as read from a file in the DEU layout: {len(issues)} issue(s), "
                            f"{len(actors)} actors, positions and saliences on 0-100.",
             "issues": issues, "actors": actors}
     return data, lines
+
+
+def _capability(actor: dict[str, Any]) -> float:
+    """The capability given on any of the actor's rows, else 1 (every actor counts the same)."""
+    return 1.0 if actor["capability"] is None else actor["capability"]
 
 
 def _date(found: _Problems, value: str | None, line: int) -> date | None:
@@ -219,15 +224,15 @@ def _decision(found: _Problems, cells: dict[str, str], where: dict[str, int],
     """The Council's rule as a decision block: unanimity → veto, QMV → qualified majority of the states."""
     if "rule" not in cells:
         return None
-    if "reference_point" not in cells:
-        found.add(where["rule"], "rule", "a voting rule needs the issue's reference point (what happens "
-                  "without a decision)", "fill the `reference_point` column for this issue, or leave `rule` empty",
-                  cells["rule"])
-        return None
     rule = RULES.get(cells["rule"].strip().lower())
     if rule is None:
         found.add(where["rule"], "rule", "unknown Council voting rule",
                   "write `qmv` or `unanimity` (or leave it empty for plain bargaining)", cells["rule"])
+        return None
+    if "reference_point" not in cells:
+        found.add(where["rule"], "rule", "a voting rule needs the issue's reference point (what happens "
+                  "without a decision)", "fill the `reference_point` column for this issue, or leave `rule` empty",
+                  cells["rule"])
         return None
     states = [a for a in stances if a in actors and actors[a]["name"].strip().lower() not in INSTITUTIONS]
     if not states:
@@ -247,7 +252,7 @@ def _decision(found: _Problems, cells: dict[str, str], where: dict[str, int],
         value = found.number(cells["threshold"], where["threshold"], "threshold", 0.5, 1.0)
         threshold = value if value is not None else threshold
     return {"rule": "qualified_majority", "voters": states,
-            "weights": {a: actors[a]["capability"] for a in states}, "threshold": threshold,
+            "weights": {a: _capability(actors[a]) for a in states}, "threshold": threshold,
             "basis": "qualified majority in the Council, member states weighted by their capability (votes)"}
 
 
