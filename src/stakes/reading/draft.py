@@ -253,6 +253,8 @@ def draft_scenario(reading: Reading, title: str | None = None, as_of: date | Non
     sources += tuple(s for s in issue_sources if s.id in cited and s.id not in {x.id for x in sources})
     return Scenario(
         title=title or f"Draft read from {first.title or 'article ' + first.article_id}",
-        issues=tuple(reading.issues), actors=tuple(actors), as_of=as_of, sources=sources,
+        # observed outcomes stay with the scenario they were recorded for: a draft forecasts from its own date
+        issues=tuple(replace(i, outcomes=()) for i in reading.issues), actors=tuple(actors), as_of=as_of,
+        sources=sources,
         description="Drafted by `stakes read`: every number cites its sentence; check and edit before forecasting.",
     )
