@@ -6,13 +6,15 @@ positions on a few shared levels (blocs and ties), and a scale other than 0–10
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 import stakes
 from stakes.models import MODELS, make_model
 from stakes.models.base import STOP_REASONS, IssueBatch
-from stakes.scenario.model import Issue
+from stakes.scenario.model import Decision, Estimate, Issue
 from tests.conftest import DATA, make_scenario, random_scenario
 
 MODEL_NAMES = list(MODELS)
@@ -143,3 +145,83 @@ def test_solve_batch_equals_solve_on_every_draw(model, fixed):
         single = estimator.solve(batch.draw(b), np.random.default_rng(int(seeds[b])))
         assert result.outcomes[b] == pytest.approx(single.outcome, abs=1e-9)
         assert np.allclose(result.final_positions[b], single.positions[-1], rtol=0, atol=1e-9)
+
+
+# --- decision rules: every model that applies them --------------------------------------------------
+
+RULE_MODELS = [name for name in MODEL_NAMES if name == "veto" or make_model(name).decision == "scenario"]
+
+
+def _with_rule(scenario, decision, status_quo, fixed=()):
+    """The scenario with ``decision`` and ``status_quo`` on its issue, and ``fixed`` actors held fixed
+    (models that play rounds keep them in place; the spatial model has no fixed positions)."""
+    issue = replace(scenario.issues[0], status_quo=Estimate(float(status_quo)), decision=decision)
+    actors = tuple(replace(a, stances={"x": replace(a.stances["x"], fixed=True)}) if a.id in fixed else a
+                   for a in scenario.actors)
+    return replace(scenario, issues=(issue,), actors=actors)
+
+
+def test_rule_models_are_the_round_based_models_and_veto():
+    assert set(RULE_MODELS) == {"veto", "bdm", "bdm-scholz-code", "smp"}
+
+
+@pytest.mark.parametrize("model", RULE_MODELS)
+@pytest.mark.parametrize("scenario", SCENARIOS[::2], ids=IDS[::2])
+def test_a_veto_player_at_the_status_quo_blocks_every_change(model, scenario):
+    # the status quo is where a veto player ends up after bargaining (the issue's status quo plays no
+    # part in the bargaining rounds), so that player accepts no change from it
+    data = _data(scenario)
+    far = int(np.argmax(np.abs(data.position - data.position[0])))  # another veto player, elsewhere
+    held = _run(scenario, model).issues["x"].final_positions[data.actor_ids[0]]
+    ruled = _with_rule(scenario, Decision("veto", veto_players=(data.actor_ids[0], data.actor_ids[far])), held)
+    result = _run(ruled, model).issues["x"]
+    assert result.final_positions[data.actor_ids[0]] == held
+    assert result.outcome == held
+    assert result.diagnostics["deal"] is False and result.diagnostics["feasible"] == [held, held]
+    assert data.actor_ids[0] in result.diagnostics["blocking"]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+def test_with_no_veto_players_veto_equals_bargaining(scenario):
+    nash = _run(scenario, "nash").outcomes["x"]
+    assert _run(scenario, "veto").outcomes["x"] == nash
+    data = _data(scenario)
+    for decision in (None, Decision("bargaining"), Decision("veto")):  # no rule, plain bargaining, no veto player
+        ruled = _with_rule(scenario, decision, data.position.mean())
+        result = _run(ruled, "veto").issues["x"]
+        assert result.outcome == nash and result.diagnostics["rule"] == "bargaining"
+
+
+@pytest.mark.parametrize("model", [name for name in RULE_MODELS if name != "veto"])
+def test_decision_ignore_gives_the_bargained_outcome(model):
+    scenario = SCENARIOS[0]
+    data = _data(scenario)
+    ruled = _with_rule(scenario, Decision("single", decider=data.actor_ids[0]), data.position.mean())
+    plain = _run(scenario, model).issues["x"]
+    ignored = stakes.forecast(ruled, model, seed=7, decision="ignore").issues["x"]
+    decided = _run(ruled, model).issues["x"]
+    assert ignored.outcome == plain.outcome and "rule" not in ignored.diagnostics
+    assert np.array_equal(decided.positions, plain.positions)  # the rule decides; it moves nobody
+    assert np.array_equal(decided.outcomes, plain.positions[:, 0])  # the single decider's position each round
+    assert np.array_equal(decided.diagnostics["bargained"], plain.outcomes)
+
+
+@pytest.mark.parametrize("model", RULE_MODELS)
+def test_solve_batches_applies_the_rule_as_forecast_does(model):
+    rng = np.random.default_rng(5)
+    draws, n = 4, 6
+    ids = tuple(f"a{k}" for k in range(n))
+    issue = Issue("x", "Test issue", "low end", "high end", (0.0, 100.0), status_quo=Estimate(30.0),
+                  decision=Decision("veto", veto_players=("a1", "a4"), agenda_setter="a2"))
+    batch = IssueBatch(issue=issue, actor_ids=ids, position=rng.uniform(0, 100, (draws, n)),
+                       salience=rng.uniform(0.05, 1, (draws, n)), capability=rng.uniform(1, 100, (draws, n)),
+                       status_quo=rng.uniform(20, 40, draws))
+    seeds = rng.integers(0, 2**63, size=draws, dtype=np.int64)
+    estimator = make_model(model)
+    result = estimator.solve_batches([batch], seeds)["x"]
+    assert result.deal is not None and result.deal.dtype == bool
+    for b in range(draws):
+        data = batch.draw(b)
+        single = estimator.decide(data, estimator.solve(data, np.random.default_rng(int(seeds[b]))))
+        assert result.outcomes[b] == pytest.approx(single.outcome, abs=1e-9)
+        assert bool(result.deal[b]) == single.diagnostics["deal"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -69,6 +71,29 @@ def test_nash_with_status_quo_disagreement_and_no_better_deal_keeps_the_status_q
     result = stakes.forecast(opposed, "nash", disagreement="status_quo").issues["fees"]
     assert result.outcome == 40
     assert result.diagnostics["agreement"] is False
+
+
+@pytest.mark.parametrize("utility", ["linear", "quadratic"])
+def test_nash_with_status_quo_disagreement_counts_gains_over_the_status_quo(utility):
+    # Ideals 80 and 60, status quo 10, equal weights. Linear: the gains over the status quo are
+    # (x − 10)/100 for both below 60, and (x − 10)/100 and (110 − x)/100 between 60 and 80, whose
+    # product peaks at 60. Quadratic: gains 0.49 − ((80 − x)/100)² and 0.25 − ((x − 60)/100)²; with
+    # b = x − 60 the derivative of the log product vanishes where b³ − 30b² − 3500b + 25000 = 0.
+    sc = make_scenario([80, 60], [1, 1], [1, 1])
+    issue = replace(sc.issues[0], status_quo=stakes.scenario.model.Estimate(10.0))
+    sc = replace(sc, issues=(issue,))
+    x = stakes.forecast(sc, "nash", disagreement="status_quo", utility=utility).outcomes["x"]
+    if utility == "linear":
+        assert x == pytest.approx(60, abs=1e-9)
+    else:
+        grid = np.linspace(60, 80, 200001)
+        product = (0.49 - ((80 - grid) / 100) ** 2) * (0.25 - ((grid - 60) / 100) ** 2)
+        assert x == pytest.approx(grid[product.argmax()], abs=1e-3)
+        (b,) = [r.real for r in np.roots([1, -30, -3500, 25000]) if abs(r.imag) < 1e-12 and 0 <= r.real <= 20]
+        assert x == pytest.approx(60 + b, abs=1e-9)
+    # an actor at the status quo accepts nothing else
+    stuck = replace(sc, issues=(replace(issue, status_quo=stakes.scenario.model.Estimate(60.0)),))
+    assert stakes.forecast(stuck, "nash", disagreement="status_quo", utility=utility).outcomes["x"] == 60
 
 
 def test_nash_status_quo_needs_a_status_quo():

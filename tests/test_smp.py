@@ -37,7 +37,8 @@ def _two_issue_scenario(saliences: tuple[float, float], stance_of_last: bool = T
 
 
 def test_defaults_are_ktabs():
-    assert make_model("smp").get_params() == KTAB_DEFAULTS
+    # plus stakes's own option: an issue's decision rule picks the outcome after bargaining
+    assert make_model("smp").get_params() == {**KTAB_DEFAULTS, "decision": "scenario"}
 
 
 @pytest.mark.parametrize(("param", "value"), [

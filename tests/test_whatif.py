@@ -248,7 +248,7 @@ def ruled(decision: dict) -> stakes.Scenario:
 
 def test_drop_takes_the_actor_out_of_the_decision_rule():
     sc = ruled({"rule": "veto", "veto_players": ["council", "union"], "agenda_setter": "port", "basis": "b"})
-    apply = lambda *changes: whatif_from_changes(list(changes)).apply(sc).issue("fees").decision  # noqa: E731
+    apply = lambda *changes: whatif_from_changes(list(changes)).apply(sc).issue("fees").decision
     one = apply("drop union")
     assert (one.rule, one.veto_players, one.agenda_setter) == ("veto", ("council",), "port")
     assert one.basis == "b [what-if: drop union]"

@@ -115,6 +115,8 @@ def forecast(scenario: Scenario, model: str | BargainingModel = "bdm", *, issues
     parameters) or a configured model instance. Multi-issue scenarios run issue by issue; each issue
     gets its own random stream derived from ``seed``, so results do not depend on which issues run.
     A model that links issues (``links_issues``) solves the chosen issues together in one run.
+    Where an issue has a decision rule and the model applies it (``decision="scenario"``, the default
+    of the round-based models), the rule picks the outcome from the positions bargaining leaves.
     """
     estimator = make_model(model, **params)
     issue_ids = [i.id for i in scenario.issues] if issues is None else list(issues)
@@ -124,13 +126,12 @@ def forecast(scenario: Scenario, model: str | BargainingModel = "bdm", *, issues
         if issue_id not in index:
             raise ModelError(f"scenario {scenario.title!r} has no issue {issue_id!r}; "
                              f"choose from {', '.join(index)}")
+    datas = {issue_id: scenario.issue_data(issue_id) for issue_id in issue_ids}
     if getattr(estimator, "links_issues", False):
-        datas = [scenario.issue_data(issue_id) for issue_id in issue_ids]
-        results = estimator.solve_many(datas, np.random.default_rng(seed))
+        solved = estimator.solve_many(list(datas.values()), np.random.default_rng(seed))
     else:
-        results = {}
-        for issue_id in issue_ids:
-            data = scenario.issue_data(issue_id)
-            results[issue_id] = estimator.solve(data, np.random.default_rng(streams[index[issue_id]]))
+        solved = {issue_id: estimator.solve(data, np.random.default_rng(streams[index[issue_id]]))
+                  for issue_id, data in datas.items()}
+    results = {issue_id: estimator.decide(data, solved[issue_id]) for issue_id, data in datas.items()}
     name = model if isinstance(model, str) else None
     return Forecast(scenario=scenario, model=estimator, issues=results, seed=seed, name=name)

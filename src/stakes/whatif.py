@@ -44,7 +44,15 @@ import yaml
 from stakes.errors import Problem, ScenarioError, StakesError
 from stakes.scenario import schema
 from stakes.scenario.documents import Lines, parse_text, read_text
-from stakes.scenario.model import RISK_RANGE, SALIENCE_RANGE, Actor, Decision, Estimate, Scenario, Stance
+from stakes.scenario.model import (
+    RISK_RANGE,
+    SALIENCE_RANGE,
+    Actor,
+    Decision,
+    Estimate,
+    Scenario,
+    Stance,
+)
 
 _ID = r"[\w\-]+"
 _ASSIGN = re.compile(rf"^(?P<target>{_ID}(?:\.{_ID}){{1,2}})\s*(?P<op>\*=|\+=|-=|=)\s*(?P<value>\S+)$")

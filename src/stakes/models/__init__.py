@@ -15,6 +15,7 @@ from stakes.models.compromise import WeightedMean
 from stakes.models.median import WeightedMedian
 from stakes.models.nash import NashBargaining
 from stakes.models.smp import SpatialModel
+from stakes.models.veto import VetoPlayers
 
 MODELS: dict[str, tuple[type[BargainingModel], dict[str, Any]]] = {
     "mean": (WeightedMean, {}),
@@ -24,6 +25,7 @@ MODELS: dict[str, tuple[type[BargainingModel], dict[str, Any]]] = {
     "bdm-scholz-code": (ExpectedUtility, {"probability": "all_triples", "acceptance": "scholz_code",
                                           "distance_scale": "positions"}),
     "smp": (SpatialModel, {}),
+    "veto": (VetoPlayers, {}),
 }
 
 

@@ -18,9 +18,12 @@ import numpy as np
 import pandas as pd
 
 from stakes.errors import ModelError
-from stakes.scenario.model import Estimate, Issue, IssueData
+from stakes.models import rules
+from stakes.models.rules import weighted_median_rows
+from stakes.scenario.model import Decision, Estimate, Issue, IssueData
 
 STOP_REASONS = ("static", "converged", "round_limit", "cycle")
+DECISIONS = ("scenario", "ignore")
 
 CHALLENGE_COLUMNS = ("round", "challenger", "target", "kind", "old_position", "new_position", "details")
 
@@ -119,14 +122,27 @@ class BatchForecast:
     rounds: np.ndarray
     stop_reasons: np.ndarray
     """Index into :data:`STOP_REASONS` per draw."""
+    deal: np.ndarray | None = None
+    """Per draw, whether a change from the status quo passes the issue's decision rule (``None`` where
+    no rule with a notion of a deal decided: plain bargaining, ``single``)."""
 
 
 class BargainingModel(ABC):
-    """Base class: parameters in the constructor, ``solve`` one issue, no state kept between calls."""
+    """Base class: parameters in the constructor, ``solve`` one issue, no state kept between calls.
+
+    ``decision`` says whether an issue's decision rule picks the outcome once bargaining ends
+    (``"scenario"``) or the model's own outcome stands (``"ignore"``). Round-based models take it as
+    a constructor parameter (default ``"scenario"``): rounds move positions, then the rule in force
+    picks the outcome from them, as Bueno de Mesquita describes his model. One-shot models keep
+    ``"ignore"``: their positions never move, so the rule applied to them is the ``veto`` model. The
+    runners (:func:`stakes.forecast`, :meth:`solve_batches`) apply the rule through :meth:`decide`
+    and :meth:`decide_batch`; ``solve`` and ``solve_batch`` alone are the bargaining.
+    """
 
     name: ClassVar[str]
     title: ClassVar[str]
     reference: ClassVar[str]
+    decision: str = "ignore"
 
     def __init__(self, **params: Any):
         """Subclasses declare their parameters as keyword arguments with defaults."""
@@ -143,9 +159,43 @@ class BargainingModel(ABC):
     def solve(self, data: IssueData, rng: np.random.Generator) -> IssueForecast:
         """Forecast one issue. ``rng`` is the only source of randomness a model may use."""
 
+    def rule_in_force(self, issue: Issue) -> Decision | None:
+        """The issue's decision rule if it picks this model's outcome, else ``None``."""
+        if self.decision == "scenario" and rules.binding(issue.decision):
+            return issue.decision
+        return None
+
+    def decide(self, data: IssueData, result: IssueForecast) -> IssueForecast:
+        """``result`` with the rule in force applied to the positions after every round: ``outcomes``
+        become the rule's, the bargained ones move to ``diagnostics["bargained"]`` beside the rule's
+        ``rule``, ``deal``, ``blocking`` and ``feasible`` after the last round."""
+        decision = self.rule_in_force(data.issue)
+        if decision is None:
+            return result
+        ruled = rules.apply_rule(decision, data.actor_ids, result.positions, data.capability * data.salience,
+                                 status_quo(data.issue), data.issue.scale)
+        diagnostics = {**result.diagnostics, "bargained": result.outcomes, **ruled.summary(data.actor_ids)}
+        return replace(result, outcomes=ruled.outcome, diagnostics=diagnostics)
+
+    def decide_batch(self, batch: IssueBatch, result: BatchForecast) -> BatchForecast:
+        """:meth:`decide` for every draw at once: the rule's outcomes from the final positions, and
+        whether each draw has a deal."""
+        decision = self.rule_in_force(batch.issue)
+        if decision is None:
+            return result
+        sq = batch.status_quo if batch.status_quo is not None else status_quo(batch.issue)
+        ruled = rules.apply_rule(decision, batch.actor_ids, result.final_positions,
+                                 batch.capability * batch.salience, sq, batch.issue.scale)
+        return replace(result, outcomes=ruled.outcome, deal=ruled.deal)
+
     def solve_batches(self, batches: list[IssueBatch], seeds: np.ndarray) -> dict[str, BatchForecast]:
-        """Every issue's batch. Issue by issue, unless the model links issues (``links_issues`` and
-        ``solve_many``): then each draw's issues are solved together, as :func:`stakes.forecast` does."""
+        """Every issue's batch, with each issue's rule in force applied (:meth:`decide_batch`). Issue
+        by issue, unless the model links issues (``links_issues`` and ``solve_many``): then each
+        draw's issues are solved together, as :func:`stakes.forecast` does."""
+        solved = self._solve_batches(batches, seeds)
+        return {batch.issue.id: self.decide_batch(batch, solved[batch.issue.id]) for batch in batches}
+
+    def _solve_batches(self, batches: list[IssueBatch], seeds: np.ndarray) -> dict[str, BatchForecast]:
         if not getattr(self, "links_issues", False):
             return {batch.issue.id: self.solve_batch(batch, seeds) for batch in batches}
         draws = [self.solve_many([batch.draw(b) for batch in batches], np.random.default_rng(int(seeds[b])))
@@ -184,6 +234,21 @@ class BargainingModel(ABC):
         return f"{type(self).__name__}({args})"
 
 
+def check_decision(decision: str) -> str:
+    """``decision`` if it is one of :data:`DECISIONS` (for round-based models' constructors)."""
+    if decision not in DECISIONS:
+        raise ValueError(f"decision must be one of {DECISIONS}, not {decision!r}")
+    return decision
+
+
+def status_quo(issue: Issue) -> float:
+    """The issue's status quo: the reversion point a decision rule needs."""
+    if issue.status_quo is None:
+        raise ModelError(f"issue {issue.id!r} has a decision rule but no status_quo; add the status quo "
+                         "(what happens when no decision is reached) to the scenario")
+    return issue.status_quo.value
+
+
 def weights(data: IssueData | IssueBatch) -> np.ndarray:
     """Capability × salience: how hard each actor can and will push on this issue (per draw)."""
     w = data.capability * data.salience
@@ -202,20 +267,6 @@ def weighted_median(position: np.ndarray, weight: np.ndarray) -> float:
     them ties; the midpoint is returned so the answer does not depend on actor order.
     """
     return float(weighted_median_rows(position[np.newaxis], weight[np.newaxis])[0])
-
-
-def weighted_median_rows(position: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """:func:`weighted_median` of every row of (draws, actors) arrays at once."""
-    order = np.argsort(position, axis=1, kind="stable")
-    x = np.take_along_axis(position, order, axis=1)
-    cumulative = np.cumsum(np.clip(np.take_along_axis(weight, order, axis=1), 0.0, None), axis=1)
-    half = cumulative[:, -1:] / 2.0
-    rows = np.arange(len(x))
-    k = (cumulative < half).sum(axis=1)  # first actor at or past half the weight
-    reached = cumulative[rows, k]
-    after = np.minimum((cumulative <= reached[:, None]).sum(axis=1), x.shape[1] - 1)  # next weighted actor
-    tie = (np.abs(reached - half[:, 0]) <= 1e-12 * half[:, 0]) & (cumulative[rows, after] > reached)
-    return np.where(tie, (x[rows, k] + x[rows, after]) / 2.0, x[rows, k])
 
 
 def weighted_mean(position: np.ndarray, weight: np.ndarray) -> float:

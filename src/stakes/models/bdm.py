@@ -63,6 +63,11 @@ or of the published code):
   (BDM's median voter) or the weighted mean; both are in the diagnostics.
 - ``challenge_log``: "moves" records the offer each actor accepted; "offers" also records every offer
   it set aside (n² rows per round at most).
+- ``decision``: "scenario" (default) lets an issue's decision rule (veto players, a vote, a single
+  decider; see :mod:`stakes.models.rules`) pick the outcome from the positions after each round, as
+  Bueno de Mesquita describes his model: bargaining moves positions, the rule in force decides; the
+  weighted median or mean is kept in the diagnostics as ``bargained``. "ignore" keeps the median or
+  mean whatever the rule. Issues without a rule are not affected.
 
 Ties between equally good offers (moves within 1e-12 δ, utilities within 1e-12) go to the offer
 from the actor whose id sorts first, so results do not depend on the order of actors. Actors with
@@ -96,6 +101,7 @@ from stakes.models.base import (
     BatchForecast,
     IssueBatch,
     IssueForecast,
+    check_decision,
     weighted_mean,
     weights,
 )
@@ -210,7 +216,7 @@ class ExpectedUtility(BargainingModel):
                  resist_salience: str = "target", acceptance: str = "least_move",
                  status_quo_probability: float = 1.0, improvement_probability: float = 1.0,
                  distance_scale: str = "scale", risk: str = "security", outcome: str = "median",
-                 challenge_log: str = "moves"):
+                 challenge_log: str = "moves", decision: str = "scenario"):
         """Options as in the module docstring; ``tolerance`` is a fraction of the distance scale δ."""
         for value, allowed, label in ((probability, PROBABILITIES, "probability"),
                                       (resist_salience, RESIST_SALIENCES, "resist_salience"),
@@ -239,6 +245,7 @@ class ExpectedUtility(BargainingModel):
         self.risk = risk
         self.outcome = outcome
         self.challenge_log = challenge_log
+        self.decision = check_decision(decision)
 
     def solve(self, data: IssueData, rng: np.random.Generator) -> IssueForecast:
         actors = self._actors(data)

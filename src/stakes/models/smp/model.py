@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 
 from stakes.errors import ModelError
-from stakes.models.base import CHALLENGE_COLUMNS, BargainingModel, IssueForecast, weights
+from stakes.models.base import (
+    CHALLENGE_COLUMNS,
+    BargainingModel,
+    IssueForecast,
+    check_decision,
+    weights,
+)
 from stakes.models.smp import engine as E
 from stakes.scenario.model import IssueData
 
@@ -62,7 +68,9 @@ class SpatialModel(BargainingModel):
     cares nothing for it and starts at the capability × salience-weighted mean position; with all
     positions equally likely, risk attitudes are neutral; a stated ``risk`` in the scenario is not
     used (SMP infers risk attitudes). The outcome of an issue is its expected position under the
-    probabilistic Condorcet election over the distinct positions of the actors with a stance on it.
+    probabilistic Condorcet election over the distinct positions of the actors with a stance on it;
+    where the issue has a decision rule (``decision="scenario"``), the rule picks it from the final
+    positions instead.
     """
 
     name = "smp"
@@ -78,8 +86,11 @@ class SpatialModel(BargainingModel):
                  third_party_commit: str = "SemiCommit", inter_vec_brgn: str = "S2P2",
                  bargain_model: str = "InitOnlyInterp",
                  accommodation: Mapping[str, Mapping[str, float]] | None = None,
-                 rounds: int = 100, target: float = 0.02):
-        """``rounds`` (KTAB: 100) caps the turns; ``target`` (KTAB: 0.02) is the stopping ratio."""
+                 rounds: int = 100, target: float = 0.02, decision: str = "scenario"):
+        """``rounds`` (KTAB: 100) caps the turns; ``target`` (KTAB: 0.02) is the stopping ratio;
+        ``decision`` whether an issue's decision rule picks the outcome from the final positions
+        ("scenario") or the election's expected position stands ("ignore"), see
+        :class:`~stakes.models.base.BargainingModel`."""
         self.settings = E.Settings(victory_prob_model, voting_rule, pce_model, state_transitions, big_r_range,
                                    big_r_adjust, third_party_commit, inter_vec_brgn, bargain_model)
         if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 1:
@@ -98,6 +109,7 @@ class SpatialModel(BargainingModel):
         self.accommodation = _accommodation_rates(accommodation)
         self.rounds = int(rounds)
         self.target = float(target)
+        self.decision = check_decision(decision)
 
     def solve(self, data: IssueData, rng: np.random.Generator) -> IssueForecast:
         return self.solve_many([data], rng)[data.issue.id]
