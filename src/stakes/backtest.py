@@ -31,7 +31,7 @@ import pandas as pd
 
 from stakes.errors import StakesError
 from stakes.forecast import Forecast, forecast
-from stakes.scenario.model import Issue, Scenario
+from stakes.scenario.model import Issue, Observation, Scenario
 from stakes.uncertainty.montecarlo import ModelSpec, MonteCarlo, monte_carlo
 
 BAND = 0.9
@@ -66,12 +66,12 @@ def brier(probability: float, happened: bool) -> float:
     return (probability - float(happened)) ** 2
 
 
-def deal_observed(observation: Any, status_quo: float | None, scale: tuple[float, float],
+def deal_observed(observation: Observation, status_quo: float | None, scale: tuple[float, float],
                   tolerance: float = DEAL_TOLERANCE) -> bool | None:
     """Whether an observation shows a deal: the status quo lies outside the observed range.
 
-    ``observation`` has ``value``, ``low`` and ``high`` (``None`` ends: an exact value, which counts as
-    the status quo within ``tolerance`` of the scale's width). ``None`` when there is no status quo.
+    An observation without a range counts as the status quo within ``tolerance`` of the scale's width.
+    ``None`` when there is no status quo.
     """
     if status_quo is None:
         return None
@@ -87,13 +87,12 @@ def pooled(draws: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def is_veto(issue: Issue) -> bool:
-    decision = getattr(issue, "decision", None)
-    return decision is not None and decision.rule == "veto"
+    return issue.decision is not None and issue.decision.rule == "veto"
 
 
 def scored_issues(scenario: Scenario) -> list[Issue]:
     """The issues that have at least one observed outcome."""
-    return [issue for issue in scenario.issues if getattr(issue, "outcomes", ())]
+    return [issue for issue in scenario.issues if issue.outcomes]
 
 
 def _deal_share(run: MonteCarlo, model: str, issue: str) -> float | None:
