@@ -275,4 +275,4 @@ def test_a_report_without_outcomes_has_no_backtest_section():
     report = build_report(load(DATA / "harbour.yaml"), ["mean"], draws=16, sensitivity=False)
     assert report.backtest is None
     assert 'id="backtest"' not in render_html(report)
-    assert not re.search(r"^## Backtest", render_markdown(report, "charts"), re.M)
+    assert not re.search(r"^## Backtest", render_markdown(report, "charts"), re.MULTILINE)
