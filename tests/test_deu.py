@@ -139,3 +139,12 @@ def test_an_actor_has_one_capability_per_proposal_given_on_any_of_its_rows():
     assert sc.actor("germany").capability.value == 29
     lines = problems(text + "P1,z,France,30,50,27,0,20,2001-01-01,,\n")
     assert lines == [lines[0]] and lines[0].startswith("bad.csv:5: capability") and "differs from line 4" in lines[0]
+
+
+def test_backtest_lists_every_problem_of_a_broken_file(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "P1,x,Germany,abc,50,10,0,20,2001-01-01,,\nP1,x,France,130,50,10,,,,,\n")
+    result = runner.invoke(app, ["backtest", str(bad), "-m", "mean"])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert [line.split(": ")[0] for line in lines] == [f"{bad}:2", f"{bad}:3"]

@@ -15,10 +15,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from stakes.backtest import BAND, Backtest, backtest, scored_issues
-from stakes.cli.app import app, console
+from stakes.cli.app import app, console, errors
 from stakes.cli.core import DEFAULT_MODELS, OutputFormat
 from stakes.cli.uncertainty import ModelOpt, ParamOpt, RoundsOpt, SeedOpt, model_specs
-from stakes.errors import StakesError
+from stakes.errors import ScenarioError, StakesError
 from stakes.forecast import jsonable
 from stakes.models import MODELS
 from stakes.scenario import Scenario, bundled_scenarios, load
@@ -108,7 +108,11 @@ def backtest_command(
 ) -> None:
     """Score every model on every issue with an observed outcome: error, 90% band, P(deal), ensemble."""
     specs = model_specs(model, param, rounds, default=BACKTEST_MODELS)
-    cases = load_cases(paths) if paths else case_library()
+    try:
+        cases = load_cases(paths) if paths else case_library()
+    except ScenarioError as exc:  # every problem of the file, one a line
+        errors.print(escape(exc.report()), soft_wrap=True)
+        raise typer.Exit(1) from None
     if not cases:
         raise StakesError("no bundled scenario has an observed outcome")
     result = backtest(cases, specs, draws=draws, seed=seed)
