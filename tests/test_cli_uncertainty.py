@@ -160,3 +160,17 @@ def test_errors_are_one_line_without_traceback():
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("error: what-if 'changes', `drop nobody`")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_montecarlo_reports_p_deal_on_veto_issues_beside_the_users_events():
+    result = run("montecarlo", "rafah-2024", "-m", "mean", "-m", "veto", "--draws", "200", "-e",
+                 "rafah_operation > 70", "-f", "json")
+    events = json.loads(result.output)["variants"]["baseline"]["events"]
+    assert [(e["event"], e["model"]) for e in events] == [
+        ("rafah_operation > 70", "mean"), ("rafah_operation > 70", "veto"), ("deal on hostage_deal", "veto")]
+    assert 0 < events[-1]["probability"] < 1
+    table = run("montecarlo", "rafah-2024", "-m", "veto", "--draws", "100")
+    assert table.exit_code == 0 and "deal on hostage_deal" in table.output
+    rows = pd.read_csv(io.StringIO(run("montecarlo", "rafah-2024", "-m", "veto", "--draws", "50", "-f", "csv").output))
+    assert rows[rows["issue"] == "hostage_deal"]["deal"].isin([True, False]).all()
+    assert rows[rows["issue"] != "hostage_deal"]["deal"].isna().all()

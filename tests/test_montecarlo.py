@@ -11,7 +11,9 @@ import stakes
 from stakes.errors import StakesError
 from stakes.scenario.model import Estimate
 from stakes.uncertainty import Event, inputs, monte_carlo
+from stakes.uncertainty.montecarlo import DEAL, with_deal_events
 from stakes.uncertainty.sampling import BLOCK, Input, sample_block
+from stakes.whatif import whatif_from_changes
 from tests.uncertain import harbour
 
 MODELS = ("mean", "nash", ("bdm", {"rounds": 6}))
@@ -212,3 +214,37 @@ def test_a_model_that_links_issues_solves_each_draw_as_forecast_does(scenario):
         point = stakes.forecast(fixed, "smp", rounds=5)
         for issue in scenario.issues:
             assert run.outcomes("smp", issue.id)[b] == pytest.approx(point.outcomes[issue.id], abs=1e-9)
+
+
+def vetoed_harbour() -> stakes.Scenario:
+    """The harbour with a veto rule on fees: the council (55-85) and the port (40-60) must both
+    prefer a change to a status quo held at 50, so a deal exists exactly when the port is drawn
+    above 50."""
+    data = stakes.scenario.schema.to_data(whatif_from_changes(["fees.status_quo = 50"]).apply(harbour()))
+    data["issues"][0]["decision"] = {"rule": "veto", "veto_players": ["council", "port"]}
+    return stakes.scenario.schema.from_data(data)
+
+
+def test_p_deal_is_the_share_of_draws_where_every_veto_player_prefers_a_change():
+    sc = vetoed_harbour()
+    assert with_deal_events(sc, []) == [Event("fees", DEAL)] and str(Event.parse("deal on fees")) == "deal on fees"
+    run = monte_carlo(sc, ["mean", "veto", ("bdm", {"rounds": 3})], draws=BLOCK, seed=3)
+    values, _ = sample_block(sc, 3, 0)
+    port_above = values["port.fees.position"] > 50
+    assert 0.4 < port_above.mean() < 0.6  # uniform on [40, 60]
+    assert np.array_equal(run.results[("veto", "fees")]["deal"], port_above)
+    table = run.probability("deal on fees").set_index("model")
+    assert list(table.index) == ["veto", "bdm"]  # mean applies no rule: no notion of a deal
+    assert table.loc["veto", "probability"] == pytest.approx(port_above.mean())
+    draws = run.outcome_table()
+    assert draws[(draws["model"] == "veto") & (draws["issue"] == "fees")]["deal"].tolist() == port_above.tolist()
+    assert draws[draws["model"] == "mean"]["deal"].isna().all()
+    # where there is no deal the status quo stands
+    outcomes = run.outcomes("veto", "fees")
+    assert np.all(outcomes[~port_above] == 50) and np.all(outcomes[port_above] > 50)
+
+
+def test_a_deal_event_on_an_issue_without_a_rule_is_reported_for_no_model(in_process):
+    assert in_process.probability("deal on fees").empty
+    with pytest.raises(StakesError, match="deals"):
+        Event.parse("deal on fees").holds(np.zeros(3))

@@ -675,6 +675,18 @@ def test_sensitivity_rows_are_largest_swing_first(client):
         assert all(r["low"] <= r["high"] for r in mine)
 
 
+def test_monte_carlo_job_reports_p_deal_on_issues_with_a_veto_rule(client):
+    answer = client.post("/api/scenarios/rafah-2024/montecarlo", headers=AUTH,
+                         json={"models": ["mean", "veto"], "draws": 200, "seed": 5})
+    job = wait_for(client, answer.json()["id"])
+    assert job["status"] == "done", job
+    expected = monte_carlo(stakes.load("rafah-2024"), ["mean", "veto"], 200, 5).probability("deal on hostage_deal")
+    # only the veto model applies the rule; mean has no notion of a deal
+    [row] = job["result"]["deals"]
+    assert (row["issue"], row["model"]) == ("hostage_deal", "veto") and list(expected["model"]) == ["veto"]
+    assert row["probability"] == pytest.approx(float(expected["probability"].iloc[0]), abs=1e-12)
+
+
 def test_monte_carlo_job_runs_in_the_background_and_matches_the_library(client):
     answer = client.post("/api/scenarios/rafah-2024/montecarlo", headers=AUTH,
                          json={"models": ["mean"], "draws": 300, "seed": 11})

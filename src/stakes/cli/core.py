@@ -16,11 +16,20 @@ from rich.table import Table
 from stakes.cli.app import app, console, errors, fmt, parse_params
 from stakes.errors import ScenarioError
 from stakes.forecast import Forecast, forecast
-from stakes.models import MODELS, make_model
+from stakes.models import MODELS, make_model, rules
 from stakes.scenario import DEFAULT_SCENARIO, Scenario, bundled_scenarios, load, save
+from stakes.scenario.model import Decision, Issue
 from stakes.scenario.io import FORMATS
 
 DEFAULT_MODELS = ("mean", "median", "nash", "bdm")
+
+
+def default_models(scenario: Scenario) -> tuple[str, ...]:
+    """The models ``forecast`` runs without ``-m``: the four classics, and ``veto`` beside them when
+    some issue has a decision rule (``bdm`` then applies the rule after bargaining too)."""
+    if any(rules.binding(issue.decision) for issue in scenario.issues):
+        return (*DEFAULT_MODELS, "veto")
+    return DEFAULT_MODELS
 
 
 class OutputFormat(str, Enum):
@@ -72,10 +81,50 @@ def _forecast_tables(scenario: Scenario, results: list[Forecast]) -> list[Table]
         for fc in results:
             result = fc.issues[issue.id]
             note = f" [dim]({result.rounds} rd, {result.stop_reason.replace('_', ' ')})[/]" if result.rounds else ""
+            if "bargained" in result.diagnostics:  # the rule picked the outcome; show what bargaining gave
+                note += f"\n[dim]bargained {fmt(result.diagnostics['bargained'][-1])}[/]"
             cells.append(f"[bold]{fmt(result.outcome)}[/]{note}")
         outcomes.add_row(*cells)
     tables.append(outcomes)
+    ruled = [issue for issue in issues if rules.binding(issue.decision)]
+    deciding = [fc for fc in results if any("rule" in fc.issues[i.id].diagnostics for i in ruled)]
+    if ruled and deciding:
+        tables.append(_rule_table(ruled, deciding))
     return tables
+
+
+def rule_text(decision: Decision | None) -> str:
+    """A decision rule in a few words: ``veto: netanyahu, hamas; setter us_admin``."""
+    if decision is None or decision.rule == "bargaining":
+        return "bargaining"
+    who = {"veto": decision.veto_players, "single": (decision.decider,)}.get(decision.rule, decision.voters)
+    text = f"{decision.rule}: {', '.join(who)}"
+    if decision.rule == "qualified_majority":
+        text += f" ({decision.threshold:.0%})"
+    if decision.agenda_setter:
+        text += f"; setter {decision.agenda_setter}"
+    return text
+
+
+def _rule_table(issues: list[Issue], results: list[Forecast]) -> Table:
+    """Per issue with a decision rule: who must agree, the status quo, and per model that applies the
+    rule whether a deal passes (with the interval that can pass) or who blocks."""
+    table = Table(title="[bold]Decision rules[/] [dim](who must agree; deal? per model)[/]", title_justify="left")
+    for column in ("issue", "who must agree", "status quo", *(fc.model_name for fc in results)):
+        table.add_column(escape(column), justify="right" if column == "status quo" else "left")
+    for issue in issues:
+        cells = [escape(issue.id), escape(rule_text(issue.decision)), fmt(issue.status_quo.value)]
+        for fc in results:
+            seen = fc.issues[issue.id].diagnostics
+            if seen.get("deal") is None:
+                cells.append("—")
+            elif seen["deal"]:
+                low, high = seen["feasible"]
+                cells.append(f"yes [dim]({fmt(low)}–{fmt(high)})[/]")
+            else:
+                cells.append(f"no [dim](blocked by {escape(', '.join(seen['blocking']) or 'the rule')})[/]")
+        table.add_row(*cells)
+    return table
 
 
 @app.command("forecast")
@@ -91,7 +140,7 @@ def forecast_command(
 ) -> None:
     """Forecast every issue of a scenario with one or more bargaining models."""
     sc = load(scenario)
-    names = list(model or DEFAULT_MODELS)
+    names = list(model or default_models(sc))
     for name in names:
         make_model(name)  # fail fast on an unknown name, before any model runs
     results = run_models(sc, names, parse_params(param or []), rounds, seed, issue or None)
@@ -124,6 +173,15 @@ def show(
         issues.add_row(escape(i.id), escape(i.name), f"{fmt(i.scale[0])}–{fmt(i.scale[1])}", escape(i.low),
                        escape(i.high))
     console.print(issues)
+    if any(i.status_quo is not None or i.decision is not None for i in sc.issues):
+        rule_table = Table(title="Status quo and who must agree", title_justify="left")
+        for column in ("issue", "status quo", "who must agree"):
+            rule_table.add_column(column, justify="right" if column == "status quo" else "left",
+                                  no_wrap=column == "issue")
+        for i in sc.issues:
+            rule_table.add_row(escape(i.id), "—" if i.status_quo is None else fmt(i.status_quo.value),
+                               escape(rule_text(i.decision)))
+        console.print(rule_table)
     actors = Table(title="Actors (position / salience per issue)", title_justify="left")
     for column in ("id", "name", "kind", "capability"):
         actors.add_column(column, justify="right" if column == "capability" else "left")
@@ -140,6 +198,12 @@ def show(
         table = Table(title="Evidence", title_justify="left", show_lines=True)
         for column in ("actor", "number", "value", "range", "basis", "source"):
             table.add_column(column)
+        for i in sc.issues:
+            if i.decision is not None:
+                d = i.decision
+                where = "analyst's estimate" if d.source is None else f"{d.source} {d.where or ''}".strip()
+                table.add_row(escape(i.id), "decision rule", escape(rule_text(d)), "", escape(d.basis or "—"),
+                              escape(where))
         for a in sc.actors:
             numbers = [("capability", a.capability)]
             for issue_id, s in a.stances.items():

@@ -374,7 +374,10 @@ def whatif_tables(comparison: Comparison) -> list[Any]:
             column = f"P({event})"
             rows = table[table["issue"] == event.issue]
             for model, part in rows.groupby("model", sort=False):
-                events.add_row(escape(str(event)), escape(model), *(f"{p:.1%}" for p in part[column]))
+                if part[column].isna().all():  # a deal event under a model that applies no decision rule
+                    continue
+                events.add_row(escape(str(event)), escape(model),
+                               *("—" if np.isnan(p) else f"{p:.1%}" for p in part[column]))
         out.append(events)
     return out
 

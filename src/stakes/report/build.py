@@ -23,7 +23,7 @@ from stakes.report.charts import Chart
 from stakes.report.summary import Paragraph, input_label, interval, summarize
 from stakes.scenario.model import Scenario
 from stakes.uncertainty.compare import BASELINE, Comparison, compare
-from stakes.uncertainty.montecarlo import Event, ModelSpec, MonteCarlo, monte_carlo
+from stakes.uncertainty.montecarlo import Event, ModelSpec, MonteCarlo, monte_carlo, with_deal_events
 from stakes.uncertainty.sensitivity import one_at_a_time
 from stakes.whatif import WhatIf
 
@@ -114,7 +114,7 @@ def build_report(scenario: Scenario, models: Sequence[str | ModelSpec] = DEFAULT
     ``models`` are names or ``(name, params)`` pairs. Sensitivity (one input at a time) runs for
     ``sensitivity_model``, by default the first model that plays bargaining rounds, else the first
     model. Events such as ``"rafah_operation > 70"`` get their probability under every model and
-    what-if.
+    what-if, and so does ``deal on ISSUE`` on issues whose decision rule may keep the status quo.
     """
     specs = [_model_spec(m) for m in models]
     if not specs:
@@ -122,7 +122,7 @@ def build_report(scenario: Scenario, models: Sequence[str | ModelSpec] = DEFAULT
     names = [name for name, _ in specs]
     if len(set(names)) < len(names):
         raise StakesError(f"each model may appear once in a report, not {', '.join(names)}")
-    parsed = [Event.parse(e) if isinstance(e, str) else e for e in events]
+    parsed = with_deal_events(scenario, [Event.parse(e) if isinstance(e, str) else e for e in events])
     issue_ids = {i.id for i in scenario.issues}
     for event in parsed:
         if event.issue not in issue_ids:

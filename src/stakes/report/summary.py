@@ -16,7 +16,7 @@ import pandas as pd
 
 from stakes.scenario.model import Estimate, Issue, Scenario
 from stakes.uncertainty.compare import BASELINE
-from stakes.uncertainty.montecarlo import Event
+from stakes.uncertainty.montecarlo import DEAL, Event
 
 if TYPE_CHECKING:
     from stakes.report.build import Report
@@ -93,6 +93,8 @@ def listing(items: Sequence[str]) -> str:
 
 
 def event_words(event: Event, issue: Issue) -> str:
+    if event.op == DEAL:
+        return "a change from the status quo passes the decision rule"
     return f"the outcome is {OP_WORDS[event.op]} {value(issue, event.value)}"
 
 
@@ -233,6 +235,8 @@ def _event_sentences(report: Report, issue: Issue) -> list[str]:
             continue
         rows = table[table["event"] == str(event)]
         parts = [f"{share(p)} under {m}" for m, p in zip(rows["model"], rows["probability"])]
+        if not parts:
+            continue
         sentences.append(f"{event_words(event, issue).capitalize()} ({event}) in this share of draws: "
                          f"{listing(parts)}.")
     return sentences
@@ -283,7 +287,9 @@ def _whatif_sentences(report: Report, issue: Issue) -> list[str]:
             if event.issue != issue.id or column not in part:
                 continue
             moves = [f"{share(row[column])} under {row['model']} (baseline {share(baseline.loc[row['model'], column])})"
-                     for _, row in part.iterrows()]
-            text += f" The share of draws in which {event_words(event, issue)} is {listing(moves)}."
+                     for _, row in part.iterrows()
+                     if not (pd.isna(row[column]) or pd.isna(baseline.loc[row["model"], column]))]
+            if moves:
+                text += f" The share of draws in which {event_words(event, issue)} is {listing(moves)}."
         sentences.append(text)
     return sentences

@@ -17,7 +17,7 @@ import pandas as pd
 from stakes.errors import StakesError
 from stakes.forecast import Forecast, forecast
 from stakes.scenario.model import Scenario
-from stakes.uncertainty.montecarlo import Event, ModelSpec, MonteCarlo, monte_carlo
+from stakes.uncertainty.montecarlo import Event, ModelSpec, MonteCarlo, monte_carlo, with_deal_events
 from stakes.whatif import WhatIf
 
 BASELINE = "baseline"
@@ -51,7 +51,7 @@ class Comparison:
         """One row per (variant, model, issue): point forecast, mean and 5/50/95% quantiles of the outcome.
 
         Each event adds a column ``P(<event>)`` with its probability on the rows of the event's issue
-        (empty on the other rows).
+        (empty on the other rows, and for a deal event under a model that applies no decision rule).
         """
         rows = []
         for variant, run in self.runs.items():
@@ -63,7 +63,8 @@ class Comparison:
                            "forecast": point.outcomes[issue], "mean": float(x.mean()), "q05": q05, "q50": q50,
                            "q95": q95}
                     for event in self.events:
-                        row[f"P({event})"] = float(event.holds(x).mean()) if event.issue == issue else np.nan
+                        hits = run.hits(event, model) if event.issue == issue else None
+                        row[f"P({event})"] = np.nan if hits is None else float(hits.mean())
                     rows.append(row)
         columns = ["variant", "title", "model", "issue", "forecast", "mean", "q05", "q50", "q95"]
         return pd.DataFrame(rows, columns=columns + [f"P({event})" for event in self.events])
@@ -75,11 +76,12 @@ def compare(scenario: Scenario, whatifs: Sequence[WhatIf], models: Sequence[str 
     """Run the baseline and every what-if through ``models``: a point forecast and ``draws`` Monte Carlo draws.
 
     Arguments are as for :func:`~stakes.uncertainty.montecarlo.monte_carlo`; ``progress(done, total)``
-    counts draws over all variants. Every what-if is applied (and checked) before any model runs. On
+    counts draws over all variants. ``events`` gain ``deal on ISSUE`` for every issue whose decision
+    rule may keep the status quo (:func:`~stakes.uncertainty.montecarlo.with_deal_events`). Every what-if is applied (and checked) before any model runs. On
     Ctrl-C the variants finished so far are kept (``complete`` is then false).
     """
     specs = [(m, {}) if isinstance(m, str) else (m[0], dict(m[1])) for m in models]
-    parsed = [Event.parse(e) if isinstance(e, str) else e for e in events]
+    parsed = with_deal_events(scenario, [Event.parse(e) if isinstance(e, str) else e for e in events])
     issue_ids = [i.id for i in scenario.issues]
     for event in parsed:
         if event.issue not in issue_ids:

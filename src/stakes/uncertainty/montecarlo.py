@@ -1,7 +1,10 @@
 """Monte Carlo: every uncertain number drawn many times, every model run on every draw.
 
 Out come the distribution of each issue's outcome (quantiles, histograms), the probability of
-events such as ``rafah_operation > 70``, and each actor's final positions. Draws are computed a
+events such as ``rafah_operation > 70``, and each actor's final positions. On an issue whose decision
+rule can leave the status quo in place (veto players, a majority, a qualified majority), the event
+``deal on ISSUE`` — a change passes the rule — is reported as standard, for each model that applies
+the rule (:func:`with_deal_events`). Draws are computed a
 block at a time with each model's ``solve_batch`` (one array computation per block), in this
 process, in local processes or on a Dask cluster, with identical results for a given seed.
 """
@@ -22,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from stakes.errors import StakesError
-from stakes.models import make_model
+from stakes.models import make_model, rules
 from stakes.models.base import STOP_REASONS
 from stakes.parallel import run_blocks
 from stakes.scenario.model import Scenario
@@ -30,6 +33,10 @@ from stakes.uncertainty.sampling import BLOCK, issue_batches, sample_block
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 _EVENT = re.compile(r"^\s*(?P<issue>[\w.\-]+)\s*(?P<op><=|>=|<|>)\s*(?P<value>[-+0-9.eE]+)\s*$")
+_DEAL = re.compile(r"^\s*deal\s+on\s+(?P<issue>[\w.\-]+)\s*$")
+DEAL = "deal"
+DEAL_RULES = ("veto", "majority", "qualified_majority")
+"""Decision rules under which a change may fail to pass, so that whether a deal exists is uncertain."""
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 ModelSpec = tuple[str, dict[str, Any]]
@@ -37,25 +44,40 @@ ModelSpec = tuple[str, dict[str, Any]]
 
 @dataclass(frozen=True)
 class Event:
-    """A statement about an issue's outcome, e.g. ``rafah_operation > 70``."""
+    """A statement about an issue's outcome, e.g. ``rafah_operation > 70``, or ``deal on hostage_deal``
+    (``op`` :data:`DEAL`): a change from the status quo passes the issue's decision rule."""
 
     issue: str
     op: str
-    value: float
+    value: float = 0.0
 
     @classmethod
     def parse(cls, text: str) -> Event:
+        if match := _DEAL.match(text):
+            return cls(match["issue"], DEAL)
         match = _EVENT.match(text)
         if not match:
             raise StakesError(f"event {text!r} is not ISSUE OP NUMBER; write e.g. 'rafah_operation > 70' "
-                              "(OP is <, <=, > or >=)")
+                              "(OP is <, <=, > or >=) or 'deal on ISSUE'")
         return cls(match["issue"], match["op"], float(match["value"]))
 
     def __str__(self) -> str:
-        return f"{self.issue} {self.op} {self.value:g}"
+        return f"deal on {self.issue}" if self.op == DEAL else f"{self.issue} {self.op} {self.value:g}"
 
     def holds(self, outcomes: np.ndarray) -> np.ndarray:
+        """Whether the event holds for each outcome (a deal event is not a statement about outcomes:
+        read it with :meth:`MonteCarlo.hits`)."""
+        if self.op == DEAL:
+            raise StakesError(f"{self} is read from the draws' deals, not from outcomes")
         return _OPS[self.op](outcomes, self.value)
+
+
+def with_deal_events(scenario: Scenario, events: Sequence[Event]) -> list[Event]:
+    """``events`` followed by ``deal on ISSUE`` for every issue whose decision rule is one of
+    :data:`DEAL_RULES` (and binds), unless already asked for."""
+    deals = [Event(issue.id, DEAL) for issue in scenario.issues
+             if rules.binding(issue.decision) and issue.decision.rule in DEAL_RULES]
+    return list(events) + [event for event in deals if event not in events]
 
 
 def run_block(scenario: Scenario, models: Sequence[ModelSpec], seed: int, block: int
@@ -69,6 +91,8 @@ def run_block(scenario: Scenario, models: Sequence[ModelSpec], seed: int, block:
         for issue_id, result in model.solve_batches(list(batches.values()), model_seeds).items():
             out[(name, issue_id)] = {"outcome": result.outcomes, "final": result.final_positions,
                                      "rounds": result.rounds, "stop": result.stop_reasons}
+            if result.deal is not None:
+                out[(name, issue_id)]["deal"] = result.deal
     return out
 
 
@@ -100,10 +124,12 @@ class MonteCarlo:
         return self.results[(model, issue)]["outcome"]
 
     def outcome_table(self) -> pd.DataFrame:
-        """Tidy: one row per (draw, model, issue) with the outcome, rounds played and stop reason."""
+        """Tidy: one row per (draw, model, issue) with the outcome, rounds played, stop reason and
+        whether a deal passed the issue's decision rule (empty where the model applies none)."""
         frames = [
             pd.DataFrame({"draw": self.draw_index, "model": model, "issue": issue, "outcome": r["outcome"],
-                          "rounds": r["rounds"], "stop_reason": np.asarray(STOP_REASONS, dtype=object)[r["stop"]]})
+                          "rounds": r["rounds"], "stop_reason": np.asarray(STOP_REASONS, dtype=object)[r["stop"]],
+                          "deal": r["deal"].astype(object) if "deal" in r else None})
             for (model, issue), r in self.results.items()
         ]
         return pd.concat(frames, ignore_index=True)
@@ -124,18 +150,28 @@ class MonteCarlo:
         scale = self.scenario.issue(issue).scale
         return np.histogram(self.outcomes(model, issue), bins=bins, range=scale)
 
+    def hits(self, event: Event, model: str) -> np.ndarray | None:
+        """Per draw, whether ``event`` holds under ``model``; ``None`` for a deal event under a model
+        that applies no decision rule to the issue."""
+        if event.op == DEAL:
+            return self.results[(model, event.issue)].get("deal")
+        return event.holds(self.outcomes(model, event.issue))
+
     def probability(self, event: Event | str) -> pd.DataFrame:
-        """Per model: the share of draws in which the event holds, with its standard error."""
+        """Per model: the share of draws in which the event holds, with its standard error (a deal
+        event only for the models that apply the issue's decision rule)."""
         event = Event.parse(event) if isinstance(event, str) else event
         if event.issue not in self.issues:
             raise StakesError(f"event {str(event)!r} names no issue of this run; issues: {', '.join(self.issues)}")
         rows = []
         for model in self.models:
-            hits = event.holds(self.outcomes(model, event.issue))
+            hits = self.hits(event, model)
+            if hits is None:
+                continue
             p = float(hits.mean())
             rows.append({"event": str(event), "model": model, "probability": p,
                          "stderr": math.sqrt(p * (1 - p) / len(hits))})
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=["event", "model", "probability", "stderr"])
 
     def final_positions(self, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
         """Per model, issue and actor: mean and quantiles of where the actor ends."""
@@ -223,6 +259,6 @@ def monte_carlo(scenario: Scenario, models: Sequence[str | ModelSpec] = ("bdm",)
     keep = index < draws
     keys = finished[order[0]].keys() if order else []
     results = {key: {part: np.concatenate([finished[b][key][part] for b in order])[keep]
-                     for part in ("outcome", "final", "rounds", "stop")} for key in keys}
+                     for part in finished[order[0]][key]} for key in keys}
     return MonteCarlo(scenario=scenario, models=[name for name, _ in specs], seed=seed, requested=draws,
                       draw_index=index[keep], results=results)

@@ -11,6 +11,7 @@ from stakes.errors import ModelError
 from stakes.forecast import forecast, jsonable
 from stakes.models import make_model
 from stakes.uncertainty import compare, monte_carlo
+from stakes.uncertainty.montecarlo import with_deal_events
 from stakes.uncertainty.sensitivity import one_at_a_time
 from stakes.web import schemas as s
 from stakes.web.auth import reader, writer
@@ -60,7 +61,8 @@ def run_sensitivity(scenario_id: str, body: s.SensitivityRequest, request: Reque
 
 @router.post("/api/scenarios/{scenario_id}/montecarlo", status_code=202, response_model=s.JobOut)
 def start_monte_carlo(scenario_id: str, body: s.MonteCarloRequest, request: Request, _: Runner) -> dict[str, Any]:
-    """Start a Monte Carlo run over the numbers' ranges; poll ``/api/jobs/{id}`` for progress and result."""
+    """Start a Monte Carlo run over the numbers' ranges; poll ``/api/jobs/{id}`` for progress and result
+    (quantiles, histograms, and P(deal) per model on issues whose decision rule may keep the status quo)."""
     scenario = _scenario(request, scenario_id)
     _check_models(body.models)
 
@@ -71,7 +73,10 @@ def start_monte_carlo(scenario_id: str, body: s.MonteCarloRequest, request: Requ
             for issue in run.issues:
                 counts, edges = run.histogram(model, issue)
                 histograms.append({"model": model, "issue": issue, "counts": counts, "edges": edges})
-        return jsonable({"summary": run.summary().to_dict(orient="records"), "histograms": histograms})
+        deals = [{"issue": event.issue, **row} for event in with_deal_events(scenario, [])
+                 for row in run.probability(event).to_dict(orient="records")]
+        return jsonable({"summary": run.summary().to_dict(orient="records"), "histograms": histograms,
+                         "deals": deals})
 
     return request.app.state.jobs.submit("montecarlo", body.draws, work).as_dict()
 

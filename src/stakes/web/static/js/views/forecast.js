@@ -194,15 +194,22 @@ class ForecastView {
     const issues = (sc.issues || []).filter((iss) => summary.some((r) => r.issue === iss.id));
     const models = [...new Set(summary.map((r) => r.model))];
     const cols = ['mean', 'q05', 'q50', 'q95'];
+    // P(deal): the share of draws in which a change passes the issue's decision rule (veto players, votes)
+    const deals = result.deals || [];
+    const dealCell = (iss, m) => {
+      const d = deals.find((x) => x.issue === iss.id && x.model === m);
+      return h('td', { class: 'num', 'data-testid': `mc-deal-${iss.id}-${m}` }, d ? `${fmt(100 * d.probability, 1)}%` : '—');
+    };
     const table = h('table', { class: 'data compact mc-table', 'data-testid': 'mc-summary' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'issue'), h('th', {}, 'model'), cols.map((c) => h('th', { class: 'num' }, c)))),
+      h('thead', {}, h('tr', {}, h('th', {}, 'issue'), h('th', {}, 'model'), cols.map((c) => h('th', { class: 'num' }, c)),
+        deals.length ? h('th', { class: 'num', title: 'share of draws in which a change passes the decision rule' }, 'P(deal)') : null)),
       h('tbody', {}, issues.flatMap((iss) => models.map((m, i) => {
         const r = summary.find((x) => x.issue === iss.id && x.model === m);
         if (!r) return null;
         return h('tr', { class: i === 0 ? 'group-first' : null, 'data-testid': `mc-row-${iss.id}-${m}` },
           i === 0 ? h('th', { scope: 'row', rowspan: models.length, class: 'group-label' }, iss.name || iss.id) : null,
           h('td', {}, h('span', { class: 'model-dot', style: { background: this.modelColour(m) } }), m),
-          cols.map((k) => h('td', { class: 'num' }, fmt(r[k], 1))));
+          cols.map((k) => h('td', { class: 'num' }, fmt(r[k], 1))), deals.length ? dealCell(iss, m) : null);
       }))));
     const grid = h('div', { class: 'hist-grid' });
     grid.style.gridTemplateColumns = `repeat(${Math.min(3, Math.max(1, models.length))}, minmax(0, 1fr))`;
