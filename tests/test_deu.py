@@ -148,3 +148,15 @@ def test_backtest_lists_every_problem_of_a_broken_file(tmp_path):
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert [line.split(": ")[0] for line in lines] == [f"{bad}:2", f"{bad}:3"]
+
+
+def test_a_unanimity_issue_blocked_by_a_state_at_the_reference_point_scores_brier_one():
+    result = runner.invoke(app, ["backtest", str(SAMPLE), "-m", "veto", "--draws", "8", "-f", "json"],
+                           catch_exceptions=False)
+    rows = {(r["issue"], r["model"]): r for r in json.loads(result.output)["scores"]}
+    fund = rows[("fund", "veto")]
+    # Germany stands at the reference point (0): its win-set is that point, so no draw has a deal;
+    # the outcome (25) moved away from it, so a deal was observed: (0 - 1)² = 1
+    assert fund["p_deal"] == 0.0 and fund["deal"] is True and fund["brier"] == 1.0
+    # QMV issues are scored too: a qualified majority can also keep the reference point
+    assert rows[("labelling", "veto")]["p_deal"] is not None

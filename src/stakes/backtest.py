@@ -8,9 +8,10 @@ issue the scores are:
 * **absolute error** of the point forecast, as a percentage of the scale's width;
 * **coverage**: whether the observed value lies in the central 90% of the Monte Carlo draws;
 * **Brier score** of ``P(deal)`` (the share of draws in which a model finds a deal), on issues whose
-  decision rule is ``veto``, against whether a deal was observed: a deal is observed when the issue's
-  status quo lies outside the observation's range (for an exact observation: differs from it by more
-  than :data:`DEAL_TOLERANCE` of the scale's width).
+  decision rule can keep the status quo (``veto``, ``majority``, ``qualified_majority``), against
+  whether a deal was observed: a deal is observed when the issue's status quo lies outside the
+  observation's range (for an exact observation: differs from it by more than
+  :data:`DEAL_TOLERANCE` of the scale's width).
 
 An equal-weight **ensemble** of the models is scored the same way: its point forecast is the mean of
 the models' forecasts, its draws are the models' draws pooled with equal weight, its ``P(deal)`` the
@@ -31,8 +32,9 @@ import pandas as pd
 
 from stakes.errors import StakesError
 from stakes.forecast import Forecast, forecast
+from stakes.models import rules
 from stakes.scenario.model import Issue, Observation, Scenario
-from stakes.uncertainty.montecarlo import ModelSpec, MonteCarlo, monte_carlo
+from stakes.uncertainty.montecarlo import DEAL_RULES, ModelSpec, MonteCarlo, monte_carlo
 
 BAND = 0.9
 """Central share of the Monte Carlo draws an observed outcome is checked against."""
@@ -86,8 +88,10 @@ def pooled(draws: Sequence[np.ndarray]) -> np.ndarray:
     return np.concatenate([np.asarray(d, dtype=float)[:size] for d in draws])
 
 
-def is_veto(issue: Issue) -> bool:
-    return issue.decision is not None and issue.decision.rule == "veto"
+def has_deal(issue: Issue) -> bool:
+    """Whether the issue's decision rule can keep the status quo (veto players, a majority or a qualified
+    majority), so that whether a deal is reached is uncertain and scored."""
+    return rules.binding(issue.decision) and issue.decision.rule in DEAL_RULES
 
 
 def scored_issues(scenario: Scenario) -> list[Issue]:
@@ -112,7 +116,7 @@ def score_run(scenario: Scenario, forecasts: Sequence[Forecast], run: MonteCarlo
     for issue in scored_issues(scenario):
         observation = issue.outcomes[0]
         status_quo = issue.status_quo.value if issue.status_quo is not None else None
-        deal = deal_observed(observation, status_quo, issue.scale) if is_veto(issue) else None
+        deal = deal_observed(observation, status_quo, issue.scale) if has_deal(issue) else None
         points: dict[str, tuple[float, np.ndarray, float | None]] = {}
         for fc in forecasts:
             name = fc.model_name
@@ -132,7 +136,7 @@ def score_run(scenario: Scenario, forecasts: Sequence[Forecast], run: MonteCarlo
                 "date": observation.date.isoformat() if observation.date else None,
                 "error_pct": absolute_error_pct(point, observation.value, issue.scale),
                 "band_low": low, "band_high": high, "covered": covered(observation.value, low, high),
-                "p_deal": share if is_veto(issue) else None,
+                "p_deal": share if has_deal(issue) else None,
                 "deal": deal,
                 "brier": brier(share, deal) if scored_deal else None,
             })
