@@ -38,7 +38,7 @@ from stakes.uncertainty.montecarlo import MonteCarlo
 from tests.conftest import DATA, make_scenario
 
 runner = CliRunner()
-CASES = ("iran-nuclear-2015", "greece-bailout-2015", "us-debt-ceiling-2011")
+CASES = ("iran-nuclear-2015", "greece-bailout-2015", "us-debt-ceiling-2011", "iran-talks-2022")
 FAST = ("-m", "mean", "-m", "median")
 
 

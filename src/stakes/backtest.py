@@ -133,7 +133,7 @@ def score_run(scenario: Scenario, forecasts: Sequence[Forecast], run: MonteCarlo
             rows.append({
                 "case": case, "issue": issue.id, "model": name, "forecast": point,
                 "observed": observation.value, "observed_low": observation.low, "observed_high": observation.high,
-                "date": observation.date.isoformat() if observation.date else None,
+                "date": observation.date.isoformat(),
                 "error_pct": absolute_error_pct(point, observation.value, issue.scale),
                 "band_low": low, "band_high": high, "covered": covered(observation.value, low, high),
                 "p_deal": share if has_deal(issue) else None,

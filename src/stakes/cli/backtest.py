@@ -17,7 +17,7 @@ from rich.table import Table
 from stakes.backtest import BAND, Backtest, backtest, scored_issues
 from stakes.cli.app import app, console, errors
 from stakes.cli.core import DEFAULT_MODELS, OutputFormat
-from stakes.cli.uncertainty import ModelOpt, ParamOpt, RoundsOpt, SeedOpt, model_specs
+from stakes.cli.uncertainty import ParamOpt, RoundsOpt, SeedOpt, model_specs
 from stakes.errors import ScenarioError, StakesError
 from stakes.forecast import jsonable
 from stakes.models import MODELS
@@ -25,7 +25,7 @@ from stakes.scenario import Scenario, bundled_scenarios, load
 from stakes.scenario.deu import is_deu, read_deu
 from stakes.scenario.documents import read_text
 
-BACKTEST_MODELS = DEFAULT_MODELS + tuple(name for name in ("veto",) if name in MODELS)
+BACKTEST_MODELS = (*DEFAULT_MODELS, "veto")
 """The models a backtest scores by default: the forecast defaults, and the veto-player model."""
 
 
@@ -99,7 +99,8 @@ def backtest_command(
     paths: Annotated[list[str] | None, typer.Argument(help="Scenario files or bundled names with observed outcomes, "
                                                       "or CSV files in the DEU layout (default: the bundled "
                                                       "case library).")] = None,
-    model: ModelOpt = None,
+    model: Annotated[list[str] | None, typer.Option("--model", "-m", help=f"Model(s): {', '.join(MODELS)}; repeat "
+                                                    f"for several (default: {', '.join(BACKTEST_MODELS)}).")] = None,
     rounds: RoundsOpt = None,
     param: ParamOpt = None,
     draws: Annotated[int, typer.Option(min=1, help="Monte Carlo draws per case for the 90% band and P(deal).")] = 1000,
