@@ -18,8 +18,8 @@ from stakes.errors import ScenarioError
 from stakes.forecast import Forecast, forecast
 from stakes.models import MODELS, make_model, rules
 from stakes.scenario import DEFAULT_SCENARIO, Scenario, bundled_scenarios, load, save
-from stakes.scenario.model import Decision, Issue
 from stakes.scenario.io import FORMATS
+from stakes.scenario.model import Decision, Issue
 
 DEFAULT_MODELS = ("mean", "median", "nash", "bdm")
 
@@ -94,11 +94,12 @@ def _forecast_tables(scenario: Scenario, results: list[Forecast]) -> list[Table]
 
 
 def rule_text(decision: Decision | None) -> str:
-    """A decision rule in a few words: ``veto: netanyahu, hamas; setter us_admin``."""
+    """A decision rule in a few words: ``veto: netanyahu, hamas; setter us_admin``, or for many
+    voters their number."""
     if decision is None or decision.rule == "bargaining":
         return "bargaining"
     who = {"veto": decision.veto_players, "single": (decision.decider,)}.get(decision.rule, decision.voters)
-    text = f"{decision.rule}: {', '.join(who)}"
+    text = f"{decision.rule}: {', '.join(who)}" if len(who) <= 4 else f"{decision.rule} of {len(who)} voters"
     if decision.rule == "qualified_majority":
         text += f" ({decision.threshold:.0%})"
     if decision.agenda_setter:

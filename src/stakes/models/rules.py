@@ -286,10 +286,11 @@ def apply_rule(decision: Decision, actor_ids: Sequence[str], ideal: np.ndarray, 
     if who["setter"].any():
         inside = x[:, who["setter"]][:, 0]
         toward = inside
-    elif decision.rule == "veto":
-        own = np.where(body, w, 0.0)
+    elif decision.rule == "veto":  # Nash bargaining among the veto players, only where a deal exists
+        own = np.where(body, w[deal], 0.0)
         own = np.where(own.sum(axis=1, keepdims=True) > 0, own, body.astype(float))
-        inside, _ = nash_solution(x, own, sq, scale, utility)
+        inside = sq.copy()
+        inside[deal], _ = nash_solution(x[deal], own, sq[deal], scale, utility)
         toward = weighted_median_rows(x, w)
     else:
         inside = weighted_median_rows(x, np.broadcast_to(who["votes"], x.shape))

@@ -229,6 +229,8 @@ def draft_scenario(reading: Reading, title: str | None = None, as_of: date | Non
     """A valid scenario from a reading: principal actors, their stances, capability priors.
 
     ``issue_sources`` are the sources the issues' own estimates cite (when issues come from a scenario).
+    Issues taken from a scenario keep their scale and status quo but not its decision rules (they
+    name that scenario's actors, not the ones found by reading) nor its observed outcomes.
     """
     overrides, priors = capability or {}, priors or {}
     first = reading.analyses[0]
@@ -253,8 +255,7 @@ def draft_scenario(reading: Reading, title: str | None = None, as_of: date | Non
     sources += tuple(s for s in issue_sources if s.id in cited and s.id not in {x.id for x in sources})
     return Scenario(
         title=title or f"Draft read from {first.title or 'article ' + first.article_id}",
-        # observed outcomes stay with the scenario they were recorded for: a draft forecasts from its own date
-        issues=tuple(replace(i, outcomes=()) for i in reading.issues), actors=tuple(actors), as_of=as_of,
-        sources=sources,
+        issues=tuple(replace(i, decision=None, outcomes=()) for i in reading.issues), actors=tuple(actors),
+        as_of=as_of, sources=sources,
         description="Drafted by `stakes read`: every number cites its sentence; check and edit before forecasting.",
     )

@@ -17,7 +17,13 @@ import pandas as pd
 from stakes.errors import StakesError
 from stakes.forecast import Forecast, forecast
 from stakes.scenario.model import Scenario
-from stakes.uncertainty.montecarlo import Event, ModelSpec, MonteCarlo, monte_carlo, with_deal_events
+from stakes.uncertainty.montecarlo import (
+    Event,
+    ModelSpec,
+    MonteCarlo,
+    monte_carlo,
+    with_deal_events,
+)
 from stakes.whatif import WhatIf
 
 BASELINE = "baseline"
