@@ -72,7 +72,8 @@ def test_montecarlo_csv_has_every_draw_and_same_seed_same_numbers(harbour_file):
     first = run("montecarlo", harbour_file, "-m", "nash", "--draws", "150", "-f", "csv").output
     again = run("montecarlo", harbour_file, "-m", "nash", "--draws", "150", "-f", "csv").output
     table = pd.read_csv(io.StringIO(first))
-    assert list(table.columns) == ["variant", "draw", "model", "issue", "outcome", "rounds", "stop_reason"]
+    assert list(table.columns) == ["variant", "draw", "model", "issue", "outcome", "rounds", "stop_reason",
+                                   "deal"]  # deal: empty where no decision rule applies
     assert len(table) == 300 and first == again
 
 

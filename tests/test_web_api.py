@@ -637,6 +637,19 @@ def test_forecast_bdm_has_trajectories_and_matches_the_library(client):
     assert detail["challenges"] and isinstance(detail["challenges"][0], dict)
 
 
+def test_forecast_reports_what_the_decision_rule_made_of_each_issue(client):
+    answer = client.post("/api/scenarios/rafah-2024/forecast", headers=AUTH, json={"models": ["mean", "bdm", "veto"]})
+    assert answer.status_code == 200, answer.text
+    shown = {f["model"]: f["issues"] for f in answer.json()["forecasts"]}
+    assert all(detail["decision"] is None for detail in shown["mean"].values())  # mean applies no rule
+    bdm = stakes.forecast(stakes.load("rafah-2024"), "bdm").issues["hostage_deal"]
+    assert shown["bdm"]["hostage_deal"]["decision"] == {
+        "rule": "veto", "deal": True, "blocking": [], "feasible": bdm.diagnostics["feasible"],
+        "bargained": pytest.approx(float(bdm.diagnostics["bargained"][-1]))}
+    assert shown["veto"]["rafah_operation"]["decision"]["rule"] == "single"
+    assert shown["veto"]["northern_front"]["decision"]["rule"] == "bargaining"
+
+
 def test_an_unknown_model_is_422_before_any_work(client):
     for url, body in (("/api/scenarios/rafah-2024/forecast", {"models": ["mean", "oracle"]}),
                       ("/api/scenarios/rafah-2024/sensitivity", {"model": "oracle"}),

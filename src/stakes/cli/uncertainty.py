@@ -366,10 +366,10 @@ def whatif_tables(comparison: Comparison) -> list[Any]:
         out.append(side)
     if comparison.events:
         events = Table(title="[bold]Events[/] [dim](share of draws)[/]", title_justify="left")
-        events.add_column("event", no_wrap=True)
-        events.add_column("model")
-        for variant in variants:
-            events.add_column(escape(variant), justify="right", overflow="fold")
+        events.add_column("event")  # wraps at its spaces, so issue ids stay whole
+        events.add_column("model", no_wrap=True)
+        for variant in variants:  # ids stay whole; the cells are short percentages
+            events.add_column(escape(variant), justify="right", no_wrap=True)
         for event in comparison.events:
             column = f"P({event})"
             rows = table[table["issue"] == event.issue]

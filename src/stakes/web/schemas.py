@@ -165,6 +165,9 @@ class IssueResult(BaseModel):
     stop_reason: str
     trajectory: list[dict[str, Any]] = Field(description="[{round, actor, position}]")
     challenges: list[dict[str, Any]]
+    decision: dict[str, Any] | None = Field(
+        default=None, description="where the issue's decision rule picked the outcome: {rule, deal, blocking, "
+                                  "feasible, bargained} (bargained: the outcome bargaining alone gave, if any)")
 
 
 class ForecastOut(BaseModel):

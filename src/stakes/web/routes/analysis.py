@@ -43,7 +43,8 @@ def run_forecast(scenario_id: str, body: s.ForecastRequest, request: Request, _:
                           for k, row in enumerate(r.positions.tolist()) for actor, x in zip(r.actor_ids, row)]
             issues[issue_id] = {"outcome": r.outcome, "rounds": r.rounds, "stop_reason": r.stop_reason,
                                 "trajectory": trajectory,
-                                "challenges": r.challenges.head(MAX_CHALLENGES).to_dict(orient="records")}
+                                "challenges": r.challenges.head(MAX_CHALLENGES).to_dict(orient="records"),
+                                "decision": _decision(r.diagnostics)}
         broken = [issue for issue, x in result.outcomes.items() if not math.isfinite(x)]
         if broken:
             raise ModelError(f"model {name!r} gives no finite outcome on {', '.join(broken)}: the numbers are "
@@ -103,6 +104,16 @@ def job(job_id: str, request: Request, _: Reader) -> dict[str, Any]:
     if found is None:
         raise HTTPException(404, f"no job {job_id!r}; jobs are kept in memory until the server restarts")
     return found.as_dict()
+
+
+def _decision(diagnostics: dict[str, Any]) -> dict[str, Any] | None:
+    """What the issue's decision rule made of the forecast, or None where no rule applied."""
+    if "rule" not in diagnostics:
+        return None
+    out = {key: diagnostics[key] for key in ("rule", "deal", "blocking", "feasible")}
+    if "bargained" in diagnostics:
+        out["bargained"] = float(diagnostics["bargained"][-1])
+    return out
 
 
 def _check_models(names: list[str]) -> None:
