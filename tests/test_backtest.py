@@ -276,3 +276,10 @@ def test_a_report_without_outcomes_has_no_backtest_section():
     assert report.backtest is None
     assert 'id="backtest"' not in render_html(report)
     assert not re.search(r"^## Backtest", render_markdown(report, "charts"), re.MULTILINE)
+
+
+def test_scenarios_shows_which_bundled_scenarios_have_outcomes():
+    result = runner.invoke(app, ["scenarios"], catch_exceptions=False, terminal_width=200)
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") > 2}
+    assert "3 of 3" in rows["rafah-2024"] and "2 of 2" in rows["iran-talks-2022"]
+    assert rows["ktab-soe-policy"].rstrip("│ ").endswith("—")
