@@ -23,7 +23,13 @@ from stakes.report.charts import Chart
 from stakes.report.summary import Paragraph, input_label, interval, summarize
 from stakes.scenario.model import Scenario
 from stakes.uncertainty.compare import BASELINE, Comparison, compare
-from stakes.uncertainty.montecarlo import Event, ModelSpec, MonteCarlo, monte_carlo, with_deal_events
+from stakes.uncertainty.montecarlo import (
+    Event,
+    ModelSpec,
+    MonteCarlo,
+    monte_carlo,
+    with_deal_events,
+)
 from stakes.uncertainty.sensitivity import one_at_a_time
 from stakes.whatif import WhatIf
 
