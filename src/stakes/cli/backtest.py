@@ -61,7 +61,7 @@ def score_tables(result: Backtest) -> list[Table]:
     for case, part in result.scores.groupby("case", sort=False):
         table = Table(title=f"[bold]{escape(case)}[/]", title_justify="left", box=box.SIMPLE_HEAD,
                       pad_edge=False)
-        table.add_column("issue / model", no_wrap=True)
+        table.add_column("issue / model", overflow="fold")  # a long id folds onto the next line, never cut
         for column in ("value", "error", f"{BAND:.0%} band", "P(deal)", "Brier"):
             table.add_column(column, justify="right", no_wrap=True)
         for issue, rows in part.groupby("issue", sort=False):
