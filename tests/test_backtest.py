@@ -32,7 +32,7 @@ from stakes.cli.backtest import case_library
 from stakes.forecast import forecast
 from stakes.report import build_report, render_html, render_markdown
 from stakes.report.html import esc
-from stakes.scenario import bundled_scenarios, load
+from stakes.scenario import bundled_scenarios, load, save
 from stakes.scenario.model import Decision, Estimate, Observation
 from stakes.uncertainty.montecarlo import MonteCarlo
 from tests.conftest import DATA, make_scenario
@@ -283,3 +283,22 @@ def test_scenarios_shows_which_bundled_scenarios_have_outcomes():
     rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") > 2}
     assert "3 of 3" in rows["rafah-2024"] and "2 of 2" in rows["iran-talks-2022"]
     assert rows["ktab-soe-policy"].rstrip("│ ").endswith("—")
+
+
+def test_a_long_issue_id_folds_instead_of_being_cut(tmp_path):
+    long_id = "an_issue_identifier_much_longer_than_the_column_it_is_shown_in"
+    sc = three_actor_scenario()
+    sc = replace(sc, issues=(replace(sc.issues[0], id=long_id),),
+                 actors=tuple(replace(a, stances={long_id: a.stances["x"]}) for a in sc.actors))
+    path = tmp_path / "long.yaml"
+    save(sc, path)
+    result = runner.invoke(app, ["backtest", str(path), "-m", "mean", "--draws", "4"], catch_exceptions=False)
+    assert "…" not in result.output
+    pieces = [line[:30].strip() for line in result.output.splitlines()]
+    start = next(k for k, piece in enumerate(pieces) if piece and long_id.startswith(piece) and len(piece) > 10)
+    folded = ""
+    for piece in pieces[start:]:
+        if not long_id.startswith(folded + piece):
+            break
+        folded += piece
+    assert folded == long_id
