@@ -172,3 +172,11 @@ def test_the_veto_model_batch_reports_a_deal_per_draw():
     # (95 − x)/100 and (x − 85)/100, and log(95 − x) + 3 log(x − 85) grows up to 92.5 > 90; past 90
     # both gains fall. So 90, b's ideal.
     assert result.outcomes.tolist() == pytest.approx([70, 75, 90], abs=1e-9)
+
+
+def test_a_rule_describes_itself_in_a_few_words():
+    assert veto("a", "b", setter="c").describe() == "veto: a, b; setter c"
+    assert Decision("single", decider="d").describe() == "single: d"
+    assert Decision("qualified_majority", voters=IDS, threshold=0.71).describe() == \
+        "qualified_majority of 5 voters (71%)"
+    assert Decision("majority", voters=("a", "b")).describe() == "majority: a, b"

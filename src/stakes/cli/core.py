@@ -94,17 +94,8 @@ def _forecast_tables(scenario: Scenario, results: list[Forecast]) -> list[Table]
 
 
 def rule_text(decision: Decision | None) -> str:
-    """A decision rule in a few words: ``veto: netanyahu, hamas; setter us_admin``, or for many
-    voters their number."""
-    if decision is None or decision.rule == "bargaining":
-        return "bargaining"
-    who = {"veto": decision.veto_players, "single": (decision.decider,)}.get(decision.rule, decision.voters)
-    text = f"{decision.rule}: {', '.join(who)}" if len(who) <= 4 else f"{decision.rule} of {len(who)} voters"
-    if decision.rule == "qualified_majority":
-        text += f" ({decision.threshold:.0%})"
-    if decision.agenda_setter:
-        text += f"; setter {decision.agenda_setter}"
-    return text
+    """A decision rule in a few words (plain bargaining where there is none)."""
+    return "bargaining" if decision is None else decision.describe()
 
 
 def _rule_table(issues: list[Issue], results: list[Forecast]) -> Table:

@@ -219,7 +219,6 @@ class RuleOutcome:
     high: np.ndarray | None
     blocking: np.ndarray
 
-
     def summary(self, actor_ids: Sequence[str]) -> dict[str, Any]:
         """The last row as plain data for a forecast's diagnostics: rule, deal, blocking, feasible."""
         last = (-1,) * self.outcome.ndim

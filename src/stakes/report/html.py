@@ -175,10 +175,11 @@ def _range(e: Estimate) -> str:
 def _scenario(report: Report) -> str:
     sc = report.scenario
     issues = _table(
-        ["issue", "name", "scale", "low end means", "high end means", "status quo"],
+        ["issue", "name", "scale", "low end means", "high end means", "status quo", "who must agree"],
         ([f"<code>{esc(i.id)}</code>", esc(i.name), interval(*i.scale), esc(i.low), esc(i.high),
-          number(i.status_quo.value) if i.status_quo else "—"] for i in sc.issues),
-        numeric=[False, False, True, False, False, True])
+          number(i.status_quo.value) if i.status_quo else "—",
+          esc(i.decision.describe()) if i.decision else "bargaining"] for i in sc.issues),
+        numeric=[False, False, True, False, False, True, False])
     matrix = _table(
         ["actor", "kind", "capability"] + [i.id for i in sc.issues],
         ([esc(a.name), esc(a.kind), number(a.capability.value)]

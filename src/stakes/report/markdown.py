@@ -56,9 +56,10 @@ def render_markdown(report: Report, folder: str) -> str:
             else:
                 out.append(md(" ".join(block.sentences)) + "\n")
     out.append("## Scenario\n\n### Issues\n")
-    out.append(_table(["issue", "name", "scale", "low end means", "high end means", "status quo"],
+    out.append(_table(["issue", "name", "scale", "low end means", "high end means", "status quo", "who must agree"],
                       ([md(i.id), md(i.name), interval(*i.scale), md(i.low), md(i.high),
-                        number(i.status_quo.value) if i.status_quo else "—"] for i in sc.issues)))
+                        number(i.status_quo.value) if i.status_quo else "—",
+                        md(i.decision.describe()) if i.decision else "bargaining"] for i in sc.issues)))
     out.append("### Actors\n")
     out.append(_table(["actor", "kind", "capability"] + [f"{i.id}: position (salience)" for i in sc.issues],
                       ([md(a.name), md(a.kind), number(a.capability.value)]

@@ -90,6 +90,19 @@ class Decision:
         named = (*self.veto_players, self.agenda_setter, *self.voters, self.decider)
         return tuple(dict.fromkeys(a for a in named if a is not None))
 
+    def describe(self) -> str:
+        """The rule in a few words: ``veto: netanyahu, hamas; setter us_admin``, ``single: netanyahu``,
+        ``qualified_majority of 10 voters (71%)`` (voters are listed when there are four or fewer)."""
+        if self.rule == "bargaining":
+            return "bargaining"
+        who = {"veto": self.veto_players, "single": (self.decider,)}.get(self.rule, self.voters)
+        text = f"{self.rule}: {', '.join(who)}" if len(who) <= 4 else f"{self.rule} of {len(who)} voters"
+        if self.threshold is not None:
+            text += f" ({self.threshold:.0%})"
+        if self.agenda_setter:
+            text += f"; setter {self.agenda_setter}"
+        return text
+
     def voter_weights(self) -> dict[str, float]:
         """Each voter's weight (equal weights when none are given)."""
         return {v: 1.0 if self.weights is None else float(self.weights[v]) for v in self.voters}
