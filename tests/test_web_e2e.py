@@ -131,6 +131,10 @@ def test_a_user_edits_forecasts_compares_and_follows_the_evidence(page, server, 
     page.get_by_test_id("run-forecast").click()
     page.get_by_test_id("forecast-outcomes").wait_for(timeout=120_000)
     page.get_by_test_id("trajectory-rafah_operation").wait_for()
+    # bdm applies the hostage deal's veto rule after bargaining; mean applies no rule
+    rule = page.get_by_test_id("rule-bdm-hostage_deal").inner_text()
+    assert rule.startswith("veto · ") and "bargained" in rule
+    assert page.get_by_test_id("rule-mean-hostage_deal").count() == 0
     page.screenshot(path=shots / "03-forecast.png", full_page=True)
 
     page.get_by_test_id("whatif-us_conditions_aid").check()

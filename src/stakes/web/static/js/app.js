@@ -27,7 +27,7 @@
 //               problem-issue-name-{issue}, problem-actor-kind-{actor}); the rest under the form as problem-meta,
 //               problem-issue-{issue}, problem-actor-{actor}
 //   forecast:   forecast-section, model-{name} (checkbox), run-forecast, forecast-outcomes,
-//               outcome-row-{issue}, outcome-{model}-{issue}, trajectory-model, trajectory-{issue} (svg),
+//               outcome-row-{issue}, outcome-{model}-{issue}, rule-{model}-{issue}, trajectory-model, trajectory-{issue} (svg),
 //               mc-section, mc-draws, run-montecarlo, mc-summary, mc-row-{issue}-{model}, mc-deal-{issue}-{model},
 //               histogram-{model}-{issue} (svg), sens-section, sens-model, run-sensitivity, tornado-{issue} (svg),
 //               whatif-section, whatif-{id} (checkbox), whatif-edit-{id}, whatif-remove-{id}, whatif-id,

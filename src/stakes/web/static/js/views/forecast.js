@@ -124,9 +124,17 @@ class ForecastView {
         forecasts.map((f) => {
           const r = (f.issues || {})[iss.id] || {};
           const note = r.rounds ? [`${r.rounds} rounds`, r.stop_reason || ''].filter(Boolean).join(' · ') : '';
+          // where the issue's decision rule picked the outcome: the rule, whether a deal passes, who blocks
+          const d = r.decision;
+          const rule = d && d.rule !== 'bargaining' ? [
+            d.rule,
+            d.deal === true ? 'deal' : d.deal === false ? `no deal${d.blocking.length ? `: ${d.blocking.join(', ')} block` : ''}` : '',
+            d.bargained !== undefined ? `bargained ${fmt(d.bargained, 1)}` : '',
+          ].filter(Boolean).join(' · ') : '';
           return h('td', { class: 'num', title: note || null, 'data-testid': `outcome-${f.model}-${iss.id}` },
             h('span', { class: 'big-num' }, fmt((f.outcomes || {})[iss.id], 1)),
-            note ? h('div', { class: 'muted small' }, note) : null);
+            note ? h('div', { class: 'muted small' }, note) : null,
+            rule ? h('div', { class: 'muted small', 'data-testid': `rule-${f.model}-${iss.id}` }, rule) : null);
         })))));
     replace(this.forecastOut,
       h('div', { class: 'outcome-block' }, h('h3', {}, 'Outcomes'), table),
