@@ -123,7 +123,8 @@ def _rule_table(issues: list[Issue], results: list[Forecast]) -> Table:
 def forecast_command(
     scenario: Annotated[str, typer.Argument(help="Scenario file or bundled name.")] = DEFAULT_SCENARIO,
     model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help=f"Model(s): {', '.join(MODELS)}; "
-                                                       "repeat for several.")] = None,
+                                                       "repeat for several (default: mean, median, nash, bdm, "
+                                                       "and veto where an issue has a decision rule).")] = None,
     rounds: Annotated[Optional[int], typer.Option(min=1, help="Round limit for models that play rounds.")] = None,
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Model parameter KEY=VALUE.")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed for models that use randomness.")] = None,

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import Progress
 
 from stakes.cli.app import app, console, errors, parse_params
-from stakes.cli.core import DEFAULT_MODELS
+from stakes.cli.core import default_models
 from stakes.errors import StakesError
 from stakes.models import MODELS, make_model
 from stakes.scenario import DEFAULT_SCENARIO, load
@@ -39,7 +39,8 @@ def _model_specs(names: list[str], params: dict[str, Any], rounds: int | None) -
 def report_command(
     scenario: Annotated[str, typer.Argument(help="Scenario file or bundled name.")] = DEFAULT_SCENARIO,
     model: Annotated[Optional[list[str]], typer.Option(
-        "--model", "-m", help=f"Model(s): {', '.join(MODELS)}; repeat for several (default: mean, median, nash, bdm)."
+        "--model", "-m", help=f"Model(s): {', '.join(MODELS)}; repeat for several (default: mean, median, nash, "
+                              "bdm, and veto where an issue has a decision rule)."
     )] = None,
     rounds: Annotated[Optional[int], typer.Option(min=1, help="Round limit for models that play rounds.")] = None,
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Model parameter KEY=VALUE.")] = None,
@@ -71,7 +72,7 @@ def report_command(
         fmt = ReportFormat.md if markdown else ReportFormat.html
     output = output or Path(f"report.{fmt.value}")
     sc = load(scenario)
-    specs = _model_specs(list(model or DEFAULT_MODELS), parse_params(param or []), rounds)
+    specs = _model_specs(list(model or default_models(sc)), parse_params(param or []), rounds)
     if sensitivity_model is not None and sensitivity_model not in dict(specs):
         raise StakesError(f"--sensitivity-model {sensitivity_model!r} is not among the report's models "
                           f"({', '.join(dict(specs))})")

@@ -29,7 +29,7 @@ from rich.table import Table
 from rich.text import Text
 
 from stakes.cli.app import app, console, errors, fmt, parse_params
-from stakes.cli.core import DEFAULT_MODELS
+from stakes.cli.core import DEFAULT_MODELS, default_models
 from stakes.errors import StakesError
 from stakes.forecast import jsonable
 from stakes.models import MODELS, make_model
@@ -50,7 +50,8 @@ class Format(str, Enum):
 
 ScenarioArg = Annotated[str, typer.Argument(help="Scenario file or bundled name.")]
 ModelOpt = Annotated[list[str] | None, typer.Option("--model", "-m", help=f"Model(s): {', '.join(MODELS)}; "
-                                                       "repeat for several (default: mean, median, nash, bdm).")]
+                                                       "repeat for several (default: mean, median, nash, bdm, and veto where an "
+                                                       "issue has a decision rule).")]
 RoundsOpt = Annotated[int | None, typer.Option(min=1, help="Round limit for models that play rounds.")]
 ParamOpt = Annotated[list[str] | None, typer.Option("--param", "-p", help="Model parameter KEY=VALUE.")]
 DrawsOpt = Annotated[int, typer.Option(min=1, help="Monte Carlo draws.")]
@@ -308,7 +309,7 @@ def montecarlo_command(
     """
     form = output_format or _format_from(output)
     sc = load(scenario)
-    specs = model_specs(model, param, rounds)
+    specs = model_specs(model, param, rounds, default_models(sc))
     events = _check_events(sc, list(event or []))
     whatifs = select_whatifs(scenario, list(whatif or []), list(change or []))
     result, seconds = _compare(sc, whatifs, specs, draws, seed, events, workers, cluster)
@@ -413,7 +414,7 @@ def whatif_command(
         raise StakesError("whatif writes table, json or csv; for every draw in Parquet use "
                           "`stakes montecarlo --whatif ... -f parquet -o FILE`")
     sc = load(scenario)
-    specs = model_specs(model, param, rounds)
+    specs = model_specs(model, param, rounds, default_models(sc))
     events = _check_events(sc, list(event or []))
     sources = list(whatif or ([] if change else ["bundled"]))
     whatifs = select_whatifs(scenario, sources, list(change or []))
