@@ -114,3 +114,42 @@ def test_markup_in_scenario_text_is_shown_literally(tmp_path, monkeypatch):
     shown = run("show", str(path)).output
     assert "[red]City[/red]" in shown
     assert "[bold]Fees[/bold]" in run("forecast", str(path), "-m", "mean").output
+
+
+RULED = """\
+title: Two signatures
+sources: [{id: ref, title: R}]
+issues:
+  - id: deal
+    name: Deal
+    low: none
+    high: full
+    status_quo: 10
+    decision: {rule: veto, veto_players: [a, b], basis: "both [bold]must[/bold] sign", source: ref, where: p. 5}
+    outcomes:
+      - {value: 70, range: [60, 80], date: 2024-05-07, basis: observed, source: ref}
+actors:
+  - {id: a, name: A, kind: state, capability: 1, stances: {deal: {position: 80, salience: 0.5}}}
+  - {id: b, name: B, kind: state, capability: 1, stances: {deal: {position: 5, salience: 0.5}}}
+  - {id: c, name: C, kind: state, capability: 3, stances: {deal: {position: 60, salience: 0.5}}}
+"""
+
+
+def test_show_and_forecast_say_who_must_agree(tmp_path):
+    path = tmp_path / "ruled.yaml"
+    path.write_text(RULED)
+    shown = run("show", str(path), "--evidence")
+    assert shown.exit_code == 0, shown.output
+    text = shown.output  # the basis is shown as written, markup escaped
+    assert "veto: a, b" in text and "decision rule" in text and "[bold]must" in text
+    assert "2024-05-07" in text and "60–80" in text
+    result = run("forecast", str(path), "--format", "json")
+    models = [fc["model"] for fc in json.loads(result.output)]
+    assert models == ["mean", "median", "nash", "bdm", "veto"]  # veto joins where a rule exists
+    [veto] = [fc for fc in json.loads(result.output) if fc["model"] == "veto"]
+    # b stands below the status quo, a above it: no deal; the others' median (c, at 60) lies above, so b blocks
+    assert veto["issues"]["deal"]["outcome"] == 10
+    assert veto["issues"]["deal"]["diagnostics"] == {"rule": "veto", "deal": False, "blocking": ["b"],
+                                                      "feasible": [10.0, 10.0]}
+    table = run("forecast", str(path), "-m", "veto").output
+    assert "Decision rules" in table and "blocked by b" in table

@@ -197,6 +197,11 @@ def show(
                 where = "analyst's estimate" if d.source is None else f"{d.source} {d.where or ''}".strip()
                 table.add_row(escape(i.id), "decision rule", escape(rule_text(d)), "", escape(d.basis or "—"),
                               escape(where))
+            for seen in i.outcomes:
+                span = "" if seen.low is None else f"{fmt(seen.low)}–{fmt(seen.high)}"
+                where = "analyst's estimate" if seen.source is None else f"{seen.source} {seen.where or ''}".strip()
+                table.add_row(escape(i.id), f"outcome {seen.date.isoformat()}", fmt(seen.value), span,
+                              escape(seen.basis or "—"), escape(where))
         for a in sc.actors:
             numbers = [("capability", a.capability)]
             for issue_id, s in a.stances.items():
