@@ -816,7 +816,7 @@ def test_numbers_citing_paragraphs_link_to_those_paragraphs(linked):
     assert len(found) == 16  # as the scenario's notes count them
     checked = 0
     for row in rows:
-        if row["source"] is None:
+        if row["source"] is None or row["source"]["id"] != "ref":  # an estimate, or a source with no stored article
             assert row["article_id"] is None and row["spans"] == []
             continue
         assert row["article_id"] == article_id

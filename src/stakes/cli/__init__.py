@@ -1,5 +1,6 @@
 """The ``stakes`` command line; ``stakes --help`` lists the commands."""
 
+from stakes.cli import backtest  # noqa: F401  (registers the commands)
 from stakes.cli import core  # noqa: F401  (registers the commands)
 from stakes.cli import corpus  # noqa: F401  (registers the commands)
 from stakes.cli import report  # noqa: F401  (registers the commands)

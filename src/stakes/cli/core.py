@@ -321,16 +321,20 @@ def convert(
 
 @app.command()
 def scenarios() -> None:
-    """List the scenarios that ship with stakes."""
+    """List the scenarios that ship with stakes; `outcomes` counts the issues with a recorded outcome
+    (the case library that `stakes backtest` scores)."""
     table = Table(title="Bundled scenarios", title_justify="left")
     table.add_column("name", **ID)
     table.add_column("title", **TEXT)
     table.add_column("actors", **NUMBER)
     table.add_column("issues", **NUMBER)
     table.add_column("as of", **NUMBER)
+    table.add_column("outcomes", **NUMBER)
     for name, path in sorted(bundled_scenarios().items()):
         sc = load(path)
-        table.add_row(safe(name), safe(sc.title), str(len(sc.actors)), str(len(sc.issues)), str(sc.as_of or ""))
+        observed = sum(1 for issue in sc.issues if issue.outcomes)
+        table.add_row(safe(name), safe(sc.title), str(len(sc.actors)), str(len(sc.issues)), str(sc.as_of or ""),
+                      f"{observed} of {len(sc.issues)}" if observed else "—")
     console.print(table)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from stakes.backtest import score_run
 from stakes.errors import StakesError
 from stakes.files import make_folder, write_atomic
 from stakes.forecast import Forecast, forecast
@@ -49,6 +50,8 @@ class Report:
     sensitivity_model: str | None = None
     comparison: Comparison | None = None
     """The baseline and every what-if side by side (only when what-ifs were given)."""
+    backtest: pd.DataFrame | None = None
+    """Scores against the observed outcomes (:func:`stakes.backtest.score_run`), when the scenario has any."""
     charts: list[Chart] = field(default_factory=list)
     summary: list[Paragraph] = field(default_factory=list)
 
@@ -137,6 +140,8 @@ def build_report(scenario: Scenario, models: Sequence[str | ModelSpec] = DEFAULT
         forecasts = [forecast(scenario, name, seed=seed, **params) for name, params in specs]
     report = Report(scenario=scenario, models=specs, draws=draws, seed=seed, events=parsed, forecasts=forecasts,
                     montecarlo=run, comparison=comparison)
+    scores = score_run(scenario, forecasts, run)
+    report.backtest = scores if not scores.empty else None
     if sensitivity:
         name = sensitivity_model or _default_sensitivity_model(forecasts)
         params = dict(specs).get(name, {})
@@ -189,6 +194,16 @@ def make_charts(report: Report) -> list[Chart]:
             f"Histogram of the outcome over {report.montecarlo.draws} draws per model; 90% intervals: "
             + ", ".join(f"{m} {interval(q[0], q[2], '.3g')}" for m, q in quantiles.items()) + ".",
             charts.distribution_chart(issue, histograms, quantiles, outcomes, models))
+        if report.backtest is not None:
+            part = report.backtest[report.backtest["issue"] == issue.id]
+            if not part.empty:
+                first = part.iloc[0]
+                add("backtest", issue.id, f"Forecast against the observed outcome: {issue.name}",
+                    f"Observed {first['observed']:.3g} on {first['date']}; per model the point forecast (dot) and "
+                    "the 90% band of the draws (line): " + ", ".join(
+                        f"{r.model} {r.forecast:.3g} ({interval(r.band_low, r.band_high, '.3g')})"
+                        for r in part.itertuples()) + ".",
+                    charts.backtest_chart(issue, part, models))
         if report.sensitivity is not None:
             part = report.sensitivity[report.sensitivity["issue"] == issue.id]
             if not part.empty:

@@ -306,6 +306,40 @@ def comparison_chart(issue: Issue, table: pd.DataFrame, models: Sequence[str]) -
     return fig
 
 
+def backtest_chart(issue: Issue, table: pd.DataFrame, models: Sequence[str]) -> Figure:
+    """Forecast against outcome: per model the 90% band of the draws (line) and the point forecast (dot),
+    over the observed outcome (black line) and its recorded range (shaded).
+
+    ``table`` holds one issue's rows of :func:`stakes.backtest.score_run` (columns model, forecast,
+    band_low, band_high, observed, observed_low, observed_high); ``models`` fixes the colours (the
+    ensemble, not among them, is grey).
+    """
+    first = table.iloc[0]
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(1.3 + 0.32 * len(table))
+        ax = fig.subplots()
+        if pd.notna(first["observed_low"]):
+            ax.axvspan(first["observed_low"], first["observed_high"], color=BAND_COLOUR, zorder=0, gid="observed-range")
+        ax.axvline(first["observed"], color="black", linewidth=1.6, zorder=1, gid="observed")
+        y = np.arange(len(table))[::-1]
+        for k, row in zip(y, table.itertuples()):
+            colour = _model_colour(models, row.model) if row.model in models else "#444444"
+            ax.hlines(k, row.band_low, row.band_high, color=colour, linewidth=2.4, gid=f"band-{_gid(row.model)}")
+            ax.plot([row.forecast], [k], marker="o", color=colour, markersize=6, linestyle="none",
+                    gid=f"forecast-{_gid(row.model)}")
+        ax.set_yticks(y, [plain(m) for m in table["model"]])
+        ax.set_ylim(-0.7, len(table) - 0.3)
+        ax.grid(axis="y", visible=False)
+        _scale_axis(ax, issue)
+        handles = [Line2D([], [], color="#666666", linewidth=2.4, marker="o", label="forecast, 90% of draws"),
+                   Line2D([], [], color="black", linewidth=1.6, label=f"observed ({_num(first['observed'])})")]
+        if pd.notna(first["observed_low"]):
+            handles.append(Patch(color=BAND_COLOUR, label="observed range "
+                                 f"({interval(first['observed_low'], first['observed_high'], '.3g')})"))
+        fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
+    return fig
+
+
 def _gid(text: str) -> str:
     """An element id fragment from any text."""
     return re.sub(r"[^A-Za-z0-9_-]+", "_", text)

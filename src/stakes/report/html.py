@@ -17,7 +17,7 @@ from stakes.files import write_atomic
 from stakes.report.build import Report
 from stakes.report.charts import Chart
 from stakes.report.summary import input_label, interval, number, numbers, percent
-from stakes.scenario.model import Estimate, Scenario, Stance
+from stakes.scenario.model import Estimate, Observation, Scenario, Stance
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -91,6 +91,8 @@ def render_html(report: Report) -> str:
         ("trajectories", "Trajectories", _trajectories(report)),
         ("distributions", "Outcome distributions", _distributions(report)),
     ]
+    if report.backtest is not None:
+        sections.append(("backtest", "Backtest", _backtest(report)))
     if report.sensitivity is not None:
         sections.append(("sensitivity", "Sensitivity", _sensitivity(report)))
     if report.comparison is not None:
@@ -259,6 +261,33 @@ def _distributions(report: Report) -> str:
              for r in probabilities.itertuples()),
             numeric=[False, False, True, True])
     return intro + charts + "<h3>Quantiles</h3>" + quantiles + events
+
+
+def _observation_words(observation: Observation) -> str:
+    span = "" if observation.low is None else f" (range {interval(observation.low, observation.high)})"
+    source = f"<code>{esc(observation.source)}</code>" if observation.source else "<em>no source given</em>"
+    where = f", {esc(observation.where)}" if observation.where else ""
+    return (f"<strong>{number(observation.value)}</strong>{span} on {esc(observation.date.isoformat())}: "
+            f"{esc(observation.basis or '')} [{source}{where}]")
+
+
+def _backtest(report: Report) -> str:
+    intro = ('<p class="note">What was observed later, against each model\'s forecast. The first observation of an '
+             "issue is scored: the error is the distance from the point forecast as a share of the scale's width; "
+             "the band holds the central 90% of the Monte Carlo draws. On issues decided by veto, P(deal) is the "
+             "share of draws with a deal, scored by the Brier score against whether a deal was observed (the "
+             "status quo lies outside the observed range). The ensemble averages the models with equal weight.</p>")
+    parts = [intro]
+    for chart in report.charts_for("backtest"):
+        issue = report.scenario.issue(chart.issue)
+        observed = "".join(f"<li>{_observation_words(o)}</li>" for o in issue.outcomes)
+        part = report.backtest[report.backtest["issue"] == chart.issue]
+        rows = ([esc(r.model), number(r.forecast), f"{r.error_pct:.1f}%", interval(r.band_low, r.band_high, ".4g"),
+                 "yes" if r.covered else "no", percent(r.p_deal), number(r.brier)] for r in part.itertuples())
+        table = _table(["model", "forecast", "error (% of width)", "90% band", "outcome in band", "P(deal)",
+                        "Brier"], rows, numeric=[False, True, True, True, False, True, True])
+        parts.append(_issue_heading(report, chart.issue) + f"<ul>{observed}</ul>" + _figure(chart) + table)
+    return "".join(parts)
 
 
 def _sensitivity(report: Report) -> str:

@@ -92,6 +92,21 @@ def render_markdown(report: Report, folder: str) -> str:
         out.append(_table(["event", "model", "share of draws", "standard error"],
                           ([md(r.event), md(r.model), f"{r.probability:.1%}", f"{r.stderr:.1%}"]
                            for r in probabilities.itertuples())))
+    if report.backtest is not None:
+        out.append("## Backtest\n\nThe first observation of each issue is scored: error as % of the scale's width, "
+                   "whether it lies in the 90% band of the draws, and on veto issues the Brier score of P(deal).\n")
+        for chart in report.charts_for("backtest"):
+            for o in sc.issue(chart.issue).outcomes:
+                span = "" if o.low is None else f" (range {interval(o.low, o.high)})"
+                out.append(f"- observed {number(o.value)}{span} on {o.date.isoformat()}: {md(o.basis or '')}"
+                           + (f" [{md(o.source)}{', ' + md(o.where) if o.where else ''}]" if o.source else ""))
+            out.append("")
+            out.append(_image(chart, folder))
+            part = report.backtest[report.backtest["issue"] == chart.issue]
+            out.append(_table(["model", "forecast", "error", "90% band", "in band", "P(deal)", "Brier"],
+                              ([md(r.model), number(r.forecast), f"{r.error_pct:.1f}%",
+                                interval(r.band_low, r.band_high, ".4g"), "yes" if r.covered else "no",
+                                percent(r.p_deal), number(r.brier)] for r in part.itertuples())))
     if report.sensitivity is not None:
         out.append(f"## Sensitivity\n\nModel {md(report.sensitivity_model)}, one input at a time over its range.\n")
         for chart in report.charts_for("sensitivity"):
