@@ -218,6 +218,8 @@ def test_caps_come_from_the_environment_and_bad_values_are_one_line_errors():
         limits.Limits.from_env({"STAKES_MAX_ARTICLES": "many"})
     with pytest.raises(StakesError, match="at least 1"):
         limits.Limits(cells=0)
+    with pytest.raises(StakesError, match="the most the reading pipeline reads at once"):
+        limits.Limits.from_env({"STAKES_MAX_ARTICLE_CHARS": "2000000"})
 
 
 def test_a_capability_the_models_cannot_compute_with_is_refused_when_saved(client):

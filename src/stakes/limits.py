@@ -23,6 +23,10 @@ from typing import Any
 from stakes.errors import Problem, ScenarioError, StakesError
 
 
+READABLE_CHARS = 1_000_000
+"""The most characters the reading pipeline (spaCy) takes in one text."""
+
+
 class LimitError(StakesError):
     """An input or a run is larger than a cap allows; ``status`` is the web app's answer (413 for what
     is sent, 422 for the work asked for)."""
@@ -53,8 +57,12 @@ class Limits:
         for item in fields(self):
             value = getattr(self, item.name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise StakesError(f"the limit {item.name} = {value!r} must be a whole number of at least 1; "
-                                  f"fix: {ENVIRONMENT[item.name]} or the matching stakes serve option")
+                raise StakesError(f"the cap {item.name} = {value!r} must be a whole number of at least 1; "
+                                  f"fix: set {ENVIRONMENT[item.name]} or {OPTIONS[item.name]} to one")
+        if self.article_chars > READABLE_CHARS:
+            raise StakesError(f"the cap article_chars = {self.article_chars} is above {READABLE_CHARS}, the most the "
+                              f"reading pipeline reads at once; fix: set {ENVIRONMENT['article_chars']} or "
+                              f"{OPTIONS['article_chars']} to at most {READABLE_CHARS}")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
