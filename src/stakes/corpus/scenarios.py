@@ -4,6 +4,10 @@ The store is the corpus database (SQLite by default, PostgreSQL for a team), so 
 the CLI share one place. Writes are optimistic: each names the version it was based on, and the
 update only happens ``WHERE version = expected`` in one transaction with its history row, so two
 people saving the same scenario never overwrite each other silently (:class:`VersionConflict`).
+An id the store chooses is taken by the insert itself, and chosen again when another writer got
+there first. Deleting moves a scenario to a trash (``deleted_at`` set) from which it can be restored
+with its history until the trash is emptied. Reads are cheap: listings use the summary columns, and
+a parsed scenario is cached by the digest of its text (:class:`ParsedCache`).
 """
 
 from __future__ import annotations
@@ -222,12 +226,9 @@ class ScenarioStore:
         return candidate
 
     def _refuse_taken(self, scenario_id: str) -> None:
-        try:
-            self._row(scenario_id, content=False)
-        except NotFound as exc:
-            if "trash" in str(exc):
-                raise AlreadyExists(f"a scenario {scenario_id!r} is in the trash; restore it, or empty the trash "
-                                    "first, or choose another id") from None
+        if self._row(scenario_id, content=False, trashed=True).deleted_at is not None:
+            raise AlreadyExists(f"a scenario {scenario_id!r} is in the trash; restore it, or empty the trash "
+                                "first, or choose another id")
         raise AlreadyExists(f"a scenario {scenario_id!r} is already stored; choose another id")
 
     def save(self, scenario_id: str, expected_version: int, author: str, scenario: Scenario | None = None,
