@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import numpy as np
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from stakes.corpus.schema import Base
@@ -97,5 +97,7 @@ def empty_postgres() -> str:
         unavailable(problem)
     engine = create_engine(database_url(url))
     Base.metadata.drop_all(engine)
+    with engine.begin() as conn:  # and the schema's revision mark, so the next open migrates afresh
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     return url

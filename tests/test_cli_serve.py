@@ -94,3 +94,22 @@ def test_a_port_in_use_is_one_line_before_anything_starts(tmp_path, capsys):
                       "or choose another --port")]
     assert "stakes on http" not in out.out + out.err
     assert not (tmp_path / "store.sqlite").exists()  # checked before the store is opened
+
+
+def test_tokens_expire_are_listed_and_revoked_from_the_command_line(tmp_path):
+    db = str(tmp_path / "store.sqlite")
+    created = runner.invoke(app, ["serve", "--db", db, "--create-token", "bob", "--expires", "30d"],
+                            env={"COLUMNS": "200"})
+    assert created.exit_code == 0 and "valid until" in created.stderr
+    token = created.stdout.strip().splitlines()[-1]
+    runner.invoke(app, ["serve", "--db", db, "--create-token", "carol"])
+    listed = runner.invoke(app, ["serve", "--db", db, "--list-tokens"], env={"COLUMNS": "200"}).stdout
+    assert "bob" in listed and "carol" in listed and "never" in listed and token not in listed
+    client = TestClient(create_app(Settings(db=db)))
+    assert client.get("/api/whoami", headers={"Authorization": f"Bearer {token}"}).json() == {"name": "bob"}
+    assert runner.invoke(app, ["serve", "--db", db, "--revoke-token", "bob"]).exit_code == 0
+    assert client.get("/api/whoami", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    again = runner.invoke(app, ["serve", "--db", db, "--revoke-token", "bob"])
+    assert again.exit_code != 0 and "no token named 'bob' (tokens: carol)" in str(again.exception)
+    bad = runner.invoke(app, ["serve", "--db", db, "--create-token", "dan", "--expires", "soon"])
+    assert bad.exit_code != 0 and "30d" in str(bad.exception)

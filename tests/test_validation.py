@@ -374,3 +374,14 @@ actors:
     (problem,) = problems_in(tmp_path, text.replace("decider: alpha", "decider: beta"))
     assert problem.field == "issues[1].decision.decider" and problem.line == 21
     assert "takes no stance on `water`" in problem.rule and "add a stance `water:` to actor `beta`" in problem.fix
+
+
+def test_a_hint_lists_a_few_choices_so_the_error_stays_one_readable_line():
+    from stakes.errors import SHOWN_CHOICES, did_you_mean
+
+    choices = [f"actor_{k}" for k in range(5000)]
+    hint = did_you_mean("zzz", choices, "actors")
+    assert hint.startswith("actors: actor_0, actor_1") and hint.endswith(f"and {5000 - SHOWN_CHOICES:,} more")
+    assert f"actor_{SHOWN_CHOICES}," not in hint
+    assert did_you_mean("actor_77x", choices) == "did you mean `actor_77`?"
+    assert did_you_mean("q", ["a", "b"]) == "allowed: a, b"

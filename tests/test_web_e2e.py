@@ -23,7 +23,7 @@ from tests.conftest import SHARED, shared_path
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.usefixtures("needs_chromium")
-TOKEN = "e2e-token"
+TOKEN = "e2e-token-of-enough-length"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 HOSTILE = '<img src=x onerror="window.__pwned=1">'

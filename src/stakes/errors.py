@@ -7,11 +7,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 
+SHOWN_CHOICES = 12
+"""At most this many choices are listed in a hint, so an error stays one readable line."""
+
+
 def did_you_mean(word: str, choices: Iterable[str], what: str = "allowed") -> str:
     """The hint for a mistyped name: ``did you mean `x`?`` for a close choice, else every choice."""
     choices = list(choices)
     near = difflib.get_close_matches(word, choices, n=1)
-    return f"did you mean `{near[0]}`?" if near else f"{what}: {', '.join(choices)}"
+    if near:
+        return f"did you mean `{near[0]}`?"
+    shown = ", ".join(choices[:SHOWN_CHOICES])
+    more = len(choices) - SHOWN_CHOICES
+    return f"{what}: {shown}" + (f" and {more:,} more" if more > 0 else "")
 
 
 class StakesError(Exception):

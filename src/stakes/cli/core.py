@@ -14,6 +14,7 @@ from rich.table import Table
 
 from stakes.cli.app import app, console, errors, fmt, parse_params
 from stakes.cli.text import ID, NUMBER, TEXT, column_groups, plural, safe
+from stakes.csvsafe import escape_frame
 from stakes.errors import ScenarioError, StakesError, did_you_mean
 from stakes.files import check_output
 from stakes.forecast import Forecast, forecast
@@ -144,7 +145,7 @@ def forecast_command(
         typer.echo(json.dumps([fc.to_dict() for fc in results], indent=2, ensure_ascii=False))
     elif output is OutputFormat.csv:
         buffer = io.StringIO()
-        pd.concat([fc.trajectory for fc in results], ignore_index=True).to_csv(buffer, index=False)
+        escape_frame(pd.concat([fc.trajectory for fc in results], ignore_index=True)).to_csv(buffer, index=False)
         typer.echo(buffer.getvalue(), nl=False)
     else:
         console.print(_heading(sc))

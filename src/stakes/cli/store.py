@@ -15,7 +15,8 @@ from stakes.cli.text import ID, NUMBER, TEXT, printable, safe
 from stakes.files import check_output
 from stakes.scenario.io import WRITE_FORMATS
 
-store_app = typer.Typer(help="Scenarios kept in the store the web app edits: list, export, import, history.",
+store_app = typer.Typer(help="Scenarios kept in the store the web app edits: list, export, import, history; "
+                        "the trash (trash, restore, empty-trash); the store's schema (upgrade).",
                         no_args_is_help=True)
 app.add_typer(store_app, name="store")
 
@@ -112,3 +113,63 @@ def history_command(
         table.add_row(str(revision.version), safe(revision.author), f"{revision.at:%Y-%m-%d %H:%M}",
                       safe("\n".join(revision.changes) or revision.summary))
     console.print(table)
+
+
+@store_app.command("trash")
+def trash_command(db: DbOption = None) -> None:
+    """The deleted scenarios, restorable until the trash is emptied: who deleted each and when."""
+    corpus, store = _store(db)
+    with corpus:
+        rows = store.trash()
+    table = Table("title", "version", "deleted by", "deleted at")
+    table.add_column("id", no_wrap=True)
+    for row in rows:
+        table.add_row(safe(row["title"]), str(row["version"]), safe(row["deleted_by"]),
+                      f"{row['deleted_at']:%Y-%m-%d %H:%M}", safe(row["id"]))
+    console.print(table if rows else "the trash is empty")
+
+
+@store_app.command("restore")
+def restore_command(
+    scenario_id: Annotated[str, typer.Argument(metavar="ID", help="The deleted scenario's id.")],
+    db: DbOption = None,
+) -> None:
+    """Take a scenario out of the trash, as it was (same version, same history)."""
+    corpus, store = _store(db)
+    with corpus:
+        stored = store.restore(scenario_id)
+    console.print(f"restored {safe(stored.id)} (version {stored.version})")
+
+
+@store_app.command("empty-trash")
+def empty_trash_command(
+    scenario_ids: Annotated[list[str] | None, typer.Argument(metavar="[ID]...", help="Only these (default: "
+                                                                "every scenario in the trash).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do it; without --yes, only say what would go.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Delete scenarios in the trash for good, with their history."""
+    corpus, store = _store(db)
+    with corpus:
+        if not yes:
+            listed = [row["id"] for row in store.trash()]
+            chosen = [i for i in listed if i in scenario_ids] if scenario_ids else listed
+            console.print(f"would delete for good: {safe(', '.join(chosen)) or 'nothing'}; add --yes to do it")
+            return
+        gone = store.empty_trash(scenario_ids or None)
+    console.print(f"deleted for good: {safe(', '.join(gone)) or 'nothing (the trash was empty)'}")
+
+
+@store_app.command("upgrade")
+def upgrade_command(db: DbOption = None) -> None:
+    """Bring the store's schema to this version of stakes (done anyway whenever stakes opens it)."""
+    from stakes.corpus.store import Corpus
+
+    with Corpus.open(db) as corpus:
+        before, after = corpus.migrated
+        where = corpus.url
+    if before == after:
+        console.print(f"the store at {safe(where)} is up to date (schema {safe(str(after))})")
+    else:
+        console.print(f"upgraded the store at {safe(where)}: schema {safe(str(before or 'none'))}"
+                      f" → {safe(str(after))}")

@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
+import numpy as np
+import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Request
 
+from stakes import limits
 from stakes.errors import ModelError
 from stakes.forecast import forecast, jsonable
 from stakes.models import make_model
@@ -66,6 +69,7 @@ def start_monte_carlo(scenario_id: str, body: s.MonteCarloRequest, request: Requ
     (quantiles, histograms, and P(deal) per model on issues whose decision rule may keep the status quo)."""
     scenario = _scenario(request, scenario_id)
     _check_models(body.models)
+    limits.check_draws(body.draws, len(scenario.actors))
 
     def work(progress: Progress) -> dict[str, Any]:
         run = monte_carlo(scenario, body.models, body.draws, body.seed, progress=progress)
@@ -74,9 +78,11 @@ def start_monte_carlo(scenario_id: str, body: s.MonteCarloRequest, request: Requ
             for issue in run.issues:
                 counts, edges = run.histogram(model, issue)
                 histograms.append({"model": model, "issue": issue, "counts": counts, "edges": edges})
+        summary = run.summary()
+        _finite(summary, ["mean", "q05", "q50", "q95"])
         deals = [{"issue": event.issue, **row} for event in with_deal_events(scenario, [])
                  for row in run.probability(event).to_dict(orient="records")]
-        return jsonable({"summary": run.summary().to_dict(orient="records"), "histograms": histograms,
+        return jsonable({"summary": summary.to_dict(orient="records"), "histograms": histograms,
                          "deals": deals})
 
     return request.app.state.jobs.submit("montecarlo", body.draws, work).as_dict()
@@ -88,10 +94,13 @@ def start_compare(scenario_id: str, body: s.CompareRequest, request: Request, _:
     scenario = _scenario(request, scenario_id)
     _check_models(body.models)
     whatifs = checked_whatifs(body.whatifs, scenario)  # a change that does not apply fails now, not in the job
+    limits.check_draws(body.draws * (1 + len(whatifs)), len(scenario.actors))
 
     def work(progress: Progress) -> dict[str, Any]:
         result = compare(scenario, whatifs, body.models, body.draws, body.seed, progress=progress)
-        return jsonable({"rows": result.table().to_dict(orient="records")})
+        table = result.table()
+        _finite(table, ["mean", "q05", "q50", "q95"])
+        return jsonable({"rows": table.to_dict(orient="records")})
 
     total = body.draws * (1 + len(whatifs))
     return request.app.state.jobs.submit("compare", total, work).as_dict()
@@ -114,6 +123,14 @@ def _decision(diagnostics: dict[str, Any]) -> dict[str, Any] | None:
     if "bargained" in diagnostics:
         out["bargained"] = float(diagnostics["bargained"][-1])
     return out
+
+
+def _finite(table: pd.DataFrame, columns: list[str]) -> None:
+    """Fail a run whose results are not all finite numbers, rather than report it done with gaps."""
+    values = table[[c for c in columns if c in table]].to_numpy(dtype=float)
+    if not np.isfinite(values).all():
+        raise ModelError("the run gives no finite result for some model or issue: the scenario's numbers are "
+                         "too large to compute with; rescale capabilities (only their ratios matter)")
 
 
 def _check_models(names: list[str]) -> None:

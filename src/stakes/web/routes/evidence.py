@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
+from stakes import limits
 from stakes.corpus.scenarios import source_of
 from stakes.forecast import jsonable
 from stakes.reading.gazetteer import default_gazetteer
@@ -63,6 +64,7 @@ def link_article(scenario_id: str, source_id: str, body: s.ArticleIn, request: R
     store = request.app.state.store
     scenario = store.get(scenario_id).scenario
     source_of(scenario, scenario_id, source_id)  # before the article is stored, so a bad id stores nothing
+    limits.check_article(body.text)
     article_id = store_article(request.app.state.corpus, body, scenario)
     store.link_article(scenario_id, source_id, article_id)
     return {"article_id": article_id}

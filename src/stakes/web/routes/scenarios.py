@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from stakes import limits
 from stakes.corpus.scenarios import ScenarioStore, StoredScenario
 from stakes.errors import Problem, ScenarioError, StakesError
 from stakes.scenario import io, schema
@@ -116,6 +117,7 @@ def read_scenario(body: s.ReadScenario, request: Request, who: Writer) -> dict[s
     """Draft a scenario from articles with the reading pipeline; the articles go to the corpus."""
     from stakes.web.reading import draft_from_articles
 
+    limits.check_articles(len(body.articles))
     base = store(request).get(body.issues_from).scenario if body.issues_from else None
     scenario = draft_from_articles(request.app.state.corpus, body.articles, base, body.title)
     return document(store(request).create(scenario, who, body.id, summary="read from articles"))
@@ -201,9 +203,9 @@ def replace_whatifs(scenario_id: str, body: s.ReplaceWhatIfs, request: Request, 
 
 @router.delete("/{scenario_id}", status_code=204, response_class=Response)
 def delete_scenario(scenario_id: str, version: Annotated[int, Query(ge=1, le=s.MAX_VERSION)], request: Request,
-                    _: Writer) -> Response:
-    """Delete a scenario and its history, if ``version`` is still the stored one."""
-    store(request).delete(scenario_id, version)
+                    who: Writer) -> Response:
+    """Move a scenario to the trash, if ``version`` is still the stored one (restore it from ``/api/trash``)."""
+    store(request).delete(scenario_id, version, who)
     return Response(status_code=204)
 
 
