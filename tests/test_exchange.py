@@ -4,6 +4,7 @@ its place in the commands."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from stakes.models import exchange_kernel as kernel
 from stakes.models import make_model
 from stakes.models.base import IssueBatch
 from stakes.models.exchange import RATES
-from stakes.scenario.model import Issue, Scenario
+from stakes.scenario.model import Decision, Estimate, Issue, Scenario
 from tests.linked import linked_scenario, random_linked
 
 runner = CliRunner()
@@ -60,6 +61,26 @@ def test_two_actors_two_issues_worked_by_hand():
     assert table.new_position.tolist() == pytest.approx([100.0, a_on_q])
     assert "on i1" in table.details[0] and "on i0" in table.details[1]
     assert f"A {gain_a:+.4g}" in table.details[0] and f"B {gain_b:+.4g}" in table.details[0]
+
+
+def test_a_decision_rule_picks_the_outcome_from_the_votes_the_exchanges_leave():
+    # The hand-worked case above, where one decider settles i1: the exchange still moves the votes,
+    # then A's vote on i1 (where the trade left it) is the outcome, and the compromise is kept aside.
+    base = linked_scenario([[100, 100], [0, 0]], [[0.9, 0.3], [0.4, 0.6]], [2, 1], ids=["A", "B"])
+    ruled_issue = replace(base.issues[1], status_quo=Estimate(0.0), decision=Decision("single", decider="A"))
+    scenario = replace(base, issues=(base.issues[0], ruled_issue))
+    decided = stakes.forecast(scenario, "exchange").issues["i1"]
+    ignored = stakes.forecast(scenario, "exchange", decision="ignore").issues["i1"]
+    a_on_q = 100 - 100 * 52 / 99
+    assert decided.final_positions == pytest.approx({"A": a_on_q, "B": 0.0})  # the rule moves nobody
+    assert decided.outcome == pytest.approx(a_on_q)
+    assert decided.diagnostics["bargained"][-1] == pytest.approx(ignored.outcome)
+    assert ignored.outcome == pytest.approx(100 * (1 / 2 - 13 / 9 * 2 / 11)) and "rule" not in ignored.diagnostics
+    batches = [IssueBatch(issue=issue, actor_ids=data.actor_ids, position=data.position[None],
+                          salience=data.salience[None], capability=data.capability[None])
+               for issue in scenario.issues for data in [scenario.issue_data(issue.id)]]
+    batch = make_model("exchange").solve_batches(batches, np.zeros(1, dtype=np.int64))
+    assert batch["i1"].outcomes[0] == pytest.approx(a_on_q)  # Monte Carlo applies the rule as forecast does
 
 
 def test_rks_rate_gives_each_partner_the_same_share_of_its_best_gain():

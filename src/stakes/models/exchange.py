@@ -45,7 +45,9 @@ salience s_ik and a voting position v_ik, which starts at x_ik and is what excha
    played ("round_limit").
 
 The predicted outcome of each issue is the compromise O_k of the final votes: the capability ×
-salience weighted mean of the post-exchange positions. The forecast's positions are the votes.
+salience weighted mean of the post-exchange positions. The forecast's positions are the votes. Where
+an issue has a decision rule (``decision="scenario"``, the default, as for every round-based model),
+the rule picks the outcome from the final votes instead, and the compromise is kept as ``bargained``.
 Actors with zero capability or salience on an issue neither push nor trade on it; an actor whose
 stance is ``fixed`` may ask for moves but never moves its vote.
 
@@ -86,6 +88,7 @@ from stakes.models.base import (
     BatchForecast,
     IssueBatch,
     IssueForecast,
+    check_decision,
     weights,
 )
 from stakes.scenario.model import Issue, IssueData
@@ -137,9 +140,11 @@ class VoteExchange(BargainingModel):
     links_issues: ClassVar[bool] = True
 
     def __init__(self, rounds: int = 50, rate: str = "equal_gain", outcome_cap: bool = True,
-                 tolerance: float = 1e-9):
+                 tolerance: float = 1e-9, decision: str = "scenario"):
         """Options as in the module docstring: ``rounds`` caps the rounds (runs usually converge well
-        before 50), ``tolerance`` is a fraction of each issue's scale."""
+        before 50), ``tolerance`` is a fraction of each issue's scale; ``decision`` as for every
+        round-based model (:class:`~stakes.models.base.BargainingModel`): where an issue has a
+        decision rule, it picks the outcome from the votes the exchanges leave."""
         if rate not in RATES:
             raise ValueError(f"rate must be one of {RATES}, not {rate!r}")
         if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 1:
@@ -152,6 +157,7 @@ class VoteExchange(BargainingModel):
         self.rate = rate
         self.outcome_cap = bool(outcome_cap)
         self.tolerance = float(tolerance)
+        self.decision = check_decision(decision)
 
     def solve(self, data: IssueData, rng: np.random.Generator) -> IssueForecast:
         """One issue alone: nothing to trade it against, so the outcome is the weighted mean."""
@@ -176,9 +182,9 @@ class VoteExchange(BargainingModel):
 
     def solve_batch(self, batch: IssueBatch, seeds: np.ndarray) -> BatchForecast:
         """One issue's draws alone: the weighted mean of each draw."""
-        return self.solve_batches([batch], seeds)[batch.issue.id]
+        return self._solve_batches([batch], seeds)[batch.issue.id]
 
-    def solve_batches(self, batches: list[IssueBatch], seeds: np.ndarray) -> dict[str, BatchForecast]:
+    def _solve_batches(self, batches: list[IssueBatch], seeds: np.ndarray) -> dict[str, BatchForecast]:
         """Every draw of the linked issues in one parallel kernel call; equals ``solve_many`` draw by
         draw (the model draws no random numbers, so ``seeds`` go unused)."""
         if not batches:
