@@ -24,8 +24,9 @@ from stakes.forecast import jsonable
 from stakes.models import MODELS, make_model
 from stakes.web import schemas as s
 from stakes.web.auth import reader
-from stakes.web.jobs import Jobs
+from stakes.web.jobs import JobLimits, Jobs, QueueFull
 from stakes.web.routes import analysis, evidence, scenarios
+from stakes.web.routes.analysis import JobFailed
 
 STATIC = Path(str(resources.files("stakes") / "web" / "static"))
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -43,13 +44,27 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 @dataclass(frozen=True)
 class Settings:
-    """How the app runs: its database, the server's own token, and whether reads are open."""
+    """How the app runs: its database, the server's own token, whether reads are open, and the
+    limits of its jobs (see :class:`~stakes.web.jobs.JobLimits` for what each means)."""
 
     db: str | None = None
     token: str | None = None
     open_reads: bool = False
     job_workers: int = 1
+    job_queue: int = 20
+    job_time_limit: float = 900.0
+    job_memory: int | None = 3 * 2**30
+    job_keep: int = 1000
+    job_stale_after: float = 30.0
+    cluster: str | None = None
+    inline_actors: int = 60
+    """A forecast of a scenario with more actors than this runs as a job."""
     seed_bundled: bool = True
+
+    def job_limits(self) -> JobLimits:
+        return JobLimits(workers=self.job_workers, queue=self.job_queue, time_limit=self.job_time_limit,
+                         memory=self.job_memory, keep=self.job_keep, stale_after=self.job_stale_after,
+                         cluster=self.cluster)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -58,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.jobs.start()
         yield
         app.state.jobs.shutdown()
         app.state.corpus.close()
@@ -69,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     corpus = Corpus.open(settings.db)
     app.state.settings, app.state.corpus = settings, corpus
     app.state.store = ScenarioStore(corpus.engine)
-    app.state.jobs = Jobs(settings.job_workers)
+    app.state.jobs = Jobs(corpus.engine, settings.job_limits())
     if settings.seed_bundled:
         app.state.store.seed_bundled()
     for router in (scenarios.router, analysis.router, evidence.router):
@@ -150,6 +166,14 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": f"the database cannot store a value of this request ({exc.orig}); "
                                        "check for NUL characters or numbers out of range", "problems": []},
                             status_code=422)
+
+    @app.exception_handler(QueueFull)
+    async def busy(_: Request, exc: QueueFull) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=429, headers={"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(JobFailed)
+    async def job_failed(_: Request, exc: JobFailed) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "problems": []}, status_code=exc.status)
 
     @app.exception_handler(StakesError)
     async def refused(_: Request, exc: StakesError) -> JSONResponse:
