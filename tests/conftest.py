@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from stakes.corpus.schema import Base
@@ -80,5 +80,7 @@ def empty_postgres() -> str:
         pytest.skip(problem)
     engine = create_engine(database_url(url))
     Base.metadata.drop_all(engine)
+    with engine.begin() as conn:  # and the schema's revision mark, so the next open migrates afresh
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     return url

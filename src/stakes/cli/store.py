@@ -13,7 +13,8 @@ from rich.table import Table
 from stakes.cli.app import app, console, errors
 from stakes.cli.corpus import DbOption
 
-store_app = typer.Typer(help="Scenarios kept in the store the web app edits: list, export, import, history.",
+store_app = typer.Typer(help="Scenarios kept in the store the web app edits: list, export, import, history; "
+                        "the store's schema (upgrade).",
                         no_args_is_help=True)
 app.add_typer(store_app, name="store")
 FORMATS = ("yaml", "json", "csv", "ktab-csv")
@@ -98,3 +99,18 @@ def history_command(
         table.add_row(str(revision.version), escape(revision.author), f"{revision.at:%Y-%m-%d %H:%M}",
                       escape("\n".join(revision.changes) or revision.summary))
     console.print(table)
+
+
+@store_app.command("upgrade")
+def upgrade_command(db: DbOption = None) -> None:
+    """Bring the store's schema to this version of stakes (done anyway whenever stakes opens it)."""
+    from stakes.corpus.store import Corpus
+
+    with Corpus.open(db) as corpus:
+        before, after = corpus.migrated
+        where = corpus.url
+    if before == after:
+        console.print(f"the store at {escape(where)} is up to date (schema {escape(str(after))})")
+    else:
+        console.print(f"upgraded the store at {escape(where)}: schema {escape(str(before or 'none'))}"
+                      f" → {escape(str(after))}")

@@ -19,7 +19,8 @@ import yaml
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from stakes.corpus.schema import Base, RevisionRow, ScenarioRow, SourceArticleRow, TokenRow
+from stakes.corpus import migrate
+from stakes.corpus.schema import RevisionRow, ScenarioRow, SourceArticleRow, TokenRow
 from stakes.corpus.store import CorpusError
 from stakes.errors import StakesError
 from stakes.scenario import io
@@ -77,7 +78,7 @@ class ScenarioStore:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        Base.metadata.create_all(engine)
+        migrate.upgrade(engine)
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -132,8 +133,8 @@ class ScenarioStore:
                                   "and '-' (at most 100), starting with a letter or digit")
             try:
                 conn.execute(insert(ScenarioRow).values(
-                    id=scenario_id, title=scenario.title, version=1, content=content, whatifs=listed,
-                    created_at=now, updated_at=now, updated_by=author))
+                    id=scenario_id, version=1, content=content, whatifs=listed, created_at=now, updated_at=now,
+                    updated_by=author, **summary_columns(stored_as, content)))
             except IntegrityError:
                 raise AlreadyExists(f"a scenario {scenario_id!r} is already stored; choose another id") from None
             conn.execute(insert(RevisionRow).values(
@@ -205,8 +206,8 @@ class ScenarioStore:
         with self.engine.begin() as conn:
             done = conn.execute(update(ScenarioRow).where(
                 ScenarioRow.id == current.id, ScenarioRow.version == current.version).values(
-                title=scenario.title, version=version, content=content, whatifs=listed, updated_at=now,
-                updated_by=author)).rowcount
+                version=version, content=content, whatifs=listed, updated_at=now, updated_by=author,
+                **summary_columns(stored_as, content))).rowcount
             if done:
                 conn.execute(insert(RevisionRow).values(
                     scenario_id=current.id, version=version, author=author, at=now, summary=summary,
@@ -273,6 +274,16 @@ def _changes(current: StoredScenario, scenario: Scenario, whatifs: list[WhatIf])
     if whatifs_to_data(whatifs) != whatifs_to_data(current.whatifs):
         changes.append("what-ifs changed")
     return changes
+
+
+def summary_columns(scenario: Scenario, content: str) -> dict[str, Any]:
+    """The summary columns of a scenario stored as ``content`` (its canonical text)."""
+    return {"title": scenario.title, "actor_count": len(scenario.actors), "issue_count": len(scenario.issues),
+            "as_of": scenario.as_of, "size": len(content), "digest": content_digest(content)}
+
+
+def content_digest(content: str) -> str:
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 def token_digest(token: str) -> str:

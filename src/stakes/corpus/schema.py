@@ -2,6 +2,8 @@
 
 Every analysis row belongs to one article (deleted with it); offsets are character positions in
 the article's text. The schema is plain SQL (SQLite or PostgreSQL) so other tools can read it.
+These classes describe the newest schema; databases reach it through the migrations in
+``migrations/versions`` (:mod:`stakes.corpus.migrate`), which must agree with them.
 """
 
 from __future__ import annotations
@@ -117,6 +119,9 @@ class ScenarioRow(Base):
 
     ``content`` is the canonical YAML; ``whatifs`` the YAML list of its what-ifs. ``version`` grows by
     one with every saved change, so a writer that read version N can tell if someone saved since.
+    The summary (``actor_count``, ``issue_count``, ``as_of``, ``size``) lets a listing skip the text;
+    ``digest`` (SHA-256 of ``content``) keys the cache of read scenarios. A scenario in the trash has
+    ``deleted_at`` set; it keeps its history until the trash is emptied.
     """
 
     __tablename__ = "scenarios"
@@ -129,6 +134,13 @@ class ScenarioRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_by: Mapped[str] = mapped_column(String(200))
+    actor_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    issue_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    as_of: Mapped[date | None] = mapped_column(Date)
+    size: Mapped[int] = mapped_column(Integer, server_default="0")
+    digest: Mapped[str] = mapped_column(String(64), server_default="")
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class RevisionRow(Base):
@@ -161,13 +173,15 @@ class SourceArticleRow(Base):
 
 
 class TokenRow(Base):
-    """An API token of the web app: its holder's name and the SHA-256 of the token (never the token)."""
+    """An API token of the web app: its holder's name, the SHA-256 of the token (never the token), and
+    when it stops working (NULL: never)."""
 
     __tablename__ = "api_tokens"
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class JobRow(Base):

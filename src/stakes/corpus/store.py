@@ -23,7 +23,8 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from stakes.corpus.records import Analysis
-from stakes.corpus.schema import TABLES, ArticleRow, Base, EventRow, MentionRow, QuoteRow, StanceRow
+from stakes.corpus import migrate
+from stakes.corpus.schema import TABLES, ArticleRow, EventRow, MentionRow, QuoteRow, StanceRow
 from stakes.errors import StakesError
 from stakes.reading.article import Article
 
@@ -66,13 +67,16 @@ def database_url(url: str | os.PathLike[str] | None = None) -> str:
 class Corpus:
     """A corpus database. Open with :meth:`open`; use as a context manager to close it."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, migrated: migrate.Upgrade | None = None):
         self.engine = engine
+        self.migrated = migrated
+        """The schema revision found on opening and the one it was brought to."""
 
     @classmethod
     def open(cls, url: str | os.PathLike[str] | None = None, create: bool = True) -> Corpus:
-        """Open the corpus at ``url`` (see :func:`database_url`), creating its tables where missing;
-        with ``create=False`` a database without a corpus is an error instead."""
+        """Open the corpus at ``url`` (see :func:`database_url`), creating its tables where missing and
+        bringing its schema to this version's (:mod:`stakes.corpus.migrate`); with ``create=False`` a
+        database without a corpus is an error instead."""
         resolved = database_url(url)
         try:
             parsed = make_url(resolved)
@@ -87,11 +91,10 @@ class Corpus:
             raise missing  # connecting would create an empty file
         try:
             engine = _engine(resolved)
-            if create:
-                Base.metadata.create_all(engine)
-            elif not inspect(engine).has_table(ArticleRow.__tablename__):
+            if not create and not inspect(engine).has_table(ArticleRow.__tablename__):
                 engine.dispose()
                 raise missing
+            migrated = migrate.upgrade(engine)
         except ModuleNotFoundError as exc:
             raise CorpusError(f"the database driver {exc.name!r} is not installed (for PostgreSQL: "
                               "pip install 'stakes[postgres]')") from None
@@ -101,7 +104,7 @@ class Corpus:
         except DatabaseError as exc:
             raise CorpusError(f"cannot open the corpus at {shown} ({exc.orig}); check the path or "
                               "that the database server runs and accepts this user") from None
-        return cls(engine)
+        return cls(engine, migrated)
 
     @property
     def url(self) -> str:
