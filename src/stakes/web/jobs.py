@@ -33,7 +33,8 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 
-from stakes.corpus.schema import Base, JobRow, RevisionRow
+from stakes.corpus import migrate
+from stakes.corpus.schema import JobRow, RevisionRow
 from stakes.errors import StakesError
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ class JobStore:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        Base.metadata.create_all(engine, tables=[JobRow.__table__])
+        migrate.upgrade(engine)  # the jobs table comes with revision 0003_jobs
 
     def submit(self, kind: str, owner: str, params: dict[str, Any], total: int, limits: JobLimits) -> dict[str, Any]:
         """Queue a job, unless ``limits.queue`` jobs are already queued or running."""
