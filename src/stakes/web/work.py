@@ -3,7 +3,8 @@
 Each kind of job is a plain function ``task(scenario, params, progress) -> dict`` of JSON-ready data,
 so the same code answers a small request inline and a large one in a worker. A worker process runs
 one job: it lowers its own memory limit first (``RLIMIT_AS``), so a job that grows too large fails
-alone instead of the server, and sends progress and then its outcome back through a pipe.
+alone instead of the server, lowers its CPU priority so the server's requests come first, and sends
+progress and then its outcome back through a pipe.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ MAX_CHALLENGES = 2000
 """Challenges returned per issue (the full log of a long run can be large)."""
 PROGRESS_EVERY = 0.2
 """Seconds between two progress messages of a worker (finer ones are dropped)."""
+NICENESS = 10
+"""How much lower a worker's CPU priority is than the server's, so requests come before jobs."""
 
 
 def run_forecast(scenario: Scenario, params: dict[str, Any], _: Progress) -> dict[str, Any]:
@@ -97,6 +100,7 @@ def worker_main(kind: str, params: dict[str, Any], content: str, memory: int | N
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when a job stops
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
+    os.nice(NICENESS)
     if memory:
         import resource
 
