@@ -205,6 +205,21 @@ def test_a_forecast_of_a_large_scenario_is_a_job_with_the_same_answer(tmp_path):
     assert answer.json() == direct.json()
 
 
+def test_reading_articles_is_a_job_and_a_taken_id_is_still_409(tmp_path):
+    pytest.importorskip("spacy")
+    text = "Prime Minister Benjamin Netanyahu said that Israel will launch the operation in Rafah.\n"
+    with app_on(tmp_path / "s.sqlite") as client:
+        taken = client.post("/api/scenarios/read", headers=AUTH,
+                            json={"id": "rafah-2024", "articles": [{"text": text}]})
+        assert taken.status_code == 409 and "already stored" in taken.json()["detail"]
+        linked = client.post("/api/scenarios/rafah-2024/sources/ref/article", headers=AUTH, json={"text": text})
+        assert linked.status_code == 201, linked.text
+        jobs = client.get("/api/jobs", headers=AUTH).json()
+        assert [(j["kind"], j["status"], j["failure"]) for j in jobs] == [
+            ("link", "done", None), ("read", "failed", "conflict")]
+        assert client.get(f"/api/articles/{linked.json()['article_id']}", headers=AUTH).json()["text"] == text
+
+
 # -- restarts and server processes ---------------------------------------------------------------
 
 

@@ -24,9 +24,8 @@ from stakes.forecast import jsonable
 from stakes.models import MODELS, make_model
 from stakes.web import schemas as s
 from stakes.web.auth import reader
-from stakes.web.jobs import JobLimits, Jobs, QueueFull
+from stakes.web.jobs import JobFailed, JobLimits, Jobs, QueueFull
 from stakes.web.routes import analysis, evidence, scenarios
-from stakes.web.routes.analysis import JobFailed
 
 STATIC = Path(str(resources.files("stakes") / "web" / "static"))
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "

@@ -18,6 +18,7 @@ job too large for it fails alone.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 import os
@@ -30,6 +31,8 @@ from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from typing import Any
 
+from fastapi import HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 
@@ -42,6 +45,8 @@ ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled")
 POLL = 0.1
 """Seconds between two rounds of the dispatcher (claim, relay progress, check limits)."""
+WAIT_POLL = 0.1
+"""Seconds between two looks at the job a request waits for."""
 
 
 class QueueFull(StakesError):
@@ -51,6 +56,33 @@ class QueueFull(StakesError):
         super().__init__(f"{bound} jobs are queued or running, the most the server takes; try again in "
                          f"{retry_after} s or cancel one of yours (DELETE /api/jobs/ID)")
         self.retry_after = retry_after
+
+
+class JobFailed(StakesError):
+    """The job a request waited for failed or was cancelled; ``status`` is the HTTP answer."""
+
+    STATUS = {"invalid": 422, "memory": 422, "time limit": 422, "internal": 500, "conflict": 409}
+
+    def __init__(self, job: dict[str, Any]):
+        super().__init__(job["error"] or f"the job {job['id']} was {job['status']}")
+        self.status = self.STATUS.get(job["failure"] or "", 503)
+
+
+async def job_result(request: Request, kind: str, who: str, params: dict[str, Any], total: int) -> dict[str, Any]:
+    """Run a job and wait for its result; a client that hangs up cancels it."""
+    jobs = request.app.state.jobs
+    job = await run_in_threadpool(jobs.submit, kind, who, params, total)
+    while job["status"] in ("queued", "running"):
+        await asyncio.sleep(WAIT_POLL)
+        if await request.is_disconnected():
+            await run_in_threadpool(jobs.cancel, job["id"], f"{who} (the request was abandoned)")
+            raise HTTPException(499, "the client closed the request; its job was cancelled")
+        job = await run_in_threadpool(jobs.get, job["id"])
+        if job is None:
+            raise HTTPException(503, "the job of this request was deleted before it ended; try again")
+    if job["status"] != "done":
+        raise JobFailed(job)
+    return job["result"]
 
 
 @dataclass(frozen=True)
@@ -309,7 +341,7 @@ class Jobs:
 
     def _launch(self, job: dict[str, Any]) -> None:
         params = job["params"]
-        text = self.store.scenario_text(params["scenario"], params["version"])
+        text = self.store.scenario_text(params["scenario"], params["version"]) if params.get("scenario") else ""
         if text is None:
             self.store.finish(job["id"], self.worker, "failed", failure="invalid",
                               error=f"scenario {params['scenario']!r} at version {params['version']} is no "
@@ -318,7 +350,8 @@ class Jobs:
         from stakes.web.work import worker_main
 
         receive, send = _context().Pipe(duplex=False)
-        params = {**params, "cluster": self.limits.cluster}
+        params = {**params, "cluster": self.limits.cluster,
+                  "db": self.store.engine.url.render_as_string(hide_password=False)}
         process = _context().Process(target=worker_main, name=f"stakes-job-{job['id'][:8]}", daemon=True,
                                      args=(job["kind"], params, text, self.limits.memory, send))
         process.start()

@@ -203,7 +203,7 @@ class JobOut(BaseModel):
     done: int
     total: int
     error: str | None = None
-    failure: Literal["invalid", "internal", "time limit", "memory", "interrupted"] | None = Field(
+    failure: Literal["invalid", "conflict", "internal", "time limit", "memory", "interrupted"] | None = Field(
         default=None, description="why a failed job failed")
     result: dict[str, Any] | None = None
     owner: str | None = Field(default=None, description="the name of the token that started it")

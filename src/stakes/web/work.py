@@ -1,7 +1,8 @@
 """What a job computes, and the worker process it runs in.
 
 Each kind of job is a plain function ``task(scenario, params, progress) -> dict`` of JSON-ready data,
-so the same code answers a small request inline and a large one in a worker. A worker process runs
+so the same code answers a small request inline and a large one in a worker. Reading jobs open the
+store themselves (``params["db"]``) to keep the articles they read and the draft they make. A worker process runs
 one job: it lowers its own memory limit first (``RLIMIT_AS``), so a job that grows too large fails
 alone instead of the server, lowers its CPU priority so the server's requests come first, and sends
 progress and then its outcome back through a pipe.
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
+from stakes.corpus.scenarios import AlreadyExists
 from stakes.errors import ModelError, StakesError
 from stakes.forecast import forecast, jsonable
 from stakes.scenario import io
@@ -80,15 +82,51 @@ def run_compare(scenario: Scenario, params: dict[str, Any], progress: Progress) 
     return jsonable({"rows": result.table().to_dict(orient="records")})
 
 
-TASKS: dict[str, Callable[[Scenario, dict[str, Any], Progress], dict[str, Any]]] = {
+def run_read(scenario: Scenario | None, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Draft a scenario from articles (on the issues of ``scenario``, if given) and store it; the
+    articles go to the corpus. The answer is the stored scenario's document."""
+    from fastapi.encoders import jsonable_encoder
+
+    from stakes.corpus.scenarios import ScenarioStore
+    from stakes.corpus.store import Corpus
+    from stakes.web.reading import draft_from_articles
+    from stakes.web.routes.scenarios import document
+    from stakes.web.schemas import ArticleIn
+
+    articles = [ArticleIn(**item) for item in params["articles"]]
+    with Corpus.open(params["db"]) as corpus:
+        draft = draft_from_articles(corpus, articles, scenario, params.get("title"))
+        stored = ScenarioStore(corpus.engine).create(draft, params["owner"], params.get("id"),
+                                                     summary="read from articles")
+    progress(len(articles), len(articles))
+    return jsonable_encoder(document(stored))
+
+
+def run_link(scenario: Scenario | None, params: dict[str, Any], _: Progress) -> dict[str, Any]:
+    """Store (and read) the article a source of ``scenario`` stands for, and link the two."""
+    from stakes.corpus.scenarios import ScenarioStore
+    from stakes.corpus.store import Corpus
+    from stakes.web.reading import store_article
+    from stakes.web.schemas import ArticleIn
+
+    assert scenario is not None, "a link job names its scenario"
+    with Corpus.open(params["db"]) as corpus:
+        article_id = store_article(corpus, ArticleIn(**params["article"]), scenario)
+        ScenarioStore(corpus.engine).link_article(params["scenario"], params["source"], article_id)
+    return {"article_id": article_id}
+
+
+TASKS: dict[str, Callable[[Any, dict[str, Any], Progress], dict[str, Any]]] = {
     "forecast": run_forecast, "sensitivity": run_sensitivity, "montecarlo": run_monte_carlo,
-    "compare": run_compare}
+    "compare": run_compare, "read": run_read, "link": run_link}
 
 
 def classify(exc: BaseException) -> tuple[str, str]:
     """``(failure, message)`` for an exception a job raised."""
     if isinstance(exc, MemoryError):
         return "memory", "the job ran out of the memory a job may use; ask for fewer draws or a smaller scenario"
+    if isinstance(exc, AlreadyExists):
+        return "conflict", str(exc)
     if isinstance(exc, StakesError):
         return "invalid", str(exc)
     return "internal", f"internal error: {type(exc).__name__}: {exc}"
@@ -117,7 +155,7 @@ def worker_main(kind: str, params: dict[str, Any], content: str, memory: int | N
             pipe.send(("progress", int(done), int(total)))
 
     try:
-        scenario = io.loads(content, "yaml", file=f"scenario {params.get('scenario')}")
+        scenario = io.loads(content, "yaml", file=f"scenario {params['scenario']}") if content else None
         message: tuple[Any, ...] = ("done", TASKS[kind](scenario, params, progress))
     except BaseException as exc:  # noqa: BLE001 - a job must never vanish silently
         message = ("failed", *classify(exc))

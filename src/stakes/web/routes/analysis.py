@@ -9,36 +9,23 @@ with its result, the same shape as an inline answer (a client that hangs up canc
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from stakes.corpus.scenarios import StoredScenario
-from stakes.errors import StakesError
 from stakes.models import make_model
 from stakes.web import schemas as s
 from stakes.web import work
 from stakes.web.auth import ADMIN, reader, writer
+from stakes.web.jobs import job_result
 from stakes.web.routes.scenarios import checked_whatifs
 
 router = APIRouter(tags=["forecasts"])
 Reader = Annotated[str | None, Depends(reader)]
 Runner = Annotated[str, Depends(writer)]
 """Runs cost the server's time: they need a token even when reads are open."""
-WAIT_POLL = 0.1
-"""Seconds between two looks at the job a request waits for."""
-
-
-class JobFailed(StakesError):
-    """The job a request waited for failed or was cancelled; ``status`` is the HTTP answer."""
-
-    STATUS = {"invalid": 422, "memory": 422, "time limit": 422, "internal": 500}
-
-    def __init__(self, job: dict[str, Any]):
-        super().__init__(job["error"] or f"the job {job['id']} was {job['status']}")
-        self.status = self.STATUS.get(job["failure"] or "", 503)
 
 
 def _stored(request: Request, scenario_id: str) -> StoredScenario:
@@ -50,23 +37,6 @@ def _params(stored: StoredScenario, **values: Any) -> dict[str, Any]:
     return {"scenario": stored.id, "version": stored.version, **values}
 
 
-async def _result(request: Request, kind: str, who: str, params: dict[str, Any], total: int) -> dict[str, Any]:
-    """Run a job and wait for its result; a client that hangs up cancels it."""
-    jobs = request.app.state.jobs
-    job = await run_in_threadpool(jobs.submit, kind, who, params, total)
-    while job["status"] in ("queued", "running"):
-        await asyncio.sleep(WAIT_POLL)
-        if await request.is_disconnected():
-            await run_in_threadpool(jobs.cancel, job["id"], f"{who} (the request was abandoned)")
-            raise HTTPException(499, "the client closed the request; its job was cancelled")
-        job = await run_in_threadpool(jobs.get, job["id"])
-        if job is None:
-            raise HTTPException(503, "the job of this request was deleted before it ended; try again")
-    if job["status"] != "done":
-        raise JobFailed(job)
-    return job["result"]
-
-
 @router.post("/api/scenarios/{scenario_id}/forecast", response_model=s.ForecastsOut)
 async def run_forecast(scenario_id: str, body: s.ForecastRequest, request: Request, who: Runner) -> dict[str, Any]:
     """Point forecasts of every issue by each model: outcomes, round-by-round positions, challenges.
@@ -76,7 +46,7 @@ async def run_forecast(scenario_id: str, body: s.ForecastRequest, request: Reque
     params = _params(stored, models=body.models, seed=body.seed)
     if len(stored.scenario.actors) <= request.app.state.settings.inline_actors:
         return await run_in_threadpool(work.run_forecast, stored.scenario, params, _no_progress)
-    return await _result(request, "forecast", who, params, len(body.models))
+    return await job_result(request, "forecast", who, params, len(body.models))
 
 
 @router.post("/api/scenarios/{scenario_id}/sensitivity", response_model=s.SensitivityOut)
@@ -86,7 +56,7 @@ async def run_sensitivity(scenario_id: str, body: s.SensitivityRequest, request:
     (run as a job; the answer comes when it ends)."""
     stored = await run_in_threadpool(_stored, request, scenario_id)
     _check_models([body.model])
-    return await _result(request, "sensitivity", who, _params(stored, model=body.model, points=body.points), 1)
+    return await job_result(request, "sensitivity", who, _params(stored, model=body.model, points=body.points), 1)
 
 
 @router.post("/api/scenarios/{scenario_id}/montecarlo", status_code=202, response_model=s.JobOut,
