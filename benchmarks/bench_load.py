@@ -37,7 +37,7 @@ import gevent
 import httpx
 import numpy as np
 import psutil
-from locust import HttpUser, between, task
+from locust import FastHttpUser, between, task
 from locust.env import Environment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -64,7 +64,7 @@ class Shared:
     statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
 
 
-class Team(HttpUser):
+class Team(FastHttpUser):
     """One member of a team: mostly reads, some saves, a few runs."""
 
     wait_time = between(0.5, 1.5)
@@ -228,6 +228,7 @@ def report(env: Environment, seconds: float, jobs_running: list[str], lost: dict
           f"saves given up after {MAX_RETRIES} conflicts: {Shared.given_up}")
     print(f"server memory (resident, process tree): {start_rss / 2**20:.0f} MB at the start, peak "
           f"{peak / 2**20:.0f} MB (the server process alone: {peak_server / 2**20:.0f} MB)")
+    print(f"machine load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (shared)")
     ok = server_errors == 0 and lost_count == 0 and read_p95 <= 200
     print("targets (0 server errors, 0 lost writes, read p95 <= 200 ms):", "met" if ok else "NOT met")
     return ok
@@ -272,12 +273,14 @@ def main() -> None:
                 env = Environment(user_classes=[Team], host=base, events=locust.events)
                 env.events.request.add_listener(_record)
                 runner = env.create_local_runner()
+                server_cpu = sum(psutil.Process(process.pid).cpu_times()[:2])
                 sampler = gevent.spawn(sample)
                 began = time.monotonic()
                 runner.start(args.users, spawn_rate=args.users)
                 gevent.spawn_later(args.seconds, runner.quit)
                 runner.greenlet.join()
                 elapsed = time.monotonic() - began
+                server_cpu = sum(psutil.Process(process.pid).cpu_times()[:2]) - server_cpu
                 sampler.kill()
                 jobs_running = [j for j in Shared.jobs if client.get(f"/api/jobs/{j}").json()["status"] == "running"]
                 for job_id in Shared.jobs:
@@ -287,6 +290,8 @@ def main() -> None:
                     stored = {row["version"] for row in client.get(f"/api/scenarios/{scenario_id}/history").json()}
                     lost[scenario_id] = sorted(versions - stored)
             ok = report(env, elapsed, jobs_running, lost, peak[0], peak[1], start_rss)
+            print(f"CPU time of the server process (requests; jobs run in workers): {server_cpu:.1f} s "
+                  f"in {elapsed:.0f} s")
         finally:
             process.send_signal(signal.SIGTERM)
             try:

@@ -97,8 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _add_server_routes(app: FastAPI) -> None:
     @app.get("/api/health", response_model=s.Health, tags=["server"])
-    def health(request: Request) -> dict[str, Any]:
-        """Always open: the server runs, its version, and whether reads need a token."""
+    async def health(request: Request) -> dict[str, Any]:
+        """Always open: the server runs, its version, and whether reads need a token (answered on the
+        event loop, never queued behind requests waiting for a thread)."""
         return {"status": "ok", "version": __version__, "reads_open": request.app.state.settings.open_reads}
 
     @app.get("/api/whoami", response_model=s.Who, tags=["server"])
