@@ -29,7 +29,7 @@ with warnings.catch_warnings():
 from stakes.corpus.schema import JobRow
 from stakes.corpus.store import database_url
 from stakes.web.app import Settings, create_app
-from stakes.web.jobs import JobLimits, JobStore
+from stakes.web.jobs import JobLimits, JobStore, QueueFull
 from tests.conftest import empty_postgres
 
 TOKEN = "t0k"
@@ -320,6 +320,29 @@ def test_concurrent_claims_take_each_job_exactly_once(database):
     with engines[0].connect() as conn:
         owners = dict(conn.execute(select(JobRow.id, JobRow.worker)).all())
     assert all(owners[job_id] == f"worker-{k}" for k, ids in enumerate(taken) for job_id in ids)
+    for engine in engines:
+        engine.dispose()
+
+
+def test_concurrent_submits_hold_the_queue_bound_exactly(database):
+    engines = [create_engine(database_url(database)) for _ in range(4)]
+    stores = [JobStore(engine) for engine in engines]
+    outcomes: list[str] = []
+
+    def submit(k: int) -> None:
+        for _ in range(10):
+            try:
+                stores[k].submit("montecarlo", "admin", {"scenario": "x", "version": 1}, 1, JobLimits(queue=15))
+                outcomes.append("queued")
+            except QueueFull:
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=submit, args=(k,)) for k in range(len(stores))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["queued"] * 15 + ["refused"] * 25  # and no other error
     for engine in engines:
         engine.dispose()
 

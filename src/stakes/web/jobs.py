@@ -33,7 +33,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, literal, select, text, update
 from sqlalchemy.engine import Engine
 
 from stakes.corpus import migrate
@@ -45,6 +45,8 @@ ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled")
 POLL = 0.1
 """Seconds between two rounds of the dispatcher (claim, relay progress, check limits)."""
+QUEUE_LOCK = 0x5374616B65734A  # "StakesJ"
+"""The PostgreSQL advisory lock that serialises submits, so the queue bound holds across servers."""
 WAIT_POLL = 0.1
 """Seconds between two looks at the job a request waits for."""
 
@@ -131,14 +133,23 @@ class JobStore:
         migrate.upgrade(engine)  # the jobs table comes with revision 0003_jobs
 
     def submit(self, kind: str, owner: str, params: dict[str, Any], total: int, limits: JobLimits) -> dict[str, Any]:
-        """Queue a job, unless ``limits.queue`` jobs are already queued or running."""
+        """Queue a job, unless ``limits.queue`` jobs are already queued or running.
+
+        One statement counts and inserts (on SQLite it takes the write lock at once); on PostgreSQL
+        a lock held to the end of the transaction makes concurrent submits count one after another."""
+        values = {"id": uuid.uuid4().hex, "kind": kind, "state": "queued", "owner": owner, "params": params,
+                  "done": 0, "total": total, "time_limit": limits.time_limit, "created_at": _now()}
+        columns = JobRow.__table__.c
+        active = select(func.count()).select_from(JobRow).where(JobRow.state.in_(ACTIVE)).scalar_subquery()
+        row = select(*(literal(value, columns[key].type) for key, value in values.items())).where(active < limits.queue)
         with self.engine.begin() as conn:
-            active = conn.execute(select(func.count()).select_from(JobRow).where(JobRow.state.in_(ACTIVE))).scalar()
-            if active >= limits.queue:
-                raise QueueFull(limits.queue, self._retry_after(conn, active, limits.workers))
-            values = {"id": uuid.uuid4().hex, "kind": kind, "state": "queued", "owner": owner, "params": params,
-                      "done": 0, "total": total, "time_limit": limits.time_limit, "created_at": _now()}
-            conn.execute(JobRow.__table__.insert().values(**values))
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": QUEUE_LOCK})
+            added = conn.execute(insert(JobRow).from_select(list(values), row).returning(JobRow.id)).first()
+        if added is None:
+            with self.engine.connect() as conn:
+                waiting = conn.execute(select(func.count()).select_from(JobRow).where(JobRow.state.in_(ACTIVE))).scalar()
+                raise QueueFull(limits.queue, self._retry_after(conn, waiting, limits.workers))
         return self.get(values["id"])
 
     def get(self, job_id: str) -> dict[str, Any] | None:
@@ -163,20 +174,20 @@ class JobStore:
         return self.get(job_id)
 
     def claim(self, worker: str) -> dict[str, Any] | None:
-        """Take the oldest queued job for ``worker``; None when there is none (or another took it)."""
+        """Take the oldest queued job for ``worker``; None when there is none (or another took it).
+
+        One ``UPDATE`` guarded by ``state = 'queued'``; on PostgreSQL its sub-select skips rows that
+        another server is claiming (``FOR UPDATE SKIP LOCKED``)."""
+        oldest = select(JobRow.id).where(JobRow.state == "queued").order_by(JobRow.created_at, JobRow.id).limit(1)
+        now = _now()
         with self.engine.begin() as conn:
-            query = (select(JobRow.__table__).where(JobRow.state == "queued")
-                     .order_by(JobRow.created_at, JobRow.id).limit(1).with_for_update(skip_locked=True))
-            row = conn.execute(query).first()
-            if row is None:
-                return None
-            now = _now()
-            taken = conn.execute(update(JobRow).where(JobRow.id == row.id, JobRow.state == "queued")
-                                 .values(state="running", worker=worker, started_at=now, heartbeat_at=now))
-            if taken.rowcount != 1:
-                return None
-        return {"id": row.id, "kind": row.kind, "params": row.params, "time_limit": row.time_limit,
-                "total": row.total}
+            if conn.dialect.name == "postgresql":
+                oldest = oldest.with_for_update(skip_locked=True)
+            row = conn.execute(
+                update(JobRow).where(JobRow.id == oldest.scalar_subquery(), JobRow.state == "queued")
+                .values(state="running", worker=worker, started_at=now, heartbeat_at=now)
+                .returning(JobRow.id, JobRow.kind, JobRow.params, JobRow.time_limit, JobRow.total)).first()
+        return None if row is None else dict(row._mapping)
 
     def states(self, job_ids: list[str]) -> dict[str, str]:
         with self.engine.connect() as conn:
@@ -218,12 +229,10 @@ class JobStore:
 
     def evict(self, keep: int) -> int:
         """Delete finished jobs beyond the ``keep`` newest; queued and running ones are never deleted."""
+        old = (select(JobRow.id).where(JobRow.state.in_(FINISHED))
+               .order_by(JobRow.finished_at.desc(), JobRow.id).offset(keep))
         with self.engine.begin() as conn:
-            old = conn.execute(select(JobRow.id).where(JobRow.state.in_(FINISHED))
-                               .order_by(JobRow.finished_at.desc(), JobRow.id).offset(keep)).scalars().all()
-            if old:
-                conn.execute(delete(JobRow).where(JobRow.id.in_(old)))
-        return len(old)
+            return conn.execute(delete(JobRow).where(JobRow.id.in_(old))).rowcount
 
     def scenario_text(self, scenario_id: str, version: int) -> str | None:
         """The canonical YAML of a scenario at ``version`` (the one the job was asked on)."""
