@@ -16,9 +16,9 @@ lost); and the peak resident memory of the server's process tree (server, fork s
 workers) sampled every 0.2 s.
 """
 
-from __future__ import annotations
+from __future__ import annotations  # noqa: I001 - Locust patches the standard library and comes first
 
-import locust  # noqa: I001 - Locust patches the standard library (gevent) and must come first
+import locust
 
 import argparse
 import os
@@ -31,6 +31,7 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import gevent
@@ -52,16 +53,20 @@ MAX_RETRIES = 20
 """Saves retried after a 409 at most this often (then counted as given up)."""
 
 
-class Shared:
+@dataclass
+class Run:
     """What the users and the report share: the scenarios, the jobs, and what was acknowledged."""
 
-    scenarios: list[str] = []
-    actors: list[str] = []
-    jobs: list[str] = []
-    acknowledged: dict[str, set[int]] = defaultdict(set)
-    given_up = 0
-    timings: dict[str, list[float]] = defaultdict(list)
-    statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    scenarios: list[str] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+    jobs: list[str] = field(default_factory=list)
+    acknowledged: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    given_up: int = 0
+    timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statuses: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
+
+
+Shared = Run()
 
 
 class Team(FastHttpUser):

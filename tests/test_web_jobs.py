@@ -150,7 +150,7 @@ def test_old_finished_jobs_are_forgotten_but_never_a_running_one(tmp_path):
         running(client, long["id"])
         quick = [start(client, QUICK) for _ in range(3)]
         for job in quick:  # each ends (done, or already forgotten)
-            wait_until(lambda: client.get(f"/api/jobs/{job['id']}", headers=AUTH).json().get("status")
+            wait_until(lambda job=job: client.get(f"/api/jobs/{job['id']}", headers=AUTH).json().get("status")
                        in ("done", None), "a quick job to end")
         kept = [client.get(f"/api/jobs/{job['id']}", headers=AUTH).status_code for job in quick]
         assert kept == [404, 404, 200]
@@ -315,7 +315,7 @@ def test_concurrent_claims_take_each_job_exactly_once(database):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    claimed = sum(taken, [])
+    claimed = [job_id for ids in taken for job_id in ids]
     assert sorted(claimed) == sorted(submitted)  # every job once, none twice
     with engines[0].connect() as conn:
         owners = dict(conn.execute(select(JobRow.id, JobRow.worker)).all())

@@ -49,6 +49,8 @@ QUEUE_LOCK = 0x5374616B65734A  # "StakesJ"
 """The PostgreSQL advisory lock that serialises submits, so the queue bound holds across servers."""
 WAIT_POLL = 0.1
 """Seconds between two looks at the job a request waits for."""
+FAILURE_STATUS = {"invalid": 422, "memory": 422, "time limit": 422, "internal": 500, "conflict": 409}
+"""The answer to a request whose job failed, by the failure (cancelled or interrupted: 503)."""
 
 
 class QueueFull(StakesError):
@@ -63,11 +65,9 @@ class QueueFull(StakesError):
 class JobFailed(StakesError):
     """The job a request waited for failed or was cancelled; ``status`` is the HTTP answer."""
 
-    STATUS = {"invalid": 422, "memory": 422, "time limit": 422, "internal": 500, "conflict": 409}
-
     def __init__(self, job: dict[str, Any]):
         super().__init__(job["error"] or f"the job {job['id']} was {job['status']}")
-        self.status = self.STATUS.get(job["failure"] or "", 503)
+        self.status = FAILURE_STATUS.get(job["failure"] or "", 503)
 
 
 async def job_result(request: Request, kind: str, who: str, params: dict[str, Any], total: int) -> dict[str, Any]:
@@ -341,7 +341,7 @@ class Jobs:
                     if job is None:
                         break
                     self._launch(job)
-            except Exception:  # noqa: BLE001 - a database hiccup must not end the dispatcher
+            except Exception:  # a database hiccup must not end the dispatcher
                 log.exception("job dispatcher")
             self._stop.wait(POLL)
         for job_id in list(self._running):
