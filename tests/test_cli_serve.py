@@ -73,3 +73,22 @@ def test_store_commands_name_what_is_missing_or_taken(tmp_path):
     runner.invoke(app, ["store", "import", "rafah-2024", "--db", db])
     taken = runner.invoke(app, ["store", "import", "rafah-2024", "--db", db])
     assert taken.exit_code != 0 and "already stored" in str(taken.exception)
+
+
+def test_tokens_expire_are_listed_and_revoked_from_the_command_line(tmp_path):
+    db = str(tmp_path / "store.sqlite")
+    created = runner.invoke(app, ["serve", "--db", db, "--create-token", "bob", "--expires", "30d"],
+                            env={"COLUMNS": "200"})
+    assert created.exit_code == 0 and "valid until" in created.stderr
+    token = created.stdout.strip().splitlines()[-1]
+    runner.invoke(app, ["serve", "--db", db, "--create-token", "carol"])
+    listed = runner.invoke(app, ["serve", "--db", db, "--list-tokens"], env={"COLUMNS": "200"}).stdout
+    assert "bob" in listed and "carol" in listed and "never" in listed and token not in listed
+    client = TestClient(create_app(Settings(db=db)))
+    assert client.get("/api/whoami", headers={"Authorization": f"Bearer {token}"}).json() == {"name": "bob"}
+    assert runner.invoke(app, ["serve", "--db", db, "--revoke-token", "bob"]).exit_code == 0
+    assert client.get("/api/whoami", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    again = runner.invoke(app, ["serve", "--db", db, "--revoke-token", "bob"])
+    assert again.exit_code != 0 and "no token named 'bob' (tokens: carol)" in str(again.exception)
+    bad = runner.invoke(app, ["serve", "--db", db, "--create-token", "dan", "--expires", "soon"])
+    assert bad.exit_code != 0 and "30d" in str(bad.exception)

@@ -23,7 +23,7 @@ from tests.conftest import SHARED
 CHROMIUM = shutil.which("chromium")
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs a chromium binary (Debian package `chromium`)")
-TOKEN = "e2e-token"
+TOKEN = "e2e-token-of-enough-length"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 HOSTILE = '<img src=x onerror="window.__pwned=1">'

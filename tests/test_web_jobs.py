@@ -32,7 +32,7 @@ from stakes.web.app import Settings, create_app
 from stakes.web.jobs import JobLimits, JobStore, QueueFull
 from tests.conftest import empty_postgres
 
-TOKEN = "t0k"
+TOKEN = "jobs-test-token-0123456789abcdef-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 LONG = {"models": ["bdm"], "draws": 100_000, "seed": 0}
 QUICK = {"models": ["mean"], "draws": 20, "seed": 0}

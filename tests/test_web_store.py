@@ -241,15 +241,90 @@ def test_delete_with_a_stale_version_refuses_and_keeps_the_history(store):
         store.delete("rafah", 1)
     assert caught.value.current == 2 and caught.value.updated_by == "bob"
     assert rows(store, "rafah") == before
-    store.delete("rafah", 2)
+    store.delete("rafah", 2, "carol")
     assert store.list() == []
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="in the trash"):
         store.get("rafah")
     with pytest.raises(NotFound):
         store.delete("rafah", 2)
+    assert [r.version for r in store.history("rafah")] == [2, 1]  # kept in the trash
+    with pytest.raises(AlreadyExists, match="in the trash"):
+        store.create(rafah(), "alice", "rafah")
+    assert store.empty_trash() == ["rafah"]
     with store.engine.connect() as conn:
         assert conn.execute(select(RevisionRow.id).where(RevisionRow.scenario_id == "rafah")).all() == []
     assert store.create(rafah(), "alice", "rafah").version == 1  # the id can be used again
+
+
+def test_a_deleted_scenario_waits_in_the_trash_and_comes_back_whole(store):
+    store.create(rafah(), "alice", "rafah")
+    store.save("rafah", 1, "bob", moved_position(rafah(), "netanyahu", "rafah_operation", 80))
+    store.create(stakes.load("eu-emissions"), "alice", "eu")
+    store.delete("rafah", 2, "carol")
+    [trashed] = store.trash()
+    assert (trashed["id"], trashed["version"], trashed["deleted_by"]) == ("rafah", 2, "carol")
+    assert [row["id"] for row in store.list()] == ["eu"]
+    restored = store.restore("rafah")
+    assert restored.version == 2 and restored.scenario.actor("netanyahu").stances["rafah_operation"].position.value == 80
+    assert store.trash() == [] and len(store.history("rafah")) == 2
+    with pytest.raises(StakesError, match="not in the trash"):
+        store.restore("rafah")
+    store.delete("rafah", 2, "carol")
+    store.delete("eu", 1, "carol")
+    with pytest.raises(NotFound, match="not in the trash: nope"):
+        store.empty_trash(["eu", "nope"])
+    assert store.empty_trash(["eu"]) == ["eu"] and [row["id"] for row in store.trash()] == ["rafah"]
+
+
+def test_an_unchanged_scenario_is_parsed_once_however_often_it_is_read(store, monkeypatch):
+    from stakes.scenario import io
+
+    store.create(rafah(), "alice", "rafah")
+    store.create(stakes.load("eu-emissions"), "alice", "eu")
+    reader = ScenarioStore(store.engine)  # a second process, say: nothing read yet
+    parses = []
+    real = io.loads
+    monkeypatch.setattr(io, "loads", lambda *a, **k: parses.append(1) or real(*a, **k))
+    for _ in range(3):
+        assert {row["id"]: row["actors"] for row in reader.list()} == {"rafah": 12, "eu": 10}
+    assert parses == []
+    for _ in range(3):
+        assert reader.get("rafah").scenario == rafah()
+    assert len(parses) == 1
+    store.save("rafah", 1, "bob", moved_position(rafah(), "netanyahu", "rafah_operation", 80))
+    assert reader.get("rafah").version == 2 and len(parses) == 3  # the new version read afresh (+1 by the save)
+    reader.get("rafah")
+    assert len(parses) == 3
+
+
+def test_the_parse_cache_keeps_at_most_its_size():
+    from stakes.corpus.scenarios import ParsedCache
+
+    cache = ParsedCache(100)
+    cache.put("a", rafah(), 60)
+    cache.put("b", rafah(), 30)
+    assert cache.get("a") is not None
+    cache.put("c", rafah(), 30)  # 120 > 100: the least recently used (b) goes
+    assert cache.get("b") is None and cache.get("a") is not None and cache.get("c") is not None
+    cache.put("huge", rafah(), 101)
+    assert cache.get("huge") is None
+
+
+def test_ids_the_store_chooses_are_unique_when_many_create_at_once(store):
+    results, failures = [], []
+
+    def create():
+        try:
+            results.append(store.create(stakes.load("eu-emissions"), "alice").id)
+        except Exception as exc:  # noqa: BLE001 - every failure is reported by the assertion below
+            failures.append(repr(exc))
+
+    threads = [threading.Thread(target=create) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == [] and len(results) == 40 and len(set(results)) == 40
 
 
 def test_seed_bundled_is_idempotent(store):
@@ -351,6 +426,27 @@ def test_a_new_token_for_the_same_name_replaces_the_old(store):
     assert store.token_holder(old) is None
     assert store.token_holder(new) == "alice" and store.token_holder(bob) == "bob"
     assert store.token_count() == 2
+
+
+def test_tokens_are_listed_expire_and_can_be_revoked(store):
+    from datetime import timedelta
+
+    forever = store.create_token("alice")
+    brief = store.create_token("bob", expires=timedelta(days=30))
+    listed = {row["name"]: row for row in store.tokens()}
+    assert listed["alice"]["expires_at"] is None and not listed["bob"]["expired"]
+    assert timedelta(days=29) < listed["bob"]["expires_at"] - listed["bob"]["created_at"] <= timedelta(days=30)
+    assert store.token_holder(brief) == "bob"
+    with store.engine.begin() as conn:  # a month later
+        conn.execute(TokenRow.__table__.update().where(TokenRow.name == "bob").values(
+            expires_at=listed["bob"]["created_at"] - timedelta(seconds=1)))
+    assert store.token_holder(brief) is None and {r["name"]: r["expired"] for r in store.tokens()}["bob"]
+    store.revoke_token("alice")
+    assert store.token_holder(forever) is None
+    with pytest.raises(NotFound, match="no token named 'alice' \\(tokens: bob\\)"):
+        store.revoke_token("alice")
+    with pytest.raises(StakesError, match="positive duration"):
+        store.create_token("carol", expires=timedelta(0))
 
 
 def test_a_token_name_must_be_plain(sqlite_store):

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from stakes.cli.app import app, console, errors, fmt, parse_params
+from stakes.csvsafe import escape_frame
 from stakes.errors import ScenarioError
 from stakes.forecast import Forecast, forecast
 from stakes.models import MODELS, make_model
@@ -99,7 +100,7 @@ def forecast_command(
         typer.echo(json.dumps([fc.to_dict() for fc in results], indent=2, ensure_ascii=False))
     elif output is OutputFormat.csv:
         buffer = io.StringIO()
-        pd.concat([fc.trajectory for fc in results], ignore_index=True).to_csv(buffer, index=False)
+        escape_frame(pd.concat([fc.trajectory for fc in results], ignore_index=True)).to_csv(buffer, index=False)
         typer.echo(buffer.getvalue(), nl=False)
     else:
         console.print(f"[bold]{escape(sc.title)}[/]" + (f" [dim](as of {sc.as_of})[/]" if sc.as_of else ""))

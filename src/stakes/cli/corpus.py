@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from stakes.cli.app import app, console, errors
+from stakes.csvsafe import escape_frame
 from stakes.errors import StakesError
 from stakes.reading.article import Article
 from stakes.reading.ingest import DEFAULT_MAX_BYTES, IngestError, JsonlFields, ReadOptions, read
@@ -251,7 +252,7 @@ def _write_frame(frame: pd.DataFrame, fmt: QueryFormat, output: Path | None, tit
     else:
         text = _dates_as_text(frame)
         if fmt is QueryFormat.csv:
-            rendered = text.to_csv(index=False)
+            rendered = escape_frame(text).to_csv(index=False)
         else:
             records = text.astype(object).where(text.notna(), None).to_dict(orient="records")
             rendered = json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n"

@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 from rich.progress import Progress
 
+from stakes import limits
 from stakes.cli.app import app, console, errors, parse_params
 from stakes.cli.core import DEFAULT_MODELS
 from stakes.errors import StakesError
@@ -76,6 +77,7 @@ def report_command(
         raise StakesError(f"--sensitivity-model {sensitivity_model!r} is not among the report's models "
                           f"({', '.join(dict(specs))})")
     variants = select_whatifs(scenario, list(whatif or []), list(change or []))
+    limits.check_draws(draws * (1 + len(variants)), len(sc.actors))
     with Progress(console=errors, transient=True) as progress:
         task = progress.add_task("Monte Carlo draws", total=draws)
         report = build_report(sc, specs, draws=draws, seed=seed, whatifs=variants, events=list(event or []),

@@ -14,7 +14,7 @@ from stakes.cli.app import app, console, errors
 from stakes.cli.corpus import DbOption
 
 store_app = typer.Typer(help="Scenarios kept in the store the web app edits: list, export, import, history; "
-                        "the store's schema (upgrade).",
+                        "the trash (trash, restore, empty-trash); the store's schema (upgrade).",
                         no_args_is_help=True)
 app.add_typer(store_app, name="store")
 FORMATS = ("yaml", "json", "csv", "ktab-csv")
@@ -99,6 +99,51 @@ def history_command(
         table.add_row(str(revision.version), escape(revision.author), f"{revision.at:%Y-%m-%d %H:%M}",
                       escape("\n".join(revision.changes) or revision.summary))
     console.print(table)
+
+
+@store_app.command("trash")
+def trash_command(db: DbOption = None) -> None:
+    """The deleted scenarios, restorable until the trash is emptied: who deleted each and when."""
+    corpus, store = _store(db)
+    with corpus:
+        rows = store.trash()
+    table = Table("title", "version", "deleted by", "deleted at")
+    table.add_column("id", no_wrap=True)
+    for row in rows:
+        table.add_row(escape(row["title"]), str(row["version"]), escape(row["deleted_by"]),
+                      f"{row['deleted_at']:%Y-%m-%d %H:%M}", escape(row["id"]))
+    console.print(table if rows else "the trash is empty")
+
+
+@store_app.command("restore")
+def restore_command(
+    scenario_id: Annotated[str, typer.Argument(metavar="ID", help="The deleted scenario's id.")],
+    db: DbOption = None,
+) -> None:
+    """Take a scenario out of the trash, as it was (same version, same history)."""
+    corpus, store = _store(db)
+    with corpus:
+        stored = store.restore(scenario_id)
+    console.print(f"restored {escape(stored.id)} (version {stored.version})")
+
+
+@store_app.command("empty-trash")
+def empty_trash_command(
+    scenario_ids: Annotated[list[str] | None, typer.Argument(metavar="[ID]...", help="Only these (default: "
+                                                                "every scenario in the trash).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do it; without --yes, only say what would go.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Delete scenarios in the trash for good, with their history."""
+    corpus, store = _store(db)
+    with corpus:
+        if not yes:
+            listed = [row["id"] for row in store.trash()]
+            chosen = [i for i in listed if i in scenario_ids] if scenario_ids else listed
+            console.print(f"would delete for good: {escape(', '.join(chosen)) or 'nothing'}; add --yes to do it")
+            return
+        gone = store.empty_trash(scenario_ids or None)
+    console.print(f"deleted for good: {escape(', '.join(gone)) or 'nothing (the trash was empty)'}")
 
 
 @store_app.command("upgrade")

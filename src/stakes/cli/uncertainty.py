@@ -28,8 +28,10 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from stakes import limits
 from stakes.cli.app import app, console, errors, fmt, parse_params
 from stakes.cli.core import DEFAULT_MODELS
+from stakes.csvsafe import escape_frame
 from stakes.errors import StakesError
 from stakes.forecast import jsonable
 from stakes.models import MODELS, make_model
@@ -152,7 +154,7 @@ def _tabular(table: pd.DataFrame, form: Format, output: Path | None) -> None:
         _write(buffer.getvalue(), output)
     else:
         buffer = io.StringIO()
-        table.to_csv(buffer, index=False)
+        escape_frame(table).to_csv(buffer, index=False)
         _write(buffer.getvalue(), output)
 
 
@@ -268,6 +270,7 @@ def draw_table(comparison: Comparison) -> pd.DataFrame:
 def _compare(scenario: Scenario, whatifs: list[WhatIf], specs: list[ModelSpec], draws: int, seed: int,
              events: list[Event], workers: int, cluster: str | None) -> tuple[Comparison, float]:
     """Run the comparison under a progress bar; report an interruption. Returns it and the seconds taken."""
+    limits.check_draws(draws * (1 + len(whatifs)), len(scenario.actors))
     label = "Monte Carlo" if not whatifs else f"Baseline + {len(whatifs)} what-if{'s' * (len(whatifs) > 1)}"
     start = time.perf_counter()
     with draw_progress(label) as progress:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import yaml
@@ -31,6 +33,11 @@ from stakes.whatif import WhatIf, bundled_whatifs, whatifs_from_data, whatifs_to
 
 ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_\-]{0,99}"
 BUNDLED_AUTHOR = "stakes"
+ID_ATTEMPTS = 20
+"""Tries at an id of the server's choosing before giving up (each lost race chooses again)."""
+CACHE_CHARS = 50_000_000
+"""Characters of stored scenario text whose parsed scenarios a store keeps (the least recently used go)."""
+TOKEN_NAME = r"[\w.@\-]{1,100}"
 
 
 class NotFound(StakesError):
@@ -48,6 +55,37 @@ class VersionConflict(StakesError):
         self.scenario_id, self.expected, self.current, self.updated_by = scenario_id, expected, current, updated_by
         super().__init__(f"scenario {scenario_id!r} is at version {current} (saved by {updated_by}), not "
                          f"{expected}; reload it, redo your change and save again")
+
+
+class ParsedCache:
+    """Parsed scenarios by the digest of their stored text, least recently used dropped first once
+    the texts they were read from add up to more than ``chars`` characters. Thread-safe."""
+
+    def __init__(self, chars: int):
+        self.chars = chars
+        self._items: OrderedDict[str, tuple[Scenario, int]] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> Scenario | None:
+        with self._lock:
+            item = self._items.get(digest)
+            if item is None:
+                return None
+            self._items.move_to_end(digest)
+            return item[0]
+
+    def put(self, digest: str, scenario: Scenario, size: int) -> Scenario:
+        """Keep ``scenario`` (read from ``size`` characters) unless it alone is larger than the cache."""
+        with self._lock:
+            if digest in self._items or size > self.chars:
+                return scenario
+            self._items[digest] = (scenario, size)
+            self._held += size
+            while self._held > self.chars:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._held -= dropped
+        return scenario
 
 
 @dataclass(frozen=True)
@@ -74,40 +112,38 @@ class Revision:
 
 
 class ScenarioStore:
-    """Scenarios in a database; open it on a corpus's engine (``ScenarioStore(corpus.engine)``)."""
+    """Scenarios in a database; open it on a corpus's engine (``ScenarioStore(corpus.engine)``).
 
-    def __init__(self, engine: Engine):
+    Reading a scenario parses its stored text once: the parsed scenario is kept in a cache keyed by
+    the text's digest (so a version saved by another process is read afresh), and listings read
+    the summary columns only.
+    """
+
+    def __init__(self, engine: Engine, cache_chars: int = CACHE_CHARS):
         self.engine = engine
+        self._cache = ParsedCache(cache_chars)
         migrate.upgrade(engine)
 
     # -- reading ----------------------------------------------------------------------------------
 
     def list(self) -> list[dict[str, Any]]:
-        """Every stored scenario: id, title, version, who saved it last and when, sorted by title."""
-        s = ScenarioRow
-        query = select(s.id, s.title, s.version, s.updated_at, s.updated_by, s.content).order_by(s.title, s.id)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-        out = []
-        for row in rows:
-            scenario = _scenario(row["content"], row["id"])
-            out.append({"id": row["id"], "title": row["title"], "version": row["version"],
-                        "updated_at": _utc(row["updated_at"]), "updated_by": row["updated_by"],
-                        "actors": len(scenario.actors), "issues": len(scenario.issues),
-                        "as_of": scenario.as_of})
-        return out
+        """Every stored scenario not in the trash: id, title, version, who saved it last and when, its
+        numbers of actors and issues and its date, sorted by title."""
+        return self._summaries(ScenarioRow.deleted_at.is_(None))
 
     def get(self, scenario_id: str) -> StoredScenario:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(ScenarioRow.__table__).where(ScenarioRow.id == scenario_id)).first()
-        if row is None:
-            raise NotFound(f"no scenario {scenario_id!r} in the store; list the stored ones first")
-        return StoredScenario(row.id, row.version, _scenario(row.content, row.id),
-                              _whatifs(row.whatifs, row.id), _utc(row.updated_at), row.updated_by)
+        """A stored scenario (NotFound when there is none, or it is in the trash)."""
+        row = self._row(scenario_id, content=False)
+        scenario = self._cache.get(row.digest)
+        if scenario is None:  # read the text, with the rest of the row as it is now
+            row = self._row(scenario_id, content=True)
+            scenario = self._cache.put(row.digest, _scenario(row.content, row.id), row.size)
+        return StoredScenario(row.id, row.version, scenario, _whatifs(row.whatifs, row.id), _utc(row.updated_at),
+                              row.updated_by)
 
     def history(self, scenario_id: str) -> list[Revision]:
-        """Every saved version, newest first."""
-        self.get(scenario_id)
+        """Every saved version, newest first (also of a scenario in the trash)."""
+        self._row(scenario_id, content=False, trashed=True)
         r = RevisionRow
         query = (select(r.version, r.author, r.at, r.summary, r.changes)
                  .where(r.scenario_id == scenario_id).order_by(r.version.desc()))
@@ -115,32 +151,84 @@ class ScenarioStore:
             return [Revision(row.version, row.author, _utc(row.at), row.summary, list(row.changes or []))
                     for row in conn.execute(query)]
 
+    def _row(self, scenario_id: str, content: bool, trashed: bool = False) -> Any:
+        s = ScenarioRow
+        columns = [c for c in s.__table__.columns if content or c.name != "content"]
+        with self.engine.connect() as conn:
+            row = conn.execute(select(*columns).where(s.id == scenario_id)).first()
+        if row is None:
+            raise NotFound(f"no scenario {scenario_id!r} in the store; list the stored ones first")
+        if row.deleted_at is not None and not trashed:
+            raise NotFound(f"scenario {scenario_id!r} is in the trash (moved there by {row.deleted_by} on "
+                           f"{_utc(row.deleted_at):%Y-%m-%d %H:%M} UTC); restore it first "
+                           f"(`stakes store restore {scenario_id}`)")
+        return row
+
+    def _summaries(self, *where: Any) -> list[dict[str, Any]]:
+        s = ScenarioRow
+        query = (select(s.id, s.title, s.version, s.updated_at, s.updated_by, s.actor_count, s.issue_count,
+                        s.as_of, s.size, s.deleted_at, s.deleted_by).where(*where).order_by(s.title, s.id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [{"id": row.id, "title": row.title, "version": row.version, "updated_at": _utc(row.updated_at),
+                 "updated_by": row.updated_by, "actors": row.actor_count, "issues": row.issue_count,
+                 "as_of": row.as_of, "size": row.size,
+                 **({"deleted_at": _utc(row.deleted_at), "deleted_by": row.deleted_by}
+                    if row.deleted_at is not None else {})} for row in rows]
+
     # -- writing ----------------------------------------------------------------------------------
 
     def create(self, scenario: Scenario, author: str, scenario_id: str | None = None,
                whatifs: list[WhatIf] | None = None, summary: str = "created") -> StoredScenario:
-        """Store a new scenario at version 1; without an id, one is made from the title."""
-        now = datetime.now(UTC)
+        """Store a new scenario at version 1; without an id, one is made from the title that no other
+        scenario has (also when others are created at the same moment)."""
+        if scenario_id is not None and not re.fullmatch(ID_PATTERN, scenario_id):
+            raise StakesError(f"{scenario_id!r} is not a usable scenario id; use letters, digits, '_' "
+                              "and '-' (at most 100), starting with a letter or digit")
         whatifs = whatifs or []
         content, stored_as = _checked(scenario)
         listed = _dump_whatifs(whatifs)
-        with self.engine.begin() as conn:
-            if scenario_id is None:
-                taken = set(conn.execute(select(ScenarioRow.id)).scalars())
-                scenario_id = _slug(scenario.title, taken)
-            elif not re.fullmatch(ID_PATTERN, scenario_id):
-                raise StakesError(f"{scenario_id!r} is not a usable scenario id; use letters, digits, '_' "
-                                  "and '-' (at most 100), starting with a letter or digit")
+        columns = summary_columns(stored_as, content)
+        for attempt in range(ID_ATTEMPTS):
+            chosen = scenario_id or self._free_id(scenario.title, attempt)
+            now = datetime.now(UTC)
             try:
-                conn.execute(insert(ScenarioRow).values(
-                    id=scenario_id, version=1, content=content, whatifs=listed, created_at=now, updated_at=now,
-                    updated_by=author, **summary_columns(stored_as, content)))
+                with self.engine.begin() as conn:
+                    conn.execute(insert(ScenarioRow).values(
+                        id=chosen, version=1, content=content, whatifs=listed, created_at=now, updated_at=now,
+                        updated_by=author, **columns))
+                    conn.execute(insert(RevisionRow).values(
+                        scenario_id=chosen, version=1, author=author, at=now, summary=summary, changes=[],
+                        content=content, whatifs=listed))
             except IntegrityError:
-                raise AlreadyExists(f"a scenario {scenario_id!r} is already stored; choose another id") from None
-            conn.execute(insert(RevisionRow).values(
-                scenario_id=scenario_id, version=1, author=author, at=now, summary=summary, changes=[],
-                content=content, whatifs=listed))
-        return StoredScenario(scenario_id, 1, stored_as, whatifs, now, author)
+                if scenario_id is None:
+                    continue  # another writer took the id chosen: choose again
+                self._refuse_taken(scenario_id)
+            self._cache.put(columns["digest"], stored_as, len(content))
+            return StoredScenario(chosen, 1, stored_as, whatifs, now, author)
+        raise CorpusError(f"no free id for {scenario.title!r} after {ID_ATTEMPTS} tries; give one with `id`")
+
+    def _free_id(self, title: str, attempt: int) -> str:
+        """An id made from ``title`` that no stored scenario has; after a few lost races, a random suffix."""
+        base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "scenario"
+        if attempt >= 3:
+            return f"{base}-{secrets.token_hex(4)}"
+        with self.engine.connect() as conn:
+            taken = set(conn.execute(select(ScenarioRow.id).where(ScenarioRow.id.startswith(base, autoescape=True)))
+                        .scalars())
+        candidate, k = base, 2
+        while candidate in taken:
+            candidate, k = f"{base}-{k}", k + 1
+        return candidate
+
+    def _refuse_taken(self, scenario_id: str) -> None:
+        try:
+            self._row(scenario_id, content=False)
+        except NotFound as exc:
+            if "trash" in str(exc):
+                raise AlreadyExists(f"a scenario {scenario_id!r} is in the trash; restore it, or empty the trash "
+                                    "first, or choose another id") from None
+        raise AlreadyExists(f"a scenario {scenario_id!r} is already stored; choose another id")
 
     def save(self, scenario_id: str, expected_version: int, author: str, scenario: Scenario | None = None,
              whatifs: list[WhatIf] | None = None, summary: str | None = None) -> StoredScenario:
@@ -170,18 +258,49 @@ class ScenarioStore:
         changes = _changes(current, scenario, whatifs)
         return self._write(current, scenario, whatifs, author, f"undo version {current.version}", changes)
 
-    def delete(self, scenario_id: str, expected_version: int) -> None:
-        """Delete a scenario and its history, if the stored one is ``expected_version``."""
+    def delete(self, scenario_id: str, expected_version: int, author: str = BUNDLED_AUTHOR) -> None:
+        """Move a scenario to the trash, if the stored one is ``expected_version``; its history stays
+        until the trash is emptied (:meth:`restore` brings it back)."""
         with self.engine.begin() as conn:
-            conn.execute(delete(RevisionRow).where(RevisionRow.scenario_id == scenario_id))
-            conn.execute(delete(SourceArticleRow).where(SourceArticleRow.scenario_id == scenario_id))
-            gone = conn.execute(delete(ScenarioRow).where(ScenarioRow.id == scenario_id,
-                                                          ScenarioRow.version == expected_version)).rowcount
-            if not gone:
-                conn.rollback()
-        if not gone:
-            current = self.get(scenario_id)  # NotFound when it is not there at all
+            moved = conn.execute(update(ScenarioRow).where(
+                ScenarioRow.id == scenario_id, ScenarioRow.version == expected_version,
+                ScenarioRow.deleted_at.is_(None)).values(deleted_at=datetime.now(UTC), deleted_by=author)).rowcount
+        if not moved:
+            current = self.get(scenario_id)  # NotFound when it is not there, or already in the trash
             raise VersionConflict(scenario_id, expected_version, current.version, current.updated_by)
+
+    def trash(self) -> list[dict[str, Any]]:
+        """The scenarios in the trash, as :meth:`list` shows them, with who moved each there and when."""
+        return self._summaries(ScenarioRow.deleted_at.is_not(None))
+
+    def restore(self, scenario_id: str) -> StoredScenario:
+        """Take a scenario out of the trash, as it was (same version and history)."""
+        with self.engine.begin() as conn:
+            restored = conn.execute(update(ScenarioRow).where(
+                ScenarioRow.id == scenario_id, ScenarioRow.deleted_at.is_not(None)).values(
+                deleted_at=None, deleted_by=None)).rowcount
+        if not restored:
+            self.get(scenario_id)  # NotFound when there is no such scenario
+            raise StakesError(f"scenario {scenario_id!r} is not in the trash; there is nothing to restore")
+        return self.get(scenario_id)
+
+    def empty_trash(self, scenario_ids: list[str] | None = None) -> list[str]:
+        """Delete the scenarios in the trash (all, or those of ``scenario_ids``) with their history, for
+        good; returns the ids deleted."""
+        s = ScenarioRow
+        with self.engine.begin() as conn:
+            query = select(s.id).where(s.deleted_at.is_not(None))
+            if scenario_ids is not None:
+                query = query.where(s.id.in_(scenario_ids))
+            gone = sorted(conn.execute(query).scalars())
+            if scenario_ids is not None and set(scenario_ids) - set(gone):
+                missing = ", ".join(sorted(set(scenario_ids) - set(gone)))
+                raise NotFound(f"not in the trash: {missing}; list the trash first")
+            for chunk in (gone[i:i + 500] for i in range(0, len(gone), 500)):
+                conn.execute(delete(RevisionRow).where(RevisionRow.scenario_id.in_(chunk)))
+                conn.execute(delete(SourceArticleRow).where(SourceArticleRow.scenario_id.in_(chunk)))
+                conn.execute(delete(s).where(s.id.in_(chunk), s.deleted_at.is_not(None)))
+        return gone
 
     def seed_bundled(self) -> list[str]:
         """Store the bundled scenarios (with their what-ifs) in a store that holds no scenario yet, so
@@ -205,7 +324,8 @@ class ScenarioStore:
         listed = _dump_whatifs(whatifs)
         with self.engine.begin() as conn:
             done = conn.execute(update(ScenarioRow).where(
-                ScenarioRow.id == current.id, ScenarioRow.version == current.version).values(
+                ScenarioRow.id == current.id, ScenarioRow.version == current.version,
+                ScenarioRow.deleted_at.is_(None)).values(
                 version=version, content=content, whatifs=listed, updated_at=now, updated_by=author,
                 **summary_columns(stored_as, content))).rowcount
             if done:
@@ -215,6 +335,7 @@ class ScenarioStore:
         if not done:  # someone saved between reading the current version and this update
             latest = self.get(current.id)
             raise VersionConflict(current.id, current.version, latest.version, latest.updated_by)
+        self._cache.put(content_digest(content), stored_as, len(content))
         return StoredScenario(current.id, version, stored_as, whatifs, now, author)
 
     # -- articles behind sources ------------------------------------------------------------------
@@ -237,22 +358,48 @@ class ScenarioStore:
 
     # -- tokens -----------------------------------------------------------------------------------
 
-    def create_token(self, name: str) -> str:
-        """A new API token for ``name`` (replacing any it had); only its digest is stored."""
-        if not re.fullmatch(r"[\w.@\-]{1,100}", name):
+    def create_token(self, name: str, expires: timedelta | None = None) -> str:
+        """A new API token for ``name`` (replacing any it had), valid for ``expires`` (None: until
+        revoked); only its digest is stored."""
+        if not re.fullmatch(TOKEN_NAME, name):
             raise StakesError(f"{name!r} is not a usable token name; use letters, digits, '.', '@', '_' "
                               "or '-' (at most 100)")
+        if expires is not None and expires <= timedelta(0):
+            raise StakesError(f"a token must live a while; fix: give a positive duration such as 30d, not {expires}")
         token = secrets.token_urlsafe(32)
+        now = datetime.now(UTC)
         with self.engine.begin() as conn:
             conn.execute(delete(TokenRow).where(TokenRow.name == name))
-            conn.execute(insert(TokenRow).values(name=name, digest=token_digest(token),
-                                                 created_at=datetime.now(UTC)))
+            conn.execute(insert(TokenRow).values(name=name, digest=token_digest(token), created_at=now,
+                                                 expires_at=None if expires is None else now + expires))
         return token
 
     def token_holder(self, token: str) -> str | None:
-        """The name a token was created for, or None for an unknown token."""
+        """The name a token was created for, or None for an unknown or expired token."""
+        t = TokenRow
         with self.engine.connect() as conn:
-            return conn.execute(select(TokenRow.name).where(TokenRow.digest == token_digest(token))).scalar()
+            row = conn.execute(select(t.name, t.expires_at).where(t.digest == token_digest(token))).first()
+        if row is None or (row.expires_at is not None and _utc(row.expires_at) <= datetime.now(UTC)):
+            return None
+        return row.name
+
+    def tokens(self) -> list[dict[str, Any]]:
+        """Every token's name, when it was created, when it expires (None: never) and whether it has."""
+        t = TokenRow
+        now = datetime.now(UTC)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.name, t.created_at, t.expires_at).order_by(t.name)).all()
+        return [{"name": row.name, "created_at": _utc(row.created_at),
+                 "expires_at": None if row.expires_at is None else _utc(row.expires_at),
+                 "expired": row.expires_at is not None and _utc(row.expires_at) <= now} for row in rows]
+
+    def revoke_token(self, name: str) -> None:
+        """Delete the token of ``name``: requests carrying it are refused from now on."""
+        with self.engine.begin() as conn:
+            gone = conn.execute(delete(TokenRow).where(TokenRow.name == name)).rowcount
+        if not gone:
+            known = ", ".join(row["name"] for row in self.tokens()) or "none"
+            raise NotFound(f"no token named {name!r} (tokens: {known})")
 
     def token_count(self) -> int:
         with self.engine.connect() as conn:
@@ -311,14 +458,6 @@ def _whatifs(text: str, scenario_id: str) -> list[WhatIf]:
 
 def _dump_whatifs(whatifs: list[WhatIf]) -> str:
     return yaml.dump(whatifs_to_data(whatifs), Dumper=io.DUMPER, sort_keys=False, allow_unicode=True)
-
-
-def _slug(title: str, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "scenario"
-    candidate, k = base, 2
-    while candidate in taken:
-        candidate, k = f"{base}-{k}", k + 1
-    return candidate
 
 
 def _utc(stamp: datetime) -> datetime:

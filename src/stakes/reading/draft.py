@@ -16,6 +16,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
+from stakes import limits
 from stakes.reading.article import Article
 from stakes.reading.nlp import make_doc, nlp_pipeline
 from stakes.reading.records import Analysis, FoundActor, StanceEvidence
@@ -57,7 +58,10 @@ def _file_name(article: Article) -> str | None:
 
 def read_articles(articles: list[Article], issues: list[Issue] | None = None, when: date | None = None,
                   nlp: Language | None = None) -> Reading:
-    """Analyse articles against ``issues`` (or the one issue proposed from the text)."""
+    """Analyse articles against ``issues`` (or the one issue proposed from the text); an article longer
+    than the cap (:mod:`stakes.limits`) is refused before any is read."""
+    for article in articles:
+        limits.check_article(article.text, f"article {article.title or _file_name(article) or article.id!r}")
     nlp = nlp or nlp_pipeline()
     issues = list(issues) if issues else [StanceReader.proposed_issue()]
     reader = StanceReader(nlp, issues)

@@ -11,11 +11,11 @@ from typing import Any
 
 import yaml
 
+from stakes import limits
 from stakes.errors import Problem, ScenarioError
 
 Path_ = tuple[str | int, ...]
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same result, ~8× faster
-MAX_NODES = 200_000  # guards against alias bombs ("billion laughs") in untrusted YAML
 
 
 class Lines:
@@ -41,13 +41,17 @@ def _to_plain(root: yaml.Node, file: str) -> tuple[Any, Lines]:
     constructor = yaml.SafeLoader("")
     lines: dict[Path_, int] = {}
     count = 0
+    caps = limits.current()
+    most = caps.yaml_values  # guards against alias bombs ("billion laughs") in untrusted YAML
 
     def build(node: yaml.Node, path: Path_, stack: frozenset[int]) -> Any:
         nonlocal count
         count += 1
-        if count > MAX_NODES:
-            raise _fail(file, node.start_mark.line + 1, f"more than {MAX_NODES} values",
-                        "split the document or remove repeated aliases")
+        if count > most:
+            raise _fail(file, node.start_mark.line + 1,
+                        f"more than {most} values, more than a scenario within the cap of {caps.cells} actors × "
+                        "issues holds",
+                        f"split the scenario or remove repeated aliases, or {limits.how_to_raise('cells', 2 * caps.cells)}")
         if id(node) in stack:
             raise _fail(file, node.start_mark.line + 1, "an alias refers to itself",
                         "remove the recursive anchor/alias")

@@ -14,6 +14,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from stakes import limits
 from stakes.errors import Problem, ScenarioError
 from stakes.scenario.documents import Lines, Path_
 from stakes.scenario.model import (
@@ -31,6 +32,9 @@ from stakes.scenario.model import (
 
 FORMAT_VERSION = 1
 ID_PATTERN = re.compile(r"^[^\W\d][\w.\-]*$|^\d[\w.\-]*$")
+MAX_MAGNITUDE = 1e15
+"""The largest size of any number in a scenario: a capability in dollars of GDP still fits, and the
+models' weighted sums and squared distances stay far from overflowing."""
 TOP_FIELDS = ("stakes", "title", "as_of", "description", "sources", "notes", "issues", "actors")
 ISSUE_FIELDS = ("id", "name", "low", "high", "scale", "description", "status_quo")
 ACTOR_FIELDS = ("id", "name", "kind", "aliases", "description", "capability", "stances")
@@ -106,6 +110,10 @@ class _Checker:
         if not math.isfinite(number):
             self.problem(path, "must be a finite number", "replace it with a real number", value)
             return None
+        if abs(number) > MAX_MAGNITUDE:
+            self.problem(path, f"is beyond ±{MAX_MAGNITUDE:g}, where the models' sums and squares overflow",
+                         "rescale: only ratios of capabilities and positions relative to the scale matter", value)
+            return None
         return number
 
     def estimate(self, value: Any, path: Path_, bounds: tuple[float, float], what: str,
@@ -168,6 +176,7 @@ def from_data(data: Any, lines: Lines | None = None, file: str | None = None) ->
     top = check.mapping(data, (), TOP_FIELDS, "the scenario")
     if top is None:
         raise ScenarioError(check.problems)
+    _check_size(top, lines, file)
     version = top.get("stakes", FORMAT_VERSION)
     if version != FORMAT_VERSION:
         check.problem(("stakes",), f"unsupported format version (this stakes reads {FORMAT_VERSION})",
@@ -195,6 +204,16 @@ def from_data(data: Any, lines: Lines | None = None, file: str | None = None) ->
         sources=tuple(sources),
         notes=check.text(top, "notes", (), required=False),
     )
+
+
+def _check_size(top: dict[str, Any], lines: Lines | None, file: str | None) -> None:
+    """Refuse a scenario beyond the caps (actors × issues, length of a text) before validating it."""
+    actors, issues = top.get("actors"), top.get("issues")
+    if isinstance(actors, list) and isinstance(issues, list):
+        limits.check_cells(len(actors), len(issues), file)
+    too_long = limits.text_problems(top, file, lines=lines)
+    if too_long:
+        raise ScenarioError(too_long)
 
 
 def _stance_keys(actors: Any) -> set[str]:

@@ -25,6 +25,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from stakes.csvsafe import escape_cell, unescape_cell
 from stakes.errors import Problem, ScenarioError
 from stakes.scenario import schema
 from stakes.scenario.documents import Lines, Path_
@@ -121,7 +122,7 @@ def _rows(text: str, file: str | None) -> list[Row]:
     start = 1
     try:
         for record in reader:
-            cells = [cell.strip() for cell in record]
+            cells = [unescape_cell(cell.strip()) for cell in record]
             while cells and not cells[-1]:
                 cells.pop()
             if cells:
@@ -295,14 +296,16 @@ def _write_ktab(scenario: Scenario) -> str:
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([_ktab_text(scenario.title), _ktab_text(scenario.description), count, len(issues)])
+    writer.writerow([escape_cell(_ktab_text(scenario.title)), escape_cell(_ktab_text(scenario.description)), count,
+                     len(issues)])
     header = ["Actor", "Description", "Power"]
     for issue in issues:
         name = _ktab_text(issue.name)
-        header += [f"{name} Position", f"{name} Salience"]
+        header += [escape_cell(f"{name} Position"), escape_cell(f"{name} Salience")]
     writer.writerow(header)
     for actor in scenario.actors:
-        row = [actor.id, _ktab_text(_ktab_description(actor)), _number(actor.capability.value)]
+        row = [escape_cell(actor.id), escape_cell(_ktab_text(_ktab_description(actor))),
+               _number(actor.capability.value)]
         for issue in issues:
             stance = actor.stances[issue.id]
             row += [_number(stance.position.value), _percent(stance.salience.value)]
@@ -458,7 +461,7 @@ def _write_table(scenario: Scenario) -> str:
         for issue in scenario.issues:
             stance = actor.stances.get(issue.id)
             if stance is not None:
-                writer.writerow([actor.name] + ([issue.name] if many else []) + [
+                writer.writerow([escape_cell(actor.name)] + ([escape_cell(issue.name)] if many else []) + [
                     _number(actor.capability.value), _number(stance.position.value),
                     _percent(stance.salience.value)])
     return out.getvalue()

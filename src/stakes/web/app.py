@@ -16,16 +16,18 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 
-from stakes import __version__
+from stakes import __version__, limits
 from stakes.corpus.scenarios import AlreadyExists, NotFound, ScenarioStore, VersionConflict
 from stakes.corpus.store import Corpus, CorpusError
 from stakes.errors import ModelError, ScenarioError, StakesError
 from stakes.forecast import jsonable
+from stakes.limits import LimitError, Limits
 from stakes.models import MODELS, make_model
 from stakes.web import schemas as s
-from stakes.web.auth import reader
+from stakes.web.auth import reader, server_token
+from stakes.web.guard import Guard
 from stakes.web.jobs import JobFailed, JobLimits, Jobs, QueueFull
-from stakes.web.routes import analysis, evidence, scenarios
+from stakes.web.routes import admin, analysis, evidence, scenarios
 
 STATIC = Path(str(resources.files("stakes") / "web" / "static"))
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -35,16 +37,20 @@ DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": s.ErrorOut, "description": "the request cannot be carried out (the detail says why)"},
     401: {"model": s.ErrorOut, "description": "no valid token"},
+    403: {"model": s.ErrorOut, "description": "only the server's own token may do this"},
     404: {"model": s.ErrorOut, "description": "no such scenario, article or job"},
     409: {"model": s.ConflictOut, "description": "someone saved in between, or the id is taken"},
+    413: {"model": s.ErrorOut, "description": "the request is larger than a cap allows (the detail says how to "
+                                              "raise it)"},
     422: {"model": s.InvalidOut, "description": "the request or the scenario breaks a rule"},
 }
 
 
 @dataclass(frozen=True)
 class Settings:
-    """How the app runs: its database, the server's own token, whether reads are open, and the
-    limits of its jobs (see :class:`~stakes.web.jobs.JobLimits` for what each means)."""
+    """How the app runs: its database, the server's own token, whether reads are open, the limits of
+    its jobs (see :class:`~stakes.web.jobs.JobLimits` for what each means), and the caps on requests
+    (None: those of the environment, :func:`stakes.limits.current`)."""
 
     db: str | None = None
     token: str | None = None
@@ -59,16 +65,17 @@ class Settings:
     inline_actors: int = 60
     """A forecast of a scenario with more actors than this runs as a job."""
     seed_bundled: bool = True
+    limits: Limits | None = None
 
     def job_limits(self) -> JobLimits:
         return JobLimits(workers=self.job_workers, queue=self.job_queue, time_limit=self.job_time_limit,
                          memory=self.job_memory, keep=self.job_keep, stale_after=self.job_stale_after,
-                         cluster=self.cluster)
+                         cluster=self.cluster, caps=self.limits)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app for ``settings`` (default: the corpus database of the CLI, ``$STAKES_TOKEN``, reads closed)."""
-    settings = settings or Settings(token=os.environ.get("STAKES_TOKEN") or None)
+    settings = settings or Settings(token=server_token(os.environ.get("STAKES_TOKEN")))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -87,7 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.jobs = Jobs(corpus.engine, settings.job_limits())
     if settings.seed_bundled:
         app.state.store.seed_bundled()
-    for router in (scenarios.router, analysis.router, evidence.router):
+    app.add_middleware(Guard, caps=settings.limits or limits.current())
+    for router in (scenarios.router, analysis.router, evidence.router, admin.router):
         app.include_router(router)
     _add_server_routes(app)
     _add_error_handlers(app)
@@ -173,6 +181,10 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(JobFailed)
     async def job_failed(_: Request, exc: JobFailed) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "problems": []}, status_code=exc.status)
+
+    @app.exception_handler(LimitError)
+    async def too_large(_: Request, exc: LimitError) -> JSONResponse:
         return JSONResponse({"detail": str(exc), "problems": []}, status_code=exc.status)
 
     @app.exception_handler(StakesError)

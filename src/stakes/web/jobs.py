@@ -39,6 +39,7 @@ from sqlalchemy.engine import Engine
 from stakes.corpus import migrate
 from stakes.corpus.schema import JobRow, RevisionRow
 from stakes.errors import StakesError
+from stakes.limits import Limits
 
 log = logging.getLogger(__name__)
 ACTIVE = ("queued", "running")
@@ -105,6 +106,8 @@ class JobLimits:
     """Seconds without a heartbeat after which a running job's server is taken for dead."""
     cluster: str | None = None
     """A Dask scheduler address: Monte Carlo and comparison jobs spread their draws on it."""
+    caps: Limits | None = None
+    """The caps on requests in force in a job, as in the server (None: the environment's)."""
 
 
 def _now() -> datetime:
@@ -362,7 +365,7 @@ class Jobs:
         params = {**params, "cluster": self.limits.cluster,
                   "db": self.store.engine.url.render_as_string(hide_password=False)}
         process = _context().Process(target=worker_main, name=f"stakes-job-{job['id'][:8]}", daemon=True,
-                                     args=(job["kind"], params, text, self.limits.memory, send))
+                                     args=(job["kind"], params, text, self.limits.memory, self.limits.caps, send))
         process.start()
         send.close()
         self._running[job["id"]] = _Run(process, receive, job["time_limit"],

@@ -11,8 +11,6 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$"
 Quantity = Literal["position", "salience", "risk", "capability"]
 ImportFormat = Literal["yaml", "json", "csv", "ktab-csv", "ktab-xml"]
 ExportFormat = Literal["yaml", "json", "csv", "ktab-csv"]
-MAX_TEXT = 2_000_000
-
 
 MAX_VERSION = 2**31 - 1
 """Versions are 32-bit integers in the database."""
@@ -55,6 +53,32 @@ class ScenarioSummary(BaseModel):
     actors: int
     issues: int
     as_of: date | None
+    size: int = Field(description="characters of the stored scenario text")
+
+
+class TrashedScenario(ScenarioSummary):
+    deleted_at: datetime
+    deleted_by: str
+
+
+class Emptied(BaseModel):
+    deleted: list[str] = Field(description="the ids deleted for good")
+
+
+class TokenOut(BaseModel):
+    name: str
+    created_at: datetime
+    expires_at: datetime | None = Field(description="null: never")
+    expired: bool
+
+
+class NewToken(TokenOut):
+    token: str = Field(description="shown only now; only its digest is stored")
+
+
+class CreateToken(Strict):
+    name: str = Field(pattern=r"^[\w.@\-]{1,100}$")
+    expires_days: int | None = Field(default=None, ge=1, le=36_500, description="null: until revoked")
 
 
 class ScenarioDocument(BaseModel):
@@ -70,11 +94,11 @@ class CreateScenario(Strict):
     id: str | None = Field(default=None, pattern=ID_PATTERN, description="letters, digits, '_', '-'")
     title: str | None = Field(default=None, max_length=500)
     format: ImportFormat = "yaml"
-    text: str | None = Field(default=None, max_length=MAX_TEXT)
+    text: str | None = Field(default=None, description="the file's text (the request body's cap bounds it)")
 
 
 class ArticleIn(Strict):
-    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    text: str = Field(min_length=1, description="at most the article cap (STAKES_MAX_ARTICLE_CHARS) characters")
     title: str | None = Field(default=None, max_length=500)
     url: str | None = Field(default=None, max_length=2000)
     published: date | None = None
@@ -83,14 +107,14 @@ class ArticleIn(Strict):
 class ReadScenario(Strict):
     id: str | None = Field(default=None, pattern=ID_PATTERN, description="letters, digits, '_', '-'")
     title: str | None = Field(default=None, max_length=500)
-    articles: list[ArticleIn] = Field(min_length=1, max_length=50)
+    articles: list[ArticleIn] = Field(min_length=1, description="at most the cap (STAKES_MAX_ARTICLES)")
     issues_from: str | None = Field(default=None, max_length=100, description="take the issues of this stored scenario")
 
 
 class ReplaceScenario(Strict):
     version: int = Version
     scenario: dict[str, Any] | None = None
-    text: str | None = Field(default=None, max_length=MAX_TEXT)
+    text: str | None = Field(default=None, description="the file's text (the request body's cap bounds it)")
     format: ImportFormat = "yaml"
     summary: str | None = Field(default=None, max_length=500)
 

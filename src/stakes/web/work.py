@@ -18,9 +18,14 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
+from stakes import limits
 from stakes.corpus.scenarios import AlreadyExists
 from stakes.errors import ModelError, StakesError
 from stakes.forecast import forecast, jsonable
+from stakes.limits import Limits
 from stakes.scenario import io
 from stakes.scenario.model import Scenario
 from stakes.uncertainty import compare, monte_carlo
@@ -71,7 +76,9 @@ def run_monte_carlo(scenario: Scenario, params: dict[str, Any], progress: Progre
         for issue in run.issues:
             counts, edges = run.histogram(model, issue)
             histograms.append({"model": model, "issue": issue, "counts": counts, "edges": edges})
-    return jsonable({"summary": run.summary().to_dict(orient="records"), "histograms": histograms})
+    summary = run.summary()
+    _finite(summary, ["mean", "q05", "q50", "q95"])
+    return jsonable({"summary": summary.to_dict(orient="records"), "histograms": histograms})
 
 
 def run_compare(scenario: Scenario, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
@@ -79,7 +86,17 @@ def run_compare(scenario: Scenario, params: dict[str, Any], progress: Progress) 
     whatifs = whatifs_from_data(params["whatifs"], file="what-ifs")
     result = compare(scenario, whatifs, params["models"], params["draws"], params["seed"],
                      cluster=params.get("cluster"), progress=progress)
-    return jsonable({"rows": result.table().to_dict(orient="records")})
+    table = result.table()
+    _finite(table, ["mean", "q05", "q50", "q95"])
+    return jsonable({"rows": table.to_dict(orient="records")})
+
+
+def _finite(table: pd.DataFrame, columns: list[str]) -> None:
+    """Fail a run whose results are not all finite numbers, rather than report it done with gaps."""
+    values = table[[c for c in columns if c in table]].to_numpy(dtype=float)
+    if not np.isfinite(values).all():
+        raise ModelError("the run gives no finite result for some model or issue: the scenario's numbers are "
+                         "too large to compute with; rescale capabilities (only their ratios matter)")
 
 
 def run_read(scenario: Scenario | None, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
@@ -132,7 +149,8 @@ def classify(exc: BaseException) -> tuple[str, str]:
     return "internal", f"internal error: {type(exc).__name__}: {exc}"
 
 
-def worker_main(kind: str, params: dict[str, Any], content: str, memory: int | None, pipe: Connection) -> None:
+def worker_main(kind: str, params: dict[str, Any], content: str, memory: int | None, caps: Limits | None,
+                pipe: Connection) -> None:
     """A worker process: run one job and send ``("progress", done, total)`` messages, then
     ``("done", result)`` or ``("failed", failure, message)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when a job stops
@@ -155,8 +173,9 @@ def worker_main(kind: str, params: dict[str, Any], content: str, memory: int | N
             pipe.send(("progress", int(done), int(total)))
 
     try:
-        scenario = io.loads(content, "yaml", file=f"scenario {params['scenario']}") if content else None
-        message: tuple[Any, ...] = ("done", TASKS[kind](scenario, params, progress))
+        with limits.using(caps or limits.current()):
+            scenario = io.loads(content, "yaml", file=f"scenario {params['scenario']}") if content else None
+            message: tuple[Any, ...] = ("done", TASKS[kind](scenario, params, progress))
     except BaseException as exc:  # noqa: BLE001 - a job must never vanish silently
         message = ("failed", *classify(exc))
     try:

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from stakes import limits
 from stakes.corpus.scenarios import StoredScenario
 from stakes.models import make_model
 from stakes.web import schemas as s
@@ -65,6 +66,7 @@ def start_monte_carlo(scenario_id: str, body: s.MonteCarloRequest, request: Requ
     """Queue a Monte Carlo run over the numbers' ranges; poll ``/api/jobs/{id}`` for progress and result."""
     stored = _stored(request, scenario_id)
     _check_models(body.models)
+    limits.check_draws(body.draws, len(stored.scenario.actors))
     params = _params(stored, models=body.models, draws=body.draws, seed=body.seed)
     return request.app.state.jobs.submit("montecarlo", who, params, body.draws)
 
@@ -76,6 +78,7 @@ def start_compare(scenario_id: str, body: s.CompareRequest, request: Request, wh
     stored = _stored(request, scenario_id)
     _check_models(body.models)
     checked_whatifs(body.whatifs, stored.scenario)  # a change that does not apply fails now, not in the job
+    limits.check_draws(body.draws * (1 + len(body.whatifs)), len(stored.scenario.actors))
     whatifs = [w.model_dump(exclude_none=True) for w in body.whatifs]
     params = _params(stored, models=body.models, draws=body.draws, seed=body.seed, whatifs=whatifs)
     return request.app.state.jobs.submit("compare", who, params, body.draws * (1 + len(whatifs)))

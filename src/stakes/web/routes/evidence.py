@@ -10,6 +10,7 @@ import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from stakes import limits
 from stakes.corpus.scenarios import source_of
 from stakes.forecast import jsonable
 from stakes.reading.gazetteer import default_gazetteer
@@ -63,6 +64,7 @@ async def link_article(scenario_id: str, source_id: str, body: s.ArticleIn, requ
     waits for), so numbers citing the source link to their paragraphs or sentences."""
     stored = await run_in_threadpool(request.app.state.store.get, scenario_id)
     source_of(stored.scenario, scenario_id, source_id)  # before the job, so a bad id stores nothing
+    limits.check_article(body.text)
     params = {"scenario": stored.id, "version": stored.version, "source": source_id,
               "article": body.model_dump(mode="json")}
     return await job_result(request, "link", who, params, 1)

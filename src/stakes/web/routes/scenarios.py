@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from stakes import limits
 from stakes.corpus.scenarios import ScenarioStore, StoredScenario
 from stakes.errors import Problem, ScenarioError, StakesError
 from stakes.scenario import io, schema
@@ -117,6 +118,9 @@ def create_scenario(body: s.CreateScenario, request: Request, who: Writer) -> di
 async def read_scenario(body: s.ReadScenario, request: Request, who: Writer) -> dict[str, Any]:
     """Draft a scenario from articles with the reading pipeline (a job the request waits for); the
     articles go to the corpus."""
+    limits.check_articles(len(body.articles))
+    for item in body.articles:
+        limits.check_article(item.text, f"article {item.title!r}" if item.title else "an article")
     base = await run_in_threadpool(store(request).get, body.issues_from) if body.issues_from else None
     params = {"scenario": base.id if base else None, "version": base.version if base else None, "owner": who,
               "id": body.id, "title": body.title, "articles": [a.model_dump(mode="json") for a in body.articles]}
@@ -203,9 +207,9 @@ def replace_whatifs(scenario_id: str, body: s.ReplaceWhatIfs, request: Request, 
 
 @router.delete("/{scenario_id}", status_code=204, response_class=Response)
 def delete_scenario(scenario_id: str, version: Annotated[int, Query(ge=1, le=s.MAX_VERSION)], request: Request,
-                    _: Writer) -> Response:
-    """Delete a scenario and its history, if ``version`` is still the stored one."""
-    store(request).delete(scenario_id, version)
+                    who: Writer) -> Response:
+    """Move a scenario to the trash, if ``version`` is still the stored one (restore it from ``/api/trash``)."""
+    store(request).delete(scenario_id, version, who)
     return Response(status_code=204)
 
 

@@ -38,11 +38,11 @@ async function loadList(box, ctx) {
       h('button', {
         type: 'button', class: 'danger small', 'data-testid': `delete-${sc.id}`,
         onClick: async (ev) => {
-          if (!window.confirm(`Delete the scenario “${sc.title || sc.id}”? Its history goes with it.`)) return;
+          if (!window.confirm(`Move the scenario “${sc.title || sc.id}” to the trash? It can be restored, with its history, until the trash is emptied.`)) return;
           try {
             await withBusyButton(ev.currentTarget, 'deleting…',
               () => api.del(`/api/scenarios/${enc(sc.id)}?version=${enc(sc.version)}`));
-            showInfo(`Deleted “${sc.title || sc.id}”.`);
+            showInfo(`Moved “${sc.title || sc.id}” to the trash (restore: stakes store restore ${sc.id}).`);
             await loadList(box, ctx);
           } catch (e) { showError(e, 'Delete'); }
         },
