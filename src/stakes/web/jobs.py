@@ -3,17 +3,20 @@ executed by worker processes.
 
 A job is a row of the ``jobs`` table (:class:`~stakes.corpus.schema.JobRow`), so every server
 process on the database sees it and it outlives a restart. :class:`JobStore` holds the SQL: submit
-(refused with :class:`QueueFull` past the queue bound), claim (``SELECT … FOR UPDATE SKIP LOCKED`` on
-PostgreSQL, and on every database an ``UPDATE`` guarded by ``state = 'queued'``, so one job runs
-once), progress, finish (guarded by the claiming worker, so a cancelled job stays cancelled),
-cancel, and failing jobs whose server stopped refreshing their heartbeat.
+(one statement that counts and inserts, refused with :class:`QueueFull` past the queue bound), claim
+(one ``UPDATE`` guarded by ``state = 'queued'``, whose sub-select is ``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, so one job runs once), progress, finish (guarded by the claiming worker, so a cancelled
+job stays cancelled), cancel, and failing jobs whose server stopped refreshing their heartbeat.
 
 :class:`Jobs` is one server process's dispatcher: a thread that claims queued jobs while it has a
 free slot and runs each in a worker process of its own (:func:`stakes.web.work.worker_main`), started
 from a fork server that has the models imported. The thread relays progress, enforces the job's time
 limit, stops the worker of a job cancelled by any server, and on shutdown stops its workers and marks
-their jobs failed (``interrupted``). The worker lowers its own memory limit before it starts, so a
-job too large for it fails alone.
+their jobs failed (``interrupted``). The worker lowers its own memory limit and CPU priority before
+it starts, so a job too large fails alone and requests come first.
+
+:func:`job_result` is how a request that must answer with a result (sensitivity, a large forecast,
+reading) waits for its job without holding a thread; a client that hangs up cancels the job.
 """
 
 from __future__ import annotations
