@@ -239,7 +239,7 @@ def test_a_capability_the_models_cannot_compute_with_is_refused_when_saved(clien
 def test_a_run_without_finite_results_fails_instead_of_reporting_done():
     import pandas as pd
 
-    from stakes.web.routes.analysis import _finite
+    from stakes.web.work import _finite
 
     _finite(pd.DataFrame({"model": ["mean"], "mean": [50.0], "q05": [40.0]}), ["mean", "q05"])
     with pytest.raises(ModelError, match="no finite result"):

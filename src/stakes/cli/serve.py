@@ -7,6 +7,7 @@ import os
 import re
 import socket
 from datetime import timedelta
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -76,7 +77,17 @@ def serve_command(
                                               "created, expiry) and exit.")] = False,
     revoke_token: Annotated[str | None, typer.Option("--revoke-token", metavar="NAME", help="Revoke NAME's "
                                                      "token and exit.")] = None,
-    jobs: Annotated[int, typer.Option(help="Background runs (Monte Carlo, comparisons) at once.")] = 1,
+    jobs: Annotated[int, typer.Option(min=1, help="Jobs (Monte Carlo, comparisons, sensitivity, large "
+                                      "forecasts) this server runs at once, one worker process each.")] = 1,
+    job_queue: Annotated[int, typer.Option(min=1, help="Jobs queued or running at once on the database; "
+                                           "more are refused with 429.")] = 20,
+    job_time_limit: Annotated[float, typer.Option(min=1, metavar="SECONDS", help="A job running longer is "
+                                                  "stopped and fails.")] = 900.0,
+    job_memory: Annotated[int, typer.Option(min=0, metavar="MB", help="Memory (address space) a job's worker "
+                                            "may use; 0: no limit.")] = 3072,
+    cluster: Annotated[str | None, typer.Option(metavar="ADDRESS", help="A Dask scheduler (tcp://host:8786) "
+                                                "that Monte Carlo and comparison jobs spread their draws on.")]
+    = None,
     max_body_bytes: Annotated[int | None, _cap("body_bytes", "a request body, in bytes")] = None,
     max_text_chars: Annotated[int | None, _cap("text_chars", "the characters of one text of a scenario")] = None,
     max_cells: Annotated[int | None, _cap("cells", "a scenario's actors × issues")] = None,
@@ -111,12 +122,25 @@ def serve_command(
     caps = limits.Limits.from_env().but(
         body_bytes=max_body_bytes, text_chars=max_text_chars, cells=max_cells, draw_cells=max_draw_cells,
         article_chars=max_article_chars, articles=max_articles)
-    application = create_app(Settings(db=db, token=token, open_reads=open_reads, job_workers=jobs, limits=caps))
+    settings = Settings(db=db, token=token, open_reads=open_reads, job_workers=jobs, job_queue=job_queue,
+                        job_time_limit=job_time_limit, job_memory=job_memory * 2**20 or None, cluster=cluster,
+                        limits=caps)
+    application = create_app(settings)
     if token is None and not application.state.store.token_count():
         errors.print("[yellow]no token yet:[/] create one with `stakes serve --create-token NAME` or set "
                      "$STAKES_TOKEN; until then nothing can be changed" + ("" if open_reads else " or read"))
     errors.print(f"stakes on http://{safe(host)}:{port} (store: {safe(application.state.corpus.url)})")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    jobs_of = application.state.jobs
+
+    class Server(uvicorn.Server):
+        """Stops in-flight jobs at the first SIGTERM or Ctrl-C, instead of after open requests end."""
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            jobs_of.stop()
+            super().handle_exit(sig, frame)
+
+    Server(uvicorn.Config(application, host=host, port=port, log_level="warning",
+                          timeout_graceful_shutdown=10)).run()
 
 
 def _tokens(store, where: str, create: str | None, expires: str | None, listing: bool, revoke: str | None) -> None:

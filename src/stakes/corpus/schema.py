@@ -184,6 +184,37 @@ class TokenRow(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class JobRow(Base):
+    """A run of the web app that costs more than a request should (Monte Carlo, sensitivity, large
+    forecasts): its parameters, who asked, its state and progress, then a result or an error.
+
+    ``state`` goes ``queued`` → ``running`` → ``done`` | ``failed`` | ``cancelled``; ``worker`` names
+    the server process that claimed it, which refreshes ``heartbeat_at`` while it runs, so another
+    process can tell a running job from one whose server died.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_state_created", "state", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(12))
+    owner: Mapped[str] = mapped_column(String(200))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    done: Mapped[int] = mapped_column(BigInteger, default=0)
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
+    time_limit: Mapped[float] = mapped_column(Float)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    failure: Mapped[str | None] = mapped_column(String(20))
+    """Why a job failed, for programs: invalid, internal, time limit, memory, interrupted."""
+    worker: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 TABLES = {row.__tablename__: row.__table__ for row in (ArticleRow, MentionRow, QuoteRow, EventRow, StanceRow)}
 """Every corpus table by name, articles first (the order to create and export them). The scenario
-tables share the database but are not part of the corpus export."""
+tables and the jobs share the database but are not part of the corpus export."""

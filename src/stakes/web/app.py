@@ -26,7 +26,7 @@ from stakes.models import DEFAULT_MODELS, MODELS, make_model
 from stakes.web import schemas as s
 from stakes.web.auth import reader, server_token
 from stakes.web.guard import Guard
-from stakes.web.jobs import Jobs
+from stakes.web.jobs import JobFailed, JobLimits, Jobs, QueueFull
 from stakes.web.routes import admin, analysis, evidence, scenarios
 
 STATIC = Path(str(resources.files("stakes") / "web" / "static"))
@@ -48,15 +48,29 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 @dataclass(frozen=True)
 class Settings:
-    """How the app runs: its database, the server's own token, whether reads are open, and the caps
-    on requests (None: those of the environment, :func:`stakes.limits.current`)."""
+    """How the app runs: its database, the server's own token, whether reads are open, the limits of
+    its jobs (see :class:`~stakes.web.jobs.JobLimits` for what each means), and the caps on requests
+    (None: those of the environment, :func:`stakes.limits.current`)."""
 
     db: str | None = None
     token: str | None = None
     open_reads: bool = False
     job_workers: int = 1
+    job_queue: int = 20
+    job_time_limit: float = 900.0
+    job_memory: int | None = 3 * 2**30
+    job_keep: int = 1000
+    job_stale_after: float = 30.0
+    cluster: str | None = None
+    inline_actors: int = 60
+    """A forecast of a scenario with more actors than this runs as a job."""
     seed_bundled: bool = True
     limits: Limits | None = None
+
+    def job_limits(self) -> JobLimits:
+        return JobLimits(workers=self.job_workers, queue=self.job_queue, time_limit=self.job_time_limit,
+                         memory=self.job_memory, keep=self.job_keep, stale_after=self.job_stale_after,
+                         cluster=self.cluster, caps=self.limits)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -65,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.jobs.start()
         yield
         app.state.jobs.shutdown()
         app.state.corpus.close()
@@ -76,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     corpus = Corpus.open(settings.db)
     app.state.settings, app.state.corpus = settings, corpus
     app.state.store = ScenarioStore(corpus.engine)
-    app.state.jobs = Jobs(settings.job_workers)
+    app.state.jobs = Jobs(corpus.engine, settings.job_limits())
     if settings.seed_bundled:
         app.state.store.seed_bundled()
     app.add_middleware(Guard, caps=settings.limits or limits.current())
@@ -90,8 +105,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _add_server_routes(app: FastAPI) -> None:
     @app.get("/api/health", response_model=s.Health, tags=["server"])
-    def health(request: Request) -> dict[str, Any]:
-        """Always open: the server runs, its version, and whether reads need a token."""
+    async def health(request: Request) -> dict[str, Any]:
+        """Always open: the server runs, its version, and whether reads need a token (answered on the
+        event loop, never queued behind requests waiting for a thread)."""
         return {"status": "ok", "version": __version__, "reads_open": request.app.state.settings.open_reads}
 
     @app.get("/api/whoami", response_model=s.Who, tags=["server"])
@@ -159,6 +175,14 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": f"the database cannot store a value of this request ({exc.orig}); "
                                        "check for NUL characters or numbers out of range", "problems": []},
                             status_code=422)
+
+    @app.exception_handler(QueueFull)
+    async def busy(_: Request, exc: QueueFull) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=429, headers={"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(JobFailed)
+    async def job_failed(_: Request, exc: JobFailed) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "problems": []}, status_code=exc.status)
 
     @app.exception_handler(LimitError)
     async def too_large(_: Request, exc: LimitError) -> JSONResponse:

@@ -229,11 +229,18 @@ class CompareRequest(MonteCarloRequest):
 class JobOut(BaseModel):
     id: str
     kind: str
-    status: Literal["running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
     done: int
     total: int
     error: str | None = None
+    failure: Literal["invalid", "conflict", "internal", "time limit", "memory", "interrupted"] | None = Field(
+        default=None, description="why a failed job failed")
     result: dict[str, Any] | None = None
+    owner: str | None = Field(default=None, description="the name of the token that started it")
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    time_limit: float | None = Field(default=None, description="seconds it may run")
 
 
 class SourceOut(BaseModel):

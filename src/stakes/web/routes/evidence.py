@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 
 from stakes import limits
 from stakes.corpus.scenarios import source_of
@@ -16,7 +17,7 @@ from stakes.reading.gazetteer import default_gazetteer
 from stakes.scenario.evidence import locate, numbers
 from stakes.web import schemas as s
 from stakes.web.auth import reader, writer
-from stakes.web.reading import store_article
+from stakes.web.jobs import job_result
 
 router = APIRouter(tags=["evidence"])
 Reader = Annotated[str | None, Depends(reader)]
@@ -57,17 +58,16 @@ def evidence(scenario_id: str, request: Request, _: Reader) -> list[dict[str, An
 
 @router.post("/api/scenarios/{scenario_id}/sources/{source_id}/article", status_code=201,
              response_model=s.LinkedArticle)
-def link_article(scenario_id: str, source_id: str, body: s.ArticleIn, request: Request,
-                 _: Writer) -> dict[str, str]:
-    """Store the text a source stands for (read by the pipeline when installed), so numbers citing
-    the source link to their paragraphs or sentences."""
-    store = request.app.state.store
-    scenario = store.get(scenario_id).scenario
-    source_of(scenario, scenario_id, source_id)  # before the article is stored, so a bad id stores nothing
+async def link_article(scenario_id: str, source_id: str, body: s.ArticleIn, request: Request,
+                       who: Writer) -> dict[str, str]:
+    """Store the text a source stands for (read by the pipeline when installed, in a job the request
+    waits for), so numbers citing the source link to their paragraphs or sentences."""
+    stored = await run_in_threadpool(request.app.state.store.get, scenario_id)
+    source_of(stored.scenario, scenario_id, source_id)  # before the job, so a bad id stores nothing
     limits.check_article(body.text)
-    article_id = store_article(request.app.state.corpus, body, scenario)
-    store.link_article(scenario_id, source_id, article_id)
-    return {"article_id": article_id}
+    params = {"scenario": stored.id, "version": stored.version, "source": source_id,
+              "article": body.model_dump(mode="json")}
+    return await job_result(request, "link", who, params, 1)
 
 
 @router.get("/api/articles", response_model=list[s.ArticleSummary])

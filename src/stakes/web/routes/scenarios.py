@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from stakes import limits
 from stakes.corpus.scenarios import ScenarioStore, StoredScenario
@@ -15,6 +16,7 @@ from stakes.scenario import io, schema
 from stakes.scenario.model import Scenario
 from stakes.web import schemas as s
 from stakes.web.auth import reader, writer
+from stakes.web.jobs import job_result
 from stakes.whatif import WhatIf, whatifs_from_data, whatifs_to_data
 
 router = APIRouter(prefix="/api/scenarios", tags=["scenarios"])
@@ -113,14 +115,16 @@ def create_scenario(body: s.CreateScenario, request: Request, who: Writer) -> di
 
 
 @router.post("/read", status_code=201, response_model=s.ScenarioDocument)
-def read_scenario(body: s.ReadScenario, request: Request, who: Writer) -> dict[str, Any]:
-    """Draft a scenario from articles with the reading pipeline; the articles go to the corpus."""
-    from stakes.web.reading import draft_from_articles
-
+async def read_scenario(body: s.ReadScenario, request: Request, who: Writer) -> dict[str, Any]:
+    """Draft a scenario from articles with the reading pipeline (a job the request waits for); the
+    articles go to the corpus."""
     limits.check_articles(len(body.articles))
-    base = store(request).get(body.issues_from).scenario if body.issues_from else None
-    scenario = draft_from_articles(request.app.state.corpus, body.articles, base, body.title)
-    return document(store(request).create(scenario, who, body.id, summary="read from articles"))
+    for item in body.articles:
+        limits.check_article(item.text, f"article {item.title!r}" if item.title else "an article")
+    base = await run_in_threadpool(store(request).get, body.issues_from) if body.issues_from else None
+    params = {"scenario": base.id if base else None, "version": base.version if base else None, "owner": who,
+              "id": body.id, "title": body.title, "articles": [a.model_dump(mode="json") for a in body.articles]}
+    return await job_result(request, "read", who, params, len(body.articles))
 
 
 @router.get("/{scenario_id}", response_model=s.ScenarioDocument)

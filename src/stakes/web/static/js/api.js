@@ -121,14 +121,16 @@ export const api = {
 
 export const enc = encodeURIComponent;
 
-/** Poll a job every `interval` ms until it is done; onProgress(job) on every answer. */
+/** Poll a job every `interval` ms until it is done (queued, then running); onProgress(job) on every answer. */
 export async function pollJob(jobId, { onProgress, alive = () => true, interval = 300 } = {}) {
   for (;;) {
     const job = await api.get(`/api/jobs/${enc(jobId)}`);
     if (!alive()) throw cancelled();
     if (onProgress) onProgress(job);
     if (job.status === 'done') return job;
-    if (job.status === 'failed') throw new ApiError(500, job.error ? String(job.error) : 'The job failed.', job);
+    if (job.status === 'failed' || job.status === 'cancelled') {
+      throw new ApiError(500, job.error ? String(job.error) : `The job was ${job.status}.`, job);
+    }
     await new Promise((r) => setTimeout(r, interval));
     if (!alive()) throw cancelled();
   }
