@@ -73,6 +73,29 @@ def test_a_veto_player_at_the_status_quo_blocks_and_so_do_players_on_both_sides(
     assert (float(ruled.outcome), ruled.summary(IDS)["blocking"]) == (40, ["d"])
 
 
+def test_stated_acceptance_sets_that_miss_each_other_leave_no_deal_and_name_who_blocks():
+    # Status quo 0. a at 30 signs [0, 60] and b at 10 signs [0, 20] by nearness; c stands at 95, which
+    # by nearness would sign anything up to 100, but states that it signs only [70, 100].
+    ideal = np.array([30.0, 10.0, 95.0, 50.0, 50.0])
+    weight = np.ones(5)
+    stated = replace(veto("a", "b", "c"), accepts={"c": (70.0, 100.0)})
+    ruled = rules.apply_rule(stated, IDS, ideal, weight, 0.0, SCALE)
+    # [0, 60] ∩ [0, 20] ∩ [70, 100] is empty: no deal, the status quo stays; without c, [0, 20] would
+    # pass, and neither a nor b alone stands in the way, so c alone blocks
+    assert (float(ruled.outcome), bool(ruled.deal)) == (0.0, False)
+    assert ruled.summary(IDS)["blocking"] == ["c"]
+    # by nearness alone the three agree on [0, 20]
+    assert bool(rules.apply_rule(veto("a", "b", "c"), IDS, ideal, weight, 0.0, SCALE).deal)
+    # c signing from 15 up leaves [15, 20], away from the status quo: a deal inside it
+    wider = replace(stated, accepts={"c": (15.0, 100.0)})
+    ruled = rules.apply_rule(wider, IDS, ideal, weight, 0.0, SCALE)
+    assert bool(ruled.deal) and (float(ruled.low), float(ruled.high)) == (15.0, 20.0)
+    assert 15.0 <= float(ruled.outcome) <= 20.0
+    # rows at once: the same answers per row
+    rows = rules.apply_rule(stated, IDS, np.stack([ideal, ideal]), weight, np.array([0.0, 0.0]), SCALE)
+    assert rows.deal.tolist() == [False, False] and rows.outcome.tolist() == [0.0, 0.0]
+
+
 def test_majority_pivots_and_the_median_voter():
     ideal = np.array([10.0, 30.0, 50.0, 70.0, 90.0])
     votes = np.ones(5)

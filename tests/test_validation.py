@@ -327,6 +327,18 @@ DECISION_CASES = [
     ("a zero weight", "rule: veto\n      veto_players: [alpha, beta]",
      "rule: majority\n      voters: [alpha, beta]\n      weights: {alpha: 1, beta: 0}",
      "issues[0].decision.weights.beta", 17, "above 0", "positive"),
+    ("accepts for someone who is no veto player", "      source: report\n    outcomes",
+     "      accepts: {gamma: [60, 100]}\n      source: report\n    outcomes",
+     "issues[0].decision.accepts.gamma", 17, "not one of the veto players", "veto_players:"),
+    ("accepts reversed", "      source: report\n    outcomes",
+     "      accepts: {beta: [100, 60]}\n      source: report\n    outcomes",
+     "issues[0].decision.accepts.beta", 17, "low end is above high end", "[60, 100]"),
+    ("accepts off the scale", "      source: report\n    outcomes",
+     "      accepts: {beta: [60, 120]}\n      source: report\n    outcomes",
+     "issues[0].decision.accepts.beta", 17, "leaves the issue's scale", "between 0 and 100"),
+    ("accepts under a majority", "rule: veto\n      veto_players: [alpha, beta]",
+     "rule: majority\n      voters: [alpha, beta]\n      accepts: {beta: [60, 100]}",
+     "issues[0].decision.accepts", 17, "not used by the rule `majority`", "voters"),
     ("single without a decider", "rule: veto\n      veto_players: [alpha, beta]", "rule: single",
      "issues[0].decision.decider", 15, "needs a decider", "decider: actor_id"),
     ("decision citing an unknown source", "      source: report\n    outcomes", "      source: rumour\n    outcomes",
@@ -360,6 +372,16 @@ def test_decision_rule(tmp_path: Path, old: str, new: str, field: str, line: int
     assert found[0].line == line, str(found[0])
     assert rule in found[0].rule, str(found[0])
     assert fix in found[0].fix, str(found[0])
+
+
+def test_what_a_veto_player_would_sign_is_read_and_written_back(tmp_path: Path) -> None:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(RULED.replace("      source: report\n    outcomes",
+                                  "      accepts: {beta: [60, 100]}\n      source: report\n    outcomes"))
+    scenario = stakes.load(path)
+    assert scenario.issue("border").decision.accepts == {"beta": (60.0, 100.0)}
+    assert stakes.loads(stakes.dumps(scenario)).issue("border").decision == scenario.issue("border").decision
+    assert scenario.issue("border").decision.describe() == "veto: alpha, beta; beta signs only 60–100"
 
 
 def test_a_rule_may_only_name_actors_with_a_stance_on_the_issue(tmp_path: Path) -> None:

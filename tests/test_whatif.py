@@ -278,3 +278,18 @@ def test_merge_puts_the_coalition_in_its_members_places_in_the_rule():
     voted = ruled({"rule": "majority", "voters": ["council", "union", "port"]})
     rule = whatif_from_changes(["merge council union as bloc"]).apply(voted).issue("fees").decision
     assert rule.voters == ("bloc", "port") and rule.weights == {"bloc": 2, "port": 1}  # equal votes add up
+
+
+def test_what_a_veto_player_would_sign_follows_it_through_drop_and_merge():
+    sc = ruled({"rule": "veto", "veto_players": ["council", "union"],
+                "accepts": {"council": [20, 60], "union": [40, 90]}})
+    apply = lambda *changes: whatif_from_changes(list(changes)).apply(sc).issue("fees").decision
+    assert apply("drop union").accepts == {"council": (20, 60)}
+    assert apply("drop union", "drop council").accepts is None  # plain bargaining: nobody signs anything
+    # a coalition signs what both its members would sign
+    assert apply("merge council union as bloc").accepts == {"bloc": (40, 60)}
+    apart = ruled({"rule": "veto", "veto_players": ["council", "union"],
+                   "accepts": {"council": [0, 30], "union": [40, 90]}})
+    with pytest.raises(ScenarioError) as info:
+        whatif_from_changes(["merge council union as bloc"], id="w").apply(apart)
+    assert "do not overlap" in str(info.value)

@@ -22,7 +22,7 @@ a veto rule without veto players means), a dropped agenda setter leaves the veto
 dropped voter's weight leaves the vote; dropping the single decider or the last voter is refused (no
 rule is left to decide). ``merge`` puts the coalition where its members stood in every rule: a veto
 player if any member was, a voter with the members' summed weights, the agenda setter or decider if a
-member was.
+member was; it signs (``accepts``) only what every member that stated an interval would sign.
 
 A what-if file is YAML: a list (or ``whatifs:`` holding a list) of ``{id, title, description,
 changes}``. The bundled scenarios' what-ifs sit beside them as ``NAME.whatifs.yaml``.
@@ -365,9 +365,10 @@ def _without(decision: Decision, change: Change, issue_id: str) -> Decision:
     if decision.rule == "veto" and not veto_players:
         return Decision("bargaining", basis=basis, source=decision.source, where=decision.where)
     weights = None if decision.weights is None else {k: w for k, w in decision.weights.items() if k != gone}
+    accepts = None if decision.accepts is None else {k: v for k, v in decision.accepts.items() if k != gone} or None
     return replace(decision, veto_players=veto_players, voters=tuple(a for a in decision.voters if a != gone),
-                   weights=weights, agenda_setter=None if decision.agenda_setter == gone else decision.agenda_setter,
-                   basis=basis)
+                   weights=weights, accepts=accepts, basis=basis,
+                   agenda_setter=None if decision.agenda_setter == gone else decision.agenda_setter)
 
 
 def _merged(decision: Decision, change: Change) -> Decision:
@@ -389,9 +390,20 @@ def _merged(decision: Decision, change: Change) -> Decision:
         weights = {into if v in members else v: 0.0 for v in decision.voters}
         for voter in decision.voters:
             weights[into if voter in members else voter] += 1.0
+    accepts = None
+    if decision.accepts is not None:  # the coalition signs what every member that stated a set would sign
+        accepts = {k: v for k, v in decision.accepts.items() if k not in members}
+        stated = [v for k, v in decision.accepts.items() if k in members]
+        if stated:
+            low, high = max(v[0] for v in stated), min(v[1] for v in stated)
+            if low > high:
+                raise _error(str(change), f"the members of {into} sign outcomes that do not overlap "
+                             f"({', '.join(f'{a:g}–{b:g}' for a, b in stated)})",
+                             "merge actors whose `accepts:` intervals overlap, or edit the decision first")
+            accepts[into] = (low, high)
     basis = f"{decision.basis} [what-if: {change}]" if decision.basis else f"[what-if: {change}]"
     return replace(decision, veto_players=rename(decision.veto_players), voters=rename(decision.voters),
-                   weights=weights, basis=basis,
+                   weights=weights, accepts=accepts or None, basis=basis,
                    agenda_setter=into if decision.agenda_setter in members else decision.agenda_setter,
                    decider=into if decision.decider in members else decision.decider)
 

@@ -12,7 +12,10 @@ is reached.
 
 - **Win-set** of an actor: the points it likes at least as well as the status quo, the closed
   interval ``[x − r, x + r]`` with ``r = |x − sq|`` (:func:`win_sets`). It always holds the status
-  quo; an actor standing at the status quo accepts nothing else.
+  quo; an actor standing at the status quo accepts nothing else. A veto rule may instead state the
+  interval a veto player would sign (``accepts``), where nearness misleads: a party that prefers the
+  status quo to a small step toward its aim, because the step costs it what it bargains with. Such a
+  set need not hold the status quo, and two of them can miss each other: then there is no deal.
 - **Veto** (Tsebelis 2002): a change needs every veto player. The **feasible interval** is the
   intersection of the veto players' win-sets within the scale (:func:`veto_interval`); it holds the
   status quo, and a **deal** exists when it is more than that point — in one dimension, when every
@@ -148,13 +151,48 @@ def win_sets(ideal: np.ndarray, status_quo: np.ndarray | float) -> tuple[np.ndar
 
 
 def veto_interval(ideal: np.ndarray, members: np.ndarray, status_quo: np.ndarray | float,
-                  scale: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+                  scale: tuple[float, float], accepts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The intersection of the win-sets of the actors marked in ``members`` (the veto players), cut
-    to the scale. It always holds the status quo."""
-    low, high = win_sets(ideal, status_quo)
+    to the scale. It holds the status quo unless ``accepts`` — per actor ``[low, high]``, shaped
+    (actors, 2), NaN where the win-set stands — replaces some win-sets; then it may be empty
+    (``low > high``)."""
+    low, high = acceptance_sets(ideal, status_quo, accepts)
     low = np.where(members, low, -np.inf).max(axis=-1)
     high = np.where(members, high, np.inf).min(axis=-1)
     return np.maximum(low, scale[0]), np.minimum(high, scale[1])
+
+
+def acceptance_sets(ideal: np.ndarray, status_quo: np.ndarray | float,
+                    accepts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """What each actor would sign: its stated interval in ``accepts`` where it has one, else its
+    win-set (:func:`win_sets`)."""
+    low, high = win_sets(ideal, status_quo)
+    if accepts is None:
+        return low, high
+    stated = ~np.isnan(accepts[:, 0])
+    return np.where(stated, accepts[:, 0], low), np.where(stated, accepts[:, 1], high)
+
+
+def pivotal_blockers(ideal: np.ndarray, members: np.ndarray, status_quo: np.ndarray | float,
+                     scale: tuple[float, float], accepts: np.ndarray, tolerance: float) -> np.ndarray:
+    """Veto players without whom a deal would exist: each one whose acceptance set misses the
+    intersection of all the others' (rows, actors)."""
+    out = np.zeros(np.shape(ideal), dtype=bool)
+    for k in np.flatnonzero(members):
+        others = members.copy()
+        others[k] = False
+        if not others.any():
+            continue
+        low, high = veto_interval(ideal, others, status_quo, scale, accepts)
+        out[..., k] = _has_deal(low, high, np.asarray(status_quo, dtype=float), tolerance)
+    return out
+
+
+def _has_deal(low: np.ndarray, high: np.ndarray, status_quo: np.ndarray, tolerance: float) -> np.ndarray:
+    """Whether ``[low, high]`` holds a change from the status quo: more than the status quo point
+    (a win-set intersection always holds it), or a non-empty interval away from it."""
+    return (high >= low) & ((high - low > tolerance) | (low > status_quo + tolerance)
+                            | (high < status_quo - tolerance))
 
 
 def pivots(ideal: np.ndarray, weight: np.ndarray, share: float, strict: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -251,7 +289,12 @@ def members_of(decision: Decision, actor_ids: Sequence[str]) -> dict[str, np.nda
     votes = np.zeros(n)
     for voter, weight in decision.voter_weights().items():
         votes[index[voter]] = weight
-    return {"veto": veto, "votes": votes,
+    accepts = None
+    if decision.accepts:
+        accepts = np.full((n, 2), np.nan)
+        for actor_id, interval in decision.accepts.items():
+            accepts[index[actor_id]] = interval
+    return {"veto": veto, "votes": votes, "accepts": accepts,
             "setter": np.arange(n) == index.get(decision.agenda_setter, -1),
             "decider": np.arange(n) == index.get(decision.decider, -1)}
 
@@ -275,13 +318,14 @@ def apply_rule(decision: Decision, actor_ids: Sequence[str], ideal: np.ndarray, 
                            np.zeros(ideal.shape, dtype=bool))
     if decision.rule == "veto":
         body = who["veto"]
-        low, high = veto_interval(x, body, sq, scale)
+        low, high = veto_interval(x, body, sq, scale, who["accepts"])
     else:
         body = who["votes"] > 0
         votes = np.broadcast_to(who["votes"], x.shape)
         strict = decision.rule == "majority"
         low, high = quota_interval(x, votes, sq, 0.5 if strict else decision.threshold, strict, scale)
-    deal = high - low > DEAL_TOLERANCE * (scale[1] - scale[0])
+    tolerance = DEAL_TOLERANCE * (scale[1] - scale[0])
+    deal = _has_deal(low, high, sq, tolerance)
     if who["setter"].any():
         inside = x[:, who["setter"]][:, 0]
         toward = inside
@@ -295,6 +339,10 @@ def apply_rule(decision: Decision, actor_ids: Sequence[str], ideal: np.ndarray, 
         inside = weighted_median_rows(x, np.broadcast_to(who["votes"], x.shape))
         toward = weighted_median_rows(x, w)
     outcome = np.where(deal, np.clip(inside, low, high), sq)
-    blocking = blockers(x, body, sq, toward) & ~deal[:, None]
+    blocking = blockers(x, body, sq, toward)
+    if who["accepts"] is not None:  # stated sets can miss each other wherever the members stand
+        pivotal = pivotal_blockers(x, body, sq, scale, who["accepts"], tolerance)
+        blocking = np.where(pivotal.any(axis=1, keepdims=True), pivotal, blocking)
+    blocking &= ~deal[:, None]
     return RuleOutcome(decision.rule, outcome.reshape(shape), deal.reshape(shape), low.reshape(shape),
                        high.reshape(shape), blocking.reshape(ideal.shape))

@@ -69,8 +69,11 @@ class Decision:
     an optional ``agenda_setter`` proposes), ``majority`` / ``qualified_majority`` (the ``voters``,
     weighted by ``weights`` — equal by default — with more than half or at least ``threshold`` of
     their total weight), ``single`` (``decider`` alone). When no decision is reached the issue stays
-    at its status quo. ``basis``, ``source`` and ``where`` give the evidence, as for an
-    :class:`Estimate`.
+    at its status quo. ``accepts`` gives, for some veto players, the closed interval of outcomes each
+    would sign, where nearness to its position misleads: a party that would rather keep the status
+    quo than accept a small step toward its aim (what it gives up in the step costs more than the
+    step brings). Without it, a veto player signs every point nearer its position than the status
+    quo. ``basis``, ``source`` and ``where`` give the evidence, as for an :class:`Estimate`.
     """
 
     rule: str
@@ -80,6 +83,7 @@ class Decision:
     weights: dict[str, float] | None = None
     threshold: float | None = None
     decider: str | None = None
+    accepts: dict[str, tuple[float, float]] | None = None
     basis: str | None = None
     source: str | None = None
     where: str | None = None
@@ -101,6 +105,8 @@ class Decision:
             text += f" ({self.threshold:.0%})"
         if self.agenda_setter:
             text += f"; setter {self.agenda_setter}"
+        for actor_id, (low, high) in (self.accepts or {}).items():
+            text += f"; {actor_id} signs only {low:g}–{high:g}"
         return text
 
     def voter_weights(self) -> dict[str, float]:

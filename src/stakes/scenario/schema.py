@@ -40,11 +40,11 @@ models' weighted sums and squared distances stay far from overflowing."""
 TOP_FIELDS = ("stakes", "title", "as_of", "description", "sources", "notes", "issues", "actors")
 ISSUE_FIELDS = ("id", "name", "low", "high", "scale", "description", "status_quo", "decision", "outcomes")
 DECISION_FIELDS = ("rule", "veto_players", "agenda_setter", "voters", "weights", "threshold", "decider",
-                   "basis", "source", "where")
+                   "accepts", "basis", "source", "where")
 OUTCOME_FIELDS = ("value", "range", "date", "basis", "source", "where")
 RULE_FIELDS = {  # the actor fields each rule uses; the others must stay empty
     "bargaining": (),
-    "veto": ("veto_players", "agenda_setter"),
+    "veto": ("veto_players", "agenda_setter", "accepts"),
     "majority": ("voters", "weights", "agenda_setter"),
     "qualified_majority": ("voters", "weights", "threshold", "agenda_setter"),
     "single": ("decider",),
@@ -334,7 +334,7 @@ def _issues(check: _Checker, value: Any, sources: set[str]) -> tuple[list[Issue]
                                         "status quo", sources)
         decision = None
         if "decision" in data:
-            decision = _decision(check, data["decision"], path + ("decision",), sources)
+            decision = _decision(check, data["decision"], path + ("decision",), scale, sources)
         outcomes = _outcomes(check, data.get("outcomes", []), path + ("outcomes",), scale, sources)
         issue = Issue(ident or "", name or "", low or "", high or "", scale,
                       check.text(data, "description", path, required=False), status_quo,
@@ -369,7 +369,8 @@ def _ids(check: _Checker, data: dict, key: str, path: Path_) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
-def _decision(check: _Checker, value: Any, path: Path_, sources: set[str]) -> Decision | None:
+def _decision(check: _Checker, value: Any, path: Path_, scale: tuple[float, float],
+              sources: set[str]) -> Decision | None:
     """The ``decision:`` block of an issue: the rule and the fields that rule needs, nothing else."""
     data = check.mapping(value, path, DECISION_FIELDS, "a decision")
     if data is None:
@@ -382,7 +383,7 @@ def _decision(check: _Checker, value: Any, path: Path_, sources: set[str]) -> De
         check.problem(path + ("rule",), "unknown decision rule", hint, rule)
         return None
     problems = len(check.problems)
-    for key in DECISION_FIELDS[1:7]:
+    for key in DECISION_FIELDS[1:8]:
         if key in data and key not in RULE_FIELDS[rule]:
             fix = (f"remove it (the rule `{rule}` uses: {', '.join(RULE_FIELDS[rule]) or 'no actors'})"
                    if (rule, key) != ("majority", "threshold") else
@@ -430,10 +431,42 @@ def _decision(check: _Checker, value: Any, path: Path_, sources: set[str]) -> De
     elif rule == "qualified_majority":
         check.problem(path + ("threshold",), "the rule `qualified_majority` needs a threshold",
                       "add `threshold:` (the share of the voters' total weight needed, e.g. 0.71)")
+    accepts = _accepts(check, data, path, scale, veto_players) if "accepts" in data else None
     evidence = _evidence(check, data, path, sources)
     if len(check.problems) > problems:
         return None
-    return Decision(rule, veto_players, agenda_setter, voters, weights, threshold, decider, **evidence)
+    return Decision(rule, veto_players, agenda_setter, voters, weights, threshold, decider, accepts, **evidence)
+
+
+def _accepts(check: _Checker, data: dict[str, Any], path: Path_, scale: tuple[float, float],
+             veto_players: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    """``accepts: {veto_player: [low, high]}``: the outcomes some veto players would sign."""
+    raw = data["accepts"]
+    if not isinstance(raw, dict) or not raw:
+        check.problem(path + ("accepts",), "must map veto players to the interval of outcomes each would sign",
+                      "write `accepts: {veto_player: [low, high], ...}`", raw)
+        return {}
+    out = {}
+    lo, hi = scale
+    for key, interval in raw.items():
+        place = path + ("accepts", key)
+        if key not in veto_players:
+            check.problem(place, "is not one of the veto players", "add it to `veto_players:` or remove it here", key)
+            continue
+        if not isinstance(interval, list) or len(interval) != 2:
+            check.problem(place, "must be a list of two numbers [low, high]", "write e.g. `[70, 100]`", interval)
+            continue
+        low, high = (check.number(end, place + (k,)) for k, end in enumerate(interval))
+        if low is None or high is None:
+            continue
+        if low > high:
+            check.problem(place, "low end is above high end", f"write [{high:g}, {low:g}]", interval)
+        elif low < lo or high > hi:
+            check.problem(place, f"leaves the issue's scale [{lo:g}, {hi:g}]",
+                          f"keep both ends between {lo:g} and {hi:g}", interval)
+        else:
+            out[key] = (low, high)
+    return out
 
 
 def _outcomes(check: _Checker, value: Any, path: Path_, scale: tuple[float, float],
@@ -623,6 +656,8 @@ def decision_to_data(decision: Decision) -> dict[str, Any]:
         "weights": None if decision.weights is None else {k: _plain(v) for k, v in decision.weights.items()},
         "threshold": _plain(decision.threshold),
         "decider": decision.decider,
+        "accepts": None if decision.accepts is None else {k: [_plain(low), _plain(high)]
+                                                          for k, (low, high) in decision.accepts.items()},
         "basis": decision.basis, "source": decision.source, "where": decision.where,
     })
 
