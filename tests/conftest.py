@@ -13,11 +13,33 @@ from sqlalchemy.engine import make_url
 
 from stakes.corpus.schema import Base
 from stakes.corpus.store import database_url
+from stakes.models import bdm_engine
 from stakes.scenario.model import Actor, Estimate, Issue, Scenario, Stance
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 DATA = Path(__file__).parent / "data"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "engine(name): run the expected-utility model on this engine")
+
+
+@pytest.fixture(autouse=True)
+def _bdm_engine(request):
+    """Tests run the expected-utility model on its compiled kernel (never compiling in the
+    background), or on the engine their ``engine`` mark names."""
+    marker = request.node.get_closest_marker("engine")
+    bdm_engine.use(marker.args[0] if marker else "compiled")
+    yield
+    bdm_engine.use("compiled")
+
+
+@pytest.fixture(params=["compiled", "numpy"])
+def both_engines(request):
+    """Runs a test once on each engine of the expected-utility model."""
+    bdm_engine.use(request.param)
+    yield request.param
 
 
 def shared_path(*parts: str) -> Path:

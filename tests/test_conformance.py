@@ -12,10 +12,13 @@ import pytest
 import stakes
 from stakes.models import MODELS, make_model
 from stakes.models.base import STOP_REASONS, IssueBatch
+from stakes.models.bdm import ExpectedUtility
 from stakes.scenario.model import Issue
 from tests.conftest import DATA, make_scenario, random_scenario
 
-MODEL_NAMES = list(MODELS)
+MODEL_NAMES = list(MODELS) + [  # the expected-utility models on their numpy engine too
+    pytest.param(name, id=f"{name}-numpy", marks=pytest.mark.engine("numpy"))
+    for name in MODELS if isinstance(make_model(name), ExpectedUtility)]
 SCENARIOS = (
     [random_scenario(seed) for seed in range(6)]
     + [random_scenario(100 + seed, levels=4) for seed in range(4)]

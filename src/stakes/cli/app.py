@@ -5,6 +5,7 @@ Commands live in sibling modules by topic and register themselves on :data:`app`
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Annotated, Any
 
@@ -49,8 +50,18 @@ def fmt(value: float) -> str:
     return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.3e}"
 
 
+class _NoteHandler(logging.Handler):
+    """Shows what the library reports at INFO and above (e.g. a first-run compilation) as a line on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        errors.print(f"[dim]{escape(record.getMessage())}[/]", soft_wrap=True, highlight=False)
+
+
 def main() -> None:
     """Console entry point: run the app, turning the project's own errors into one clear line."""
+    notes = logging.getLogger("stakes")
+    notes.addHandler(_NoteHandler(logging.INFO))
+    notes.setLevel(logging.INFO)
     try:
         app()
     except StakesError as exc:
