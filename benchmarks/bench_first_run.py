@@ -1,15 +1,17 @@
 """First run against warm run of every command that runs a model, on the bundled scenario.
 
-Run as ``python benchmarks/bench_first_run.py [--venv PATH] [--only forecast,montecarlo,...]``.
+Run as ``python benchmarks/bench_first_run.py [--venv PATH | --checkout DIR] [--only forecast,...]``.
 Each command runs as a subprocess of the chosen Python (``--venv``: a virtual environment with
-stakes installed, e.g. a fresh one; default: this Python, with this checkout's ``src`` first on
-the path). "First" is a run on an empty compiled-code cache: numba's cache goes to a new empty
+stakes installed, e.g. a fresh one; default: this Python, with the ``src`` of this checkout, or of
+``--checkout``, first on the path). "First" is a run on an empty compiled-code cache: numba's cache goes to a new empty
 directory (``NUMBA_CACHE_DIR``, which numba then uses instead of ``__pycache__``), one per command,
 so no command profits from another. Then, once any background compilation the first run started
 has finished, the command runs once untimed and once timed ("warm") on the same cache. For
 ``stakes serve`` the figure is the first forecast a fresh server answers (start-up not counted),
-on a cold cache and then, in a second server, on the warm one. Prints seconds and their ratio
-per command; the target is first/warm ≤ 2.
+on a cold cache and then, in a second server, on the warm one. Prints wall seconds and their ratio
+per command (the target is first/warm ≤ 2), and the CPU seconds of the command's own process (which
+a busy machine inflates less than wall time; a compilation left running in the background after
+the command is not in them).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -41,6 +44,7 @@ TOKEN = "bench-first-run"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--venv", type=Path, help="virtual environment whose python runs stakes")
+    parser.add_argument("--checkout", type=Path, default=ROOT, help="checkout whose src/ to run")
     parser.add_argument("--only", default=",".join(COMMANDS), help="comma-separated commands")
     args = parser.parse_args()
     python = str(args.venv / "bin" / "python") if args.venv else sys.executable
@@ -48,46 +52,59 @@ def main() -> None:
     unknown = sorted(set(names) - set(COMMANDS))
     if unknown:
         parser.error(f"unknown command(s) {', '.join(unknown)}; choose from {', '.join(COMMANDS)}")
-    print(f"python: {python}")
-    print(f"{'command':<12} {'first s':>8} {'warm s':>8} {'first/warm':>11}")
+    source = None if args.venv else args.checkout.resolve() / "src"
+    print(f"python: {python}" + (f", code: {source}" if source else ""))
+    print(f"{'command':<12} {'first s':>8} {'warm s':>8} {'first/warm':>11} {'first CPU s':>12} {'warm CPU s':>11}")
     for name in names:
         with tempfile.TemporaryDirectory(prefix="stakes-bench-") as tmp:
-            env = _environment(python, args.venv is None, Path(tmp))
+            env = _environment(source, Path(tmp))
             if name == "serve":
                 run = lambda: _first_forecast(python, env, Path(tmp))  # noqa: E731
             else:
                 command = [python, "-m", "stakes", *(a.format(tmp=tmp) for a in COMMANDS[name])]
                 run = lambda: _timed_command(command, env)  # noqa: E731
-            first = run()
+            first, first_cpu = run()
             _settle(Path(env["NUMBA_CACHE_DIR"]))
             run()
-            warm = run()
-        print(f"{name:<12} {first:>8.2f} {warm:>8.2f} {first / warm:>10.1f}×", flush=True)
+            warm, warm_cpu = run()
+        print(f"{name:<12} {first:>8.2f} {warm:>8.2f} {first / warm:>10.1f}× {first_cpu:>12.2f} {warm_cpu:>11.2f}",
+              flush=True)
 
 
-def _environment(python: str, from_checkout: bool, tmp: Path) -> dict[str, str]:
-    """The subprocess environment: a fresh numba cache, and this checkout's code unless --venv."""
+def _environment(source: Path | None, tmp: Path) -> dict[str, str]:
+    """The subprocess environment: a fresh numba cache, and the code in ``source`` unless None."""
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp / "numba-cache"), COLUMNS="120",
                STAKES_TOKEN=TOKEN)
     env.pop("PYTHONPATH", None)
-    if from_checkout:
-        env["PYTHONPATH"] = str(ROOT / "src")
+    if source:
+        env["PYTHONPATH"] = str(source)
     return env
 
 
-def _timed_command(command: list[str], env: dict[str, str]) -> float:
-    """Wall seconds of one run; its output is discarded, a failure stops the benchmark."""
+def _timed_command(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one run; its output is discarded, a failure stops the benchmark."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:
         sys.exit(f"{' '.join(command)} failed:\n{done.stderr}")
-    return seconds
+    return seconds, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
-def _first_forecast(python: str, env: dict[str, str], tmp: Path) -> float:
-    """Seconds a freshly started ``stakes serve`` takes to answer its first forecast."""
+def _process_cpu(pid: int) -> float:
+    """CPU seconds a running process has used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _first_forecast(python: str, env: dict[str, str], tmp: Path) -> tuple[float, float]:
+    """Wall and server CPU seconds a freshly started ``stakes serve`` takes to answer its first forecast."""
     port = _free_port()
     server = subprocess.Popen([python, "-m", "stakes", "serve", "--port", str(port), "--db",
                                str(tmp / "store.sqlite")], env=env, cwd=ROOT,
@@ -98,10 +115,10 @@ def _first_forecast(python: str, env: dict[str, str], tmp: Path) -> float:
         request = urllib.request.Request(
             f"{base}/api/scenarios/rafah-2024/forecast", data=json.dumps({"models": ["bdm"]}).encode(),
             headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
-        start = time.perf_counter()
+        cpu, start = _process_cpu(server.pid), time.perf_counter()
         with urllib.request.urlopen(request, timeout=600) as response:
             response.read()
-        return time.perf_counter() - start
+        return time.perf_counter() - start, _process_cpu(server.pid) - cpu
     finally:
         server.terminate()
         server.wait(timeout=30)
