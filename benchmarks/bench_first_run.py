@@ -27,6 +27,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,10 +60,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="stakes-bench-") as tmp:
             env = _environment(source, Path(tmp))
             if name == "serve":
-                run = lambda: _first_forecast(python, env, Path(tmp))  # noqa: E731
+                run = partial(_first_forecast, python, env, Path(tmp))
             else:
                 command = [python, "-m", "stakes", *(a.format(tmp=tmp) for a in COMMANDS[name])]
-                run = lambda: _timed_command(command, env)  # noqa: E731
+                run = partial(_timed_command, command, env)
             first, first_cpu = run()
             _settle(Path(env["NUMBA_CACHE_DIR"]))
             run()
@@ -86,7 +87,7 @@ def _timed_command(command: list[str], env: dict[str, str]) -> tuple[float, floa
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
+                          stderr=subprocess.PIPE, text=True, check=False)
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:

@@ -30,16 +30,15 @@ def _bdm_engine(request):
     """Tests run the expected-utility model on its compiled kernel (never compiling in the
     background), or on the engine their ``engine`` mark names."""
     marker = request.node.get_closest_marker("engine")
-    bdm_engine.use(marker.args[0] if marker else "compiled")
-    yield
-    bdm_engine.use("compiled")
+    with bdm_engine.using(marker.args[0] if marker else "compiled"):
+        yield
 
 
 @pytest.fixture(params=["compiled", "numpy"])
 def both_engines(request):
     """Runs a test once on each engine of the expected-utility model."""
-    bdm_engine.use(request.param)
-    yield request.param
+    with bdm_engine.using(request.param):
+        yield request.param
 
 
 def shared_path(*parts: str) -> Path:

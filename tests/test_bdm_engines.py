@@ -15,18 +15,17 @@ import stakes
 from stakes.models import bdm_engine, bdm_kernel, bdm_numpy
 from stakes.models.bdm import ExpectedUtility
 from stakes.uncertainty import monte_carlo
+from stakes.uncertainty.sampling import BLOCK
 from tests.test_bdm import OPTION_SETS, random_batch, random_issue
+from tests.uncertain import harbour
 
 TOLERANCE = 1e-12
 """Of the scale's width: the engines differ only where numpy rounds exp, log and power differently."""
 
 
 def on(engine: str, compute):
-    bdm_engine.use(engine)
-    try:
+    with bdm_engine.using(engine):
         return compute()
-    finally:
-        bdm_engine.use("compiled")
 
 
 @pytest.mark.parametrize("options", OPTION_SETS.values(), ids=OPTION_SETS.keys())
@@ -111,10 +110,10 @@ def cold_kernel(tmp_path, monkeypatch):
     started = []
     monkeypatch.setattr(bdm_engine, "_compiled", lambda: kernel)
     monkeypatch.setattr(bdm_engine.subprocess, "Popen", lambda command, **_: started.append(command))
-    monkeypatch.setitem(bdm_engine._choice, "started", False)
+    monkeypatch.setitem(bdm_engine._background, "started", False)
     monkeypatch.delitem(sys.modules, "stakes.models.bdm_kernel")
-    bdm_engine.use("auto")
-    return SimpleNamespace(kernel=kernel, started=started, cache=tmp_path)
+    with bdm_engine.using("auto"):
+        yield SimpleNamespace(kernel=kernel, started=started, cache=tmp_path)
 
 
 def test_on_a_cold_cache_large_work_runs_in_numpy_and_compiles_once_in_the_background(cold_kernel):
@@ -122,7 +121,7 @@ def test_on_a_cold_cache_large_work_runs_in_numpy_and_compiles_once_in_the_backg
     assert bdm_engine.engine(10**6) is bdm_numpy
     assert len(cold_kernel.started) == 1  # once per process
     command = cold_kernel.started[0]
-    assert command[:3] == [sys.executable, "-m", "stakes.models.bdm_engine"]
+    assert command[:3] == [sys.executable, "-c", bdm_engine.BACKGROUND]
     lock = cold_kernel.cache / "stakes-bdm-kernel.lock"
     assert command[3] == str(lock) and lock.exists()
 
@@ -152,13 +151,13 @@ def test_compiling_writes_the_marker_the_engine_reads():
     assert not bdm_engine._ready(bdm_kernel)
     bdm_engine.compile_kernel()  # the tests' session has compiled the kernel: this loads it
     assert bdm_engine._ready(bdm_kernel)
-    bdm_engine.use("auto")
-    assert bdm_engine.engine(10**6) is bdm_kernel
+    with bdm_engine.using("auto"):
+        assert bdm_engine.engine(10**6) is bdm_kernel
 
 
 def test_an_unknown_engine_is_refused():
-    with pytest.raises(ValueError, match="engine must be one of"):
-        bdm_engine.use("gpu")
+    with pytest.raises(ValueError, match="engine must be one of"), bdm_engine.using("gpu"):
+        pass
 
 
 def test_the_background_compile_runs_the_kernel_writes_the_marker_and_releases_the_lock(tmp_path):
@@ -167,6 +166,34 @@ def test_the_background_compile_runs_the_kernel_writes_the_marker_and_releases_t
     lock = tmp_path / "compile.lock"
     lock.touch()
     # the tests' session has compiled the kernel into numba's cache, so this only loads it
-    subprocess.run([sys.executable, "-m", "stakes.models.bdm_engine", str(lock)], check=True,
+    subprocess.run([sys.executable, "-c", bdm_engine.BACKGROUND, str(lock)], check=True,
                    capture_output=True, env=dict(os.environ))
     assert bdm_engine._ready(bdm_kernel) and not lock.exists()
+
+
+def test_work_too_large_for_numpy_compiles_first_saying_so(cold_kernel, monkeypatch, caplog):
+    compiled = []
+    monkeypatch.setattr(bdm_engine, "compile_kernel", lambda: compiled.append(True))
+    with caplog.at_level("INFO", logger="stakes"):
+        assert bdm_engine.choose(10**5, total=bdm_engine.LARGE) == "compiled"
+    assert compiled == [True] and cold_kernel.started == []
+    assert "compiling the expected-utility engine once" in caplog.text
+
+
+def test_a_monte_carlo_run_keeps_the_engine_it_started_with(monkeypatch):
+    answers = iter(["numpy"])  # cold at the start; had the cache become ready, blocks would not see it
+    monkeypatch.setattr(bdm_engine, "choose", lambda work, total=None: next(answers, "compiled"))
+    seen = []
+    using = bdm_engine.using
+    monkeypatch.setattr(bdm_engine, "using", lambda name: seen.append(name) or using(name))
+    monte_carlo(harbour(), ["bdm"], draws=3 * BLOCK, seed=2)
+    assert seen == ["numpy"] * 3
+
+
+@pytest.mark.engine("numpy")
+def test_worker_processes_run_the_engine_of_the_run():
+    in_process = monte_carlo(harbour(), [("bdm", {"rounds": 6})], draws=BLOCK + 10, seed=5)
+    spread = monte_carlo(harbour(), [("bdm", {"rounds": 6})], draws=BLOCK + 10, seed=5, workers=2)
+    for key, parts in in_process.results.items():
+        for part, values in parts.items():
+            assert np.array_equal(values, spread.results[key][part]), (key, part)

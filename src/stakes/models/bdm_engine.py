@@ -4,18 +4,20 @@
 seconds, and numba keeps the result on disk (beside the source in ``__pycache__``, or under
 ``$NUMBA_CACHE_DIR``) for later runs. :mod:`stakes.models.bdm_numpy` computes the same numbers with
 nothing to compile: quicker than importing numba for one run of a small issue, about ten times
-slower on large batches of draws. So :func:`engine` picks, for a piece of work of a given size:
+slower on large batches of draws. :func:`choose` picks one for work of a given size:
 
 - the kernel, when this process has already loaded it;
 - numpy, for small work (a forecast of the bundled scenarios): loading numba alone would cost more;
 - the kernel, when its disk cache is ready: a marker that :func:`compile_kernel` writes beside
   numba's cache files once every function the model calls has been compiled and saved;
-- otherwise numpy, and a background process (:func:`compile_kernel`, started once; a lock file
-  keeps concurrent runs from compiling twice) fills the cache meanwhile, so that later work, in
-  this process as soon as the marker appears and in every later run, uses the kernel.
+- otherwise numpy, while a background process (:func:`compile_kernel`, started once; a lock file
+  keeps concurrent runs from compiling twice) fills the cache for later work and later runs; or,
+  for work so large that numpy would take longer than compiling, the kernel, compiled right away.
 
-:func:`use` forces one engine (tests run the model on both); the two agree to about 1e-15 of the
-scale (numpy's ``exp`` and ``log`` may round the last bit differently from the C library's).
+The two engines agree to about 1e-14 of the scale, not to the last bit: numpy's ``exp``, ``log``
+and ``power`` may round the last bit differently from the C library's. So a Monte Carlo run picks
+its engine once and every block uses it, wherever it runs (see
+:func:`stakes.uncertainty.montecarlo.monte_carlo`), and :func:`using` forces one (tests run both).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from types import ModuleType
 
@@ -33,55 +38,75 @@ import numpy as np
 
 ENGINES = ("auto", "compiled", "numpy")
 SMALL = 50_000
-"""Work (draws × active actors²) below which numpy is used even when the kernel's cache is ready."""
+"""Work (draws × active actors²) below which numpy runs even when the kernel's cache is ready."""
+LARGE = 2_000_000
+"""Work from which compiling first (10–20 s) beats running in numpy (about 10 µs per unit)."""
+BACKGROUND = ("import sys; from stakes.models.bdm_engine import compile_and_release; "
+              "compile_and_release(sys.argv[1])")
+"""The background process's program; its argument is the lock file."""
 STALE_LOCK = 900.0
 """Seconds after which a compile lock is taken for the remains of a compile that died."""
 logger = logging.getLogger(__name__)
-_choice = {"engine": "auto", "started": False}
+_forced: ContextVar[str] = ContextVar("stakes_bdm_engine", default="auto")
+_background = {"started": False}
 
 
-def use(name: str) -> None:
-    """Run the model on one engine from now on: "compiled", "numpy", or "auto" (the choice above)."""
+@contextmanager
+def using(name: str) -> Iterator[None]:
+    """Run the model on one engine within this block (in this thread): "compiled", "numpy", or
+    "auto" (the choice above)."""
     if name not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {name!r}")
-    _choice["engine"] = name
+    token = _forced.set(name)
+    try:
+        yield
+    finally:
+        _forced.reset(token)
+
+
+def choose(work: int, total: int | None = None) -> str:
+    """The engine ("compiled" or "numpy") for calls of ``work`` = draws × active actors² each,
+    ``total`` in all (default: one call)."""
+    forced = _forced.get()
+    if forced != "auto":
+        return forced
+    if _loaded():
+        return "compiled"
+    if work < SMALL:
+        return "numpy"
+    kernel = _compiled()
+    if _ready(kernel):
+        return "compiled"
+    if (total or work) >= LARGE:
+        logger.info("compiling the expected-utility engine once (about 15 s); later runs reuse it")
+        compile_kernel()
+        return "compiled"
+    _compile_in_background(kernel)
+    return "numpy"
 
 
 def engine(work: int) -> ModuleType:
-    """The module (``run``, ``run_batch``, ``play_round``, ``workspace``) for ``work`` = draws × active
-    actors² of the coming call."""
-    forced = _choice["engine"]
-    if forced == "compiled" or (forced == "auto" and _loaded()):
-        return _compiled()
-    if forced == "numpy" or work < SMALL:
-        return _numpy()
-    kernel = _compiled()
-    if _ready(kernel):
-        return kernel
-    _compile_in_background(kernel)
-    return _numpy()
+    """The module (``run``, ``run_batch``, ``play_round``, ``workspace``) for a call of ``work`` =
+    draws × active actors²."""
+    return _compiled() if choose(work) == "compiled" else _numpy()
 
 
 def compile_kernel() -> None:
     """Compile every kernel function the model calls (or load it from numba's cache), then write
-    the marker that tells :func:`engine` the cache is ready."""
+    the marker that tells :func:`choose` the cache is ready."""
     from stakes.models.base import IssueBatch
     from stakes.models.bdm import ExpectedUtility
     from stakes.scenario.model import Issue, IssueData
 
-    previous = _choice["engine"]
-    use("compiled")
-    try:
-        issue = Issue("x", "Compile", "low", "high", (0.0, 100.0))
-        data = IssueData(issue=issue, actor_ids=("a", "b", "c"), position=np.array([0.0, 40.0, 100.0]),
-                         salience=np.full(3, 0.5), capability=np.full(3, 10.0))
-        model = ExpectedUtility(challenge_log="offers")
+    issue = Issue("x", "Compile", "low", "high", (0.0, 100.0))
+    data = IssueData(issue=issue, actor_ids=("a", "b", "c"), position=np.array([0.0, 40.0, 100.0]),
+                     salience=np.full(3, 0.5), capability=np.full(3, 10.0))
+    model = ExpectedUtility(challenge_log="offers")
+    with using("compiled"):
         model.solve(data, np.random.default_rng(0))  # run, and play_round with workspace
         draws = IssueBatch(issue, data.actor_ids, *(np.tile(a, (2, 1)) for a in
                                                     (data.position, data.salience, data.capability)))
         model.solve_batch(draws, np.arange(2))  # run_batch
-    finally:
-        use(previous)
     kernel = _compiled()
     if not all(function.signatures for function in (kernel.run, kernel.play_round, kernel.run_batch)):
         raise RuntimeError("the model did not run on the compiled kernel; nothing to mark as ready")
@@ -128,9 +153,9 @@ def _ready(kernel: ModuleType) -> bool:
 
 def _compile_in_background(kernel: ModuleType) -> None:
     """Start one background process that runs :func:`compile_kernel`, unless one is running."""
-    if _choice["started"]:
+    if _background["started"]:
         return
-    _choice["started"] = True
+    _background["started"] = True
     lock = _marker(kernel).with_suffix(".lock")
     try:
         lock.parent.mkdir(parents=True, exist_ok=True)
@@ -140,27 +165,21 @@ def _compile_in_background(kernel: ModuleType) -> None:
     except OSError:
         return  # another run is compiling (or the cache cannot be written): numpy serves
     try:
-        subprocess.Popen([sys.executable, "-m", "stakes.models.bdm_engine", str(lock)],
+        subprocess.Popen([sys.executable, "-c", BACKGROUND, str(lock)],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          start_new_session=True)
     except OSError:
         lock.unlink(missing_ok=True)
         return
     logger.info("compiling the expected-utility engine in the background, once (about 15 s); "
-                "until it is ready the model runs uncompiled, more slowly")
+                "until then the model runs uncompiled, more slowly")
 
 
-def _main(lock: Path) -> None:
-    """The background compile: compile, write the marker, release the lock."""
+def compile_and_release(lock: str) -> None:
+    """The background compile: compile, write the marker, remove the lock file."""
     try:
         if hasattr(os, "nice"):
             os.nice(5)  # the user's foreground work comes first
         compile_kernel()
     finally:
-        lock.unlink(missing_ok=True)
-
-
-if __name__ == "__main__":  # as a script this file is a second copy of the module; use the one bdm uses
-    from stakes.models.bdm_engine import _main as main
-
-    main(Path(sys.argv[1]))
+        Path(lock).unlink(missing_ok=True)

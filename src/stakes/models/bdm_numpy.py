@@ -6,10 +6,12 @@ of a round is an array over (draw, actor) or (draw, actor, actor); the rounds of
 together, and a draw that has stopped leaves the batch. Sums run in the kernel's order (running sums
 from 0.0, never numpy's pairwise ``sum``) and every expression keeps the kernel's association, so the
 two engines agree to the last bit except where numpy's ``exp``, ``log`` and ``power`` round the last
-bit differently from the C library's: results agree to about 1e-15 of the scale.
+bit differently from the C library's: positions agree to about 1e-14 of the scale after ten rounds.
 
-Costs: a round is O(n² log n) per draw (the kernel's is O(n²)) and holds about twenty arrays of
-draws × n × n floats, so batches are cut into chunks of at most :data:`CHUNK` such elements.
+Costs: a round holds about twenty arrays of draws × n × n floats, so batches are cut into chunks of
+at most :data:`CHUNK` such elements. Counting the voters below each pair's midpoint costs O(n³) per
+draw in a batch (O(n² log n) for one run, by binary search); the rest is O(n²), or O(n² log n) with
+``probability="all_triples"``, which sorts each voter's losses.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ ALL_TRIPLES = bdm.PROBABILITIES.index("all_triples")
 CHALLENGER = bdm.RESIST_SALIENCES.index("challenger")
 HIGHEST_EU, SCHOLZ_CODE = bdm.ACCEPTANCES.index("highest_eu"), bdm.ACCEPTANCES.index("scholz_code")
 MEAN = bdm.OUTCOMES.index("mean")
-CHUNK = 2_000_000
-"""Draws × actors × actors per chunk of a batch (a round holds ~20 arrays of this many floats)."""
+CHUNK = 250_000
+"""Draws × actors × actors per chunk of a batch (a round holds ~20 arrays of this many floats, 2 MB each)."""
 
 
 def running_sum(a: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -238,6 +240,14 @@ def play_round(x: np.ndarray, weight: np.ndarray, salience: np.ndarray, fixed: n
     return tuple(a[0] for a in result)
 
 
+def _per_actor(a: np.ndarray, rank: np.ndarray, taken: np.ndarray, none: float) -> np.ndarray:
+    """For each actor (in actor order), the entry of ``a`` (rank × rank) for the offer it took
+    (``taken``: its rank, −1 for none), or ``none``."""
+    rows = np.take_along_axis(a, rank[:, :, None], axis=1)
+    picked = np.take_along_axis(rows, np.maximum(taken, 0)[:, :, None], axis=2)[:, :, 0]
+    return np.where(taken >= 0, picked, none)
+
+
 @np.errstate(all="ignore")
 def run_many(x: np.ndarray, weight: np.ndarray, salience: np.ndarray, fixed: np.ndarray, span: np.ndarray,
              given_risk: np.ndarray, risk_given: bool, id_rank: np.ndarray, rounds: int, tolerance: float,
@@ -270,19 +280,12 @@ def run_many(x: np.ndarray, weight: np.ndarray, salience: np.ndarray, fixed: np.
         rank = np.argsort(order, axis=1)  # each actor's rank: the round's arrays are in rank order
         taken = np.take_along_axis(accepted, rank, axis=1)  # by actor, the rank of the offer taken
         moved = taken >= 0
-        pick = np.where(moved, taken, 0)
-
-        def chosen(a: np.ndarray, none: float) -> np.ndarray:
-            """Per actor, the entry of a (rank × rank) for the offer it took; ``none`` if none."""
-            picked = np.take_along_axis(np.take_along_axis(a, rank[:, :, None], axis=1),
-                                        pick[:, :, None], axis=2)[:, :, 0]
-            return np.where(moved, picked, none)
-
         risks[live, r] = np.take_along_axis(risk, rank, axis=1)
         offers[live, r] = np.take_along_axis((kind != NO_OFFER).sum(axis=2), rank, axis=1)
-        partner[live, r] = np.where(moved, np.take_along_axis(order, pick, axis=1), -1)
-        kinds[live, r], owns[live, r], rivals[live, r] = chosen(kind, NO_OFFER), chosen(own, 0.0), chosen(rival, 0.0)
-        new = np.where(moved, chosen(proposal, 0.0), now)
+        partner[live, r] = np.where(moved, np.take_along_axis(order, np.maximum(taken, 0), axis=1), -1)
+        kinds[live, r] = _per_actor(kind, rank, taken, NO_OFFER)
+        owns[live, r], rivals[live, r] = _per_actor(own, rank, taken, 0.0), _per_actor(rival, rank, taken, 0.0)
+        new = np.where(moved, _per_actor(proposal, rank, taken, 0.0), now)
         played[live] = r + 1
         history[live, r + 1] = new
         medians[live, r + 1] = weighted_median(new, weight[live])
@@ -316,7 +319,7 @@ def run_batch(position: np.ndarray, salience: np.ndarray, capability: np.ndarray
     """The kernel's ``run_batch``: every draw (row) on its active actors (positive capability ×
     salience). Draws with the same active actors run together, in chunks. Returns outcomes, final
     positions, rounds played and stop codes."""
-    draws, n = position.shape
+    draws = len(position)
     weight = capability * salience
     outcomes = np.empty(draws)
     final = position.astype(float, copy=True)
