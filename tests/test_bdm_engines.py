@@ -126,10 +126,12 @@ def test_on_a_cold_cache_large_work_runs_in_numpy_and_compiles_once_in_the_backg
     assert command[3] == str(lock) and lock.exists()
 
 
-def test_another_run_does_not_compile_while_one_holds_the_lock(cold_kernel):
+def test_another_run_does_not_compile_while_one_holds_the_lock(cold_kernel, caplog):
     (cold_kernel.cache / "stakes-bdm-kernel.lock").touch()
-    assert bdm_engine.engine(10**6) is bdm_numpy
+    with caplog.at_level("INFO", logger="stakes"):
+        assert bdm_engine.engine(10**6) is bdm_numpy
     assert cold_kernel.started == []
+    assert "another run is compiling" in caplog.text
 
 
 def test_once_the_cache_is_ready_large_work_runs_compiled_and_small_work_stays_in_numpy(cold_kernel):

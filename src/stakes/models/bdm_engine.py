@@ -114,6 +114,7 @@ def compile_kernel() -> None:
 
 
 def _loaded() -> bool:
+    """Whether this process has imported the kernel and its disk cache is ready."""
     return "stakes.models.bdm_kernel" in sys.modules and _ready(sys.modules["stakes.models.bdm_kernel"])
 
 
@@ -145,6 +146,7 @@ def _stamp(kernel: ModuleType) -> str:
 
 
 def _ready(kernel: ModuleType) -> bool:
+    """Whether the marker says every kernel function is compiled into numba's cache, for this source."""
     try:
         return _marker(kernel).read_text() == _stamp(kernel)
     except OSError:
@@ -162,8 +164,12 @@ def _compile_in_background(kernel: ModuleType) -> None:
         if lock.exists() and time.time() - lock.stat().st_mtime > STALE_LOCK:
             lock.unlink(missing_ok=True)
         os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        logger.info("another run is compiling the expected-utility engine; until it is ready the "
+                    "model runs uncompiled, more slowly")
+        return
     except OSError:
-        return  # another run is compiling (or the cache cannot be written): numpy serves
+        return  # the cache cannot be written: numpy serves, as numba could not cache the kernel
     try:
         subprocess.Popen([sys.executable, "-c", BACKGROUND, str(lock)],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
