@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from stakes.corpus.schema import Base
 from stakes.corpus.store import database_url
+from stakes.models import bdm_engine
 from stakes.scenario.model import Actor, Estimate, Issue, Scenario, Stance
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,6 +29,26 @@ def unavailable(reason: str) -> NoReturn:
     if os.environ.get("CI"):
         pytest.fail(f"{reason}; CI provides it, so its absence is a failure", pytrace=False)
     pytest.skip(reason)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "engine(name): run the expected-utility model on this engine")
+
+
+@pytest.fixture(autouse=True)
+def _bdm_engine(request):
+    """Tests run the expected-utility model on its compiled kernel (never compiling in the
+    background), or on the engine their ``engine`` mark names."""
+    marker = request.node.get_closest_marker("engine")
+    with bdm_engine.using(marker.args[0] if marker else "compiled"):
+        yield
+
+
+@pytest.fixture(params=["compiled", "numpy"])
+def both_engines(request):
+    """Runs a test once on each engine of the expected-utility model."""
+    with bdm_engine.using(request.param):
+        yield request.param
 
 
 def shared_path(*parts: str) -> Path:

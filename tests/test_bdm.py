@@ -15,6 +15,8 @@ from stakes.models.base import STOP_REASONS, IssueBatch, weighted_mean, weighted
 from stakes.models.bdm import CAPITULATION, COMPROMISE, CONFLICT, NO_OFFER, ExpectedUtility
 from stakes.scenario.model import Issue, IssueData
 
+pytestmark = pytest.mark.usefixtures("both_engines")  # the compiled kernel and numpy alike
+
 SCALE = (0.0, 100.0)
 OPTION_SETS = {
     "default": {},

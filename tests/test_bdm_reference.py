@@ -17,6 +17,8 @@ from stakes.models import make_model
 from stakes.scenario.model import Issue, IssueData
 from tests.conftest import shared_path
 
+pytestmark = pytest.mark.usefixtures("both_engines")  # the compiled kernel and numpy alike
+
 TOLERANCE = 1e-9
 REFERENCE_KINDS = {"confrontation": "conflict", "compromise": "compromise", "capitulation": "capitulation"}
 

@@ -14,11 +14,14 @@ import pytest
 import stakes
 from stakes.models import MODELS, make_model
 from stakes.models.base import STOP_REASONS, IssueBatch
+from stakes.models.bdm import ExpectedUtility
 from stakes.scenario.model import Decision, Estimate, Issue
 from tests.conftest import DATA, make_scenario, random_scenario
 from tests.linked import random_linked
 
-MODEL_NAMES = list(MODELS)
+MODEL_NAMES = list(MODELS) + [  # the expected-utility models on their numpy engine too
+    pytest.param(name, id=f"{name}-numpy", marks=pytest.mark.engine("numpy"))
+    for name in MODELS if isinstance(make_model(name), ExpectedUtility)]
 SCENARIOS = (
     [random_scenario(seed) for seed in range(6)]
     + [random_scenario(100 + seed, levels=4) for seed in range(4)]
@@ -149,7 +152,7 @@ def test_solve_batch_equals_solve_on_every_draw(model, fixed):
 
 
 # Models that link issues solve a scenario's issues together: the same invariances, across issues.
-LINKED = [name for name in MODEL_NAMES if getattr(MODELS[name][0], "links_issues", False)]
+LINKED = [name for name in MODELS if getattr(MODELS[name][0], "links_issues", False)]
 LINKED_SCENARIOS = [random_linked(300 + seed, n=7, gaps=seed % 2 == 1) for seed in range(4)]
 
 
@@ -189,7 +192,7 @@ def test_linked_batches_equal_solving_each_draw(model):
 
 # --- decision rules: every model that applies them --------------------------------------------------
 
-RULE_MODELS = [name for name in MODEL_NAMES if name == "veto" or make_model(name).decision == "scenario"]
+RULE_MODELS = [name for name in MODELS if name == "veto" or make_model(name).decision == "scenario"]
 
 
 def _with_rule(scenario, decision, status_quo, fixed=()):

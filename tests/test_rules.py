@@ -83,7 +83,7 @@ def test_stated_acceptance_sets_that_miss_each_other_leave_no_deal_and_name_who_
     # [0, 60] ∩ [0, 20] ∩ [70, 100] is empty: no deal, the status quo stays; without c, [0, 20] would
     # pass, and neither a nor b alone stands in the way, so c alone blocks
     assert (float(ruled.outcome), bool(ruled.deal)) == (0.0, False)
-    assert ruled.summary(IDS)["blocking"] == ["c"]
+    assert ruled.summary(IDS)["blocking"] == ["c"] and ruled.summary(IDS)["feasible"] is None
     # by nearness alone the three agree on [0, 20]
     assert bool(rules.apply_rule(veto("a", "b", "c"), IDS, ideal, weight, 0.0, SCALE).deal)
     # c signing from 15 up leaves [15, 20], away from the status quo: a deal inside it

@@ -5,6 +5,7 @@ Commands live in sibling modules by topic and register themselves on :data:`app`
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from typing import Annotated, Any
@@ -68,9 +69,20 @@ def fmt(value: float) -> str:
     return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.3e}"
 
 
+class _NoteHandler(logging.Handler):
+    """Shows what the library reports at INFO and above (e.g. a first-run compilation) as a line on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        errors.print(f"[dim]{safe(record.getMessage())}[/]", soft_wrap=True, highlight=False)
+
+
 def main(args: list[str] | None = None) -> None:
     """Console entry point: run the app (on ``args``, default the command line), turning the
     project's own errors into one clear line."""
+    notes = logging.getLogger("stakes")
+    if not any(isinstance(h, _NoteHandler) for h in notes.handlers):
+        notes.addHandler(_NoteHandler(logging.INFO))
+    notes.setLevel(logging.INFO)
     try:
         app(args)
     except StakesError as exc:

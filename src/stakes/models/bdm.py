@@ -76,12 +76,14 @@ challenges, not challenged), keep their position and do not enter the outcome or
 scale. An actor whose stance is ``fixed`` votes, challenges and is challenged like any other but
 accepts no offer, so its position never moves.
 
-Engine: the rounds run in a compiled kernel (numba, :mod:`stakes.models.bdm_kernel`) shared by
-``solve`` (one run, with the challenge log) and ``solve_batch`` (many Monte Carlo draws of an issue
-in one call, parallel over draws, outcomes only). A round costs O(n²) time and memory, not the O(n³)
-of the triple sum: on one dimension the voters that prefer x_a to x_b are those on a's side of the
-midpoint, so every sum over voters is a difference of prefix sums over voters sorted by position.
-The first run compiles the kernel (seconds) and caches it on disk; numba is imported only then.
+Engine: the rounds run in an engine shared by ``solve`` (one run, with the challenge log) and
+``solve_batch`` (many Monte Carlo draws of an issue in one call, outcomes only): a compiled kernel
+(numba, :mod:`stakes.models.bdm_kernel`, parallel over draws) or the same arithmetic in numpy
+(:mod:`stakes.models.bdm_numpy`), which needs no compilation; :mod:`stakes.models.bdm_engine` picks
+one per call by the size of the work and whether the kernel's compiled code is cached. A round costs
+O(n²) time and memory, not the O(n³) of the triple sum: on one dimension the voters that prefer x_a
+to x_b are those on a's side of the midpoint, so every sum over voters is a difference of prefix
+sums over voters sorted by position.
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ from stakes.models.base import (
     weighted_mean,
     weights,
 )
+from stakes.models.bdm_engine import engine
 from stakes.scenario.model import Issue, IssueData
 
 PROBABILITIES = ("pairwise", "all_triples")
@@ -128,13 +131,6 @@ POSITION_TIE = 1e-12
 def risk_exponent(attitude: np.ndarray) -> np.ndarray:
     """BDM's map from a risk attitude R in [−1, 1] to the utility exponent r = (1 − R/3)/(1 + R/3)."""
     return (1.0 - attitude / 3.0) / (1.0 + attitude / 3.0)
-
-
-def _kernel() -> ModuleType:
-    """The compiled kernels, imported on first use: importing numba takes about a second."""
-    from stakes.models import bdm_kernel
-
-    return bdm_kernel
 
 
 @dataclass(frozen=True)
@@ -254,14 +250,15 @@ class ExpectedUtility(BargainingModel):
         risks, own, rival = np.empty((rounds, m)), np.empty((rounds, m)), np.empty((rounds, m))
         partner, offers = np.empty((rounds, m), dtype=np.int64), np.empty((rounds, m), dtype=np.int64)
         kind = np.empty((rounds, m), dtype=np.int8)
-        played, stop = _kernel().run(
+        kernel = engine(m * m)
+        played, stop = kernel.run(
             actors.position, actors.weight, actors.salience, actors.fixed, actors.span, actors.risk,
             actors.risk_given, actors.id_rank, rounds, self.tolerance, *self._codes(),
             history, medians, risks, partner, kind, own, rival, offers)
         history, medians = history[:played + 1], medians[:played + 1]
         means = np.array([weighted_mean(row, actors.weight) for row in history])
         if self.challenge_log == "offers":
-            log = self._every_offer(actors, history)
+            log = self._every_offer(actors, history, kernel)
         else:
             moved_round, target = np.nonzero(partner[:played] >= 0)
             challenger = partner[moved_round, target]
@@ -298,10 +295,10 @@ class ExpectedUtility(BargainingModel):
                            np.where(active, position, -np.inf).max(axis=1))
         risk, risk_given = self._given_risk(batch.issue, batch.risk, position.shape)
         fixed = np.zeros(len(batch.actor_ids), dtype=bool) if batch.fixed is None else batch.fixed
-        outcomes, final, rounds, stops = _kernel().run_batch(
+        outcomes, final, rounds, stops = engine(position.size * position.shape[1]).run_batch(
             position, np.ascontiguousarray(batch.salience, dtype=float),
             np.ascontiguousarray(batch.capability, dtype=float), risk, risk_given,
-            np.asarray(fixed, dtype=bool), span, _id_rank(batch.actor_ids), self.rounds,
+            np.ascontiguousarray(fixed, dtype=bool), span, _id_rank(batch.actor_ids), self.rounds,
             self.tolerance, *self._codes(), OUTCOMES.index(self.outcome))
         return BatchForecast(issue_id=batch.issue.id, actor_ids=batch.actor_ids, outcomes=outcomes,
                              final_positions=final, rounds=rounds, stop_reasons=stops)
@@ -312,11 +309,10 @@ class ExpectedUtility(BargainingModel):
         if np.ptp(actors.position) == 0:
             raise ModelError(f"issue {data.issue.id!r}: every actor stands at the same position, so "
                              "there is nothing to bargain over")
-        return self._round(actors, actors.position)
+        return self._round(actors, actors.position, engine(len(actors.ids) ** 2))
 
-    def _round(self, actors: _Actors, position: np.ndarray) -> RoundDetails:
-        """One round from these positions, by the kernel's own round function, in actor order."""
-        kernel = _kernel()
+    def _round(self, actors: _Actors, position: np.ndarray, kernel: ModuleType) -> RoundDetails:
+        """One round from these positions, by the engine's own round function, in actor order."""
         order, neutral_win, neutral_own, danger, risk, win, own, rival, kind, proposal, accepted = (
             kernel.play_round(position, actors.weight, actors.salience, actors.fixed, actors.span,
                               actors.risk, actors.risk_given, actors.id_rank, *self._codes(),
@@ -377,12 +373,12 @@ class ExpectedUtility(BargainingModel):
                              "'risk' to the stances or use risk='security'")
         return np.ascontiguousarray(risk_exponent(np.clip(attitude, -1.0, 1.0)), dtype=float), True
 
-    def _every_offer(self, actors: _Actors, history: np.ndarray) -> _Offers:
+    def _every_offer(self, actors: _Actors, history: np.ndarray, kernel: ModuleType) -> _Offers:
         """Every offer of every round played, taken or set aside: the rounds are replayed from the
-        recorded positions (the kernel is deterministic, so the replay is the run)."""
+        recorded positions by the engine that played them (it is deterministic, so the replay is the run)."""
         blocks = []
         for r in range(len(history) - 1):
-            details = self._round(actors, history[r])
+            details = self._round(actors, history[r], kernel)
             target, challenger = np.nonzero(details.offer_kind != NO_OFFER)
             accepted = details.accepted[target]
             blocks.append(_Offers(

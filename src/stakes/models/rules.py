@@ -246,7 +246,8 @@ class RuleOutcome:
     """What a decision rule makes of final positions, per row (draw or round).
 
     ``deal`` says whether a change from the status quo can pass (``None`` for ``single``, which
-    always decides); ``low``/``high`` bound the points that can pass (``None`` for ``single``);
+    always decides); ``low``/``high`` bound the points that can pass (``None`` for ``single``;
+    ``low > high`` where stated acceptance sets miss each other);
     ``blocking`` marks, per actor, who blocks a change where no deal exists.
     """
 
@@ -264,7 +265,8 @@ class RuleOutcome:
             "rule": self.rule,
             "deal": None if self.deal is None else bool(self.deal[last]),
             "blocking": [a for a, b in zip(actor_ids, self.blocking[last], strict=True) if b],
-            "feasible": None if self.low is None else [float(self.low[last]), float(self.high[last])],
+            "feasible": (None if self.low is None or self.low[last] > self.high[last]  # stated sets that miss
+                         else [float(self.low[last]), float(self.high[last])]),
         }
 
 

@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from stakes.errors import StakesError
-from stakes.models import make_model, rules
+from stakes.models import bdm_engine, make_model, rules
 from stakes.models.base import STOP_REASONS
+from stakes.models.bdm import ExpectedUtility
 from stakes.parallel import run_blocks
 from stakes.scenario.model import Scenario
 from stakes.uncertainty.sampling import BLOCK, issue_batches, sample_block
@@ -80,20 +81,32 @@ def with_deal_events(scenario: Scenario, events: Sequence[Event]) -> list[Event]
     return list(events) + [event for event in deals if event not in events]
 
 
-def run_block(scenario: Scenario, models: Sequence[ModelSpec], seed: int, block: int
+def run_block(scenario: Scenario, models: Sequence[ModelSpec], seed: int, block: int, engine: str = "auto"
               ) -> dict[tuple[str, str], dict[str, np.ndarray]]:
-    """Every model on every issue for the draws of one block (the unit of parallel work)."""
+    """Every model on every issue for the draws of one block (the unit of parallel work), the
+    expected-utility models on ``engine`` (see :mod:`stakes.models.bdm_engine`)."""
     values, model_seeds = sample_block(scenario, seed, block)
     batches = issue_batches(scenario, values)
     out: dict[tuple[str, str], dict[str, np.ndarray]] = {}
-    for name, params in models:
-        model = make_model(name, **params)
-        for issue_id, result in model.solve_batches(list(batches.values()), model_seeds).items():
-            out[(name, issue_id)] = {"outcome": result.outcomes, "final": result.final_positions,
-                                     "rounds": result.rounds, "stop": result.stop_reasons}
-            if result.deal is not None:
-                out[(name, issue_id)]["deal"] = result.deal
+    with bdm_engine.using(engine):
+        for name, params in models:
+            model = make_model(name, **params)
+            for issue_id, result in model.solve_batches(list(batches.values()), model_seeds).items():
+                out[(name, issue_id)] = {"outcome": result.outcomes, "final": result.final_positions,
+                                         "rounds": result.rounds, "stop": result.stop_reasons}
+                if result.deal is not None:
+                    out[(name, issue_id)]["deal"] = result.deal
     return out
+
+
+def _engine(scenario: Scenario, models: Sequence[ModelSpec], draws: int) -> str:
+    """The engine of the expected-utility models for every block of a run, wherever it runs: the
+    engines agree only to the last bit or so, and a block's results must not depend on where it
+    ran. "auto" when no model of the run has a choice to make."""
+    if not any(isinstance(make_model(name, **params), ExpectedUtility) for name, params in models):
+        return "auto"
+    work = len(scenario.actors) ** 2
+    return bdm_engine.choose(min(draws, BLOCK) * work, draws * work * len(scenario.issues))
 
 
 @dataclass
@@ -234,7 +247,8 @@ def monte_carlo(scenario: Scenario, models: Sequence[str | ModelSpec] = ("bdm",)
         make_model(name, **params)  # a bad name or parameter fails here, before any work starts
     blocks = math.ceil(draws / BLOCK)
     finished: dict[int, dict[tuple[str, str], dict[str, np.ndarray]]] = {}
-    arguments = [(scenario, specs, seed, block) for block in range(blocks)]
+    engine = _engine(scenario, specs, draws)
+    arguments = [(scenario, specs, seed, block, engine) for block in range(blocks)]
     done = 0
     with Interrupts() as interrupts:
         try:
