@@ -335,7 +335,7 @@ DECISION_CASES = [
      "issues[0].decision.accepts.beta", 17, "low end is above high end", "[60, 100]"),
     ("accepts off the scale", "      source: report\n    outcomes",
      "      accepts: {beta: [60, 120]}\n      source: report\n    outcomes",
-     "issues[0].decision.accepts.beta", 17, "leaves the issue's scale", "between 0 and 100"),
+     "issues[0].decision.accepts.beta", 17, "what it signs leaves [0, 100]", "between 0 and 100"),
     ("accepts under a majority", "rule: veto\n      veto_players: [alpha, beta]",
      "rule: majority\n      voters: [alpha, beta]\n      accepts: {beta: [60, 100]}",
      "issues[0].decision.accepts", 17, "not used by the rule `majority`", "voters"),

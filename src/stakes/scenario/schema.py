@@ -110,6 +110,25 @@ class _Checker:
             return None
         return value
 
+    def interval(self, value: Any, path: Path_, scale: tuple[float, float], what: str,
+                 example: str) -> tuple[float, float] | None:
+        """A ``[low, high]`` pair of numbers inside ``scale`` (``what`` names it in the message,
+        ``example`` shows the form), or None after reporting what is wrong with it."""
+        if not (isinstance(value, list) and len(value) == 2):
+            self.problem(path, "must be a list of two numbers [low, high]", f"write e.g. `{example}`", value)
+            return None
+        low, high = self.number(value[0], path + (0,)), self.number(value[1], path + (1,))
+        if low is None or high is None:
+            return None
+        lo, hi = scale
+        if low > high:
+            self.problem(path, "low end is above high end", f"swap the two numbers: [{high:g}, {low:g}]", value)
+        elif not (lo <= low and high <= hi):
+            self.problem(path, f"{what} leaves [{lo:g}, {hi:g}]", f"keep both ends between {lo:g} and {hi:g}", value)
+        else:
+            return low, high
+        return None
+
     def number(self, value: Any, path: Path_) -> float | None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problem(path, "must be a number", "write a plain number such as 0.5", value)
@@ -141,23 +160,13 @@ class _Checker:
             number = self.number(data["value"], path + ("value",))
             low = high = None
             if "range" in data:
-                rng = data["range"]
-                if not (isinstance(rng, list) and len(rng) == 2):
-                    self.problem(path + ("range",), "must be a list of two numbers [low, high]",
-                                 "write e.g. `range: [40, 60]`", rng)
-                else:
-                    low = self.number(rng[0], path + ("range", 0))
-                    high = self.number(rng[1], path + ("range", 1))
-                    if low is not None and high is not None:
-                        if low > high:
-                            self.problem(path + ("range",), "low end is above high end",
-                                         "swap the two numbers", rng)
-                        elif not (lo <= low and high <= hi):
-                            self.problem(path + ("range",), f"{what} range leaves [{lo:g}, {hi:g}]",
-                                         f"keep both ends between {lo:g} and {hi:g}", rng)
-                        elif number is not None and not (low <= number <= high):
-                            self.problem(path + ("value",), f"lies outside its own range [{low:g}, {high:g}]",
-                                         "move the value inside the range or widen the range", number)
+                bounds = self.interval(data["range"], path + ("range",), (lo, hi), f"{what} range",
+                                       "range: [40, 60]")
+                if bounds is not None:
+                    low, high = bounds
+                    if number is not None and not (low <= number <= high):
+                        self.problem(path + ("value",), f"lies outside its own range [{low:g}, {high:g}]",
+                                     "move the value inside the range or widen the range", number)
             distribution = data.get("distribution", "uniform")
             if distribution not in DISTRIBUTIONS:
                 self.problem(path + ("distribution",), "unknown distribution",
@@ -447,25 +456,12 @@ def _accepts(check: _Checker, data: dict[str, Any], path: Path_, scale: tuple[fl
                       "write `accepts: {veto_player: [low, high], ...}`", raw)
         return {}
     out = {}
-    lo, hi = scale
     for key, interval in raw.items():
         place = path + ("accepts", key)
         if key not in veto_players:
             check.problem(place, "is not one of the veto players", "add it to `veto_players:` or remove it here", key)
-            continue
-        if not isinstance(interval, list) or len(interval) != 2:
-            check.problem(place, "must be a list of two numbers [low, high]", "write e.g. `[70, 100]`", interval)
-            continue
-        low, high = (check.number(end, place + (k,)) for k, end in enumerate(interval))
-        if low is None or high is None:
-            continue
-        if low > high:
-            check.problem(place, "low end is above high end", f"write [{high:g}, {low:g}]", interval)
-        elif low < lo or high > hi:
-            check.problem(place, f"leaves the issue's scale [{lo:g}, {hi:g}]",
-                          f"keep both ends between {lo:g} and {hi:g}", interval)
-        else:
-            out[key] = (low, high)
+        elif (bounds := check.interval(interval, place, scale, "what it signs", f"{key}: [70, 100]")) is not None:
+            out[key] = bounds
     return out
 
 
@@ -493,22 +489,12 @@ def _outcomes(check: _Checker, value: Any, path: Path_, scale: tuple[float, floa
                               f"use a number on the issue's scale, between {lo:g} and {hi:g}", number)
         low = high = None
         if "range" in data:
-            rng = data["range"]
-            if not (isinstance(rng, list) and len(rng) == 2):
-                check.problem(here + ("range",), "must be a list of two numbers [low, high]",
-                              "write e.g. `range: [60, 80]`", rng)
-            else:
-                low = check.number(rng[0], here + ("range", 0))
-                high = check.number(rng[1], here + ("range", 1))
-                if low is not None and high is not None:
-                    if low > high:
-                        check.problem(here + ("range",), "low end is above high end", "swap the two numbers", rng)
-                    elif not (lo <= low and high <= hi):
-                        check.problem(here + ("range",), f"outcome range leaves [{lo:g}, {hi:g}]",
-                                      f"keep both ends between {lo:g} and {hi:g}", rng)
-                    elif number is not None and not low <= number <= high:
-                        check.problem(here + ("value",), f"lies outside its own range [{low:g}, {high:g}]",
-                                      "move the value inside the range or widen the range", number)
+            bounds = check.interval(data["range"], here + ("range",), scale, "outcome range", "range: [60, 80]")
+            if bounds is not None:
+                low, high = bounds
+                if number is not None and not low <= number <= high:
+                    check.problem(here + ("value",), f"lies outside its own range [{low:g}, {high:g}]",
+                                  "move the value inside the range or widen the range", number)
         if "date" not in data:
             check.problem(here + ("date",), "is required", "add `date:` (when it was observed, YYYY-MM-DD)")
             when = None
