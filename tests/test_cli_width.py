@@ -69,6 +69,22 @@ def test_show_evidence_for_one_actor_and_issue(capsys):
 
 
 @pytest.mark.parametrize("name", BUNDLED)
+def test_the_issues_evidence_keeps_status_quos_rules_and_observed_outcomes_whole(name, capsys):
+    sc = stakes.load(name)
+    for issue in sc.issues:
+        rows = run(capsys, "show", name, "--issue", issue.id)
+        if issue.status_quo is not None:
+            sq = issue.status_quo
+            span = "" if sq.is_exact else f"{fmt(sq.low)}–{fmt(sq.high)}"
+            assert has_row(rows, f"{issue.id} status quo", fmt(sq.value), span), issue.id
+        if issue.decision is not None:
+            assert has_row(rows, f"{issue.id} decision rule", issue.decision.rule), issue.id
+        for seen in issue.outcomes:
+            span = "" if seen.low is None else f"{fmt(seen.low)}–{fmt(seen.high)}"
+            assert has_row(rows, f"{issue.id} outcome {seen.date.isoformat()}", fmt(seen.value), span)
+
+
+@pytest.mark.parametrize("name", BUNDLED)
 def test_forecast_keeps_every_id_and_number_whole(name, capsys):
     sc = stakes.load(name)
     rows = run(capsys, "forecast", name)

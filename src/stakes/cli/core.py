@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -206,7 +207,10 @@ def _evidence_tables(sc: Scenario, actors: list[str], issues: list[str], every_n
                 issue_rows.append(_evidence_row(f"{i.id} status quo", fmt(sq.value),
                                                 "" if sq.is_exact else f"{fmt(sq.low)}–{fmt(sq.high)}", sq))
             if i.decision is not None:
-                issue_rows.append(_evidence_row(f"{i.id} decision rule", rule_text(i.decision), "", i.decision))
+                decision = i.decision
+                basis = f"{rule_text(decision)}. {decision.basis}" if decision.basis else rule_text(decision)
+                issue_rows.append(_evidence_row(f"{i.id} decision rule", decision.rule, "",
+                                                replace(decision, basis=basis)))
             for seen in i.outcomes:
                 span = "" if seen.low is None else f"{fmt(seen.low)}–{fmt(seen.high)}"
                 issue_rows.append(_evidence_row(f"{i.id} outcome {seen.date.isoformat()}", fmt(seen.value), span,
