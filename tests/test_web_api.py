@@ -609,14 +609,20 @@ def test_models_are_listed(client):
 
 
 def test_the_default_models_are_the_libraries_everywhere(client):
-    from stakes.models import DEFAULT_MODELS
+    from stakes.models import DEFAULT_MODELS, default_models
 
     models = client.get("/api/models", headers=AUTH).json()
     assert [m["name"] for m in models if m["default"]] == list(DEFAULT_MODELS)
-    answer = client.post("/api/scenarios/rafah-2024/forecast", headers=AUTH, json={})
-    assert [f["model"] for f in answer.json()["forecasts"]] == list(DEFAULT_MODELS)
+    # per scenario, as the command line: veto joins where an issue has a decision rule
+    for name in ("rafah-2024", "ktab-soe-policy"):
+        expected = list(default_models(stakes.load(name)))
+        assert get(client, name)["default_models"] == expected
+        answer = client.post(f"/api/scenarios/{name}/forecast", headers=AUTH, json={})
+        assert [f["model"] for f in answer.json()["forecasts"]] == expected
+    assert "veto" in get(client, "rafah-2024")["default_models"]
+    assert "veto" not in get(client, "ktab-soe-policy")["default_models"]
     script = (Path(stakes.__file__).parent / "web" / "static" / "js" / "views" / "forecast.js").read_text()
-    assert "m.default" in script and "'bdm', 'mean'" not in script  # ticked from the API, not a list of its own
+    assert "default_models" in script and "'bdm', 'mean'" not in script  # ticked from the API, not a list of its own
 
 
 def test_forecast_mean_and_median_match_the_library(client):

@@ -4,9 +4,9 @@
 out; :meth:`Report.export_charts` writes each chart as SVG and PNG.
 """
 
-from stakes.report.build import DEFAULT_MODELS, Report, build_report
+from stakes.report.build import Report, build_report
 from stakes.report.html import render_html, write_html
 from stakes.report.markdown import render_markdown, write_markdown
 
-__all__ = ["DEFAULT_MODELS", "Report", "build_report", "render_html", "render_markdown", "write_html",
+__all__ = ["Report", "build_report", "render_html", "render_markdown", "write_html",
            "write_markdown"]

@@ -18,7 +18,7 @@ from stakes.backtest import score_run
 from stakes.errors import StakesError
 from stakes.files import make_folder, write_atomic
 from stakes.forecast import Forecast, forecast
-from stakes.models import DEFAULT_MODELS, make_model
+from stakes.models import default_models, make_model
 from stakes.report import charts
 from stakes.report.charts import Chart
 from stakes.report.summary import Paragraph, input_label, interval, summarize
@@ -107,18 +107,19 @@ def _model_spec(model: str | ModelSpec) -> ModelSpec:
     return (model, {}) if isinstance(model, str) else (model[0], dict(model[1]))
 
 
-def build_report(scenario: Scenario, models: Sequence[str | ModelSpec] = DEFAULT_MODELS, draws: int = 1000,
+def build_report(scenario: Scenario, models: Sequence[str | ModelSpec] | None = None, draws: int = 1000,
                  seed: int = 0, whatifs: Sequence[WhatIf] = (), events: Sequence[Event | str] = (), *,
                  sensitivity: bool = True, sensitivity_model: str | None = None, sensitivity_points: int = 5,
                  workers: int = 1, progress: Callable[[int, int], None] | None = None) -> Report:
     """Run every model on the scenario (point forecast and Monte Carlo), the what-ifs, and sensitivity.
 
-    ``models`` are names or ``(name, params)`` pairs. Sensitivity (one input at a time) runs for
+    ``models`` are names or ``(name, params)`` pairs (default: the scenario's
+    :func:`~stakes.models.default_models`, as the command line). Sensitivity (one input at a time) runs for
     ``sensitivity_model``, by default the first model that plays bargaining rounds, else the first
     model. Events such as ``"rafah_operation > 70"`` get their probability under every model and
     what-if, and so does ``deal on ISSUE`` on issues whose decision rule may keep the status quo.
     """
-    specs = [_model_spec(m) for m in models]
+    specs = [_model_spec(m) for m in (default_models(scenario) if models is None else models)]
     if not specs:
         raise StakesError("a report needs at least one model")
     names = [name for name, _ in specs]

@@ -7,8 +7,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from stakes.models import DEFAULT_MODELS
-
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$"
 Quantity = Literal["position", "salience", "risk", "capability"]
 ImportFormat = Literal["yaml", "json", "csv", "ktab-csv", "ktab-xml"]
@@ -91,6 +89,8 @@ class ScenarioDocument(BaseModel):
     updated_by: str
     scenario: dict[str, Any] = Field(description="the scenario in the canonical format (docs/scenario-format.md)")
     whatifs: list[WhatIfData]
+    default_models: list[str] = Field(description="the models a run uses when none are named: the default list, "
+                                                  "and veto where an issue has a decision rule")
 
 
 class CreateScenario(Strict):
@@ -182,7 +182,8 @@ class ConflictOut(BaseModel):
 
 
 class ForecastRequest(Strict):
-    models: list[str] = Field(default=list(DEFAULT_MODELS), min_length=1, max_length=6)
+    models: list[str] | None = Field(default=None, min_length=1, max_length=6,
+                                     description="default: the scenario's default_models")
     seed: int | None = Field(default=0, ge=0, le=2**32 - 1)
 
 
@@ -217,7 +218,8 @@ class SensitivityOut(BaseModel):
 
 
 class MonteCarloRequest(Strict):
-    models: list[str] = Field(default=list(DEFAULT_MODELS), min_length=1, max_length=6)
+    models: list[str] | None = Field(default=None, min_length=1, max_length=6,
+                                     description="default: the scenario's default_models")
     draws: int = Field(default=1000, ge=1, le=100_000)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
 

@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from stakes import limits
 from stakes.corpus.scenarios import StoredScenario
-from stakes.models import make_model
+from stakes.models import default_models, make_model
 from stakes.web import schemas as s
 from stakes.web import work
 from stakes.web.auth import ADMIN, reader, writer
@@ -43,11 +43,11 @@ async def run_forecast(scenario_id: str, body: s.ForecastRequest, request: Reque
     """Point forecasts of every issue by each model: outcomes, round-by-round positions, challenges.
     A scenario with more actors than the server's ``inline_actors`` is forecast in a job."""
     stored = await run_in_threadpool(_stored, request, scenario_id)
-    _check_models(body.models)
-    params = _params(stored, models=body.models, seed=body.seed)
+    models = _models(body.models, stored)
+    params = _params(stored, models=models, seed=body.seed)
     if len(stored.scenario.actors) <= request.app.state.settings.inline_actors:
         return await run_in_threadpool(work.run_forecast, stored.scenario, params, _no_progress)
-    return await job_result(request, "forecast", who, params, len(body.models))
+    return await job_result(request, "forecast", who, params, len(models))
 
 
 @router.post("/api/scenarios/{scenario_id}/sensitivity", response_model=s.SensitivityOut)
@@ -65,9 +65,9 @@ async def run_sensitivity(scenario_id: str, body: s.SensitivityRequest, request:
 def start_monte_carlo(scenario_id: str, body: s.MonteCarloRequest, request: Request, who: Runner) -> dict[str, Any]:
     """Queue a Monte Carlo run over the numbers' ranges; poll ``/api/jobs/{id}`` for progress and result."""
     stored = _stored(request, scenario_id)
-    _check_models(body.models)
+    models = _models(body.models, stored)
     limits.check_draws(body.draws, len(stored.scenario.actors))
-    params = _params(stored, models=body.models, draws=body.draws, seed=body.seed)
+    params = _params(stored, models=models, draws=body.draws, seed=body.seed)
     return request.app.state.jobs.submit("montecarlo", who, params, body.draws)
 
 
@@ -76,11 +76,11 @@ def start_monte_carlo(scenario_id: str, body: s.MonteCarloRequest, request: Requ
 def start_compare(scenario_id: str, body: s.CompareRequest, request: Request, who: Runner) -> dict[str, Any]:
     """Queue a side-by-side run of the baseline and each what-if; poll ``/api/jobs/{id}``."""
     stored = _stored(request, scenario_id)
-    _check_models(body.models)
+    models = _models(body.models, stored)
     checked_whatifs(body.whatifs, stored.scenario)  # a change that does not apply fails now, not in the job
     limits.check_draws(body.draws * (1 + len(body.whatifs)), len(stored.scenario.actors))
     whatifs = [w.model_dump(exclude_none=True) for w in body.whatifs]
-    params = _params(stored, models=body.models, draws=body.draws, seed=body.seed, whatifs=whatifs)
+    params = _params(stored, models=models, draws=body.draws, seed=body.seed, whatifs=whatifs)
     return request.app.state.jobs.submit("compare", who, params, body.draws * (1 + len(whatifs)))
 
 
@@ -120,6 +120,13 @@ def _check_models(names: list[str]) -> None:
     """An unknown model name fails the request, before any job starts."""
     for name in names:
         make_model(name)
+
+
+def _models(names: list[str] | None, stored: StoredScenario) -> list[str]:
+    """The models a run asked for, checked; when it names none, the scenario's defaults (as the CLI)."""
+    chosen = list(names or default_models(stored.scenario))
+    _check_models(chosen)
+    return chosen
 
 
 def _no_progress(done: int, total: int) -> None:

@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from stakes import limits
 from stakes.corpus.scenarios import ScenarioStore, StoredScenario
 from stakes.errors import Problem, ScenarioError, StakesError
+from stakes.models import default_models
 from stakes.scenario import io, schema
 from stakes.scenario.model import Scenario
 from stakes.web import schemas as s
@@ -35,7 +36,7 @@ def document(stored: StoredScenario) -> dict[str, Any]:
     """A stored scenario as the API shows it."""
     return {"id": stored.id, "version": stored.version, "updated_at": stored.updated_at,
             "updated_by": stored.updated_by, "scenario": schema.to_data(stored.scenario),
-            "whatifs": whatifs_to_data(stored.whatifs)}
+            "whatifs": whatifs_to_data(stored.whatifs), "default_models": list(default_models(stored.scenario))}
 
 
 def blank(title: str) -> Scenario:

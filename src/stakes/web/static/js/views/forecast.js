@@ -46,7 +46,7 @@ class ForecastView {
   build() {
     const sc = this.scenario;
     this.ctx.setScenarioTitle(sc.title || this.id);
-    const ticked = this.models.filter((m) => m.default).map((m) => m.name);
+    const ticked = this.doc.default_models || this.models.filter((m) => m.default).map((m) => m.name);
     const defaults = ticked.length ? ticked : this.models.slice(0, 1).map((m) => m.name);
     const modelBoxes = h('div', { class: 'checks' }, this.models.map((m) => {
       const c = h('input', { type: 'checkbox', 'data-testid': `model-${m.name}`, checked: defaults.includes(m.name), value: m.name });
