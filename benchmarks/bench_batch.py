@@ -14,7 +14,6 @@ OPENBLAS_NUM_THREADS and the like make no difference.
 from __future__ import annotations
 
 import sys
-import time
 from functools import partial
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_bdm import random_issue
+from benchmarks.timing import best_time
 from stakes.models.base import IssueBatch
 from stakes.models.bdm import ExpectedUtility
 from stakes.models.bdm_engine import using
@@ -46,16 +46,6 @@ def draws_of(n_draws: int, seed: int = 2) -> IssueBatch:
         salience=np.clip(base.salience * rng.uniform(0.8, 1.2, shape), 0.0, 1.0),
         capability=base.capability * rng.lognormal(0.0, 0.2, shape),
     )
-
-
-def best_time(action, repeats: int = 2) -> tuple[float, float]:
-    """Wall and CPU seconds (all threads) of the fastest of ``repeats`` calls."""
-    best = (float("inf"), float("inf"))
-    for _ in range(repeats):
-        wall, cpu = time.perf_counter(), time.process_time()
-        action()
-        best = min(best, (time.perf_counter() - wall, time.process_time() - cpu))
-    return best
 
 
 def main() -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_bdm import random_issue
+from benchmarks.timing import best_time
 from stakes.models import make_model
 from stakes.models.base import IssueBatch
 from stakes.scenario.model import Decision, Estimate
@@ -49,15 +49,6 @@ def draws_of(n_draws: int, decision: Decision, seed: int = 2) -> IssueBatch:
         capability=base.capability * rng.lognormal(0.0, 0.2, shape),
         status_quo=np.clip(20.0 + rng.normal(0.0, 10.0, n_draws), *issue.scale),
     )
-
-
-def best_time(action, repeats: int = 2) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:
@@ -83,7 +74,7 @@ def main() -> None:
     for name, label, decision in cases:
         model = make_model(name, decision="ignore") if decision is None else make_model(name)
         batch = draws_of(n_draws, decision or veto)
-        seconds = best_time(lambda: model.solve_batches([batch], seeds))  # noqa: B023
+        seconds = best_time(lambda: model.solve_batches([batch], seeds))[0]  # noqa: B023
         result = model.solve_batches([batch], seeds)[batch.issue.id]
         deal = "—" if result.deal is None else f"{result.deal.mean():.1%}"
         speed[label] = n_draws / seconds
