@@ -90,7 +90,7 @@ def gone(pid: int, timeout: float = 15) -> bool:
 
 
 def test_a_job_is_queued_until_a_worker_takes_it(tmp_path):
-    with app_on(tmp_path / "s.sqlite", job_workers=1) as client:
+    with app_on(tmp_path / "s.sqlite", jobs=JobLimits(workers=1)) as client:
         first = start(client)
         assert first["status"] == "queued" and first["started_at"] is None and first["owner"] == "admin"
         running(client, first["id"])
@@ -118,7 +118,7 @@ def test_cancel_stops_a_running_jobs_worker_and_the_job_stays_cancelled(tmp_path
 
 
 def test_a_cancelled_queued_job_never_runs_and_only_its_owner_may_cancel(tmp_path):
-    with app_on(tmp_path / "s.sqlite", job_workers=1) as client:
+    with app_on(tmp_path / "s.sqlite", jobs=JobLimits(workers=1)) as client:
         bob = {"Authorization": f"Bearer {client.app.state.store.create_token('bob')}"}
         carol = {"Authorization": f"Bearer {client.app.state.store.create_token('carol')}"}
         busy = start(client)
@@ -134,7 +134,7 @@ def test_a_cancelled_queued_job_never_runs_and_only_its_owner_may_cancel(tmp_pat
 
 
 def test_past_the_queue_bound_a_job_is_refused_with_429_and_retry_after(tmp_path):
-    with app_on(tmp_path / "s.sqlite", job_workers=1, job_queue=2) as client:
+    with app_on(tmp_path / "s.sqlite", jobs=JobLimits(workers=1, queue=2)) as client:
         jobs = [start(client), start(client)]
         answer = client.post("/api/scenarios/rafah-2024/montecarlo", headers=AUTH, json=QUICK)
         assert answer.status_code == 429, answer.text
@@ -146,7 +146,7 @@ def test_past_the_queue_bound_a_job_is_refused_with_429_and_retry_after(tmp_path
 
 
 def test_old_finished_jobs_are_forgotten_but_never_a_running_one(tmp_path):
-    with app_on(tmp_path / "s.sqlite", job_workers=2, job_keep=1) as client:
+    with app_on(tmp_path / "s.sqlite", jobs=JobLimits(workers=2, keep=1)) as client:
         long = start(client)
         running(client, long["id"])
         quick = [start(client, QUICK) for _ in range(3)]
@@ -160,7 +160,7 @@ def test_old_finished_jobs_are_forgotten_but_never_a_running_one(tmp_path):
 
 
 def test_a_runaway_job_is_stopped_at_its_time_limit(tmp_path):
-    with app_on(tmp_path / "s.sqlite", job_time_limit=1.0) as client:
+    with app_on(tmp_path / "s.sqlite", jobs=JobLimits(time_limit=1.0)) as client:
         job = start(client)
         running(client, job["id"])
         pid = worker_pid(client)
@@ -170,7 +170,7 @@ def test_a_runaway_job_is_stopped_at_its_time_limit(tmp_path):
 
 
 def test_a_job_over_its_memory_limit_fails_alone(tmp_path):
-    with app_on(tmp_path / "s.sqlite", job_memory=300 * 2**20) as client:
+    with app_on(tmp_path / "s.sqlite", jobs=JobLimits(memory=300 * 2**20)) as client:
         ended = finished(client, start(client, QUICK)["id"])
         assert ended["status"] == "failed" and ended["failure"] == "memory", ended
         assert client.get("/api/health").status_code == 200
@@ -298,7 +298,7 @@ def test_a_restart_keeps_finished_results_and_fails_jobs_its_crash_interrupted(t
     finally:
         if process.poll() is None:
             process.kill()
-    with app_on(db, job_stale_after=1.0) as client:
+    with app_on(db, jobs=JobLimits(stale_after=1.0)) as client:
         assert state(client, quick["id"]) == done  # the result, as it was
         after = finished(client, long["id"], timeout=20)
     assert after["status"] == "failed" and after["failure"] == "interrupted"
@@ -363,7 +363,7 @@ def test_concurrent_submits_hold_the_queue_bound_exactly(database):
 
 def test_two_servers_on_one_postgresql_share_the_jobs():
     url = empty_postgres()
-    with app_on(url, job_workers=1) as first, app_on(url, job_workers=1, seed_bundled=False) as second:
+    with app_on(url, jobs=JobLimits(workers=1)) as first, app_on(url, jobs=JobLimits(workers=1), seed_bundled=False) as second:
         jobs = [start(first, {"models": ["bdm"], "draws": 400, "seed": k}) for k in range(4)]
         assert {j["id"] for j in second.get("/api/jobs", headers=AUTH).json()} == {j["id"] for j in jobs}
         ended = [finished(second, job["id"], timeout=120) for job in jobs]

@@ -117,14 +117,15 @@ def serve_command(
     from stakes import limits
     from stakes.web import Settings, create_app
     from stakes.web.auth import server_token
+    from stakes.web.jobs import JobLimits
 
     token = server_token(os.environ.get("STAKES_TOKEN"))
     caps = limits.Limits.from_env().but(
         body_bytes=max_body_bytes, text_chars=max_text_chars, cells=max_cells, draw_cells=max_draw_cells,
         article_chars=max_article_chars, articles=max_articles)
-    settings = Settings(db=db, token=token, open_reads=open_reads, job_workers=jobs, job_queue=job_queue,
-                        job_time_limit=job_time_limit, job_memory=job_memory * 2**20 or None, cluster=cluster,
-                        limits=caps)
+    work = JobLimits(workers=jobs, queue=job_queue, time_limit=job_time_limit, memory=job_memory * 2**20 or None,
+                     cluster=cluster)
+    settings = Settings(db=db, token=token, open_reads=open_reads, jobs=work, limits=caps)
     application = create_app(settings)
     if token is None and not application.state.store.token_count():
         errors.print("[yellow]no token yet:[/] create one with `stakes serve --create-token NAME` or set "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -49,28 +49,21 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 @dataclass(frozen=True)
 class Settings:
     """How the app runs: its database, the server's own token, whether reads are open, the limits of
-    its jobs (see :class:`~stakes.web.jobs.JobLimits` for what each means), and the caps on requests
-    (None: those of the environment, :func:`stakes.limits.current`)."""
+    its jobs (:class:`~stakes.web.jobs.JobLimits`; their ``caps`` are this server's), and the caps on
+    requests (None: those of the environment, :func:`stakes.limits.current`)."""
 
     db: str | None = None
     token: str | None = None
     open_reads: bool = False
-    job_workers: int = 1
-    job_queue: int = 20
-    job_time_limit: float = 900.0
-    job_memory: int | None = 3 * 2**30
-    job_keep: int = 1000
-    job_stale_after: float = 30.0
-    cluster: str | None = None
+    jobs: JobLimits = JobLimits()
     inline_actors: int = 60
     """A forecast of a scenario with more actors than this runs as a job."""
     seed_bundled: bool = True
     limits: Limits | None = None
 
     def job_limits(self) -> JobLimits:
-        return JobLimits(workers=self.job_workers, queue=self.job_queue, time_limit=self.job_time_limit,
-                         memory=self.job_memory, keep=self.job_keep, stale_after=self.job_stale_after,
-                         cluster=self.cluster, caps=self.limits)
+        """The jobs' limits, with the caps on requests that hold in this server."""
+        return replace(self.jobs, caps=self.limits)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
