@@ -90,3 +90,36 @@ def test_short_quotes_count_only_when_a_speech_verb_governs_them(nlp):
 ])
 def test_the_releaser_of_a_statement_is_the_speaker(nlp, text):
     assert direct(nlp, text) == [("the blockade of Gaza must end at once.", "Turkey")]
+
+
+def test_single_quote_marks_are_quotes_and_apostrophes_are_not():
+    def texts(text):
+        return [text[a:b] for a, b in quote_spans(text)]
+    assert texts("‘We don’t accept it,’ she said.") == ["We don’t accept it,"]
+    assert texts("‘The farmers’ anger is real,’ he said.") == ["The farmers’ anger is real,"]
+    assert texts("The minister called them ‘cowards’ on Monday.") == ["cowards"]
+    assert texts("Brazil's 'green deal' stalls") == ["green deal"]
+    assert texts("Talks resumed in the 1990s’ spirit, Oslo's mediators said.") == []
+    assert texts("He said “the delay is ‘absurd’ by now” today.") == ["the delay is ‘absurd’ by now"]
+
+
+def test_british_style_quotes_find_their_speaker(nlp):
+    found = direct(nlp, "‘We will not be bullied into a bad treaty,’ Keir Starmer said on Tuesday.")
+    assert found == [("We will not be bullied into a bad treaty,", "Keir Starmer")]
+
+
+@pytest.mark.parametrize("text, words", [
+    ('"The vote was rigged from the start," Boris Johnson continued.', "The vote was rigged from the start,"),
+    ("Boris Johnson branded the budget 'a disgrace'.", "a disgrace"),
+])
+def test_verbs_that_attribute_words_only_beside_marks(nlp, text, words):
+    assert direct(nlp, text) == [(words, "Boris Johnson")]
+
+
+def test_continued_to_is_not_indirect_speech(nlp):
+    assert quotes(nlp, "Boris Johnson continued to campaign across the north.")[1] == []
+
+
+def test_quoted_as_saying_is_said_by_who_was_quoted(nlp):
+    found = direct(nlp, 'Boris Johnson was quoted as saying "the deal is dead and buried."')
+    assert found == [("the deal is dead and buried.", "Boris Johnson")]

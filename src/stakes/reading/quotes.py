@@ -1,8 +1,9 @@
 """Quotes: direct speech in quotation marks and indirect attributions, with the speaker resolved.
 
 A spaCy component after ``stakes_actors``. Direct quotes are found on the raw text (curly and straight
-marks; an opening mark left unclosed runs to the end of its paragraph, a stray closing mark is
-ignored) and attributed through a speech verb outside the marks. A quote with no speech verb in its
+marks, double or single; an opening mark left unclosed runs to the end of its paragraph, a stray
+closing mark is ignored, an apostrophe is not a mark) and attributed through a verb outside the marks
+that reports words ("said", "continued", "branded"; "was quoted as saying" is said by who was quoted). A quote with no speech verb in its
 sentence continues the quote before it ("A," X said. "B.") when that one is in the same paragraph or
 the paragraph just before, or else belongs to the speaker of an attribution closing the paragraph
 before (a quoted paragraph under "X addressed the country:"). A short quote (under four words) counts
@@ -27,35 +28,92 @@ SPEECH_VERBS = {
     "appeal", "reply", "respond", "tweet", "recall", "maintain", "contend", "charge", "address", "speak",
     "repeat", "post",
 }
+QUOTING_VERBS = SPEECH_VERBS | {
+    "continue", "agree", "describe", "remark", "comment", "conclude", "observe", "concede", "complain",
+    "lament", "boast", "counter", "retort", "plead", "shout", "chant", "joke", "quip", "exclaim", "scoff",
+    "muse", "recount", "wonder", "brand", "dub", "label", "term", "quote", "ask", "question", "answer",
+}
+"""Verbs that attribute the words in marks beside them ("'We are ready,' he continued"; "branded the
+plan 'reckless'"). Only the speech verbs above also make indirect speech of a clause: "continued to
+fight" reports no words."""
 STATEMENT_NOUNS = {"statement", "post", "message", "video", "letter", "tweet", "communique", "note", "speech",
                    "address", "release", "interview", "broadcast"}
 """What an actor releases: "issued a statement saying …" is said by whoever issued it."""
 OPENING = {"“": "”", "«": "»", "„": "“"}
+SINGLE_OPENING = {"‘": "’", "'": "'"}
+"""Single marks open a quote only at a word's start and close it only at a word's end, because the
+same characters are apostrophes ("don’t", "Israel's", "the protesters’ demands")."""
+CLOSING_PUNCTUATION = set(",.;:!?)—–-")
 MIN_DIRECT_WORDS = 4
 
 
+def _opens_single(text: str, index: int) -> bool:
+    before = text[index - 1] if index else " "
+    after = text[index + 1] if index + 1 < len(text) else " "
+    return (before.isspace() or before in "([—–-\"“") and (after.isalnum() or after in "“\"")
+
+
+def _single_closers(text: str, start: int, end: int, closer: str) -> list[tuple[int, bool]]:
+    """Where a single-quoted passage may close between ``start`` and ``end`` (the paragraph's end),
+    each with whether the close is sure: a mark after punctuation or before it is; a mark after a
+    word's last letter "s" and before a space may be a plural possessive instead."""
+    found = []
+    for index in range(start, end):
+        if text[index] not in {closer, "’"} or index == start:
+            continue
+        before = text[index - 1]
+        after = text[index + 1] if index + 1 < len(text) else " "
+        if after.isalnum():
+            continue  # an apostrophe inside a word: don’t, Israel's
+        sure = before in CLOSING_PUNCTUATION or after in CLOSING_PUNCTUATION or after == "\n" or \
+            (before.isalnum() and before.lower() != "s")
+        found.append((index, sure))
+    return found
+
+
 def quote_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans (inside the marks) of quoted passages, tolerant of unbalanced marks."""
+    """Character spans (inside the marks) of quoted passages, tolerant of unbalanced marks.
+
+    Double marks pair as they come, and an opening mark left unclosed runs to the end of its
+    paragraph. Single marks (British style, or nested) count where no double-quoted passage is open:
+    a single-quoted passage closes at its first sure closing mark, else at its last possible one.
+    """
     spans: list[tuple[int, int]] = []
     open_at: int | None = None
     closer = ""
-    for index, char in enumerate(text):
+    index = 0
+    while index < len(text):
+        char = text[index]
         if open_at is None:
             if char in OPENING:
                 open_at, closer = index + 1, OPENING[char]
             elif char == '"':
                 open_at, closer = index + 1, '"'
+            elif char in SINGLE_OPENING and _opens_single(text, index):
+                paragraph_end = text.find("\n", index)
+                paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+                closers = _single_closers(text, index + 1, paragraph_end, SINGLE_OPENING[char])
+                sure = [at for at, is_sure in closers if is_sure]
+                close = sure[0] if sure else closers[-1][0] if closers else paragraph_end
+                spans.append((index + 1, close))
+                index = close
+            index += 1
             continue
         if char == closer or (closer == "”" and char == '"') or (closer == '"' and char == "”") or char == "\n":
             spans.append((open_at, index))
             open_at = None
+        index += 1
     if open_at is not None:
         spans.append((open_at, len(text)))
     return [(a, b) for a, b in spans if b > a]
 
 
-def _is_speech(token: Token) -> bool:
-    return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in SPEECH_VERBS
+def _is_speech(token: Token, verbs: set[str] = SPEECH_VERBS) -> bool:
+    return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in verbs
+
+
+def _quotes_words(token: Token) -> bool:
+    return _is_speech(token, QUOTING_VERBS)
 
 
 def _cue(verb: Token) -> str:
@@ -79,8 +137,9 @@ def _releaser(noun: Token) -> list[Token]:
 
 def _speaker(verb: Token, token_actor: dict[int, str]) -> tuple[str | None, str]:
     subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
-    if not subjects and verb.dep_ in {"conj", "xcomp", "advcl"}:
-        subjects = [c for c in verb.head.children if c.dep_ == "nsubj"]
+    governor = verb.head.head if verb.dep_ == "pcomp" else verb.head  # "was quoted as saying": who was quoted
+    if not subjects and verb.dep_ in {"conj", "xcomp", "advcl", "pcomp"}:
+        subjects = [c for c in governor.children if c.dep_ in {"nsubj", "nsubjpass"}]
     if not subjects and verb.dep_ in {"relcl", "acl"}:
         if verb.head.lemma_.lower() in STATEMENT_NOUNS:
             subjects = _releaser(verb.head)
@@ -139,10 +198,10 @@ class QuoteFinder:
         head = span.root
         while head.head.i != head.i:  # spaCy makes a new Token object on every access
             head = head.head
-            if not (span.start <= head.i < span.end) and _is_speech(head):
+            if not (span.start <= head.i < span.end) and _quotes_words(head):
                 return head, True
         sentences = {span[0].sent, span[-1].sent}
-        candidates = [t for s in sentences for t in s if _is_speech(t) and not (span.start <= t.i < span.end)]
+        candidates = [t for s in sentences for t in s if _quotes_words(t) and not (span.start <= t.i < span.end)]
         if not candidates:
             return None, False
         return min(candidates, key=lambda t: min(abs(t.i - span.start), abs(t.i - span.end))), False
