@@ -276,6 +276,33 @@ def test_a_user_sets_who_must_agree_on_an_issue(page, server, shots):
     assert created["version"] < _call(server, "GET", "/api/scenarios/rules-e2e")["version"]
 
 
+def test_a_user_cancels_a_long_run_and_leaving_the_page_cancels_another(page, server):
+    def jobs():
+        return {j["id"]: j["status"] for j in _call(server, "GET", "/api/jobs")}
+
+    page.get_by_test_id("scenario-link-rafah-2024").click()
+    page.get_by_test_id("tab-forecast").click()
+    before = jobs()
+    page.get_by_test_id("mc-draws").fill("100000")
+    page.get_by_test_id("run-montecarlo").click()
+    page.get_by_test_id("cancel-job").click()
+    page.get_by_test_id("progress").wait_for(state="detached", timeout=60_000)
+    assert page.get_by_test_id("mc-summary").count() == 0
+    started = {k: v for k, v in jobs().items() if k not in before}
+    assert list(started.values()) == ["cancelled"], started
+
+    page.get_by_test_id("run-montecarlo").click()
+    page.get_by_test_id("progress").wait_for()
+    page.get_by_test_id("tab-editor").click()  # the view is left while the job runs
+    page.get_by_test_id("editor-table").wait_for()
+    for _ in range(100):
+        left = {k: v for k, v in jobs().items() if k not in before and k not in started}
+        if left and set(left.values()) == {"cancelled"}:
+            break
+        time.sleep(0.2)
+    assert set(left.values()) == {"cancelled"}, left
+
+
 def test_the_api_reference_renders_from_the_app_alone(browser, server, shots):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
