@@ -7,6 +7,7 @@ when set, else the test's temporary folder). A page error, a console error or a 
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import socket
@@ -273,7 +274,29 @@ def test_a_user_sets_who_must_agree_on_an_issue(page, server, shots):
       const d = await r.json();
       return !d.scenario.issues.find((i) => i.id === 'northern_front').decision;
     }""" % TOKEN)
-    assert created["version"] < _call(server, "GET", "/api/scenarios/rules-e2e")["version"]
+    version = _call(server, "GET", "/api/scenarios/rules-e2e")["version"]
+    assert created["version"] < version
+    page.get_by_test_id("scenario-version").filter(has_text=re.compile(rf"^version {version}$")).wait_for()  # caught up
+
+    # what happened: the scored outcome shows; a user changes it, and later observations are kept
+    assert page.get_by_test_id("issue-outcome-rafah_operation").input_value() == "70"
+    recorded = next(i for i in stored["issues"] if i["id"] == "northern_front")["outcomes"]
+    page.get_by_test_id("issue-outcome-northern_front").fill("60")
+    page.get_by_test_id("issue-outcome-low-northern_front").fill("50")
+    page.get_by_test_id("issue-outcome-high-northern_front").fill("70")
+    page.get_by_test_id("issue-outcome-date-northern_front").fill("")
+    page.get_by_test_id("save-issue-northern_front").click()
+    page.get_by_test_id("problem-issue-outcome-date-northern_front").wait_for()  # a date is needed
+    page.get_by_test_id("issue-outcome-date-northern_front").fill("2024-09-30")
+    page.get_by_test_id("issue-outcome-source-northern_front").select_option("ref")
+    page.get_by_test_id("issue-outcome-basis-northern_front").fill("Fire across the border widened.")
+    page.get_by_test_id("save-issue-northern_front").click()
+    page.get_by_test_id("scenario-version").filter(has_text=re.compile(rf"^version {version + 1}$")).wait_for()
+    stored = _call(server, "GET", "/api/scenarios/rules-e2e")["scenario"]
+    outcomes = next(i for i in stored["issues"] if i["id"] == "northern_front")["outcomes"]
+    assert outcomes[0] == {"value": 60, "range": [50, 70], "date": "2024-09-30", "source": "ref",
+                           "basis": "Fire across the border widened."}
+    assert outcomes[1:] == recorded[1:] and len(recorded) > 1
 
 
 def test_a_user_cancels_a_long_run_and_leaving_the_page_cancels_another(page, server):

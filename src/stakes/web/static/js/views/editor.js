@@ -659,6 +659,7 @@ class Editor {
     const sqField = form.field('status_quo', 'status quo', h('div', { class: 'sq-inputs' }, sqIn, h('span', { class: 'muted small' }, 'range'), sqLow, h('span', {}, '–'), sqHigh),
       `issue-status-quo-${id}`, `a number in ${fmt(lo)}–${fmt(hi)}, with an optional range; empty: no status quo`);
     const rule = this.decisionFields(iss, form);
+    const happened = this.outcomeFields(iss, form);
     const sqNote = sq && (sq.basis || sq.source || sq.where)
       ? h('p', { class: 'muted small sq-note' }, [sq.source ? `source ${sq.source}` : "analyst's estimate", sq.where, sq.basis ? `basis: ${sq.basis}` : null].filter(Boolean).join(' · '))
       : null;
@@ -670,12 +671,69 @@ class Editor {
         form.field('high', `high end (${fmt(hi)})`, highIn, `issue-high-${id}`).el),
       sqField.el, sqNote,
       rule.el,
+      happened.el,
       form.otherSlot,
       h('div', { class: 'actions' }, save));
     nameIn.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); save.click(); } });
     for (const inp of [sqIn, sqLow, sqHigh]) inp.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); save.click(); } });
-    this.issueForms.set(id, { el, form, nameIn, lowIn, highIn, sqIn, sqLow, sqHigh, rule });
+    this.issueForms.set(id, { el, form, nameIn, lowIn, highIn, sqIn, sqLow, sqHigh, rule, happened });
     return el;
+  }
+
+  /**
+   * What happened on an issue, for backtests: the observed outcome that is scored (the first one),
+   * with an optional range, its date, source and basis; later observations are kept as they are.
+   * Returns {el, read()}: read() gives {outcomes} (null: none) or {problems} found before saving.
+   */
+  outcomeFields(iss, form) {
+    const id = iss.id;
+    const [first, ...later] = iss.outcomes || [];
+    const o = first || {};
+    const range = Array.isArray(o.range) ? o.range : [];
+    const input = (testid, value, placeholder, label) => h('input', { type: 'text', class: 'short', 'data-testid': testid,
+      value: value !== undefined && value !== null ? String(value) : '', placeholder, 'aria-label': label });
+    const valueIn = input(`issue-outcome-${id}`, o.value, 'none', 'observed outcome');
+    const lowIn = input(`issue-outcome-low-${id}`, range[0], 'exact', 'observed outcome, low end');
+    const highIn = input(`issue-outcome-high-${id}`, range[1], 'exact', 'observed outcome, high end');
+    const dateIn = h('input', { type: 'date', 'data-testid': `issue-outcome-date-${id}`, value: o.date ? String(o.date) : '' });
+    const sources = (this.scenario.sources || []).map((src) => ({ value: src.id, label: src.title ? `${src.id}: ${src.title}` : src.id }));
+    const sourceIn = select({ 'data-testid': `issue-outcome-source-${id}` }, [{ value: '', label: 'none' }, ...sources], o.source || '');
+    const basisIn = h('textarea', { rows: 2, 'data-testid': `issue-outcome-basis-${id}` });
+    basisIn.value = o.basis ?? '';
+    const valueField = form.field('outcome', 'observed outcome', h('div', { class: 'sq-inputs' }, valueIn,
+      h('span', { class: 'muted small' }, 'range'), lowIn, h('span', {}, '–'), highIn), `issue-outcome-${id}`,
+      'where the issue ended up, on its scale; empty: not known yet');
+    const dateField = form.field('outcome_date', 'observed on', dateIn, `issue-outcome-date-${id}`);
+    const sourceField = form.field('outcome_source', 'source', sourceIn, `issue-outcome-source-${id}`);
+    const basisField = form.field('outcome_basis', 'what happened', basisIn, `issue-outcome-basis-${id}`);
+    const el = h('fieldset', { class: 'rule-form', 'data-testid': `issue-outcome-form-${id}` },
+      h('legend', {}, 'what happened'), valueField.el,
+      h('div', { class: 'row ends' }, dateField.el, sourceField.el), basisField.el,
+      later.length ? h('p', { class: 'muted small' }, `${later.length} later ${later.length === 1 ? 'observation is' : 'observations are'} kept as they are.`) : null);
+
+    const read = () => {
+      const num = (t) => Number(String(t).trim().replace(/^\+/, ''));
+      const v = valueIn.value.trim(); const a = lowIn.value.trim(); const b = highIn.value.trim();
+      if (v === '') {
+        if (a !== '' || b !== '' || dateIn.value || basisIn.value.trim()) {
+          return { problems: [['outcome', { rule: 'an observation needs its value', fix: 'type where the issue ended up, or clear the other fields' }]] };
+        }
+        return { outcomes: later.length ? later : null };
+      }
+      const problems = [];
+      if (!Number.isFinite(num(v))) problems.push(['outcome', { rule: 'not a number', fix: 'type a number such as 70' }]);
+      else if ((a === '') !== (b === '')) problems.push(['outcome', { rule: 'give both ends of the range, or neither', fix: 'an exact outcome has no range' }]);
+      else if (a !== '' && !(Number.isFinite(num(a)) && Number.isFinite(num(b)))) problems.push(['outcome', { rule: 'the ends of the range must be numbers', fix: 'type numbers such as 60 and 80' }]);
+      if (!dateIn.value) problems.push(['outcome_date', { rule: 'an observation needs its date', fix: 'pick the day the outcome was observed' }]);
+      if (problems.length) return { problems };
+      const out = { ...o, value: num(v), date: dateIn.value };
+      if (a !== '') out.range = [num(a), num(b)]; else delete out.range;
+      if (sourceIn.value) out.source = sourceIn.value; else delete out.source;
+      const basis = basisIn.value.trim();
+      if (basis) out.basis = basis; else delete out.basis;
+      return { outcomes: [out, ...later] };
+    };
+    return { el, read };
   }
 
   /**
@@ -819,6 +877,10 @@ class Editor {
     if (ruleRead.problems) { for (const [key, p] of ruleRead.problems) f.form.show(key, [p]); return; }
     if (ruleRead.decision) iss.decision = ruleRead.decision;
     else delete iss.decision;
+    const happenedRead = f.happened.read();
+    if (happenedRead.problems) { for (const [key, p] of happenedRead.problems) f.form.show(key, [p]); return; }
+    if (happenedRead.outcomes) iss.outcomes = happenedRead.outcomes;
+    else delete iss.outcomes;
     if (v === '') delete iss.status_quo;
     else {
       const orig = iss.status_quo;
@@ -829,13 +891,15 @@ class Editor {
       iss.status_quo = sq;
     }
     if (JSON.stringify(iss) === before) { this.formMessage(f.form, null); showInfo('Nothing to save: the issue is unchanged.', 2500); return; }
-    const ok = await this.saveScenario(sc, button, `issue ${issueId}: name, ends, status quo and rule`, f.form, [
+    const ok = await this.saveScenario(sc, button, `issue ${issueId}: name, ends, status quo, rule and outcome`, f.form, [
       [`issues[${i}].name`, 'name'], [`issues[${i}].low`, 'low'], [`issues[${i}].high`, 'high'],
       [`issues[${i}].status_quo`, 'status_quo'], [`issues[${i}].decision`, 'decision'],
       [`issues[${i}].decision.rule`, 'decision_rule'], [`issues[${i}].decision.veto_players`, 'decision_members'],
       [`issues[${i}].decision.voters`, 'decision_members'], [`issues[${i}].decision.accepts`, 'decision_members'],
       [`issues[${i}].decision.weights`, 'decision_members'], [`issues[${i}].decision.decider`, 'decision_decider'],
       [`issues[${i}].decision.agenda_setter`, 'decision_setter'], [`issues[${i}].decision.threshold`, 'decision_threshold'],
+      [`issues[${i}].outcomes`, 'outcome'], [`issues[${i}].outcomes[0].date`, 'outcome_date'],
+      [`issues[${i}].outcomes[0].source`, 'outcome_source'], [`issues[${i}].outcomes[0].basis`, 'outcome_basis'],
       [`issues[${i}]`, null]]);
     if (!ok) return;
     this.renderTable();
