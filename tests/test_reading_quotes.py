@@ -123,3 +123,34 @@ def test_continued_to_is_not_indirect_speech(nlp):
 def test_quoted_as_saying_is_said_by_who_was_quoted(nlp):
     found = direct(nlp, 'Boris Johnson was quoted as saying "the deal is dead and buried."')
     assert found == [("the deal is dead and buried.", "Boris Johnson")]
+
+
+@pytest.mark.parametrize("text, words, who", [
+    ('Asked about new elections, Prime Minister Keir Starmer was brief: "Not this year."', "Not this year.", "Keir Starmer"),
+    ('One senior diplomat, Kaja Kallas, put it plainly to reporters: "The talks are over."', "The talks are over.", "Kaja Kallas"),
+])
+def test_a_quote_after_a_colon_is_said_by_the_clause_before_it(nlp, text, words, who):
+    assert direct(nlp, text) == [(words, who)]
+
+
+def test_transcript_labels_are_speakers(nlp):
+    _, found = quotes(nlp, 'The exchange was short.\nReporter: "Will the army stay?"\nMilei: "Yes. For now."')
+    assert [(q.text, q.speaker_text) for q in found if q.direct] == [
+        ("Will the army stay?", "Reporter"), ("Yes. For now.", "Milei")]
+
+
+@pytest.mark.parametrize("text", [
+    'The commander, better known as "El Tigre", spoke to the radio station on Monday.',
+    'The government calls its plan the "National Recovery and Growth Programme" in every statement.',
+])
+def test_marks_around_a_name_are_not_a_quote(nlp, text):
+    assert direct(nlp, text) == []
+
+
+def test_he_as_a_speaker_is_the_person_named_last(nlp):
+    text = ('Hezbollah leader Hassan Nasrallah said in a speech that the attack was "an act of war." '
+            '"We will answer it," he said.')
+    doc, found = quotes(nlp, text)
+    answer = next(q for q in found if q.direct and q.text.startswith("We will"))
+    mention = next(m for m in doc._.mentions if m.text.endswith("Hassan Nasrallah"))
+    assert answer.speaker == mention.actor

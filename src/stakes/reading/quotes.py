@@ -9,11 +9,17 @@ the paragraph just before, or else belongs to the speaker of an attribution clos
 before (a quoted paragraph under "X addressed the country:"). A short quote (under four words) counts
 only when a speech verb governs it on the parse ("called the move 'absurd'"), so scare quotes do not.
 The speaker of "released a statement saying …" or "in a post saying …" is the one who released it.
+A quote right after a colon is said by the subject of the clause the colon ends ("Tusk was brief:
+'Not now.'"), and one right after a transcript label by the label ("Reporter: '…'"). Marks around a
+name ("better known as 'El Tigre'", a programme's title-case name) are not a quote. A speaker given
+as "he" or "she" is a person: the one the pronoun was linked to, else the last person named.
 Indirect speech is a speech verb with a clause or a ``for``-phrase (``said that``, ``warned``,
 ``called for``) or ``according to X``.
 """
 
 from __future__ import annotations
+
+import re
 
 from spacy.tokens import Doc, Token
 
@@ -153,6 +159,80 @@ def _speaker(verb: Token, token_actor: dict[int, str]) -> tuple[str | None, str]
     return (token_actor[index] if index is not None else None), span.text
 
 
+PERSONAL_PRONOUNS = {"he", "she"}
+PLACE_KINDS = {"state", "government", "other"}
+NAMING_CUES = ("known as", "nicknamed", "dubbed", "titled", "entitled", "named", "called")
+LABEL = re.compile(r"(?:^|\n)[ \t]*((?:[A-Z][\w.'’-]*)(?:[ \t]+[A-Za-z][\w.'’-]*){0,4})[ \t]*:[ \t]*$")
+"""A transcript's speaker label opening a line: "Reporter:", "Hegseth:", "The Prime Minister:"."""
+
+
+def _names_something(text: str, start: int, end: int) -> bool:
+    """Marks around a name, not words: "better known as 'X'", "calls its programme the 'Y Z Agenda'"
+    (every word capitalised, nothing that ends a sentence)."""
+    before = text[max(0, start - 25):start - 1].rstrip().lower()
+    inside = text[start:end].strip()
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", inside)]
+    title_case = len(words) >= 2 and all(w[0].isupper() for w in words if len(w) > 3) and inside[-1:] not in ".!?,"
+    return title_case or (before.endswith(NAMING_CUES) and len(words) <= 4 and inside[-1:] not in ".!?,")
+
+
+def _labelled(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str | None, str, str] | None:
+    """A quote right after a transcript label at the start of its line is said by the label."""
+    line = doc.text[doc.text.rfind("\n", 0, start - 1) + 1:start - 1]
+    found = LABEL.search(line)
+    if found is None:
+        return None
+    label_start = doc.text.rfind("\n", 0, start - 1) + 1 + found.start(1)
+    label = doc.char_span(label_start, label_start + len(found.group(1)), alignment_mode="expand")
+    index = next((token_actor[t.i] for t in label if t.i in token_actor), None) if label is not None else None
+    return index, found.group(1), "label"
+
+
+def _introduced(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str | None, str, str] | None:
+    """A quote right after a colon ("Tusk was brief: 'Not now.'", "one official put it to me: '…'")
+    is said by the subject of the clause the colon ends."""
+    before = doc.text[:start - 1].rstrip()
+    if not before.endswith(":") or "\n" in doc.text[len(before):start]:
+        return None
+    colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+    if colon is None:
+        return None
+    head = colon[0].head
+    while head.dep_ not in {"ROOT"} and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in head.children):
+        head = head.head
+    subjects = [c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    if not subjects or subjects[0].i > colon[0].i:
+        return None
+    speaker, speaker_text = _speaker(head, token_actor)
+    return speaker, speaker_text, _cue(head)
+
+
+def _pronoun_speaker(doc: Doc, speaker: str | None, speaker_text: str, start: int) -> str | None:
+    """A speaker given as "he" or "she" is a person: kept when the pronoun was linked to one, else
+    the last person named before the quote."""
+    if speaker_text.lower() not in PERSONAL_PRONOUNS:
+        return speaker
+    actor = (doc._.actors or {}).get(speaker) if speaker else None
+    if actor is not None and actor.kind == "person":
+        return speaker
+    return _last_person(doc, start) or speaker
+
+
+def _last_person(doc: Doc, start: int) -> str | None:
+    """Who "he" or "she" is as a speaker: the actor of the last person named before ``start`` (a
+    mention holding a person's name, whatever actor the name belongs to: "Hezbollah leader Hassan
+    Nasrallah" speaks for Hezbollah). Names of states and places never speak as "he"."""
+    actors = doc._.actors or {}
+    people = [m.actor for m in doc._.mentions or [] if m.end <= start and m.how != "pronoun"
+              and m.actor in actors and actors[m.actor].kind not in PLACE_KINDS and _names_person(doc, m.start, m.end)]
+    return people[-1] if people else None
+
+
+def _names_person(doc: Doc, start: int, end: int) -> bool:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span is not None and any(t.ent_type_ == "PERSON" for t in span)
+
+
 class QuoteFinder:
     """The ``stakes_quotes`` component: sets ``doc._.quotes``."""
 
@@ -167,8 +247,16 @@ class QuoteFinder:
             if span is None or not len(span):
                 continue
             paragraph = doc.text.count("\n", 0, start)
+            if _names_something(doc.text, start, end):
+                continue
             verb, governs = self._verb_for(span)
-            if verb is not None and (governs or len([t for t in span if not t.is_punct]) >= MIN_DIRECT_WORDS):
+            if (found := _labelled(doc, start, token_actor)) is not None:
+                speaker, speaker_text, cue = found
+            elif (found := _introduced(doc, start, token_actor)) is not None and not governs:
+                speaker, speaker_text, cue = found
+                if verb is not None:
+                    inside.add(verb.i)
+            elif verb is not None and (governs or len([t for t in span if not t.is_punct]) >= MIN_DIRECT_WORDS):
                 speaker, speaker_text = _speaker(verb, token_actor)
                 inside.add(verb.i)
                 cue = _cue(verb)
@@ -178,6 +266,7 @@ class QuoteFinder:
                 speaker, speaker_text, cue = found
             else:
                 continue
+            speaker = _pronoun_speaker(doc, speaker, speaker_text, start)
             quote = Quote(speaker, speaker_text, cue, span.text, start, end, sentence_of[span[0].sent.start], True)
             quotes.append(quote)
             last = (quote, paragraph)
