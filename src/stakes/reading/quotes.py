@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from stakes.reading.actors import actor_token
 from stakes.reading.records import Quote
@@ -32,12 +32,13 @@ SPEECH_VERBS = {
     "deny", "admit", "acknowledge", "ask", "demand", "suggest", "predict", "caution", "assert",
     "reiterate", "confirm", "report", "explain", "signal", "indicate", "press", "advocate", "propose",
     "appeal", "reply", "respond", "tweet", "recall", "maintain", "contend", "charge", "address", "speak",
-    "repeat", "post",
+    "repeat", "post", "testify",
 }
 QUOTING_VERBS = SPEECH_VERBS | {
     "continue", "agree", "describe", "remark", "comment", "conclude", "observe", "concede", "complain",
     "lament", "boast", "counter", "retort", "plead", "shout", "chant", "joke", "quip", "exclaim", "scoff",
     "muse", "recount", "wonder", "brand", "dub", "label", "term", "quote", "ask", "question", "answer",
+    "order", "yell", "scream", "cry", "whisper", "reply",
 }
 """Verbs that attribute the words in marks beside them ("'We are ready,' he continued"; "branded the
 plan 'reckless'"). Only the speech verbs above also make indirect speech of a clause: "continued to
@@ -105,6 +106,11 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
                 index = close
             index += 1
             continue
+        if text.startswith("’’", index):  # two single marks close a double-quoted passage in some copy
+            spans.append((open_at, index))
+            open_at = None
+            index += 2
+            continue
         if char == closer or (closer == "”" and char == '"') or (closer == '"' and char == "”") or char == "\n":
             spans.append((open_at, index))
             open_at = None
@@ -162,18 +168,30 @@ def _speaker(verb: Token, token_actor: dict[int, str]) -> tuple[str | None, str]
 PERSONAL_PRONOUNS = {"he", "she"}
 PLACE_KINDS = {"state", "government", "other"}
 NAMING_CUES = ("known as", "nicknamed", "dubbed", "titled", "entitled", "named", "called")
+TERM_NOUNS = {"term", "word", "words", "phrase", "slogan", "hashtag", "label", "name", "motto", "banner"}
 LABEL = re.compile(r"(?:^|\n)[ \t]*((?:[A-Z][\w.'’-]*)(?:[ \t]+[A-Za-z][\w.'’-]*){0,4})[ \t]*:[ \t]*$")
 """A transcript's speaker label opening a line: "Reporter:", "Hegseth:", "The Prime Minister:"."""
 
 
+def _attributed_short(span: Span, arcs: int | None) -> bool:
+    """A short quote reports words only close under the verb that attributes it ("called the plan
+    'reckless'", "said it was 'a massacre'"), and not as a word inside a noun phrase of its own
+    sentence ("an 'irregular' channel", scare quotes)."""
+    return arcs is not None and arcs <= 3
+
+
 def _names_something(text: str, start: int, end: int) -> bool:
-    """Marks around a name, not words: "better known as 'X'", "calls its programme the 'Y Z Agenda'"
-    (every word capitalised, nothing that ends a sentence)."""
-    before = text[max(0, start - 25):start - 1].rstrip().lower()
+    """Marks around a name or a term, not words someone said: "better known as 'X'", "the term 'Y'",
+    "what some have called the 'Z'", a title-case name ("the 'Three Amigos.'", a programme's name)."""
+    before = re.sub(r"\s+(?:the|a|an)$", "", text[max(0, start - 30):start - 1].rstrip().lower())
     inside = text[start:end].strip()
-    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", inside)]
-    title_case = len(words) >= 2 and all(w[0].isupper() for w in words if len(w) > 3) and inside[-1:] not in ".!?,"
-    return title_case or (before.endswith(NAMING_CUES) and len(words) <= 4 and inside[-1:] not in ".!?,")
+    words = re.findall(r"[^\W\d_][\w'’-]*", inside)
+    closed = inside[-1:] in ".!?,"
+    long_words = [w for w in words if len(w) > 3]
+    title_case = len(words) >= 2 and long_words and all(w[0].isupper() for w in long_words) and \
+        (not closed or len(words) <= 4 and inside[-1:] in ".,")
+    named = before.endswith(NAMING_CUES) or before.split()[-1:] in ([w] for w in TERM_NOUNS)
+    return title_case or (named and len(words) <= 4 and inside[-1:] not in "!?")
 
 
 def _labelled(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str | None, str, str] | None:
@@ -207,23 +225,25 @@ def _introduced(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str 
     return speaker, speaker_text, _cue(head)
 
 
-def _pronoun_speaker(doc: Doc, speaker: str | None, speaker_text: str, start: int) -> str | None:
-    """A speaker given as "he" or "she" is a person: kept when the pronoun was linked to one, else
-    the last person named before the quote."""
+def _pronoun_speaker(doc: Doc, speaker: str | None, speaker_text: str, start: int,
+                     quoted: list[tuple[int, int]]) -> str | None:
+    """A speaker given as "he" or "she" is a person: the one the pronoun was linked to, else the last
+    person named before the quote outside quotation marks (a name inside a quote speaks for nobody)."""
     if speaker_text.lower() not in PERSONAL_PRONOUNS:
         return speaker
     actor = (doc._.actors or {}).get(speaker) if speaker else None
     if actor is not None and actor.kind == "person":
         return speaker
-    return _last_person(doc, start) or speaker
+    return _last_person(doc, start, quoted) or speaker
 
 
-def _last_person(doc: Doc, start: int) -> str | None:
-    """Who "he" or "she" is as a speaker: the actor of the last person named before ``start`` (a
-    mention holding a person's name, whatever actor the name belongs to: "Hezbollah leader Hassan
-    Nasrallah" speaks for Hezbollah). Names of states and places never speak as "he"."""
+def _last_person(doc: Doc, start: int, quoted: list[tuple[int, int]]) -> str | None:
+    """The actor of the last person named before ``start`` outside ``quoted`` spans (a mention holding
+    a person's name, whatever actor the name belongs to: "Hezbollah leader Hassan Nasrallah" speaks
+    for Hezbollah). Names of states and places never speak as "he"."""
     actors = doc._.actors or {}
     people = [m.actor for m in doc._.mentions or [] if m.end <= start and m.how != "pronoun"
+              and not any(a <= m.start < b for a, b in quoted)
               and m.actor in actors and actors[m.actor].kind not in PLACE_KINDS and _names_person(doc, m.start, m.end)]
     return people[-1] if people else None
 
@@ -242,21 +262,25 @@ class QuoteFinder:
         quotes: list[Quote] = []
         inside: set[int] = set()
         last: tuple[Quote, int] | None = None  # the previous direct quote and its paragraph
-        for start, end in quote_spans(doc.text):
+        spans = quote_spans(doc.text)
+        for start, end in spans:
             span = doc.char_span(start, end, alignment_mode="contract")
             if span is None or not len(span):
                 continue
             paragraph = doc.text.count("\n", 0, start)
             if _names_something(doc.text, start, end):
                 continue
-            verb, governs = self._verb_for(span)
+            if span.root.dep_ in {"compound", "nmod"} and span.root.head.i >= span.end:
+                continue  # the "one country, two systems" formula: a name for the noun after it
+            verb, arcs = self._verb_for(span)
+            short = len([t for t in span if not t.is_punct]) < MIN_DIRECT_WORDS
             if (found := _labelled(doc, start, token_actor)) is not None:
                 speaker, speaker_text, cue = found
-            elif (found := _introduced(doc, start, token_actor)) is not None and not governs:
+            elif (found := _introduced(doc, start, token_actor)) is not None and arcs is None:
                 speaker, speaker_text, cue = found
                 if verb is not None:
                     inside.add(verb.i)
-            elif verb is not None and (governs or len([t for t in span if not t.is_punct]) >= MIN_DIRECT_WORDS):
+            elif verb is not None and (not short or _attributed_short(span, arcs)):
                 speaker, speaker_text = _speaker(verb, token_actor)
                 inside.add(verb.i)
                 cue = _cue(verb)
@@ -266,7 +290,7 @@ class QuoteFinder:
                 speaker, speaker_text, cue = found
             else:
                 continue
-            speaker = _pronoun_speaker(doc, speaker, speaker_text, start)
+            speaker = _pronoun_speaker(doc, speaker, speaker_text, start, spans)
             quote = Quote(speaker, speaker_text, cue, span.text, start, end, sentence_of[span[0].sent.start], True)
             quotes.append(quote)
             last = (quote, paragraph)
@@ -281,19 +305,25 @@ class QuoteFinder:
         return doc
 
     @staticmethod
-    def _verb_for(span) -> tuple[Token | None, bool]:
-        """The speech verb outside the quote that governs it (and True), or the nearest one in its
-        sentences (and False)."""
-        head = span.root
+    def _verb_for(span) -> tuple[Token | None, int | None]:
+        """The verb outside the quote that attributes it, and how many arcs up the parse it governs
+        the quote (conjuncts and appositions do not count), or else the nearest such verb in the
+        quote's sentences or the one right after it ('"Hands up!" an officer shouted.'), and None."""
+        head, arcs = span.root, 0
         while head.head.i != head.i:  # spaCy makes a new Token object on every access
+            arcs += head.dep_ not in {"conj", "appos"}
             head = head.head
             if not (span.start <= head.i < span.end) and _quotes_words(head):
-                return head, True
+                return head, arcs
+        doc = span.doc
         sentences = {span[0].sent, span[-1].sent}
+        after = next((t for t in doc[span.end:span.end + 3] if not t.is_punct and not t.is_space), None)
+        if after is not None and "\n" not in doc.text[span.end_char:after.idx]:
+            sentences.add(after.sent)
         candidates = [t for s in sentences for t in s if _quotes_words(t) and not (span.start <= t.i < span.end)]
         if not candidates:
-            return None, False
-        return min(candidates, key=lambda t: min(abs(t.i - span.start), abs(t.i - span.end))), False
+            return None, None
+        return min(candidates, key=lambda t: min(abs(t.i - span.start), abs(t.i - span.end))), None
 
     @staticmethod
     def _paragraph_attribution(doc: Doc, start: int, token_actor: dict[int, str]
