@@ -154,3 +154,24 @@ def test_he_as_a_speaker_is_the_person_named_last(nlp):
     answer = next(q for q in found if q.direct and q.text.startswith("We will"))
     mention = next(m for m in doc._.mentions if m.text.endswith("Hassan Nasrallah"))
     assert answer.speaker == mention.actor
+
+
+def test_an_attribution_after_an_exclamation_and_the_short_quote_after_it(nlp):
+    text = '"Stay back! Nobody crosses this line!" a border guard shouted. "Go home."'
+    assert [(t, s is None) for t, s in direct(nlp, text)] == [
+        ("Stay back! Nobody crosses this line!", True), ("Go home.", True)]
+    _, found = quotes(nlp, text)
+    assert {q.speaker_text for q in found if q.direct} == {"a border guard"}
+
+
+def test_doubled_single_marks_close_a_double_quote():
+    text = "“It was an attempt to mislead voters,’’ the fact-checker told reporters."
+    assert [text[a:b] for a, b in quote_spans(text)] == ["It was an attempt to mislead voters,"]
+
+
+@pytest.mark.parametrize("text", [
+    'Boris Johnson said he never used the term "special operation" in public.',
+    'The minister said the accord had been reached through an "irregular" and unofficial channel that few knew of.',
+])
+def test_terms_and_scare_quotes_are_not_quotes(nlp, text):
+    assert direct(nlp, text) == []

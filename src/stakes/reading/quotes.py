@@ -188,7 +188,7 @@ def _names_something(text: str, start: int, end: int) -> bool:
     words = re.findall(r"[^\W\d_][\w'’-]*", inside)
     closed = inside[-1:] in ".!?,"
     long_words = [w for w in words if len(w) > 3]
-    title_case = len(words) >= 2 and long_words and all(w[0].isupper() for w in long_words) and \
+    title_case = len(long_words) >= 2 and all(w[0].isupper() for w in long_words) and \
         (not closed or len(words) <= 4 and inside[-1:] in ".,")
     named = before.endswith(NAMING_CUES) or before.split()[-1:] in ([w] for w in TERM_NOUNS)
     return title_case or (named and len(words) <= 4 and inside[-1:] not in "!?")
@@ -284,7 +284,8 @@ class QuoteFinder:
                 speaker, speaker_text = _speaker(verb, token_actor)
                 inside.add(verb.i)
                 cue = _cue(verb)
-            elif verb is None and last is not None and paragraph - last[1] <= 1:
+            elif (verb is None or arcs is None and verb.i in inside) and last is not None and paragraph - last[1] <= 1:
+                # no attribution of its own ("Step out." after '"Hands up!" an officer ordered.')
                 speaker, speaker_text, cue = last[0].speaker, last[0].speaker_text, last[0].cue
             elif verb is None and (found := self._paragraph_attribution(doc, start, token_actor)) is not None:
                 speaker, speaker_text, cue = found
