@@ -72,7 +72,8 @@ DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
 SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "refuse", "offer", "seek",
                    "try", "attempt", "plan", "hope", "want", "intend", "expect"}
 LIGHT_VERBS = {"announce", "open", "launch", "begin", "start", "order", "declare", "stage", "hold", "conduct",
-               "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call"}
+               "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call", "undertake",
+               "complete", "conclude", "tighten", "enforce"}
 """Verbs whose object names the event: "announced a suspension", "opened an investigation"."""
 NOMINAL_EVENTS = {
     "suspension": "160", "halt": "160", "investigation": "090", "inquiry": "090", "probe": "090",
@@ -80,7 +81,8 @@ NOMINAL_EVENTS = {
     "offensive": "190", "attack": "190", "assault": "190", "raid": "190", "incursion": "190",
     "invasion": "190", "bombardment": "195", "airstrike": "195", "talk": "046", "negotiation": "046",
     "visit": "042", "boycott": "163", "embargo": "163", "sanction": "163", "blockade": "191",
-    "ceasefire": "0871", "truce": "0871",
+    "ceasefire": "0871", "truce": "0871", "mediation": "045", "hunger strike": "142", "general strike": "143",
+    "air strike": "195", "curfew": "1723",
 }
 """Event nouns and their CAMEO codes (the act a light verb's object names)."""
 VERBS_FILE = "cameo_verbs.json.gz"
@@ -328,12 +330,7 @@ class CameoCoder:
                     continue
                 if token.dep_ == "prep":
                     continue  # "according to", "following": a participle used as a preposition
-                if (token.lemma_.lower() in REFUSE_VERBS or _announces(token) or (
-                        self.modality and token.lemma_.lower() in WANT_VERBS - {"threaten"})) and any(
-                        c.dep_ == "xcomp" and c.pos_ == "VERB" and self._code_verb(c, token_actor, token_code, index)
-                        for c in token.children):
-                    # "refused to meet", "agreed to hold talks", "wants to attack": coded once, on the act,
-                    # as a rejection or an intention; the control verb codes itself when the act codes nothing
+                if self._coded_on_the_act(token, token_actor, token_code, index):
                     continue
                 found = self._code_verb(token, token_actor, token_code, index)
                 if found:
@@ -347,6 +344,24 @@ class CameoCoder:
             events.extend(found)
         doc._.events = _unique(events)
         return doc
+
+    def _coded_on_the_act(self, verb: Token, token_actor: dict[int, str], token_code: dict[int, str | None],
+                          sentence: int) -> bool:
+        """"refused to meet", "agreed to hold talks", "wants to attack": a control verb whose act is coded
+        once, on the act, as a rejection, an intention or a threat. The control verb codes itself when
+        the act codes nothing, or when what is agreed to is no cooperation and no force ("agreed to
+        postpone the rally" is an agreement, not a rejection)."""
+        lemma = verb.lemma_.lower()
+        control = lemma in REFUSE_VERBS or _announces(verb) or (self.modality and lemma in WANT_VERBS - {"threaten"})
+        if not control:
+            return False
+        acts = [e for c in verb.children if c.dep_ == "xcomp" and c.pos_ == "VERB"
+                for e in self._code_verb(c, token_actor, token_code, sentence)]
+        if not acts:
+            return False
+        if lemma in CONTROL_DEFAULTS and _announces(verb):
+            return any(e.cameo[:2] in {"03", "13"} for e in acts)  # agreed to: cooperation or force
+        return True
 
     def _lookup(self, verb: Token) -> tuple[VerbBlock, str | None] | None:
         particles = {c.lower_.upper() for c in verb.children if c.dep_ in {"prt", "prep", "agent"}}
@@ -379,8 +394,10 @@ class CameoCoder:
             args = _arguments(verb)
             pattern = self._best_pattern(found[0], args) if found else None
             code = pattern.code if pattern else (found[1] or found[0].code) if found else request
-            if pattern is None and (not code or code.startswith("-")):
-                code = CONTROL_DEFAULTS.get(verb.lemma_.lower(), code)
+            if verb.lemma_.lower() in CONTROL_DEFAULTS and (
+                    (pattern is None and (not code or code.startswith("-")))
+                    or any(c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children)):
+                code = CONTROL_DEFAULTS[verb.lemma_.lower()]  # "rejected the plan", "agreed to undertake …"
             if request is not None:
                 code = self._requested(verb, code or request)
                 if request.startswith("10"):
@@ -544,8 +561,15 @@ def _nominal_event(verb: Token) -> tuple[Token, str] | None:
     if not forms & LIGHT_VERBS:  # the small model lemmatises "staged" as "stag"
         return None
     for child in verb.children:
-        if child.dep_ in {"dobj", "nsubjpass"} and child.lemma_.lower() in NOMINAL_EVENTS:
-            return child, NOMINAL_EVENTS[child.lemma_.lower()]
+        if child.dep_ not in {"dobj", "nsubjpass"}:
+            continue
+        # the noun with its compound first ("hunger strike"), then the noun, then the compound
+        # ("a mediation mission")
+        compounds = [c.lemma_.lower() for c in child.children if c.dep_ == "compound"]
+        head = child.lemma_.lower()
+        for name in [f"{c} {head}" for c in compounds] + [head] + compounds:
+            if name in NOMINAL_EVENTS:
+                return child, NOMINAL_EVENTS[name]
     return None
 
 
@@ -573,6 +597,8 @@ def _intended(verb: Token) -> bool:
         return True
     if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and verb.head.lower_ == "going":
         return True
+    if _purpose(verb) and verb.head.i != verb.i and _intended(verb.head):
+        return True  # "is willing to send material to help defend Saudi Arabia": the help is intended too
     return verb.dep_ == "xcomp" and (_announces(verb.head) or verb.head.lemma_.lower() in WANT_VERBS)
 
 
