@@ -15,6 +15,11 @@ of flights") codes that event. Purpose clauses, participles describing a noun an
 comments after the main verb do not add events of their own. Two actors acting together act on each
 other, not on the venue or a broker; an actor never acts on a part of itself, but one country's
 military and government can act on each other.
+
+A sentence reports its main event: of the verbs coded with an actor, only the least embedded ones
+keep their events (:func:`_main_clause`), so the background that relative clauses, participles and
+adverbial clauses describe does not stand beside it. What a verb asks for, allows or obliges is not
+an act done (:func:`_unrealised`).
 """
 
 from __future__ import annotations
