@@ -51,9 +51,9 @@ INTENT_OF = {"04": "036", "05": "032", "06": "031", "07": "033", "08": "035"}
 REFUSE_VERBS = {"refuse", "decline", "reject", "deny", "oppose"}
 CONTROL_DEFAULTS = {"refuse": "120", "reject": "120", "decline": "120", "agree": "030", "offer": "030",
                     "promise": "030", "pledge": "030", "vow": "030"}
-"""What a verb of agreeing or refusing says by itself when the dictionary gives it no code and no
-pattern matches: "rejected the plan" is a rejection (120), "agreed to undertake exercises" an intent to
-cooperate (030)."""
+"""What a verb of agreeing or refusing says by itself, when the dictionary gives it no code and no
+pattern matches ("rejected the plan": a rejection, 120) or when it codes in place of the act it
+controls ("agreed to undertake exercises": an intent to cooperate, 030)."""
 APPEAL_TO_DEMAND = {f"02{k}": f"10{k}" for k in "012345678"}
 """CAMEO's appeals (02x) and demands (10x) run in parallel; a verb of demanding codes the demand."""
 REJECTION_OF = {"03": "120", "04": "125", "05": "120", "06": "121", "07": "122", "08": "124"}
@@ -90,6 +90,10 @@ NOMINAL_EVENTS = {
     "air strike": "195", "curfew": "1723",
 }
 """Event nouns and their CAMEO codes (the act a light verb's object names)."""
+CLAUSE_LINKS = {"ROOT", "ccomp", "xcomp", "conj", "acomp", "parataxis"}
+"""Dependencies that keep a verb in its sentence's main line: the root, what it reports or controls
+("said that …", "agreed to …"), and verbs coordinated with it. Any other link (relative clause,
+participle, adverbial clause, a verb inside a noun or prepositional phrase) embeds the verb."""
 VERBS_FILE = "cameo_verbs.json.gz"
 CAMEO_FILE = "cameo.json"
 
@@ -660,12 +664,6 @@ def _deep_actors(heads: list[Token], token_actor: dict[int, str], token_code: di
                     seen.add(child.i)
                     queue.append(child)
     return []
-
-
-CLAUSE_LINKS = {"ROOT", "ccomp", "xcomp", "conj", "acomp", "parataxis"}
-"""Dependencies that keep a verb in its sentence's main line: the root, what it reports or controls
-("said that …", "agreed to …"), and verbs coordinated with it. Any other link (relative clause,
-participle, adverbial clause, a verb inside a noun or prepositional phrase) embeds the verb."""
 
 
 def _depth(verb: Token) -> int:
