@@ -28,6 +28,7 @@ from stakes.reading.evaluate import (
     PLOVER_2016_TO_2021,
     event_key,
     missed_quotes,
+    plover_date,
     read_news_gold,
     read_petr_records,
     read_plover_records,
@@ -148,6 +149,13 @@ def dev_errors(shared: Path) -> None:
         gold = {event_key(*e) for e in record.events}
         if coded != gold:
             print(f"{record.id}: {record.text}\n   missed {sorted(gold - coded)}  extra {sorted(coded - gold)}")
+    for record in split(read_plover_records(folder / "plover_gsr_dev.json"), key=lambda r: r["id"])["dev"]:
+        doc = nlp(make_doc(nlp, record["text"], plover_date(record)))
+        events = [e for e in doc._.events if e.plover and (e.source or e.target)]
+        gold = PLOVER_2016_TO_2021.get(record["event"], record["event"])
+        if {e.plover for e in events} != {gold}:
+            found = sorted({f"{e.plover} ({e.cameo} {e.verb}: {e.source_code}→{e.target_code})" for e in events})
+            print(f"{record['id']}: {record['text']}\n   gold {gold} ({record.get('eventText', '')})  coded {found}")
     for record in split(read_news_gold(GOLD / "news_quotes.yaml"))["dev"]:
         doc = nlp(make_doc(nlp, record.text, record.date))
         found = [(q.text, q.speaker_text) for q in doc._.quotes if q.direct]

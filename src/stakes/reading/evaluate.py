@@ -212,7 +212,7 @@ def score_plover(nlp: Language, records: list[dict], crosswalk: dict[str, str] |
     crosswalk = crosswalk or {}
     by_type = Score()
     with_source = Score()
-    docs = nlp.pipe(make_doc(nlp, r["text"], _plover_date(r)) for r in records)
+    docs = nlp.pipe(make_doc(nlp, r["text"], plover_date(r)) for r in records)
     for record, doc in zip(records, docs):
         events = [e for e in doc._.events if e.plover and (e.source or e.target)]
         types = {e.plover for e in events}
@@ -225,7 +225,8 @@ def score_plover(nlp: Language, records: list[dict], crosswalk: dict[str, str] |
     return by_type, with_source
 
 
-def _plover_date(record: dict) -> date | None:
+def plover_date(record: dict) -> date | None:
+    """A PLOVER record's date, or None when it has none or it is not ISO."""
     try:
         return date.fromisoformat(record.get("date", ""))
     except ValueError:
