@@ -3,18 +3,19 @@
 A spaCy component after ``stakes_actors``. Direct quotes are found on the raw text (curly and straight
 marks, double or single; an opening mark left unclosed runs to the end of its paragraph, a stray
 closing mark is ignored, an apostrophe is not a mark) and attributed through a verb outside the marks
-that reports words ("said", "continued", "branded"; "was quoted as saying" is said by who was quoted). A quote with no speech verb in its
-sentence continues the quote before it ("A," X said. "B.") when that one is in the same paragraph or
-the paragraph just before, or else belongs to the speaker of an attribution closing the paragraph
-before (a quoted paragraph under "X addressed the country:"). A short quote (under four words) counts
-only when a speech verb governs it on the parse ("called the move 'absurd'"), so scare quotes do not.
-The speaker of "released a statement saying …" or "in a post saying …" is the one who released it.
-A quote right after a colon is said by the subject of the clause the colon ends ("Tusk was brief:
-'Not now.'"), and one right after a transcript label by the label ("Reporter: '…'"). Marks around a
-name ("better known as 'El Tigre'", a programme's title-case name) are not a quote. A speaker given
-as "he" or "she" is a person: the one the pronoun was linked to, else the last person named.
-Indirect speech is a speech verb with a clause or a ``for``-phrase (``said that``, ``warned``,
-``called for``) or ``according to X``.
+that reports words ("said", "continued", "branded"; "was quoted as saying" is said by who was quoted),
+in the quote's sentences or right after it ('"Stop!" an officer shouted.'). A quote with no
+attribution of its own continues the quote before it ("A," X said. "B.") when that one is in the same
+paragraph or the paragraph just before, or else belongs to the speaker of an attribution closing the
+paragraph before (a quoted paragraph under "X addressed the country:"). A short quote (under four
+words) counts only close under the verb that attributes it ("called the move 'absurd'"), so scare
+quotes do not. The speaker of "released a statement saying …" or "in a post saying …" is the one who
+released it. A quote right after a colon is said by the subject of the clause the colon ends ("Tusk
+was brief: 'Not now.'"), and one right after a transcript label by the label ("Reporter: '…'").
+Marks around a name or a term ("better known as 'El Tigre'", "the term 'X'", a title-case name) are
+not a quote. A speaker given as "he" or "she" is a person: the one the pronoun was linked to, else
+the last person named outside quotation marks. Indirect speech is a speech verb with a clause or a
+``for``-phrase (``said that``, ``warned``, ``called for``) or ``according to X``.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ SPEECH_VERBS = {
 QUOTING_VERBS = SPEECH_VERBS | {
     "continue", "agree", "describe", "remark", "comment", "conclude", "observe", "concede", "complain",
     "lament", "boast", "counter", "retort", "plead", "shout", "chant", "joke", "quip", "exclaim", "scoff",
-    "muse", "recount", "wonder", "brand", "dub", "label", "term", "quote", "ask", "question", "answer",
-    "order", "yell", "scream", "cry", "whisper", "reply",
+    "muse", "recount", "wonder", "brand", "dub", "label", "term", "quote", "question", "answer", "order",
+    "yell", "scream", "cry", "whisper",
 }
 """Verbs that attribute the words in marks beside them ("'We are ready,' he continued"; "branded the
 plan 'reckless'"). Only the speech verbs above also make indirect speech of a clause: "continued to
@@ -52,6 +53,12 @@ SINGLE_OPENING = {"‘": "’", "'": "'"}
 same characters are apostrophes ("don’t", "Israel's", "the protesters’ demands")."""
 CLOSING_PUNCTUATION = set(",.;:!?)—–-")
 MIN_DIRECT_WORDS = 4
+PERSONAL_PRONOUNS = {"he", "she"}
+PLACE_KINDS = {"state", "government", "other"}
+NAMING_CUES = ("known as", "nicknamed", "dubbed", "titled", "entitled", "named", "called")
+TERM_NOUNS = {"term", "word", "words", "phrase", "slogan", "hashtag", "label", "name", "motto", "banner"}
+LABEL = re.compile(r"(?:^|\n)[ \t]*((?:[A-Z][\w.'’-]*)(?:[ \t]+[A-Za-z][\w.'’-]*){0,4})[ \t]*:[ \t]*$")
+"""A transcript's speaker label opening a line: "Reporter:", "Hegseth:", "The Prime Minister:"."""
 
 
 def _opens_single(text: str, index: int) -> bool:
@@ -165,18 +172,10 @@ def _speaker(verb: Token, token_actor: dict[int, str]) -> tuple[str | None, str]
     return (token_actor[index] if index is not None else None), span.text
 
 
-PERSONAL_PRONOUNS = {"he", "she"}
-PLACE_KINDS = {"state", "government", "other"}
-NAMING_CUES = ("known as", "nicknamed", "dubbed", "titled", "entitled", "named", "called")
-TERM_NOUNS = {"term", "word", "words", "phrase", "slogan", "hashtag", "label", "name", "motto", "banner"}
-LABEL = re.compile(r"(?:^|\n)[ \t]*((?:[A-Z][\w.'’-]*)(?:[ \t]+[A-Za-z][\w.'’-]*){0,4})[ \t]*:[ \t]*$")
-"""A transcript's speaker label opening a line: "Reporter:", "Hegseth:", "The Prime Minister:"."""
-
-
 def _attributed_short(span: Span, arcs: int | None) -> bool:
     """A short quote reports words only close under the verb that attributes it ("called the plan
-    'reckless'", "said it was 'a massacre'"), and not as a word inside a noun phrase of its own
-    sentence ("an 'irregular' channel", scare quotes)."""
+    'reckless'", "said it was 'a massacre'", at most three arcs up the parse), not deep in a clause
+    of its own ("said the deal came through an 'irregular' channel that …": scare quotes)."""
     return arcs is not None and arcs <= 3
 
 
