@@ -113,3 +113,13 @@ def test_context_never_guesses_a_named_group_or_a_verb(nlp):
     hamas = next(k for k, a in doc._.actors.items() if a.name == "Hamas")
     assert all(m.actor != hamas for m in doc._.mentions if m.text == "rebels")
     assert not [m for m in doc._.mentions if m.text == "advocate"]
+
+
+def test_role_words_resolved_from_context_are_not_aliases(nlp):
+    doc = read(nlp, "Kenya's parliament met on Monday. Later the government banned the rallies, and the "
+                    "administration said the regimes of its neighbours agreed. Kenyan officials confirmed it.")
+    kenya = {m.actor for m in doc._.mentions if m.text == "government"}
+    assert kenya, [m.text for m in doc._.mentions]
+    aliases = doc._.actors[kenya.pop()].aliases
+    assert not {"the government", "government", "administration", "the administration"} & set(aliases), aliases
+    assert "Kenyan officials" in aliases or any("Kenya" in a for a in aliases), aliases
