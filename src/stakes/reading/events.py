@@ -29,7 +29,7 @@ from pathlib import Path
 from spacy.tokens import Doc, Token
 
 from stakes.reading.actors import actor_token
-from stakes.reading.dictionaries import VerbBlock, VerbDictionary, VerbPattern, read_verbs
+from stakes.reading.dictionaries import VerbBlock, VerbDictionary, VerbPattern, extend_verbs, read_verbs
 from stakes.reading.records import Event
 
 SUBJECTS = {"nsubj", "csubj"}
@@ -41,8 +41,9 @@ OBJECT_PREPOSITIONS = ("of", "by", "with", "against", "to", "on", "toward", "tow
                        "between", "over", "about", "at", "in")
 INTEND_VERBS = {"agree", "offer", "promise", "pledge", "vow", "plan", "decide", "intend", "prepare", "ready",
                 "willing", "undertake", "consent"}
-INTENT_OF = {"04": "036", "05": "032", "06": "031", "07": "033", "08": "035"}
-"""Cooperation announced rather than done is CAMEO 03 (intend): meet → 036, support → 032, …"""
+INTENT_OF = {"04": "036", "045": "039", "05": "032", "06": "031", "07": "033", "08": "035"}
+"""Cooperation announced rather than done is CAMEO 03 (intend): meet → 036, mediate → 039, support →
+032, …; a three-digit key refines its two-digit family."""
 REFUSE_VERBS = {"refuse", "decline", "reject", "deny", "oppose"}
 REJECTION_OF = {"03": "120", "04": "125", "05": "120", "06": "121", "07": "122", "08": "124"}
 """Cooperation refused or negated is CAMEO 12 (reject): refuse to meet → 125, to yield → 124, …"""
@@ -71,12 +72,25 @@ NOMINAL_EVENTS = {
     "suspension": "160", "halt": "160", "investigation": "090", "inquiry": "090", "probe": "090",
     "hearing": "090", "demonstration": "141", "protest": "141", "rally": "141", "march": "141",
     "offensive": "190", "attack": "190", "assault": "190", "raid": "190", "incursion": "190",
-    "invasion": "190", "bombardment": "195", "airstrike": "195", "talk": "046", "negotiation": "046",
+    "invasion": "190", "bombardment": "195", "airstrike": "195", "talk": "040:040",
+    "negotiation": "046:046",
     "visit": "042", "boycott": "163", "embargo": "163", "sanction": "163", "blockade": "191",
     "ceasefire": "0871", "truce": "0871",
 }
-"""Event nouns and their CAMEO codes (the act a light verb's object names)."""
+"""Event nouns and their CAMEO codes (the act a light verb's object names). Talks are consultation
+(040) unless named as negotiation (046); both are held by each side with the other."""
+RECIPROCAL = ("036", "04", "057", "06")
+"""Acts done together (meet, consult, sign an agreement, cooperate): two actors doing one act with no
+other participant named do it with each other, whatever topic their phrases name."""
+QUANTITIES = {"hundred", "thousand", "million", "billion", "dozen", "number", "series", "barrage", "wave",
+              "salvo", "tonne", "ton"}
+"""Heads of an amount ("hundreds of drones", "$500 million in aid"): the noun after "of"/"in" is what
+the verb acts with."""
+PREPOSITIONS = {"ABOUT", "ACROSS", "AGAINST", "AT", "BETWEEN", "BY", "FOR", "FROM", "IN", "INTO", "OF", "OFF",
+                "ON", "OUTSIDE", "OVER", "TO", "TOWARD", "TOWARDS", "UPON", "WITH"}
+"""Bare pattern words that are prepositions ("RALLY * AGAINST"): matched by a phrase the verb heads."""
 VERBS_FILE = "cameo_verbs.json.gz"
+SUPPLEMENT_FILE = "cameo_supplement.txt"
 CAMEO_FILE = "cameo.json"
 
 
@@ -120,10 +134,12 @@ def verbs_from_compact(data: dict) -> VerbDictionary:
 
 @lru_cache(maxsize=1)
 def default_verbs() -> VerbDictionary:
-    """The bundled CAMEO 2.0 verb patterns (loaded once)."""
-    path = resources.files("stakes") / "data" / "events" / VERBS_FILE
-    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
-        return verbs_from_compact(json.load(handle))
+    """The bundled CAMEO 2.0 verb patterns with stakes' documented supplement (loaded once)."""
+    folder = resources.files("stakes") / "data" / "events"
+    with (folder / VERBS_FILE).open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
+        base = verbs_from_compact(json.load(handle))
+    with resources.as_file(folder / SUPPLEMENT_FILE) as supplement:
+        return extend_verbs(base, read_verbs(supplement))
 
 
 @lru_cache(maxsize=1)
@@ -375,11 +391,12 @@ class CameoCoder:
         refused = verb.dep_ == "xcomp" and verb.head.lemma_.lower() in REFUSE_VERBS
         if self.modality and _conditional(verb):
             return []  # "if Israel invades Rafah": a condition, not an act
-        if forward[:2] in INTENT_OF and _announces(verb.head) and verb.dep_ == "xcomp":
-            forward, reverse = INTENT_OF[forward[:2]], ""  # "agreed to hold talks"
+        intent = INTENT_OF.get(forward[:3]) or INTENT_OF.get(forward[:2])
+        if intent and _announces(verb.head) and verb.dep_ == "xcomp":
+            forward, reverse = intent, ""  # "agreed to hold talks"
         elif self.modality and _intended(verb) and not refused:
-            if forward[:2] in INTENT_OF:
-                forward, reverse = INTENT_OF[forward[:2]], ""
+            if intent:
+                forward, reverse = intent, ""
             elif forward[:2] in THREAT_OF:
                 forward, reverse = THREAT_OF[forward[:2]], ""
         if any(c.dep_ == "neg" for c in verb.children) != refused:
