@@ -201,23 +201,28 @@ class VerbIndex:
                 particle = " ".join(words[1:]) or None
                 self.by_lemma.setdefault(words[0], []).append((block, code, particle))
 
-    def item_matches(self, item, nouns: list[_Noun]) -> bool:
+    def item_matches(self, item, nouns: list[_Noun], loose: bool = False) -> bool:
+        """Whether a pattern item matches one of the nouns: its head word (or a synset member) is a
+        noun's head and its modifiers are among the noun's words. ``loose``: a single word may also
+        be a modifier ("MEDICAL" in "medical supplies", "LEADER" in "Hezbollah leader Nasrallah")."""
         if isinstance(item, str) and item.startswith("&"):
             members = self.synsets.get(item.rstrip("_"), ())
-            return any(self.item_matches(m, nouns) for m in members)
+            return any(self.item_matches(m, nouns, loose) for m in members)
         head, mods = (item, ()) if isinstance(item, str) else item
         if head.startswith("&"):
-            return any(self.item_matches((m if isinstance(m, str) else m[0], mods), nouns)
+            return any(self.item_matches((m if isinstance(m, str) else m[0], mods), nouns, loose)
                        for m in self.synsets.get(head.rstrip("_"), ()))
         for noun in nouns:
-            if _same(head, noun.heads) and all(_mod_match(self, m, noun) for m in mods):
+            words = noun.heads | noun.mods if loose and not mods else noun.heads
+            if _same(head, words) and all(_mod_match(self, m, noun) for m in mods):
                 return True
         return False
 
 
 def _same(word: str, forms: frozenset[str]) -> bool:
-    word = word.rstrip("_")
-    return word in forms or (word.endswith("S") and word[:-1] in forms) or (word + "S") in forms
+    """A pattern word (``A/B`` lists alternatives) in the forms, allowing a plural on either side."""
+    return any(w in forms or (w.endswith("S") and w[:-1] in forms) or (w + "S") in forms
+               for w in word.rstrip("_").split("/"))
 
 
 def _mod_match(index: VerbIndex, mod: str, noun: _Noun) -> bool:
@@ -250,6 +255,11 @@ def _conjuncts(token: Token) -> list[Token]:
                 out.append(child)
                 stack.append(child)
     return [t for t in out if t.pos_ in {"NOUN", "PROPN", "PRON", "ADJ"}]
+
+
+def _amount(token: Token) -> bool:
+    """A noun naming an amount ("hundreds", "$500 million", "a barrage")."""
+    return token.lemma_.lower() in QUANTITIES or token.like_num or token.pos_ == "NUM"
 
 
 def _subjects(verb: Token) -> tuple[list[Token], bool]:
@@ -287,7 +297,11 @@ def _arguments(verb: Token) -> _Arguments:
             objects.extend(_conjuncts(child))
             for grandchild in child.children:
                 if grandchild.dep_ == "prep":
-                    preps.extend((grandchild.lower_, p) for p in grandchild.children if p.dep_ == "pobj")
+                    pobjs = [p for p in grandchild.children if p.dep_ == "pobj"]
+                    preps.extend((grandchild.lower_, p) for p in pobjs)
+                    if _amount(child) and grandchild.lower_ in {"of", "in"}:
+                        # "hundreds of drones", "$500 million in aid": the amount's noun is the object
+                        objects.extend(t for p in pobjs for t in _conjuncts(p))
         elif child.dep_ in {"prep", "agent", "dative"}:
             pobjs = [p for p in child.children if p.dep_ in {"pobj", "pcomp"}]
             for pobj in pobjs:
@@ -503,21 +517,32 @@ class CameoCoder:
             pre_preps.setdefault(prep.upper(), []).append(_noun(token))
         if args.passive:
             post, pre = post + pre, []
-        best: VerbPattern | None = None
-        for pattern in block.patterns:
-            if best is not None and pattern.size <= best.size:
-                continue
-            if all(self.index.item_matches(i, post) for i in pattern.post) \
-                    and all(self.index.item_matches(i, pre) for i in pattern.pre) \
-                    and all(_prep_matches(self.index, p, n, preps) for p, n in pattern.post_preps) \
-                    and all(_prep_matches(self.index, p, n, pre_preps or preps) for p, n in pattern.pre_preps):
-                best = pattern
-        return best
+        # Words of the object's head first; only when no pattern matches, words of its modifiers too.
+        for loose in (False, True):
+            best: VerbPattern | None = None
+            for pattern in block.patterns:
+                if best is not None and pattern.size <= best.size:
+                    continue
+                if all(self._post_matches(i, post, preps, loose) for i in pattern.post) \
+                        and all(self.index.item_matches(i, pre, loose) for i in pattern.pre) \
+                        and all(_prep_matches(self.index, p, n, preps) for p, n in pattern.post_preps) \
+                        and all(_prep_matches(self.index, p, n, pre_preps or preps) for p, n in pattern.pre_preps):
+                    best = pattern
+            if best is not None:
+                return best
+        return None
+
+    def _post_matches(self, item, post: list[_Noun], preps: dict[str, list[_Noun]], loose: bool) -> bool:
+        """A word after the verb: a noun of its objects, or a bare preposition ("RALLY * AGAINST")
+        that heads one of its phrases."""
+        if isinstance(item, str) and item in PREPOSITIONS and item in preps:
+            return True
+        return self.index.item_matches(item, post, loose)
 
 
 def _prep_matches(index: VerbIndex, prep: str, nouns: list, found: dict[str, list[_Noun]]) -> bool:
-    candidates = found.get(prep.upper())
-    if candidates is None:
+    candidates = [n for p in prep.upper().split("/") for n in found.get(p, ())]
+    if not any(p in found for p in prep.upper().split("/")):
         return False
     return all(index.item_matches(n, candidates) for n in nouns)
 
