@@ -54,6 +54,8 @@ WANT_VERBS = {"want", "seek", "hope", "aim", "wish", "intend", "plan", "prepare"
 THREAT_OF = {"15": "130", "16": "131", "17": "137", "18": "138", "19": "138", "20": "138"}
 """Force or coercion announced rather than done is CAMEO 13 (threaten): … → 138 with military force."""
 CONDITIONS = {"if", "unless", "whether"}
+CONDITIONED = {"03", "10", "13"}
+"""Promises, demands and threats: with no other target, they address the actor of their condition."""
 REQUEST_VERBS = {"demand": "100", "insist": "100", "urge": "020", "ask": "020", "call": "020", "press": "020",
                  "appeal": "020", "request": "020", "implore": "020", "beg": "020"}
 """Verbs that ask another actor to act, with the code they take when the dictionary gives none."""
@@ -437,9 +439,14 @@ class CameoCoder:
             targets, sources = sources, []
         source_actors = actors(sources)
         target_actors = actors(targets)
-        if not target_actors:
+        mutual = len({key for key, _ in source_actors}) > 1 and not args.passive
+        if not target_actors and not (mutual and forward.startswith(RECIPROCAL)):
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors)
-        if not target_actors and len(source_actors) > 1 and not args.passive:
+        if not target_actors and self.modality and forward[:2] in CONDITIONED:
+            # "Egypt may suspend the treaty if Israel invades": the promise or threat is made to the
+            # actor whose act is the condition.
+            target_actors = actors([t for c in verb.children if _conditional(c) for t in _subjects(c)[0]])
+        if not target_actors and mutual:
             # "Gondor and Osgiliath have postponed their meeting": each acts on the other.
             pairs = [(a, b) for a in source_actors for b in source_actors if a[0] != b[0]]
         else:
@@ -480,8 +487,8 @@ class CameoCoder:
             if found:
                 return found
         for prep in TARGET_PREPOSITIONS:
-            if mutual and prep in VENUE_PREPOSITIONS:
-                continue
+            if (mutual and prep in VENUE_PREPOSITIONS) or (args.passive and prep == "by"):
+                continue  # a venue of a joint act; the agent of a passive, its source
             found = _deep_actors([tok for p, tok in args.preps if p == prep], token_actor, token_code, source_keys,
                                  skip)
             if found:
