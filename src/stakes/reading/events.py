@@ -438,7 +438,8 @@ class CameoCoder:
         elif pattern is not None and pattern.target == "pre" and not args.passive:
             targets, sources = sources, []
         source_actors = actors(sources)
-        target_actors = actors(targets)
+        # A part of the source itself ("closed its border with Belarus") leaves the target to be found.
+        target_actors = [b for b in actors(targets) if all(_distinct(a, b) for a in source_actors)]
         mutual = len({key for key, _ in source_actors}) > 1 and not args.passive
         if not target_actors and not (mutual and forward.startswith(RECIPROCAL)):
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors)
