@@ -53,6 +53,8 @@ FUTURE = {"will", "would", "shall", "'ll", "may", "might", "could"}
 WANT_VERBS = {"want", "seek", "hope", "aim", "wish", "intend", "plan", "prepare", "threaten"}
 THREAT_OF = {"15": "130", "16": "131", "17": "137", "18": "138", "19": "138", "20": "138"}
 """Force or coercion announced rather than done is CAMEO 13 (threaten): … → 138 with military force."""
+EXPECT_VERBS = {"expect", "predict", "doubt", "fear", "imagine"}
+"""Verbs whose complement is an act foreseen by someone else, not one done or announced."""
 CONDITIONS = {"if", "unless", "whether"}
 CONDITIONED = {"03", "10", "13"}
 """Promises, demands and threats: with no other target, they address the actor of their condition."""
@@ -344,8 +346,8 @@ class CameoCoder:
                     continue
                 if token.dep_ == "xcomp" and token.head.i in coded:
                     continue  # "urged B to help": the control verb's event already says it
-                if token.dep_ in {"xcomp", "ccomp"} and token.head.lemma_.lower() in REQUEST_VERBS:
-                    continue  # "demanded that Israel withdraw": asked for, not done
+                if token.dep_ in {"xcomp", "ccomp"} and token.head.lemma_.lower() in REQUEST_VERBS.keys() | EXPECT_VERBS:
+                    continue  # "demanded that Israel withdraw", "expects Iran to comply": not done
                 if _background(token) or _modifier(token) or (
                         (_purpose(token) or _adjunct(token)) and token.head.i in coded):
                     continue
@@ -446,7 +448,7 @@ class CameoCoder:
         if not target_actors and self.modality and forward[:2] in CONDITIONED:
             # "Egypt may suspend the treaty if Israel invades": the promise or threat is made to the
             # actor whose act is the condition.
-            target_actors = actors([t for c in verb.children if _conditional(c) for t in _subjects(c)[0]])
+            target_actors = actors([t for c in verb.children if _conditional(c) for t in _subjects(c)[0] or [c]])
         if not target_actors and mutual:
             # "Gondor and Osgiliath have postponed their meeting": each acts on the other.
             pairs = [(a, b) for a in source_actors for b in source_actors if a[0] != b[0]]
