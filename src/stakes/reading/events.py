@@ -65,7 +65,7 @@ DEMAND_OF = {"04": "106", "05": "102", "06": "101", "07": "103", "08": "105"}
 APPEAL_OF = {"04": "026", "05": "022", "06": "021", "07": "023", "08": "025"}
 """What is asked for refines the request: "demanded that Israel withdraw" → 105 (demand to yield)."""
 VENUE_PREPOSITIONS = {"in", "at", "near"}
-TEMPORAL_MARKS = {"after", "before", "since", "when", "while", "until", "once", "as"}
+TEMPORAL_MARKS = {"after", "before", "since", "when", "until", "once", "as"}
 DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
 SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "refuse", "offer", "seek",
                    "try", "attempt", "plan", "hope", "want", "intend", "expect"}
@@ -266,6 +266,11 @@ def _amount(token: Token) -> bool:
     return token.lemma_.lower() in QUANTITIES or token.like_num or token.pos_ == "NUM"
 
 
+def _own_subjects(verb: Token) -> list[Token]:
+    """The subjects a clause states itself (none inherited from the clause it depends on)."""
+    return [t for c in verb.children if c.dep_ in SUBJECTS | PASSIVE_SUBJECTS for t in _conjuncts(c)]
+
+
 def _subjects(verb: Token) -> tuple[list[Token], bool]:
     """The verb's subjects, inherited up through xcomp/conj/acomp chains; True when passive."""
     current = verb
@@ -448,7 +453,7 @@ class CameoCoder:
         if not target_actors and self.modality and forward[:2] in CONDITIONED:
             # "Egypt may suspend the treaty if Israel invades": the promise or threat is made to the
             # actor whose act is the condition.
-            target_actors = actors([t for c in verb.children if _conditional(c) for t in _subjects(c)[0] or [c]])
+            target_actors = actors([t for c in verb.children if _conditional(c) for t in _own_subjects(c) or [c]])
         if not target_actors and mutual:
             # "Gondor and Osgiliath have postponed their meeting": each acts on the other.
             pairs = [(a, b) for a in source_actors for b in source_actors if a[0] != b[0]]
