@@ -381,9 +381,11 @@ class CameoCoder:
             entries = self.index.by_lemma.get(form)
             if not entries:
                 continue
+            # A phrasal verb ("SHOT AND", "BREAK OFF") only with its particle in the parse.
             with_particle = [e for e in entries if e[2] and all(p in particles for p in e[2].split())]
-            block, code, _ = (with_particle or [e for e in entries if not e[2]] or entries)[0]
-            return block, code
+            found = with_particle or [e for e in entries if not e[2]]
+            if found:
+                return found[0][0], found[0][1]
         return None
 
     def _code_verb(self, verb: Token, token_actor: dict[int, str], token_code: dict[int, str | None],
