@@ -33,6 +33,7 @@ from stakes.reading.dictionaries import VerbBlock, VerbDictionary, VerbPattern, 
 from stakes.reading.records import Event
 
 SUBJECTS = {"nsubj", "csubj"}
+RELATIVE_PRONOUNS = {"WDT", "WP"}
 PASSIVE_SUBJECTS = {"nsubjpass", "csubjpass"}
 OBJECTS = {"dobj", "dative", "attr", "oprd"}
 TARGET_PREPOSITIONS = ("with", "to", "against", "on", "toward", "towards", "into", "for", "from", "of",
@@ -276,6 +277,10 @@ def _subjects(verb: Token) -> tuple[list[Token], bool]:
     current = verb
     for _ in range(6):
         for child in current.children:
+            if child.tag_ in RELATIVE_PRONOUNS and child.dep_ in SUBJECTS | PASSIVE_SUBJECTS \
+                    and current.dep_ == "relcl" and current.head.pos_ in {"NOUN", "PROPN"}:
+                # "the army, which has fought the RSF": the relative pronoun stands for the army
+                return _conjuncts(current.head), child.dep_ in PASSIVE_SUBJECTS and current is verb
             if child.dep_ in SUBJECTS:
                 return _conjuncts(child), False
             if child.dep_ in PASSIVE_SUBJECTS:
