@@ -34,6 +34,7 @@ from stakes.reading.records import Event
 
 SUBJECTS = {"nsubj", "csubj"}
 RELATIVE_PRONOUNS = {"WDT", "WP"}
+TIMES = {"DATE", "TIME"}
 PASSIVE_SUBJECTS = {"nsubjpass", "csubjpass"}
 OBJECTS = {"dobj", "dative", "attr", "oprd"}
 TARGET_PREPOSITIONS = ("with", "to", "against", "on", "toward", "towards", "into", "for", "from", "of",
@@ -267,6 +268,12 @@ def _amount(token: Token) -> bool:
     return token.lemma_.lower() in QUANTITIES or token.like_num or token.pos_ == "NUM"
 
 
+def _time(token: Token) -> bool:
+    """A bare time expression ("Monday", "last March"), not one that carries a clause of its own."""
+    return token.ent_type_ in TIMES and all(c.dep_ in {"det", "amod", "compound", "nummod", "quantmod"}
+                                            for c in token.children)
+
+
 def _own_subjects(verb: Token) -> list[Token]:
     """The subjects a clause states itself (none inherited from the clause it depends on)."""
     return [t for c in verb.children if c.dep_ in SUBJECTS | PASSIVE_SUBJECTS for t in _conjuncts(c)]
@@ -317,7 +324,8 @@ def _arguments(verb: Token) -> _Arguments:
                         # "hundreds of drones", "$500 million in aid": the amount's noun is the object
                         objects.extend(t for p in pobjs for t in _conjuncts(p))
         elif child.dep_ in {"prep", "agent", "dative"}:
-            pobjs = [p for p in child.children if p.dep_ in {"pobj", "pcomp"}]
+            # "on Monday", "in March": a time is when the act happened, not a participant
+            pobjs = [p for p in child.children if p.dep_ in {"pobj", "pcomp"} and not _time(p)]
             for pobj in pobjs:
                 for item in _conjuncts(pobj):
                     (pre_preps if child.i < verb.i else preps).append((child.lower_, item))
