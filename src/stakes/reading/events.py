@@ -60,9 +60,13 @@ EXPECT_VERBS = {"expect", "predict", "doubt", "fear", "imagine"}
 CONDITIONS = {"if", "unless", "whether"}
 CONDITIONED = {"03", "10", "13"}
 """Promises, demands and threats: with no other target, they address the actor of their condition."""
-REQUEST_VERBS = {"demand": "100", "insist": "100", "urge": "020", "ask": "020", "call": "020", "press": "020",
+REQUEST_VERBS = {"demand": "100", "order": "100", "insist": "100", "urge": "020", "ask": "020", "call": "020", "press": "020",
                  "appeal": "020", "request": "020", "implore": "020", "beg": "020"}
 """Verbs that ask another actor to act, with the code they take when the dictionary gives none."""
+ORDER_VERBS = {"order", "force", "compel"}
+DEPARTURES = {"leave", "depart", "exit", "quit", "withdraw"}
+EXPULSION = "166"
+"""Ordering or forcing others to leave expels them (CAMEO 166, expel or withdraw)."""
 DEMAND_OF = {"04": "106", "05": "102", "06": "101", "07": "103", "08": "105"}
 APPEAL_OF = {"04": "026", "05": "022", "06": "021", "07": "023", "08": "025"}
 """What is asked for refines the request: "demanded that Israel withdraw" → 105 (demand to yield)."""
@@ -529,6 +533,8 @@ class CameoCoder:
         table = DEMAND_OF if code.startswith("10") else APPEAL_OF if code.startswith("02") else {}
         for child in verb.children:
             if child.dep_ in {"xcomp", "ccomp"} and child.pos_ == "VERB":
+                if verb.lemma_.lower() in ORDER_VERBS and child.lemma_.lower() in DEPARTURES:
+                    return EXPULSION
                 found = self._lookup(child)
                 asked = (found[1] or found[0].code or "") if found else ""
                 if asked[:2] in table:
