@@ -496,7 +496,6 @@ class CameoCoder:
     def _deep_targets(verb: Token, args: _Arguments, token_actor: dict[int, str],
                       token_code: dict[int, str | None], sources: list) -> list[tuple[str, str | None]]:
         """No actor in the object itself: look in its phrases, the verb's phrases, a reported clause."""
-        source_keys = set(sources)
         # Two sides acting together act on each other, not on a place or a broker named deeper
         # ("signed an agreement in Almaty", "agreed to a ceasefire brokered by France").
         mutual = len({key for key, _ in sources}) > 1
@@ -507,16 +506,16 @@ class CameoCoder:
                     continue
                 found = _deep_actors([p for c in obj.children if c.dep_ == "prep" and c.lower_ == prep
                                       for p in c.children if p.dep_ in {"pobj", "pcomp"}],
-                                     token_actor, token_code, source_keys, skip)
+                                     token_actor, token_code, sources, skip)
                 if found:
                     return found
-            found = _deep_actors([obj], token_actor, token_code, source_keys, skip | {"prep"} if mutual else skip)
+            found = _deep_actors([obj], token_actor, token_code, sources, skip | {"prep"} if mutual else skip)
             if found:
                 return found
         for prep in TARGET_PREPOSITIONS:
             if (mutual and prep in VENUE_PREPOSITIONS) or (args.passive and prep == "by"):
                 continue  # a venue of a joint act; the agent of a passive, its source
-            found = _deep_actors([tok for p, tok in args.preps if p == prep], token_actor, token_code, source_keys,
+            found = _deep_actors([tok for p, tok in args.preps if p == prep], token_actor, token_code, sources,
                                  skip)
             if found:
                 return found
@@ -657,20 +656,20 @@ def _background(verb: Token) -> bool:
 
 
 def _deep_actors(heads: list[Token], token_actor: dict[int, str], token_code: dict[int, str | None],
-                 exclude: set, skip: set[str] = DEEP_SKIP) -> list[tuple[str, str | None]]:
+                 sources: list, skip: set[str] = DEEP_SKIP) -> list[tuple[str, str | None]]:
     """Actors anywhere inside the phrases (not in relative or reported clauses), with conjuncts;
-    ``exclude`` holds (actor, code) pairs already used (the same actor at another level counts)."""
+    an actor that is a source or a part of one ("withdrew its troops") is passed over."""
     for head in heads:
         queue = [head]
         seen = {head.i}
         while queue:
             token = queue.pop(0)
             key = token_actor.get(token.i)
-            if key and (key, token_code.get(token.i)) not in exclude:
+            if key and all(_distinct(a, (key, token_code.get(token.i))) for a in sources):
                 group = [(key, token_code.get(token.i))]
                 for other in token.conjuncts:
                     other_key = token_actor.get(other.i)
-                    if other_key and (other_key, token_code.get(other.i)) not in exclude:
+                    if other_key and all(_distinct(a, (other_key, token_code.get(other.i))) for a in sources):
                         group.append((other_key, token_code.get(other.i)))
                 return group
             for child in token.children:
