@@ -1,0 +1,110 @@
+"""Events: which CAMEO code a verb phrase gets, and between whom (modality, conditions, joint acts,
+phrases the dictionary supplement adds, how an object's words select a pattern)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from stakes.reading.dictionaries import VerbBlock, VerbDictionary, VerbPattern, extend_verbs, read_verbs
+from stakes.reading.events import default_verbs
+from stakes.reading.nlp import make_doc, nlp_pipeline
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return nlp_pipeline()
+
+
+def coded(nlp, text: str) -> set[tuple[str | None, str, str | None]]:
+    doc = nlp(make_doc(nlp, text, date(2024, 3, 1)))
+    return {(e.source_code, e.cameo, e.target_code) for e in doc._.events}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # dictionary supplement, keyed to the CAMEO code labels
+    ("Armenian artillery shelled Azerbaijani villages overnight.", ("ARM", "194", "AZE")),
+    ("Nicaragua broke off diplomatic relations with Taiwan.", ("NIC", "161", "TWN")),
+    ("Burmese soldiers stormed the Thai embassy.", ("MMRMIL", "171", "THAGOV")),
+    ("Ethiopian troops advanced into Sudan.", ("ETHMIL", "192", "SDN")),
+    ("Slovenia approved Moldova's membership application.", ("SVN", "051", "MDA")),
+    ("Israel killed a Hamas commander in Gaza.", ("ISR", "186", "PSEMIL")),
+    # a part of the source ("its border") leaves the target to the phrase after it
+    ("Algeria closed its border with Morocco.", ("DZA", "191", "MAR")),
+    # an amount passes its noun to the patterns
+    ("Japan pledged $200 million in aid to Ukraine.", ("JPN", "033", "UKR")),
+    ("North Korea launched dozens of rockets at South Korea.", ("PRK", "195", "KOR")),
+    # a phrasal entry ("shot and …") needs its particle; a leader shot is an attempted assassination
+    ("Gunmen shot Haiti's prime minister.", ("HTIUAF", "185", "HTIGOV")),
+    # a bare time is not a participant phrase: "called … on Monday" is a call, not "called on"
+    ("The French president called the Iranian president on Monday.", ("FRAGOV", "041", "IRNGOV")),
+    # ordering others to leave expels them
+    ("Mali ordered the French ambassador to leave the country.", ("MLI", "166", "FRAGOV")),
+    # a "while" clause is a contrast whose event is reported, not a time that sets the scene
+    ("Germany praised Kenya, while France criticised Chad.", ("FRA", "111", "TCD")),
+    # a relative pronoun subject stands for the noun its clause describes
+    ("Officials criticised Russia, which attacked Ukraine in 2022.", ("RUS", "190", "UKR")),
+])
+def test_verb_phrase_codes(nlp, text, expected):
+    assert expected in coded(nlp, text)
+
+
+def test_intent_to_mediate(nlp):
+    assert coded(nlp, "Qatar offered to mediate between Ethiopia and Egypt.") == {
+        ("QAT", "039", "ETH"), ("QAT", "039", "EGY")}
+
+
+def test_a_meeting_is_consultation_by_both_sides(nlp):
+    assert {("PERGOV", "040", "CHLGOV"), ("CHLGOV", "040", "PERGOV")} <= coded(
+        nlp, "Peru's president met Chile's president in Lima.")
+
+
+def test_joint_talks_are_held_with_each_other_not_with_the_topic(nlp):
+    assert coded(nlp, "Greece and Turkey held talks on Cyprus.") == {("GRC", "040", "TUR"), ("TUR", "040", "GRC")}
+
+
+def test_joint_agreement_is_not_with_the_venue(nlp):
+    assert coded(nlp, "Brazil and Argentina signed an agreement on trade in Montevideo.") == {
+        ("BRA", "057", "ARG"), ("ARG", "057", "BRA")}
+
+
+def test_agents_of_a_passive_do_not_act_on_each_other(nlp):
+    found = coded(nlp, "The convoy was attacked by Russian and Belarusian forces.")
+    assert not {e for e in found if {e[0], e[2]} == {"RUS", "BLR"}}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("If Venezuela annexes the region, Guyana will suspend the treaty.", ("GUY", "131", "VEN")),
+    ("Ethiopia will pull back its troops unless Sudan withdraws from the border.", ("ETH", "035", "SDN")),
+])
+def test_conditional_promise_or_threat_addresses_the_condition(nlp, text, expected):
+    assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Few analysts expect Iran to free the prisoners.",
+    "Analysts fear that Serbia will attack Kosovo.",
+])
+def test_an_act_foreseen_by_others_is_not_coded(nlp, text):
+    assert not {e for e in coded(nlp, text) if e[0] in {"IRN", "SRB"}}
+
+
+def test_supplement_extends_blocks_and_adds_new_ones(tmp_path):
+    base = VerbDictionary([VerbBlock("HIT", "190", {"HIT": None}, [VerbPattern("193", post=["GUN"])])],
+                          {"&ARMS": ["RIFLE"]})
+    extra = tmp_path / "extra.txt"
+    extra.write_text("&ARMS\n+PISTOL\n\n---  HIT   [190]  ---\nHIT [194]\n- * &ARMS   [193]\n\n"
+                     "---  SHELL   [194]  ---\nSHELL\n", encoding="utf-8")
+    merged = extend_verbs(base, read_verbs(extra))
+    assert [b.name for b in merged.blocks] == ["SHELL", "HIT"]
+    hit = merged.blocks[1]
+    assert hit.verbs == {"HIT": "194"} and [p.post for p in hit.patterns] == [["&ARMS"], ["GUN"]]
+    assert merged.synsets["&ARMS"] == ["RIFLE", "PISTOL"]
+    assert base.blocks[0].verbs == {"HIT": None} and base.synsets["&ARMS"] == ["RIFLE"]  # base unchanged
+
+
+def test_bundled_dictionary_includes_the_supplement():
+    blocks = {b.name: b for b in default_verbs().blocks}
+    assert blocks["GUNFIRE"].verbs["SHELL"] == "194"
+    assert "BREAK OFF" in blocks["BREAK_OFF"].verbs
