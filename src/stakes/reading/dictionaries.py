@@ -319,7 +319,13 @@ def extend_verbs(base: VerbDictionary, extra: VerbDictionary) -> VerbDictionary:
     before every block of ``base``, so its verbs take precedence over the same verbs elsewhere.
     Synsets of ``extra`` add members to those of ``base``.
     """
-    named = {block.name: block for block in extra.blocks}
+    named: dict[str, VerbBlock] = {}
+    for block in extra.blocks:  # a name given twice in ``extra`` is one block
+        if block.name in named:
+            named[block.name].verbs.update(block.verbs)
+            named[block.name].patterns.extend(block.patterns)
+        else:
+            named[block.name] = VerbBlock(block.name, block.code, dict(block.verbs), list(block.patterns))
     blocks = []
     for block in base.blocks:
         added = named.pop(block.name, None)

@@ -71,6 +71,8 @@ DEMAND_OF = {"04": "106", "05": "102", "06": "101", "07": "103", "08": "105"}
 APPEAL_OF = {"04": "026", "05": "022", "06": "021", "07": "023", "08": "025"}
 """What is asked for refines the request: "demanded that Israel withdraw" → 105 (demand to yield)."""
 VENUE_PREPOSITIONS = {"in", "at", "near"}
+AIMED = {"against", "at", "on", "upon", "into", "toward", "towards"}
+"""Prepositions that name what an act is aimed at ("launched strikes against …")."""
 TEMPORAL_MARKS = {"after", "before", "since", "when", "until", "once", "as"}
 DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
 SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "refuse", "offer", "seek",
@@ -473,8 +475,10 @@ class CameoCoder:
             # "Egypt may suspend the treaty if Israel invades": the promise or threat is made to the
             # actor whose act is the condition.
             target_actors = actors([t for c in verb.children if _conditional(c) for t in _own_subjects(c) or [c]])
-        if not target_actors and mutual:
-            # "Gondor and Osgiliath have postponed their meeting": each acts on the other.
+        if not target_actors and mutual and (forward.startswith(RECIPROCAL)
+                                             or not any(p in AIMED for p, _ in args.preps)):
+            # "Gondor and Osgiliath have postponed their meeting", "Gondor and Rohan clashed": each acts
+            # on the other; two actors acting against something else do not act on each other.
             pairs = [(a, b) for a in source_actors for b in source_actors if a[0] != b[0]]
         else:
             # One actor may act on itself at another level ("the army chief called on the president").
