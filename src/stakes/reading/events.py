@@ -55,8 +55,8 @@ FUTURE = {"will", "would", "shall", "'ll", "may", "might", "could"}
 WANT_VERBS = {"want", "seek", "hope", "aim", "wish", "intend", "plan", "prepare", "threaten"}
 THREAT_OF = {"15": "130", "16": "131", "17": "137", "18": "138", "19": "138", "20": "138"}
 """Force or coercion announced rather than done is CAMEO 13 (threaten): … → 138 with military force."""
-EXPECT_VERBS = {"expect", "predict", "doubt", "fear", "imagine"}
-"""Verbs whose complement is an act foreseen by someone else, not one done or announced."""
+EXPECT_VERBS = {"expect", "predict", "doubt", "fear", "imagine", "deny"}
+"""Verbs whose complement is an act foreseen or denied, not one reported as done or announced."""
 CONDITIONS = {"if", "unless", "whether"}
 CONDITIONED = {"03", "10", "13"}
 """Promises, demands and threats: with no other target, they address the actor of their condition."""
@@ -101,6 +101,21 @@ the verb acts with."""
 PREPOSITIONS = {"ABOUT", "ACROSS", "AGAINST", "AT", "BETWEEN", "BY", "FOR", "FROM", "IN", "INTO", "OF", "OFF",
                 "ON", "OUTSIDE", "OVER", "TO", "TOWARD", "TOWARDS", "UPON", "WITH"}
 """Bare pattern words that are prepositions ("RALLY * AGAINST"): matched by a phrase the verb heads."""
+NOMINALIZATIONS = {
+    "withdrawal": "withdraw", "deployment": "deploy", "expulsion": "expel", "closure": "close",
+    "evacuation": "evacuate", "recognition": "recognize", "resumption": "resume", "deportation": "deport",
+    "annexation": "annex", "occupation": "occupy", "mobilization": "mobilize", "mobilisation": "mobilise",
+    "cancellation": "cancel", "extradition": "extradite", "seizure": "seize", "delivery": "deliver",
+    "shipment": "ship", "reduction": "reduce", "restoration": "restore", "release": "release",
+    "arrest": "arrest", "recall": "recall", "freeze": "freeze", "ban": "ban", "imposition": "impose",
+    "transfer": "transfer", "sale": "sell", "provision": "provide", "detention": "detain",
+    "execution": "execute", "killing": "kill", "bombing": "bomb", "shelling": "shell",
+    "abduction": "abduct", "kidnapping": "kidnap", "approval": "approve", "ratification": "ratify",
+    "rejection": "reject", "severance": "sever", "resignation": "resign", "pullout": "withdraw",
+    "retreat": "retreat", "exchange": "exchange", "reopening": "reopen", "lifting": "lift",
+}
+"""Event nouns and the verbs they name: the dictionary codes them as those verbs ("announced the
+withdrawal of its troops" is coded as "withdraw its troops")."""
 VERBS_FILE = "cameo_verbs.json.gz"
 SUPPLEMENT_FILE = "cameo_supplement.txt"
 CAMEO_FILE = "cameo.json"
@@ -396,7 +411,11 @@ class CameoCoder:
 
     def _lookup(self, verb: Token) -> tuple[VerbBlock, str | None] | None:
         particles = {c.lower_.upper() for c in verb.children if c.dep_ in {"prt", "prep", "agent"}}
-        for form in (verb.text.upper(), verb.lemma_.upper()):
+        return self._lookup_forms((verb.text.upper(), verb.lemma_.upper()), particles)
+
+    def _lookup_forms(self, forms, particles: set[str]) -> tuple[VerbBlock, str | None] | None:
+        """The verb block and the verb's own code of the first form the dictionary has."""
+        for form in forms:
             entries = self.index.by_lemma.get(form)
             if not entries:
                 continue
@@ -409,16 +428,22 @@ class CameoCoder:
 
     def _code_verb(self, verb: Token, token_actor: dict[int, str], token_code: dict[int, str | None],
                    sentence: int) -> list[Event]:
-        nominal = _nominal_event(verb)
-        if nominal is not None:
+        noun = _event_noun(verb)
+        named = self._lookup_forms((NOMINALIZATIONS[noun.lemma_.lower()].upper(),), set()) \
+            if noun is not None and noun.lemma_.lower() in NOMINALIZATIONS else None
+        if noun is not None and noun.lemma_.lower() in NOMINAL_EVENTS:
             # "announced a suspension of flights to Tel Aviv": the noun's act, its phrases' actors.
-            noun, code = nominal
-            preps = [(c.lower_, p) for c in noun.children if c.dep_ == "prep" for p in c.children
-                     if p.dep_ in {"pobj", "pcomp"}]
-            preps += [(c.lower_, p) for c in verb.children if c.dep_ == "prep" for p in c.children
-                      if p.dep_ in {"pobj", "pcomp"}]
-            args = _Arguments(_subjects(verb)[0], [], preps, [], False)
+            code = NOMINAL_EVENTS[noun.lemma_.lower()]
+            args = _Arguments(_subjects(verb)[0], [], _phrases(noun) + _phrases(verb), [], False)
             pattern = None
+        elif noun is not None and named is not None:
+            # "announced the withdrawal of its troops from Niger": the verb the noun names, coded
+            # by the dictionary with the noun's "of" phrase as its object.
+            of = [t for prep, p in _phrases(noun) if prep == "of" for t in _conjuncts(p)]
+            args = _Arguments(_subjects(verb)[0], of, [(prep, p) for prep, p in _phrases(noun) if prep != "of"]
+                              + _phrases(verb), [], False)
+            pattern = self._best_pattern(named[0], args)
+            code = pattern.code if pattern else named[1] or named[0].code
         else:
             found = self._lookup(verb)
             request = REQUEST_VERBS.get(verb.lemma_.lower())
@@ -602,16 +627,23 @@ def _distinct(a: tuple[str | None, str | None], b: tuple[str | None, str | None]
         and codes[0] != codes[1]
 
 
-def _nominal_event(verb: Token) -> tuple[Token, str] | None:
-    """A light verb's object that names an event, and that event's code."""
+def _event_noun(verb: Token) -> Token | None:
+    """A light verb's object that names an event ("announced a suspension", "began the withdrawal")."""
     text = verb.lower_
     forms = {verb.lemma_.lower(), text, text[:-1], text[:-2]} if text.endswith("ed") else {verb.lemma_.lower(), text}
     if not forms & LIGHT_VERBS:  # the small model lemmatises "staged" as "stag"
         return None
     for child in verb.children:
-        if child.dep_ in {"dobj", "nsubjpass"} and child.lemma_.lower() in NOMINAL_EVENTS:
-            return child, NOMINAL_EVENTS[child.lemma_.lower()]
+        if child.dep_ in {"dobj", "nsubjpass"} and (child.lemma_.lower() in NOMINAL_EVENTS
+                                                    or child.lemma_.lower() in NOMINALIZATIONS):
+            return child
     return None
+
+
+def _phrases(token: Token) -> list[tuple[str, Token]]:
+    """The token's prepositional phrases: (preposition, its object)."""
+    return [(c.lower_, p) for c in token.children if c.dep_ == "prep" for p in c.children
+            if p.dep_ in {"pobj", "pcomp"}]
 
 
 def _modifier(verb: Token) -> bool:
