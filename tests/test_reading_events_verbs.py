@@ -108,3 +108,22 @@ def test_bundled_dictionary_includes_the_supplement():
     blocks = {b.name: b for b in default_verbs().blocks}
     assert blocks["GUNFIRE"].verbs["SHELL"] == "194"
     assert "BREAK OFF" in blocks["BREAK_OFF"].verbs
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("France announced the withdrawal of its troops from Niger.", ("FRA", "0874")),
+    ("Greece announced the closure of its border with Turkey.", ("GRC", "191", "TUR")),
+    ("Britain announced the recall of its ambassador from Iran.", ("GBR", "161")),
+])
+def test_event_noun_is_coded_as_the_verb_it_names(nlp, text, expected):
+    assert any(e[:len(expected)] == expected for e in coded(nlp, text))
+
+
+def test_a_denied_act_is_not_coded(nlp):
+    assert not {e for e in coded(nlp, "Turkey denied that its jets bombed Syria.") if e[1].startswith("19")}
+
+
+def test_allies_striking_a_third_party_do_not_strike_each_other(nlp):
+    found = coded(nlp, "The United States and Britain launched strikes against the Houthis in Yemen.")
+    assert any(e[:2] == ("USA", "190") for e in found)
+    assert not {e for e in found if {e[0], e[2]} == {"USA", "GBR"}}
