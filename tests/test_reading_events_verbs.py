@@ -127,3 +127,21 @@ def test_allies_striking_a_third_party_do_not_strike_each_other(nlp):
     found = coded(nlp, "The United States and Britain launched strikes against the Houthis in Yemen.")
     assert any(e[:2] == ("USA", "190") for e in found)
     assert not {e for e in found if {e[0], e[2]} == {"USA", "GBR"}}
+
+
+def test_a_threatened_act_is_a_threat_against_its_target(nlp):
+    assert ("USAGOV", "131", "ISR") in coded(nlp, "Biden threatened to withhold weapons from Israel.")
+
+
+def test_promised_continuation_of_aid_is_an_intent_to_give_aid(nlp):
+    assert ("IGOEUREEC", "033", "UKR") in coded(nlp, "The EU promised to continue aid to Ukraine.")
+
+
+def test_agreement_to_an_act_the_dictionary_lacks_is_still_an_intention(nlp):
+    found = coded(nlp, "Chile and Peru agreed to undertake joint naval exercises.")
+    assert ("CHL", "030", "PER") in found and ("PER", "030", "CHL") in found
+
+
+def test_the_venue_of_talks_is_not_their_target(nlp):
+    found = coded(nlp, "Colombia held talks in Havana.")
+    assert any(e[:2] == ("COL", "040") for e in found) and not {e for e in found if e[2] == "CUB"}

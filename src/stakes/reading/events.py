@@ -78,8 +78,11 @@ DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
 SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "refuse", "offer", "seek",
                    "try", "attempt", "plan", "hope", "want", "intend", "expect"}
 LIGHT_VERBS = {"announce", "open", "launch", "begin", "start", "order", "declare", "stage", "hold", "conduct",
-               "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call"}
-"""Verbs whose object names the event: "announced a suspension", "opened an investigation"."""
+               "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call",
+               "continue", "resume", "increase", "expand", "intensify", "extend", "step"}
+"""Verbs whose object names the event: "announced a suspension", "opened an investigation", and verbs
+of continuing or stepping up, which report the act they continue ("resumed aid", "expanded the
+offensive")."""
 NOMINAL_EVENTS = {
     "suspension": "160", "halt": "160", "investigation": "090", "inquiry": "090", "probe": "090",
     "hearing": "090", "demonstration": "141", "protest": "141", "rally": "141", "march": "141",
@@ -101,6 +104,8 @@ the verb acts with."""
 PREPOSITIONS = {"ABOUT", "ACROSS", "AGAINST", "AT", "BETWEEN", "BY", "FOR", "FROM", "IN", "INTO", "OF", "OFF",
                 "ON", "OUTSIDE", "OVER", "TO", "TOWARD", "TOWARDS", "UPON", "WITH"}
 """Bare pattern words that are prepositions ("RALLY * AGAINST"): matched by a phrase the verb heads."""
+PROVIDED = {"aid", "assistance", "funding", "loan", "weapon", "arms", "ammunition", "supply"}
+"""Nouns of what is given: "continued aid to Ukraine" is coded as "provide aid to Ukraine"."""
 NOMINALIZATIONS = {
     "withdrawal": "withdraw", "deployment": "deploy", "expulsion": "expel", "closure": "close",
     "evacuation": "evacuate", "recognition": "recognize", "resumption": "resume", "deportation": "deport",
@@ -113,6 +118,7 @@ NOMINALIZATIONS = {
     "abduction": "abduct", "kidnapping": "kidnap", "approval": "approve", "ratification": "ratify",
     "rejection": "reject", "severance": "sever", "resignation": "resign", "pullout": "withdraw",
     "retreat": "retreat", "exchange": "exchange", "reopening": "reopen", "lifting": "lift",
+    **dict.fromkeys(PROVIDED, "provide"),
 }
 """Event nouns and the verbs they name: the dictionary codes them as those verbs ("announced the
 withdrawal of its troops" is coded as "withdraw its troops")."""
@@ -379,6 +385,7 @@ class CameoCoder:
         events: list[Event] = []
         by_verb: dict[int, list[Event]] = {}
         coded: set[int] = set()
+        deferred: dict[int, list[int]] = {}
         for index, sent in enumerate(doc.sents):
             for token in sent:
                 if token.pos_ != "VERB" and not (token.pos_ == "AUX" and token.dep_ == "ROOT"):
@@ -393,14 +400,19 @@ class CameoCoder:
                 if token.lemma_.lower() in REFUSE_VERBS and any(
                         c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c) for c in token.children):
                     continue  # "refused to meet": coded once, on "meet", as a rejection
-                if (_announces(token) or (self.modality and token.lemma_.lower() in WANT_VERBS - {"threaten"})) \
-                        and any(c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c) for c in token.children):
-                    continue  # "agreed to hold talks", "wants to attack": coded once, on the act, as an intention
+                acts = [c.i for c in token.children if c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c)]
+                if acts and (_announces(token) or (self.modality and token.lemma_.lower() in WANT_VERBS)):
+                    # "agreed to hold talks", "threatened to attack": coded once, on the act, as an
+                    # intention or a threat; the verb itself only when the act codes nothing.
+                    deferred[token.i] = acts
                 found = self._code_verb(token, token_actor, token_code, index)
                 if found:
-                    coded.add(token.i)
+                    if token.i not in deferred:
+                        coded.add(token.i)
                     by_verb[token.i] = found
         for i, found in by_verb.items():
+            if any(j in by_verb for j in deferred.get(i, ())):
+                continue
             reported = [c for c in doc[i].children if c.dep_ == "ccomp"]
             if found[0].cameo.startswith("01") and any(
                     j in by_verb for c in reported for j in (t.i for t in c.subtree)):
@@ -439,7 +451,8 @@ class CameoCoder:
         elif noun is not None and named is not None:
             # "announced the withdrawal of its troops from Niger": the verb the noun names, coded
             # by the dictionary with the noun's "of" phrase as its object.
-            of = [t for prep, p in _phrases(noun) if prep == "of" for t in _conjuncts(p)]
+            of = [noun] if noun.lemma_.lower() in PROVIDED else \
+                [t for prep, p in _phrases(noun) if prep == "of" for t in _conjuncts(p)]
             args = _Arguments(_subjects(verb)[0], of, [(prep, p) for prep, p in _phrases(noun) if prep != "of"]
                               + _phrases(verb), [], False)
             pattern = self._best_pattern(named[0], args)
@@ -458,11 +471,17 @@ class CameoCoder:
         if not forward or forward.startswith("-") or not forward[:2].isdigit():
             return []
         refused = verb.dep_ == "xcomp" and verb.head.lemma_.lower() in REFUSE_VERBS
+        if self.modality and _announces(verb) and not forward.startswith("03") \
+                and any(c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children):
+            forward, reverse = "030", ""  # "agreed to undertake exercises", the act uncoded: an intention
         if self.modality and _conditional(verb):
             return []  # "if Israel invades Rafah": a condition, not an act
         intent = INTENT_OF.get(forward[:3]) or INTENT_OF.get(forward[:2])
         if intent and _announces(verb.head) and verb.dep_ == "xcomp":
             forward, reverse = intent, ""  # "agreed to hold talks"
+        elif self.modality and verb.dep_ == "xcomp" and verb.head.lemma_.lower() == "threaten":
+            # "threatened to withhold weapons": whatever is threatened, the event is a threat
+            forward, reverse = THREAT_OF.get(forward[:2], "130"), ""
         elif self.modality and _intended(verb) and not refused:
             if intent:
                 forward, reverse = intent, ""
@@ -495,7 +514,8 @@ class CameoCoder:
         target_actors = [b for b in actors(targets) if all(_distinct(a, b) for a in source_actors)]
         mutual = len({key for key, _ in source_actors}) > 1 and not args.passive
         if not target_actors and not (mutual and forward.startswith(RECIPROCAL)):
-            target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors)
+            target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors,
+                                               forward.startswith(RECIPROCAL))
         if not target_actors and self.modality and forward[:2] in CONDITIONED:
             # "Egypt may suspend the treaty if Israel invades": the promise or threat is made to the
             # actor whose act is the condition.
@@ -523,15 +543,18 @@ class CameoCoder:
 
     @staticmethod
     def _deep_targets(verb: Token, args: _Arguments, token_actor: dict[int, str],
-                      token_code: dict[int, str | None], sources: list) -> list[tuple[str, str | None]]:
-        """No actor in the object itself: look in its phrases, the verb's phrases, a reported clause."""
+                      token_code: dict[int, str | None], sources: list, joint: bool = False
+                      ) -> list[tuple[str, str | None]]:
+        """No actor in the object itself: look in its phrases, the verb's phrases, a reported clause.
+        ``joint``: the act is done together (talks, meetings), so a venue is never its target."""
         # Two sides acting together act on each other, not on a place or a broker named deeper
         # ("signed an agreement in Almaty", "agreed to a ceasefire brokered by France").
         mutual = len({key for key, _ in sources}) > 1
+        venues = VENUE_PREPOSITIONS if mutual or joint else set()
         skip = DEEP_SKIP | {"acl"} if mutual else DEEP_SKIP
         for obj in args.objects:
             for prep in OBJECT_PREPOSITIONS:
-                if mutual and prep in VENUE_PREPOSITIONS:
+                if prep in venues:
                     continue
                 found = _deep_actors([p for c in obj.children if c.dep_ == "prep" and c.lower_ == prep
                                       for p in c.children if p.dep_ in {"pobj", "pcomp"}],
@@ -542,7 +565,7 @@ class CameoCoder:
             if found:
                 return found
         for prep in TARGET_PREPOSITIONS:
-            if (mutual and prep in VENUE_PREPOSITIONS) or (args.passive and prep == "by"):
+            if prep in venues or (args.passive and prep == "by"):
                 continue  # a venue of a joint act; the agent of a passive, its source
             found = _deep_actors([tok for p, tok in args.preps if p == prep], token_actor, token_code, sources,
                                  skip)
