@@ -71,6 +71,9 @@ DEMAND_OF = {"04": "106", "05": "102", "06": "101", "07": "103", "08": "105"}
 APPEAL_OF = {"04": "026", "05": "022", "06": "021", "07": "023", "08": "025"}
 """What is asked for refines the request: "demanded that Israel withdraw" → 105 (demand to yield)."""
 VENUE_PREPOSITIONS = {"in", "at", "near"}
+EXCHANGES = {"exchange", "swap", "trade"}
+RELATIONS = {"tie", "ties", "relation", "relations", "relationship"}
+"""Verbs and objects of acts done between two parties ("exchanged fire", "restored ties")."""
 AIMED = {"against", "at", "on", "upon", "into", "toward", "towards"}
 """Prepositions that name what an act is aimed at ("launched strikes against …")."""
 TEMPORAL_MARKS = {"after", "before", "since", "when", "until", "once", "as"}
@@ -293,6 +296,16 @@ def _conjuncts(token: Token) -> list[Token]:
 def _amount(token: Token) -> bool:
     """A noun naming an amount ("hundreds", "$500 million", "a barrage")."""
     return token.lemma_.lower() in QUANTITIES or token.like_num or token.pos_ == "NUM"
+
+
+def _reciprocal(verb: Token, args: _Arguments) -> bool:
+    """An act its subjects do to each other: no object and no aimed phrase ("clashed"), an exchange
+    ("exchanged fire"), a relation ("restored ties") or an object they share ("their meeting")."""
+    if any(p in AIMED for p, _ in args.preps):
+        return False
+    return not args.objects or verb.lemma_.lower() in EXCHANGES or any(
+        t.lemma_.lower() in RELATIONS or any(c.lower_ in {"their", "each", "one"} for c in t.children)
+        or t.lower_ in {"other", "another"} for t in args.objects)
 
 
 def _time(token: Token) -> bool:
@@ -520,10 +533,10 @@ class CameoCoder:
             # "Egypt may suspend the treaty if Israel invades": the promise or threat is made to the
             # actor whose act is the condition.
             target_actors = actors([t for c in verb.children if _conditional(c) for t in _own_subjects(c) or [c]])
-        if not target_actors and mutual and (forward.startswith(RECIPROCAL)
-                                             or not any(p in AIMED for p, _ in args.preps)):
+        if not target_actors and mutual and (forward.startswith(RECIPROCAL) or _reciprocal(verb, args)):
             # "Gondor and Osgiliath have postponed their meeting", "Gondor and Rohan clashed": each acts
-            # on the other; two actors acting against something else do not act on each other.
+            # on the other; two actors acting on something else ("vetoed the resolution", "launched
+            # strikes against …") do not act on each other.
             pairs = [(a, b) for a in source_actors for b in source_actors if a[0] != b[0]]
         else:
             # One actor may act on itself at another level ("the army chief called on the president").
