@@ -145,3 +145,21 @@ def test_agreement_to_an_act_the_dictionary_lacks_is_still_an_intention(nlp):
 def test_the_venue_of_talks_is_not_their_target(nlp):
     found = coded(nlp, "Colombia held talks in Havana.")
     assert any(e[:2] == ("COL", "040") for e in found) and not {e for e in found if e[2] == "CUB"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Iran will not negotiate with Britain.", ("IRN", "125", "GBR")),  # a refusal to negotiate
+    ("Vietnam filed a protest against China.", ("VNM", "114", "CHN")),
+    ("Indonesia negotiated with Malaysia over the border.", ("IDN", "046", "MYS")),
+])
+def test_negation_complaints_and_negotiation(nlp, text, expected):
+    assert expected in coded(nlp, text)
+
+
+def test_joint_veto_is_not_an_act_on_each_other(nlp):
+    assert not {e for e in coded(nlp, "Russia and China vetoed the resolution.") if {e[0], e[2]} == {"RUS", "CHN"}}
+
+
+def test_attribution_is_not_an_event(nlp):
+    found = coded(nlp, "According to Greek officials, Turkish jets violated Greek airspace.")
+    assert not {e for e in found if e[2] == "GRCGOV" or e[0] is None}

@@ -403,6 +403,8 @@ class CameoCoder:
             for token in sent:
                 if token.pos_ != "VERB" and not (token.pos_ == "AUX" and token.dep_ == "ROOT"):
                     continue
+                if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
+                    continue  # "according to officials": an attribution, not an act
                 if token.dep_ == "xcomp" and token.head.i in coded:
                     continue  # "urged B to help": the control verb's event already says it
                 if token.dep_ in {"xcomp", "ccomp"} and token.head.lemma_.lower() in REQUEST_VERBS.keys() | EXPECT_VERBS:
@@ -489,6 +491,7 @@ class CameoCoder:
             forward, reverse = "030", ""  # "agreed to undertake exercises", the act uncoded: an intention
         if self.modality and _conditional(verb):
             return []  # "if Israel invades Rafah": a condition, not an act
+        act = forward
         intent = INTENT_OF.get(forward[:3]) or INTENT_OF.get(forward[:2])
         if intent and _announces(verb.head) and verb.dep_ == "xcomp":
             forward, reverse = intent, ""  # "agreed to hold talks"
@@ -502,8 +505,10 @@ class CameoCoder:
                 forward, reverse = THREAT_OF[forward[:2]], ""
         if any(c.dep_ == "neg" for c in verb.children) != refused:
             # "did not attack", "refused to meet": the negated event where the ontology defines one;
-            # refused or negated cooperation is a rejection; a negated conflict event is none.
-            forward, reverse = self.negations.get(forward) or REJECTION_OF.get(forward[:2], ""), ""
+            # refused or negated cooperation is a rejection ("will not negotiate" rejects negotiation,
+            # 125); a negated conflict event is none.
+            forward, reverse = self.negations.get(forward) or REJECTION_OF.get(act[:2]) \
+                or REJECTION_OF.get(forward[:2], ""), ""
             if not forward:
                 return []
         if forward.startswith("01") and any(
