@@ -416,7 +416,7 @@ class CameoCoder:
                         c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c) for c in token.children):
                     continue  # "refused to meet": coded once, on "meet", as a rejection
                 acts = [c.i for c in token.children if c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c)]
-                if acts and (_announces(token) or (self.modality and token.lemma_.lower() in WANT_VERBS)):
+                if acts and (_announces(token) or (self.modality and _forms(token) & WANT_VERBS)):
                     # "agreed to hold talks", "threatened to attack": coded once, on the act, as an
                     # intention or a threat; the verb itself only when the act codes nothing.
                     deferred[token.i] = acts
@@ -668,11 +668,21 @@ def _distinct(a: tuple[str | None, str | None], b: tuple[str | None, str | None]
         and codes[0] != codes[1]
 
 
+def _forms(verb: Token) -> set[str]:
+    """The verb's lemma and its text less an inflection: the small model lemmatises "staged" as
+    "stag" and "hopes" as "hop"."""
+    text = verb.lower_
+    forms = {verb.lemma_.lower(), text}
+    if text.endswith(("ed", "es")):
+        forms |= {text[:-1], text[:-2]}
+    elif text.endswith("s"):
+        forms.add(text[:-1])
+    return forms
+
+
 def _event_noun(verb: Token) -> Token | None:
     """A light verb's object that names an event ("announced a suspension", "began the withdrawal")."""
-    text = verb.lower_
-    forms = {verb.lemma_.lower(), text, text[:-1], text[:-2]} if text.endswith("ed") else {verb.lemma_.lower(), text}
-    if not forms & LIGHT_VERBS:  # the small model lemmatises "staged" as "stag"
+    if not _forms(verb) & LIGHT_VERBS:
         return None
     for child in verb.children:
         if child.dep_ in {"dobj", "nsubjpass"} and (child.lemma_.lower() in NOMINAL_EVENTS
@@ -711,7 +721,7 @@ def _intended(verb: Token) -> bool:
         return True
     if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and verb.head.lower_ == "going":
         return True
-    return verb.dep_ == "xcomp" and (_announces(verb.head) or verb.head.lemma_.lower() in WANT_VERBS)
+    return verb.dep_ == "xcomp" and (_announces(verb.head) or bool(_forms(verb.head) & WANT_VERBS))
 
 
 def _conditional(verb: Token) -> bool:
