@@ -163,3 +163,14 @@ def test_joint_veto_is_not_an_act_on_each_other(nlp):
 def test_attribution_is_not_an_event(nlp):
     found = coded(nlp, "According to Greek officials, Turkish jets violated Greek airspace.")
     assert not {e for e in found if e[2] == "GRCGOV" or e[0] is None}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Sanctions were imposed on Syria by the European Union.", ("IGOEUREEC", "163", "SYR")),  # passive event noun
+    ("Putin was invited to the summit by Brazil.", ("BRA", "040", "RUSGOV")),  # agent hung off the summit
+    ("Fuel shipments to Gaza were blocked by Israel.", ("ISR", "170", "PSEGZA")),  # target inside the subject
+    ("The treaty was signed by Armenia and Azerbaijan.", ("ARM", "057", "AZE")),  # a joint act in the passive
+    ("Moldova hopes to join the European Union.", ("MDA", "036", "IGOEUREEC")),  # an intention
+])
+def test_passives_and_intentions(nlp, text, expected):
+    assert expected in coded(nlp, text)

@@ -314,6 +314,16 @@ def _time(token: Token) -> bool:
                                             for c in token.children)
 
 
+def _doers(verb: Token) -> list[Token]:
+    """Who does a light verb's act: its subjects, or the agent of a passive ("sanctions were imposed
+    on Iran by the EU")."""
+    subjects, passive = _subjects(verb)
+    if not passive:
+        return subjects
+    return [t for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"
+            for t in _conjuncts(p)]
+
+
 def _own_subjects(verb: Token) -> list[Token]:
     """The subjects a clause states itself (none inherited from the clause it depends on)."""
     return [t for c in verb.children if c.dep_ in SUBJECTS | PASSIVE_SUBJECTS for t in _conjuncts(c)]
@@ -461,14 +471,14 @@ class CameoCoder:
         if noun is not None and noun.lemma_.lower() in NOMINAL_EVENTS:
             # "announced a suspension of flights to Tel Aviv": the noun's act, its phrases' actors.
             code = NOMINAL_EVENTS[noun.lemma_.lower()]
-            args = _Arguments(_subjects(verb)[0], [], _phrases(noun) + _phrases(verb), [], False)
+            args = _Arguments(_doers(verb), [], _phrases(noun) + _phrases(verb), [], False)
             pattern = None
         elif noun is not None and named is not None:
             # "announced the withdrawal of its troops from Niger": the verb the noun names, coded
             # by the dictionary with the noun's "of" phrase as its object.
             of = [noun] if noun.lemma_.lower() in PROVIDED else \
                 [t for prep, p in _phrases(noun) if prep == "of" for t in _conjuncts(p)]
-            args = _Arguments(_subjects(verb)[0], of, [(prep, p) for prep, p in _phrases(noun) if prep != "of"]
+            args = _Arguments(_doers(verb), of, [(prep, p) for prep, p in _phrases(noun) if prep != "of"]
                               + _phrases(verb), [], False)
             pattern = self._best_pattern(named[0], args)
             code = pattern.code if pattern else named[1] or named[0].code
@@ -521,7 +531,10 @@ class CameoCoder:
 
         sources, targets = list(args.subjects), list(args.objects)
         if args.passive:
-            sources, targets = [tok for prep, tok in args.preps + args.pre_preps if prep == "by"], sources + targets
+            # "Putin was invited to the summit by South Africa": the agent, wherever the parser hung it
+            agents = [tok for prep, tok in args.preps + args.pre_preps if prep == "by"] or \
+                [tok for _, p in args.preps for by, tok in _phrases(p) if by == "by"]
+            sources, targets = agents, sources + targets
         if pattern is not None and pattern.target not in {None, "pre", "post", "here"}:
             chosen = [tok for prep, tok in args.preps if prep.upper() == pattern.target]
             targets = chosen or targets
@@ -530,7 +543,7 @@ class CameoCoder:
         source_actors = actors(sources)
         # A part of the source itself ("closed its border with Belarus") leaves the target to be found.
         target_actors = [b for b in actors(targets) if all(_distinct(a, b) for a in source_actors)]
-        mutual = len({key for key, _ in source_actors}) > 1 and not args.passive
+        mutual = len({key for key, _ in source_actors}) > 1 and (not args.passive or forward.startswith(RECIPROCAL))
         if not target_actors and not (mutual and forward.startswith(RECIPROCAL)):
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors,
                                                forward.startswith(RECIPROCAL))
@@ -570,7 +583,7 @@ class CameoCoder:
         mutual = len({key for key, _ in sources}) > 1
         venues = VENUE_PREPOSITIONS if mutual or joint else set()
         skip = DEEP_SKIP | {"acl"} if mutual else DEEP_SKIP
-        for obj in args.objects:
+        for obj in args.objects + (args.subjects if args.passive else []):  # "aid to Gaza was blocked"
             for prep in OBJECT_PREPOSITIONS:
                 if prep in venues:
                     continue
