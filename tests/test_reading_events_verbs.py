@@ -174,3 +174,11 @@ def test_attribution_is_not_an_event(nlp):
 ])
 def test_passives_and_intentions(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Russia is preparing an offensive against Kharkiv.", ("RUS", "138", "UKR")),
+    ("Turkey offered talks to Greece.", ("TUR", "036", "GRC")),
+])
+def test_an_event_noun_of_a_verb_of_intending_is_intended(nlp, text, expected):
+    assert expected in coded(nlp, text)

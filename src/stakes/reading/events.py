@@ -52,6 +52,8 @@ REJECTION_OF = {"03": "120", "04": "125", "05": "120", "06": "121", "07": "122",
 OBLIGATION = {"must", "should"}
 FUTURE = {"will", "would", "shall", "'ll", "may", "might", "could"}
 """Auxiliaries of an act not (yet) done: "will give" is a promise, "may suspend" a threat."""
+PLANNING = {"prepare", "plan", "propose", "offer", "threaten"}
+"""Light verbs whose event noun is an act intended, not done ("prepared an offensive")."""
 WANT_VERBS = {"want", "seek", "hope", "aim", "wish", "intend", "plan", "prepare", "threaten"}
 THREAT_OF = {"15": "130", "16": "131", "17": "137", "18": "138", "19": "138", "20": "138"}
 """Force or coercion announced rather than done is CAMEO 13 (threaten): … → 138 with military force."""
@@ -82,10 +84,12 @@ SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "r
                    "try", "attempt", "plan", "hope", "want", "intend", "expect"}
 LIGHT_VERBS = {"announce", "open", "launch", "begin", "start", "order", "declare", "stage", "hold", "conduct",
                "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call",
-               "continue", "resume", "increase", "expand", "intensify", "extend", "step"}
+               "continue", "resume", "increase", "expand", "intensify", "extend", "step",
+               "prepare", "plan", "propose", "offer", "threaten"}
 """Verbs whose object names the event: "announced a suspension", "opened an investigation", and verbs
 of continuing or stepping up, which report the act they continue ("resumed aid", "expanded the
-offensive")."""
+offensive"); a light verb of intending makes the act an intention or a threat ("prepared an
+offensive", "offered talks")."""
 NOMINAL_EVENTS = {
     "suspension": "160", "halt": "160", "investigation": "090", "inquiry": "090", "probe": "090",
     "hearing": "090", "demonstration": "141", "protest": "141", "rally": "141", "march": "141",
@@ -508,7 +512,8 @@ class CameoCoder:
         elif self.modality and verb.dep_ == "xcomp" and verb.head.lemma_.lower() == "threaten":
             # "threatened to withhold weapons": whatever is threatened, the event is a threat
             forward, reverse = THREAT_OF.get(forward[:2], "130"), ""
-        elif self.modality and _intended(verb) and not refused:
+        elif self.modality and (_intended(verb) or (noun is not None and _forms(verb) & PLANNING)) \
+                and not refused:
             if intent:
                 forward, reverse = intent, ""
             elif forward[:2] in THREAT_OF:
@@ -706,7 +711,7 @@ def _event_noun(verb: Token) -> Token | None:
 
 def _phrases(token: Token) -> list[tuple[str, Token]]:
     """The token's prepositional phrases: (preposition, its object)."""
-    return [(c.lower_, p) for c in token.children if c.dep_ == "prep" for p in c.children
+    return [(c.lower_, p) for c in token.children if c.dep_ in {"prep", "dative"} for p in c.children
             if p.dep_ in {"pobj", "pcomp"}]
 
 
