@@ -182,3 +182,11 @@ def test_passives_and_intentions(nlp, text, expected):
 ])
 def test_an_event_noun_of_a_verb_of_intending_is_intended(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Chile and Argentina agreed upon a fishing pact.", {("CHL", "057", "ARG"), ("ARG", "057", "CHL")}),
+    ("France told Iran to release its citizens.", {("FRA", "105", "IRN")}),  # a demand to yield
+])
+def test_agreements_and_demands(nlp, text, expected):
+    assert expected <= coded(nlp, text)

@@ -62,7 +62,7 @@ EXPECT_VERBS = {"expect", "predict", "doubt", "fear", "imagine", "deny"}
 CONDITIONS = {"if", "unless", "whether"}
 CONDITIONED = {"03", "10", "13"}
 """Promises, demands and threats: with no other target, they address the actor of their condition."""
-REQUEST_VERBS = {"demand": "100", "order": "100", "insist": "100", "urge": "020", "ask": "020", "call": "020", "press": "020",
+REQUEST_VERBS = {"demand": "100", "order": "100", "tell": "100", "insist": "100", "urge": "020", "ask": "020", "call": "020", "press": "020",
                  "appeal": "020", "request": "020", "implore": "020", "beg": "020"}
 """Verbs that ask another actor to act, with the code they take when the dictionary gives none."""
 ORDER_VERBS = {"order", "force", "compel"}
@@ -76,6 +76,8 @@ VENUE_PREPOSITIONS = {"in", "at", "near"}
 EXCHANGES = {"exchange", "swap", "trade"}
 RELATIONS = {"tie", "ties", "relation", "relations", "relationship"}
 """Verbs and objects of acts done between two parties ("exchanged fire", "restored ties")."""
+HOSTILE = "11"
+"""CAMEO roots from 11 (disapprove) on are acts against someone."""
 AIMED = {"against", "at", "on", "upon", "into", "toward", "towards"}
 """Prepositions that name what an act is aimed at ("launched strikes against …")."""
 TEMPORAL_MARKS = {"after", "before", "since", "when", "until", "once", "as"}
@@ -97,7 +99,8 @@ NOMINAL_EVENTS = {
     "invasion": "190", "bombardment": "195", "airstrike": "195", "talk": "040:040",
     "negotiation": "046:046",
     "visit": "042", "boycott": "163", "embargo": "163", "sanction": "163", "blockade": "191",
-    "ceasefire": "0871", "truce": "0871",
+    "ceasefire": "0871", "truce": "0871", "counteroffensive": "190", "counterattack": "190", "ambush": "190",
+    "siege": "191", "crackdown": "175",
 }
 """Event nouns and their CAMEO codes (the act a light verb's object names). Talks are consultation
 (040) unless named as negotiation (046); both are held by each side with the other."""
@@ -302,10 +305,11 @@ def _amount(token: Token) -> bool:
     return token.lemma_.lower() in QUANTITIES or token.like_num or token.pos_ == "NUM"
 
 
-def _reciprocal(verb: Token, args: _Arguments) -> bool:
-    """An act its subjects do to each other: no object and no aimed phrase ("clashed"), an exchange
-    ("exchanged fire"), a relation ("restored ties") or an object they share ("their meeting")."""
-    if any(p in AIMED for p, _ in args.preps):
+def _reciprocal(verb: Token, args: _Arguments, code: str) -> bool:
+    """An act its subjects do to each other: no object and, for a hostile act, no aimed phrase
+    ("clashed", "agreed on a pact"), an exchange ("exchanged fire"), a relation ("restored ties") or
+    an object they share ("their meeting")."""
+    if code[:2] >= HOSTILE and any(p in AIMED for p, _ in args.preps):
         return False
     return not args.objects or verb.lemma_.lower() in EXCHANGES or any(
         t.lemma_.lower() in RELATIONS or any(c.lower_ in {"their", "each", "one"} for c in t.children)
@@ -495,6 +499,9 @@ class CameoCoder:
             pattern = self._best_pattern(found[0], args) if found else None
             code = pattern.code if pattern else (found[1] or found[0].code) if found else request
             if request is not None:
+                if not (code or "").startswith(("02", "10")) and any(
+                        c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children):
+                    code = request  # "told Iran to release them": a demand, whatever else "tell" codes
                 code = self._requested(verb, code or request)
         forward, _, reverse = (code or "").partition(":")
         if not forward or forward.startswith("-") or not forward[:2].isdigit():
@@ -556,7 +563,7 @@ class CameoCoder:
             # "Egypt may suspend the treaty if Israel invades": the promise or threat is made to the
             # actor whose act is the condition.
             target_actors = actors([t for c in verb.children if _conditional(c) for t in _own_subjects(c) or [c]])
-        if not target_actors and mutual and (forward.startswith(RECIPROCAL) or _reciprocal(verb, args)):
+        if not target_actors and mutual and (forward.startswith(RECIPROCAL) or _reciprocal(verb, args, forward)):
             # "Gondor and Osgiliath have postponed their meeting", "Gondor and Rohan clashed": each acts
             # on the other; two actors acting on something else ("vetoed the resolution", "launched
             # strikes against …") do not act on each other.
