@@ -191,3 +191,8 @@ def test_an_event_noun_of_a_verb_of_intending_is_intended(nlp, text, expected):
 ])
 def test_agreements_and_demands(nlp, text, expected):
     assert expected <= coded(nlp, text)
+
+
+def test_an_obligation_is_asked_not_done(nlp):
+    assert not {e for e in coded(nlp, "Israel must withdraw from Lebanon.") if e[0] == "ISR"}
+    assert ("TUR", "100", "SWE") in coded(nlp, "Turkey said Sweden must expel the militants.")

@@ -49,7 +49,7 @@ INTENT_OF = {"04": "036", "045": "039", "05": "032", "06": "031", "07": "033", "
 REFUSE_VERBS = {"refuse", "decline", "reject", "deny", "oppose"}
 REJECTION_OF = {"03": "120", "04": "125", "05": "120", "06": "121", "07": "122", "08": "124"}
 """Cooperation refused or negated is CAMEO 12 (reject): refuse to meet → 125, to yield → 124, …"""
-OBLIGATION = {"must", "should"}
+OBLIGATION = {"must", "should", "ought"}
 FUTURE = {"will", "would", "shall", "'ll", "may", "might", "could"}
 """Auxiliaries of an act not (yet) done: "will give" is a promise, "may suspend" a threat."""
 PLANNING = {"prepare", "plan", "propose", "offer", "threaten"}
@@ -512,6 +512,8 @@ class CameoCoder:
             forward, reverse = "030", ""  # "agreed to undertake exercises", the act uncoded: an intention
         if self.modality and _conditional(verb):
             return []  # "if Israel invades Rafah": a condition, not an act
+        if self.modality and any(c.dep_ == "aux" and c.lower_ in OBLIGATION for c in verb.children):
+            return []  # "Israel must withdraw": asked of the actor, not done by it
         act = forward
         intent = INTENT_OF.get(forward[:3]) or INTENT_OF.get(forward[:2])
         if intent and _announces(verb.head) and verb.dep_ == "xcomp":
