@@ -74,8 +74,10 @@ APPEAL_OF = {"04": "026", "05": "022", "06": "021", "07": "023", "08": "025"}
 """What is asked for refines the request: "demanded that Israel withdraw" → 105 (demand to yield)."""
 VENUE_PREPOSITIONS = {"in", "at", "near"}
 EXCHANGES = {"exchange", "swap", "trade"}
-RELATIONS = {"tie", "ties", "relation", "relations", "relationship"}
-"""Verbs and objects of acts done between two parties ("exchanged fire", "restored ties")."""
+RELATIONS = {"tie", "ties", "relation", "relations", "relationship", "agreement", "treaty", "pact", "deal",
+             "accord", "memorandum", "partnership", "alliance", "talk", "talks"}
+"""Verbs and objects of acts done between two parties ("exchanged fire", "restored ties", "signed an
+agreement")."""
 HOSTILE = "11"
 """CAMEO roots from 11 (disapprove) on are acts against someone."""
 AIMED = {"against", "at", "on", "upon", "into", "toward", "towards"}
