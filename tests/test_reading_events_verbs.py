@@ -29,6 +29,8 @@ def coded(nlp, text: str) -> set[tuple[str | None, str, str | None]]:
     ("Burmese soldiers stormed the Thai embassy.", ("MMRMIL", "171", "THAGOV")),
     ("Ethiopian troops advanced into Sudan.", ("ETHMIL", "192", "SDN")),
     ("Ukraine sued Russia at the International Court of Justice.", ("UKR", "115", "RUS")),
+    ("The United States withdrew from the nuclear deal with Iran.", ("USA", "161", "IRN")),
+    ("Turkey ratified the treaty with Greece.", ("TUR", "057", "GRC")),
     ("Slovenia approved Moldova's membership application.", ("SVN", "051", "MDA")),
     ("Israel killed a Hamas commander in Gaza.", ("ISR", "186", "PSEMIL")),
     # a part of the source ("its border") leaves the target to the phrase after it

@@ -652,16 +652,20 @@ class CameoCoder:
         if args.passive:
             post, pre = post + pre, []
         # Words of the object's head first; only when no pattern matches, words of its modifiers too.
+        # The longest pattern wins; between equals, the one asking least of bare prepositions (a noun
+        # says more about the act than "FROM"), then the first listed.
         for loose in (False, True):
             best: VerbPattern | None = None
+            best_rank = (0, 0)
             for pattern in block.patterns:
-                if best is not None and pattern.size <= best.size:
+                rank = (pattern.size, -sum(isinstance(i, str) and i in PREPOSITIONS for i in pattern.post))
+                if best is not None and rank <= best_rank:
                     continue
                 if all(self._post_matches(i, post, preps, loose) for i in pattern.post) \
                         and all(self.index.item_matches(i, pre, loose) for i in pattern.pre) \
                         and all(_prep_matches(self.index, p, n, preps) for p, n in pattern.post_preps) \
                         and all(_prep_matches(self.index, p, n, pre_preps or preps) for p, n in pattern.pre_preps):
-                    best = pattern
+                    best, best_rank = pattern, rank
             if best is not None:
                 return best
         return None
