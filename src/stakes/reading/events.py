@@ -59,6 +59,10 @@ THREAT_OF = {"15": "130", "16": "131", "17": "137", "18": "138", "19": "138", "2
 """Force or coercion announced rather than done is CAMEO 13 (threaten): … → 138 with military force."""
 EXPECT_VERBS = {"expect", "predict", "doubt", "fear", "imagine", "deny"}
 """Verbs whose complement is an act foreseen or denied, not one reported as done or announced."""
+BLAME_VERBS = {"accuse", "blame", "charge", "condemn", "criticize", "criticise", "denounce", "suspect",
+               "praise", "thank", "fault", "punish", "sanction"}
+"""Verbs that judge another's act ("accused Israel of striking", "thanked him for helping"): the
+judgement, not the act judged, is the event."""
 CONDITIONS = {"if", "unless", "whether"}
 CONDITIONED = {"03", "10", "13"}
 """Promises, demands and threats: with no other target, they address the actor of their condition."""
@@ -429,6 +433,8 @@ class CameoCoder:
                     continue  # "urged B to help": the control verb's event already says it
                 if token.dep_ in {"xcomp", "ccomp"} and token.head.lemma_.lower() in REQUEST_VERBS.keys() | EXPECT_VERBS:
                     continue  # "demanded that Israel withdraw", "expects Iran to comply": not done
+                if token.dep_ == "pcomp" and token.head.dep_ == "prep" and _forms(token.head.head) & BLAME_VERBS:
+                    continue  # "accused Israel of striking …": the accusation is the event
                 if _background(token) or _modifier(token) or (
                         (_purpose(token) or _adjunct(token)) and token.head.i in coded):
                     continue
