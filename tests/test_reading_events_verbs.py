@@ -202,3 +202,11 @@ def test_an_obligation_is_asked_not_done(nlp):
 
 def test_the_act_an_accusation_names_is_not_an_event(nlp):
     assert coded(nlp, "Syria accused Israel of striking Damascus airport.") == {("SYR", "112", "ISR")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Somalia rejected a Kenyan peace plan.", ("SOM", "120", "KEN")),  # no pattern for the object
+    ("Greece refused to commit to the Turkish proposal.", ("GRC", "120", "TUR")),  # the act codes nothing
+])
+def test_rejections(nlp, text, expected):
+    assert expected in coded(nlp, text)

@@ -429,7 +429,7 @@ class CameoCoder:
                     continue
                 if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
                     continue  # "according to officials": an attribution, not an act
-                if token.dep_ == "xcomp" and token.head.i in coded:
+                if token.dep_ == "xcomp" and token.head.i in coded and token.head.i not in deferred:
                     continue  # "urged B to help": the control verb's event already says it
                 if token.dep_ in {"xcomp", "ccomp"} and token.head.lemma_.lower() in REQUEST_VERBS.keys() | EXPECT_VERBS:
                     continue  # "demanded that Israel withdraw", "expects Iran to comply": not done
@@ -438,18 +438,16 @@ class CameoCoder:
                 if _background(token) or _modifier(token) or (
                         (_purpose(token) or _adjunct(token)) and token.head.i in coded):
                     continue
-                if token.lemma_.lower() in REFUSE_VERBS and any(
-                        c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c) for c in token.children):
-                    continue  # "refused to meet": coded once, on "meet", as a rejection
                 acts = [c.i for c in token.children if c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c)]
-                if acts and (_announces(token) or (self.modality and _forms(token) & WANT_VERBS)):
-                    # "agreed to hold talks", "threatened to attack": coded once, on the act, as an
-                    # intention or a threat; the verb itself only when the act codes nothing.
+                if acts and (_announces(token) or token.lemma_.lower() in REFUSE_VERBS
+                             or (self.modality and _forms(token) & WANT_VERBS)):
+                    # "agreed to hold talks", "threatened to attack", "refused to meet": coded once, on
+                    # the act, as an intention, a threat or a rejection; the verb itself only when the
+                    # act codes nothing.
                     deferred[token.i] = acts
                 found = self._code_verb(token, token_actor, token_code, index)
                 if found:
-                    if token.i not in deferred:
-                        coded.add(token.i)
+                    coded.add(token.i)
                     by_verb[token.i] = found
         for i, found in by_verb.items():
             if any(j in by_verb for j in deferred.get(i, ())):
@@ -568,7 +566,7 @@ class CameoCoder:
         mutual = len({key for key, _ in source_actors}) > 1 and (not args.passive or forward.startswith(RECIPROCAL))
         if not target_actors and not (mutual and forward.startswith(RECIPROCAL)):
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors,
-                                               forward.startswith(RECIPROCAL))
+                                               forward.startswith(RECIPROCAL), self.modality and _controls(verb))
         if not target_actors and self.modality and forward[:2] in CONDITIONED:
             # "Egypt may suspend the treaty if Israel invades": the promise or threat is made to the
             # actor whose act is the condition.
@@ -596,10 +594,12 @@ class CameoCoder:
 
     @staticmethod
     def _deep_targets(verb: Token, args: _Arguments, token_actor: dict[int, str],
-                      token_code: dict[int, str | None], sources: list, joint: bool = False
-                      ) -> list[tuple[str, str | None]]:
+                      token_code: dict[int, str | None], sources: list, joint: bool = False,
+                      controls: bool = False) -> list[tuple[str, str | None]]:
         """No actor in the object itself: look in its phrases, the verb's phrases, a reported clause.
-        ``joint``: the act is done together (talks, meetings), so a venue is never its target."""
+        ``joint``: the act is done together (talks, meetings), so a venue is never its target;
+        ``controls``: the verb refuses, intends or wants the act of its complement, whose participants
+        are its own."""
         # Two sides acting together act on each other, not on a place or a broker named deeper
         # ("signed an agreement in Almaty", "agreed to a ceasefire brokered by France").
         mutual = len({key for key, _ in sources}) > 1
@@ -624,6 +624,13 @@ class CameoCoder:
                                  skip)
             if found:
                 return found
+        for child in verb.children:
+            if controls and child.dep_ == "xcomp" and child.pos_ == "VERB":  # "refused to commit to the Turkish proposal"
+                inner = _arguments(child)
+                found = _deep_actors(inner.objects + [tok for _, tok in inner.preps], token_actor, token_code,
+                                     sources, skip)
+                if found:
+                    return found
         for child in verb.children:
             if child.dep_ == "ccomp" and child.i > verb.i:  # "noted that X…", not "…, an official said"
                 subjects, _ = _subjects(child)
@@ -766,6 +773,11 @@ def _intended(verb: Token) -> bool:
 def _conditional(verb: Token) -> bool:
     """The verb of an "if"/"unless" clause."""
     return verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONDITIONS for c in verb.children)
+
+
+def _controls(verb: Token) -> bool:
+    """A verb that refuses, intends or wants the act of its complement ("refused to commit to …")."""
+    return _announces(verb) or verb.lemma_.lower() in REFUSE_VERBS or bool(_forms(verb) & WANT_VERBS)
 
 
 def _announces(verb: Token) -> bool:
