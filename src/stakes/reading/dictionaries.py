@@ -311,6 +311,35 @@ def read_verbs(path: str | Path) -> VerbDictionary:
     return VerbDictionary(blocks, {k.rstrip("_"): v for k, v in synsets.items()})
 
 
+def extend_verbs(base: VerbDictionary, extra: VerbDictionary) -> VerbDictionary:
+    """``base`` extended by ``extra`` (a supplement in the same format), without changing ``base``.
+
+    A block of ``extra`` named like a block of ``base`` adds its verbs (their codes override) and its
+    patterns (tried before the block's own, so they win ties); any other block of ``extra`` comes
+    before every block of ``base``, so its verbs take precedence over the same verbs elsewhere.
+    Synsets of ``extra`` add members to those of ``base``.
+    """
+    named: dict[str, VerbBlock] = {}
+    for block in extra.blocks:  # a name given twice in ``extra`` is one block
+        if block.name in named:
+            named[block.name].verbs.update(block.verbs)
+            named[block.name].patterns.extend(block.patterns)
+        else:
+            named[block.name] = VerbBlock(block.name, block.code, dict(block.verbs), list(block.patterns))
+    blocks = []
+    for block in base.blocks:
+        added = named.pop(block.name, None)
+        if added is None:
+            blocks.append(block)
+            continue
+        blocks.append(VerbBlock(block.name, block.code, {**block.verbs, **added.verbs},
+                                added.patterns + block.patterns))
+    synsets = {name: list(items) for name, items in base.synsets.items()}
+    for name, items in extra.synsets.items():
+        synsets.setdefault(name, []).extend(items)
+    return VerbDictionary(list(named.values()) + blocks, synsets, {**base.negations, **extra.negations})
+
+
 def read_ontology(path: str | Path) -> dict[str, str]:
     """Read a PETRARCH internal coding ontology and derive what a negated verb's code becomes.
 

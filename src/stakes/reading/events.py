@@ -34,10 +34,18 @@ from pathlib import Path
 from spacy.tokens import Doc, Token
 
 from stakes.reading.actors import actor_token
-from stakes.reading.dictionaries import VerbBlock, VerbDictionary, VerbPattern, read_verbs
+from stakes.reading.dictionaries import (
+    VerbBlock,
+    VerbDictionary,
+    VerbPattern,
+    extend_verbs,
+    read_verbs,
+)
 from stakes.reading.records import Event
 
 SUBJECTS = {"nsubj", "csubj"}
+RELATIVE_PRONOUNS = {"WDT", "WP"}
+TIMES = {"DATE", "TIME"}
 PASSIVE_SUBJECTS = {"nsubjpass", "csubjpass"}
 OBJECTS = {"dobj", "dative", "attr", "oprd"}
 TARGET_PREPOSITIONS = ("with", "to", "against", "on", "toward", "towards", "into", "for", "from", "of",
@@ -46,8 +54,9 @@ OBJECT_PREPOSITIONS = ("of", "by", "with", "against", "to", "on", "toward", "tow
                        "between", "over", "about", "at", "in")
 INTEND_VERBS = {"agree", "offer", "promise", "pledge", "vow", "plan", "decide", "intend", "prepare", "prepared",
                 "ready", "willing", "undertake", "consent"}
-INTENT_OF = {"04": "036", "05": "032", "06": "031", "07": "033", "08": "035"}
-"""Cooperation announced rather than done is CAMEO 03 (intend): meet → 036, support → 032, …"""
+INTENT_OF = {"04": "036", "045": "039", "05": "032", "06": "031", "07": "033", "08": "035"}
+"""Cooperation announced rather than done is CAMEO 03 (intend): meet → 036, mediate → 039, support →
+032, …; a three-digit key refines its two-digit family."""
 REFUSE_VERBS = {"refuse", "decline", "reject", "deny", "oppose"}
 CONTROL_DEFAULTS = {"refuse": "120", "reject": "120", "decline": "120", "agree": "030", "offer": "030",
                     "promise": "030", "pledge": "030", "vow": "030"}
@@ -58,43 +67,105 @@ APPEAL_TO_DEMAND = {f"02{k}": f"10{k}" for k in "012345678"}
 """CAMEO's appeals (02x) and demands (10x) run in parallel; a verb of demanding codes the demand."""
 REJECTION_OF = {"03": "120", "04": "125", "05": "120", "06": "121", "07": "122", "08": "124"}
 """Cooperation refused or negated is CAMEO 12 (reject): refuse to meet → 125, to yield → 124, …"""
-OBLIGATION = {"must", "should"}
+OBLIGATION = {"must", "should", "ought"}
 FUTURE = {"will", "would", "shall", "'ll", "may", "might", "could"}
 """Auxiliaries of an act not (yet) done: "will give" is a promise, "may suspend" a threat."""
+PLANNING = {"prepare", "plan", "propose", "offer", "threaten"}
+"""Light verbs whose event noun is an act intended, not done ("prepared an offensive")."""
 WANT_VERBS = {"want", "seek", "hope", "aim", "wish", "intend", "plan", "prepare", "threaten"}
 THREAT_OF = {"15": "130", "16": "131", "17": "137", "18": "138", "19": "138", "20": "138"}
 """Force or coercion announced rather than done is CAMEO 13 (threaten): … → 138 with military force."""
+EXPECT_VERBS = {"expect", "predict", "doubt", "fear", "imagine", "deny"}
+"""Verbs whose complement is an act foreseen or denied, not one reported as done or announced."""
+BLAME_VERBS = {"accuse", "blame", "charge", "condemn", "criticize", "criticise", "denounce", "suspect",
+               "praise", "thank", "fault", "punish", "sanction"}
+"""Verbs that judge another's act ("accused Israel of striking", "thanked him for helping"): the
+judgement, not the act judged, is the event."""
 CONDITIONS = {"if", "unless", "whether"}
-REQUEST_VERBS = {"demand": "100", "insist": "100", "urge": "020", "ask": "020", "call": "020", "press": "020",
+CONDITIONED = {"03", "10", "13"}
+"""Promises, demands and threats: with no other target, they address the actor of their condition."""
+REQUEST_VERBS = {"demand": "100", "order": "100", "tell": "100", "insist": "100", "urge": "020", "ask": "020", "call": "020", "press": "020",
                  "appeal": "020", "request": "020", "implore": "020", "beg": "020"}
 """Verbs that ask another actor to act, with the code they take when the dictionary gives none."""
+ORDER_VERBS = {"order", "force", "compel"}
+DEPARTURES = {"leave", "depart", "exit", "quit", "withdraw"}
+EXPULSION = "166"
+"""Ordering or forcing others to leave expels them (CAMEO 166, expel or withdraw)."""
 DEMAND_OF = {"04": "106", "05": "102", "06": "101", "07": "103", "08": "105"}
 APPEAL_OF = {"04": "026", "05": "022", "06": "021", "07": "023", "08": "025"}
 """What is asked for refines the request: "demanded that Israel withdraw" → 105 (demand to yield)."""
 VENUE_PREPOSITIONS = {"in", "at", "near"}
-TEMPORAL_MARKS = {"after", "before", "since", "when", "while", "until", "once", "as"}
+EXCHANGES = {"exchange", "swap", "trade"}
+RELATIONS = {"tie", "ties", "relation", "relations", "relationship", "agreement", "treaty", "pact", "deal",
+             "accord", "memorandum", "partnership", "alliance", "talk", "talks"}
+"""Verbs and objects of acts done between two parties ("exchanged fire", "restored ties", "signed an
+agreement")."""
+HOSTILE = "11"
+"""CAMEO roots from 11 (disapprove) on are acts against someone."""
+AIMED = {"against", "at", "on", "upon", "into", "toward", "towards"}
+"""Prepositions that name what an act is aimed at ("launched strikes against …")."""
+TEMPORAL_MARKS = {"after", "before", "since", "when", "until", "once", "as"}
 DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
 SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "refuse", "offer", "seek",
                    "try", "attempt", "plan", "hope", "want", "intend", "expect"}
 LIGHT_VERBS = {"announce", "open", "launch", "begin", "start", "order", "declare", "stage", "hold", "conduct",
-               "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call", "undertake",
-               "complete", "conclude", "tighten", "enforce"}
-"""Verbs whose object names the event: "announced a suspension", "opened an investigation"."""
+               "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call",
+               "continue", "resume", "increase", "expand", "intensify", "extend", "step",
+               "prepare", "plan", "propose", "offer", "threaten", "undertake", "complete", "conclude", "tighten",
+               "enforce"}
+"""Verbs whose object names the event: "announced a suspension", "opened an investigation", and verbs
+of continuing or stepping up, which report the act they continue ("resumed aid", "expanded the
+offensive"); a light verb of intending makes the act an intention or a threat ("prepared an
+offensive", "offered talks")."""
 NOMINAL_EVENTS = {
     "suspension": "160", "halt": "160", "investigation": "090", "inquiry": "090", "probe": "090",
     "hearing": "090", "demonstration": "141", "protest": "141", "rally": "141", "march": "141",
     "offensive": "190", "attack": "190", "assault": "190", "raid": "190", "incursion": "190",
-    "invasion": "190", "bombardment": "195", "airstrike": "195", "talk": "046", "negotiation": "046",
+    "invasion": "190", "bombardment": "195", "airstrike": "195", "talk": "040:040",
+    "negotiation": "046:046",
     "visit": "042", "boycott": "163", "embargo": "163", "sanction": "163", "blockade": "191",
-    "ceasefire": "0871", "truce": "0871", "mediation": "045", "hunger strike": "142", "general strike": "143",
+    "ceasefire": "0871", "truce": "0871", "counteroffensive": "190", "counterattack": "190", "ambush": "190",
+    "siege": "191", "crackdown": "175", "mediation": "045", "hunger strike": "142", "general strike": "143",
     "air strike": "195", "curfew": "1723",
 }
-"""Event nouns and their CAMEO codes (the act a light verb's object names)."""
+"""Event nouns and their CAMEO codes (the act a light verb's object names). Talks are consultation
+(040) unless named as negotiation (046); both are held by each side with the other. A noun with its
+compound is looked up first ("hunger strike"), then the noun, then the compound ("a mediation
+mission")."""
 CLAUSE_LINKS = {"ROOT", "ccomp", "xcomp", "conj", "acomp", "parataxis"}
 """Dependencies that keep a verb in its sentence's main line: the root, what it reports or controls
 ("said that …", "agreed to …"), and verbs coordinated with it. Any other link (relative clause,
 participle, adverbial clause, a verb inside a noun or prepositional phrase) embeds the verb."""
+RECIPROCAL = ("036", "04", "057", "06")
+"""Acts done together (meet, consult, sign an agreement, cooperate): two actors doing one act with no
+other participant named do it with each other, whatever topic their phrases name."""
+QUANTITIES = {"hundred", "thousand", "million", "billion", "dozen", "number", "series", "barrage", "wave",
+              "salvo", "tonne", "ton"}
+"""Heads of an amount ("hundreds of drones", "$500 million in aid"): the noun after "of"/"in" is what
+the verb acts with."""
+PREPOSITIONS = {"ABOUT", "ACROSS", "AGAINST", "AT", "BETWEEN", "BY", "FOR", "FROM", "IN", "INTO", "OF", "OFF",
+                "ON", "OUTSIDE", "OVER", "TO", "TOWARD", "TOWARDS", "UPON", "WITH"}
+"""Bare pattern words that are prepositions ("RALLY * AGAINST"): matched by a phrase the verb heads."""
+PROVIDED = {"aid", "assistance", "funding", "loan", "weapon", "arms", "ammunition", "supply"}
+"""Nouns of what is given: "continued aid to Ukraine" is coded as "provide aid to Ukraine"."""
+NOMINALIZATIONS = {
+    "withdrawal": "withdraw", "deployment": "deploy", "expulsion": "expel", "closure": "close",
+    "evacuation": "evacuate", "recognition": "recognize", "resumption": "resume", "deportation": "deport",
+    "annexation": "annex", "occupation": "occupy", "mobilization": "mobilize", "mobilisation": "mobilise",
+    "cancellation": "cancel", "extradition": "extradite", "seizure": "seize", "delivery": "deliver",
+    "shipment": "ship", "reduction": "reduce", "restoration": "restore", "release": "release",
+    "arrest": "arrest", "recall": "recall", "freeze": "freeze", "ban": "ban", "imposition": "impose",
+    "transfer": "transfer", "sale": "sell", "provision": "provide", "detention": "detain",
+    "execution": "execute", "killing": "kill", "bombing": "bomb", "shelling": "shell",
+    "abduction": "abduct", "kidnapping": "kidnap", "approval": "approve", "ratification": "ratify",
+    "rejection": "reject", "severance": "sever", "resignation": "resign", "pullout": "withdraw",
+    "retreat": "retreat", "exchange": "exchange", "reopening": "reopen", "lifting": "lift",
+    **dict.fromkeys(PROVIDED, "provide"),
+}
+"""Event nouns and the verbs they name: the dictionary codes them as those verbs ("announced the
+withdrawal of its troops" is coded as "withdraw its troops")."""
 VERBS_FILE = "cameo_verbs.json.gz"
+SUPPLEMENT_FILE = "cameo_supplement.txt"
 CAMEO_FILE = "cameo.json"
 
 
@@ -138,10 +209,12 @@ def verbs_from_compact(data: dict) -> VerbDictionary:
 
 @lru_cache(maxsize=1)
 def default_verbs() -> VerbDictionary:
-    """The bundled CAMEO 2.0 verb patterns (loaded once)."""
-    path = resources.files("stakes") / "data" / "events" / VERBS_FILE
-    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
-        return verbs_from_compact(json.load(handle))
+    """The bundled CAMEO 2.0 verb patterns with stakes' documented supplement (loaded once)."""
+    folder = resources.files("stakes") / "data" / "events"
+    with (folder / VERBS_FILE).open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
+        base = verbs_from_compact(json.load(handle))
+    with resources.as_file(folder / SUPPLEMENT_FILE) as supplement:
+        return extend_verbs(base, read_verbs(supplement))
 
 
 @lru_cache(maxsize=1)
@@ -203,23 +276,28 @@ class VerbIndex:
                 particle = " ".join(words[1:]) or None
                 self.by_lemma.setdefault(words[0], []).append((block, code, particle))
 
-    def item_matches(self, item, nouns: list[_Noun]) -> bool:
+    def item_matches(self, item, nouns: list[_Noun], loose: bool = False) -> bool:
+        """Whether a pattern item matches one of the nouns: its head word (or a synset member) is a
+        noun's head and its modifiers are among the noun's words. ``loose``: a single word may also
+        be a modifier ("MEDICAL" in "medical supplies", "LEADER" in "Hezbollah leader Nasrallah")."""
         if isinstance(item, str) and item.startswith("&"):
             members = self.synsets.get(item.rstrip("_"), ())
-            return any(self.item_matches(m, nouns) for m in members)
+            return any(self.item_matches(m, nouns, loose) for m in members)
         head, mods = (item, ()) if isinstance(item, str) else item
         if head.startswith("&"):
-            return any(self.item_matches((m if isinstance(m, str) else m[0], mods), nouns)
+            return any(self.item_matches((m if isinstance(m, str) else m[0], mods), nouns, loose)
                        for m in self.synsets.get(head.rstrip("_"), ()))
         for noun in nouns:
-            if _same(head, noun.heads) and all(_mod_match(self, m, noun) for m in mods):
+            words = noun.heads | noun.mods if loose and not mods else noun.heads
+            if _same(head, words) and all(_mod_match(self, m, noun) for m in mods):
                 return True
         return False
 
 
 def _same(word: str, forms: frozenset[str]) -> bool:
-    word = word.rstrip("_")
-    return word in forms or (word.endswith("S") and word[:-1] in forms) or (word + "S") in forms
+    """A pattern word (``A/B`` lists alternatives) in the forms, allowing a plural on either side."""
+    return any(w in forms or (w.endswith("S") and w[:-1] in forms) or (w + "S") in forms
+               for w in word.rstrip("_").split("/"))
 
 
 def _mod_match(index: VerbIndex, mod: str, noun: _Noun) -> bool:
@@ -254,11 +332,52 @@ def _conjuncts(token: Token) -> list[Token]:
     return [t for t in out if t.pos_ in {"NOUN", "PROPN", "PRON", "ADJ"}]
 
 
+def _amount(token: Token) -> bool:
+    """A noun naming an amount ("hundreds", "$500 million", "a barrage")."""
+    return token.lemma_.lower() in QUANTITIES or token.like_num or token.pos_ == "NUM"
+
+
+def _reciprocal(verb: Token, args: _Arguments, code: str) -> bool:
+    """An act its subjects do to each other: no object and, for a hostile act, no aimed phrase
+    ("clashed", "agreed on a pact"), an exchange ("exchanged fire"), a relation ("restored ties") or
+    an object they share ("their meeting")."""
+    if code[:2] >= HOSTILE and any(p in AIMED for p, _ in args.preps):
+        return False
+    return not args.objects or verb.lemma_.lower() in EXCHANGES or any(
+        t.lemma_.lower() in RELATIONS or any(c.lower_ in {"their", "each", "one"} for c in t.children)
+        or t.lower_ in {"other", "another"} for t in args.objects)
+
+
+def _time(token: Token) -> bool:
+    """A bare time expression ("Monday", "last March"), not one that carries a clause of its own."""
+    return token.ent_type_ in TIMES and all(c.dep_ in {"det", "amod", "compound", "nummod", "quantmod"}
+                                            for c in token.children)
+
+
+def _doers(verb: Token) -> list[Token]:
+    """Who does a light verb's act: its subjects, or the agent of a passive ("sanctions were imposed
+    on Iran by the EU")."""
+    subjects, passive = _subjects(verb)
+    if not passive:
+        return subjects
+    return [t for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"
+            for t in _conjuncts(p)]
+
+
+def _own_subjects(verb: Token) -> list[Token]:
+    """The subjects a clause states itself (none inherited from the clause it depends on)."""
+    return [t for c in verb.children if c.dep_ in SUBJECTS | PASSIVE_SUBJECTS for t in _conjuncts(c)]
+
+
 def _subjects(verb: Token) -> tuple[list[Token], bool]:
     """The verb's subjects, inherited up through xcomp/conj/acomp chains; True when passive."""
     current = verb
     for _ in range(6):
         for child in current.children:
+            if child.tag_ in RELATIVE_PRONOUNS and child.dep_ in SUBJECTS | PASSIVE_SUBJECTS \
+                    and current.dep_ == "relcl" and current.head.pos_ in {"NOUN", "PROPN"}:
+                # "the army, which has fought the RSF": the relative pronoun stands for the army
+                return _conjuncts(current.head), child.dep_ in PASSIVE_SUBJECTS and current is verb
             if child.dep_ in SUBJECTS:
                 return _conjuncts(child), False
             if child.dep_ in PASSIVE_SUBJECTS:
@@ -289,9 +408,14 @@ def _arguments(verb: Token) -> _Arguments:
             objects.extend(_conjuncts(child))
             for grandchild in child.children:
                 if grandchild.dep_ == "prep":
-                    preps.extend((grandchild.lower_, p) for p in grandchild.children if p.dep_ == "pobj")
+                    pobjs = [p for p in grandchild.children if p.dep_ == "pobj"]
+                    preps.extend((grandchild.lower_, p) for p in pobjs)
+                    if _amount(child) and grandchild.lower_ in {"of", "in"}:
+                        # "hundreds of drones", "$500 million in aid": the amount's noun is the object
+                        objects.extend(t for p in pobjs for t in _conjuncts(p))
         elif child.dep_ in {"prep", "agent", "dative"}:
-            pobjs = [p for p in child.children if p.dep_ in {"pobj", "pcomp"}]
+            # "on Monday", "in March": a time is when the act happened, not a participant
+            pobjs = [p for p in child.children if p.dep_ in {"pobj", "pcomp"} and not _time(p)]
             for pobj in pobjs:
                 for item in _conjuncts(pobj):
                     (pre_preps if child.i < verb.i else preps).append((child.lower_, item))
@@ -324,28 +448,47 @@ class CameoCoder:
         events: list[Event] = []
         by_verb: dict[int, list[Event]] = {}
         coded: set[int] = set()
+        deferred: dict[int, list[int]] = {}
         for index, sent in enumerate(doc.sents):
             for token in sent:
                 if token.pos_ != "VERB" and not (token.pos_ == "AUX" and token.dep_ == "ROOT"):
                     continue
-                if token.dep_ == "xcomp" and token.head.i in coded:
+                if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
+                    continue  # "according to officials": an attribution, not an act
+                if token.dep_ == "xcomp" and token.head.i in coded and token.head.i not in deferred:
                     continue  # "urged B to help": the control verb's event already says it
-                if _unrealised(token, coded):
+                if _unrealised(token, coded.difference(deferred)):
                     continue  # "allowed planes to land and evacuate", "said Israel must withdraw": not done
-                if token.dep_ in {"xcomp", "ccomp"} and token.head.lemma_.lower() in REQUEST_VERBS:
-                    continue  # "demanded that Israel withdraw": asked for, not done
+                if token.dep_ == "prep":
+                    continue  # "following": a participle used as a preposition
+                if token.dep_ in {"xcomp", "ccomp"} and token.head.lemma_.lower() in REQUEST_VERBS.keys() | EXPECT_VERBS:
+                    continue  # "demanded that Israel withdraw", "expects Iran to comply": not done
+                if token.dep_ == "pcomp" and token.head.dep_ == "prep" and _forms(token.head.head) & BLAME_VERBS:
+                    continue  # "accused Israel of striking …": the accusation is the event
                 if _background(token) or _modifier(token) or (
                         (_purpose(token) or _adjunct(token)) and token.head.i in coded):
                     continue
-                if token.dep_ == "prep":
-                    continue  # "according to", "following": a participle used as a preposition
-                if self._coded_on_the_act(token, token_actor, token_code, index):
-                    continue
+                acts = [c.i for c in token.children if c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c)]
+                if acts and (_announces(token) or token.lemma_.lower() in REFUSE_VERBS
+                             or (self.modality and _forms(token) & WANT_VERBS)):
+                    # "agreed to hold talks", "threatened to attack", "refused to meet": coded once, on
+                    # the act, as an intention, a threat or a rejection; the verb itself only when the
+                    # act codes nothing.
+                    deferred[token.i] = acts
                 found = self._code_verb(token, token_actor, token_code, index)
                 if found:
                     coded.add(token.i)
                     by_verb[token.i] = found
-        for i, found in _main_clause(doc, by_verb).items():
+        kept = _main_clause(doc, by_verb)
+        for i, acts in deferred.items():
+            coded_acts = [e for j in acts for e in by_verb.get(j, ())]
+            if not coded_acts:
+                continue  # the act codes nothing: the control verb codes itself
+            agreed_to_other = doc[i].lemma_.lower() in CONTROL_DEFAULTS and _announces(doc[i]) and not any(
+                e.cameo[:2] in {"03", "13"} for e in coded_acts)
+            for j in (acts if agreed_to_other else [i]):
+                kept.pop(j, None)  # "agreed to postpone the rally": an agreement, not the act's rejection
+        for i, found in kept.items():
             reported = [c for c in doc[i].children if c.dep_ == "ccomp"]
             if found[0].cameo.startswith("01") and any(
                     j in by_verb for c in reported for j in (t.i for t in c.subtree)):
@@ -354,47 +497,41 @@ class CameoCoder:
         doc._.events = _unique(events)
         return doc
 
-    def _coded_on_the_act(self, verb: Token, token_actor: dict[int, str], token_code: dict[int, str | None],
-                          sentence: int) -> bool:
-        """"refused to meet", "agreed to hold talks", "wants to attack": a control verb whose act is coded
-        once, on the act, as a rejection, an intention or a threat. The control verb codes itself when
-        the act codes nothing, or when what is agreed to is no cooperation and no force ("agreed to
-        postpone the rally" is an agreement, not a rejection)."""
-        lemma = verb.lemma_.lower()
-        control = lemma in REFUSE_VERBS or _announces(verb) or (self.modality and lemma in WANT_VERBS - {"threaten"})
-        if not control:
-            return False
-        acts = [e for c in verb.children if c.dep_ == "xcomp" and c.pos_ == "VERB"
-                for e in self._code_verb(c, token_actor, token_code, sentence)]
-        if not acts:
-            return False
-        if lemma in CONTROL_DEFAULTS and _announces(verb):
-            return any(e.cameo[:2] in {"03", "13"} for e in acts)  # agreed to: cooperation or force
-        return True
-
     def _lookup(self, verb: Token) -> tuple[VerbBlock, str | None] | None:
         particles = {c.lower_.upper() for c in verb.children if c.dep_ in {"prt", "prep", "agent"}}
-        for form in (verb.text.upper(), verb.lemma_.upper()):
+        return self._lookup_forms((verb.text.upper(), verb.lemma_.upper()), particles)
+
+    def _lookup_forms(self, forms, particles: set[str]) -> tuple[VerbBlock, str | None] | None:
+        """The verb block and the verb's own code of the first form the dictionary has."""
+        for form in forms:
             entries = self.index.by_lemma.get(form)
             if not entries:
                 continue
+            # A phrasal verb ("SHOT AND", "BREAK OFF") only with its particle in the parse.
             with_particle = [e for e in entries if e[2] and all(p in particles for p in e[2].split())]
-            block, code, _ = (with_particle or [e for e in entries if not e[2]] or entries)[0]
-            return block, code
+            found = with_particle or [e for e in entries if not e[2]]
+            if found:
+                return found[0][0], found[0][1]
         return None
 
     def _code_verb(self, verb: Token, token_actor: dict[int, str], token_code: dict[int, str | None],
                    sentence: int) -> list[Event]:
-        nominal = _nominal_event(verb)
-        if nominal is not None:
+        noun, name = _event_noun(verb) or (None, "")
+        named = self._lookup_forms((NOMINALIZATIONS[name].upper(),), set()) if name in NOMINALIZATIONS else None
+        if noun is not None and name in NOMINAL_EVENTS:
             # "announced a suspension of flights to Tel Aviv": the noun's act, its phrases' actors.
-            noun, code = nominal
-            preps = [(c.lower_, p) for c in noun.children if c.dep_ == "prep" for p in c.children
-                     if p.dep_ in {"pobj", "pcomp"}]
-            preps += [(c.lower_, p) for c in verb.children if c.dep_ == "prep" for p in c.children
-                      if p.dep_ in {"pobj", "pcomp"}]
-            args = _Arguments(_subjects(verb)[0], [], preps, [], False)
+            code = NOMINAL_EVENTS[name]
+            args = _Arguments(_doers(verb), [], _phrases(noun) + _phrases(verb), [], False)
             pattern = None
+        elif noun is not None and named is not None:
+            # "announced the withdrawal of its troops from Niger": the verb the noun names, coded
+            # by the dictionary with the noun's "of" phrase as its object.
+            of = [noun] if noun.lemma_.lower() in PROVIDED else \
+                [t for prep, p in _phrases(noun) if prep == "of" for t in _conjuncts(p)]
+            args = _Arguments(_doers(verb), of, [(prep, p) for prep, p in _phrases(noun) if prep != "of"]
+                              + _phrases(verb), [], False)
+            pattern = self._best_pattern(named[0], args)
+            code = pattern.code if pattern else named[1] or named[0].code
         else:
             found = self._lookup(verb)
             request = REQUEST_VERBS.get(verb.lemma_.lower())
@@ -408,6 +545,9 @@ class CameoCoder:
                     or any(c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children)):
                 code = CONTROL_DEFAULTS[verb.lemma_.lower()]  # "rejected the plan", "agreed to undertake …"
             if request is not None:
+                if not (code or "").startswith(("02", "10")) and any(
+                        c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children):
+                    code = request  # "told Iran to release them": a demand, whatever else "tell" codes
                 code = self._requested(verb, code or request)
                 if request.startswith("10"):
                     code = APPEAL_TO_DEMAND.get(code[:3], code[:3]) + code[3:]
@@ -415,19 +555,32 @@ class CameoCoder:
         if not forward or forward.startswith("-") or not forward[:2].isdigit():
             return []
         refused = verb.dep_ == "xcomp" and verb.head.lemma_.lower() in REFUSE_VERBS
+        if self.modality and _announces(verb) and not forward.startswith("03") \
+                and any(c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children):
+            forward, reverse = "030", ""  # "agreed to undertake exercises", the act uncoded: an intention
         if self.modality and _conditional(verb):
             return []  # "if Israel invades Rafah": a condition, not an act
-        if forward[:2] in INTENT_OF and _announces(verb.head) and verb.dep_ == "xcomp":
-            forward, reverse = INTENT_OF[forward[:2]], ""  # "agreed to hold talks"
-        elif self.modality and _intended(verb) and not refused:
-            if forward[:2] in INTENT_OF:
-                forward, reverse = INTENT_OF[forward[:2]], ""
+        if self.modality and any(c.dep_ == "aux" and c.lower_ in OBLIGATION for c in verb.children):
+            return []  # "Israel must withdraw": asked of the actor, not done by it
+        act = forward
+        intent = INTENT_OF.get(forward[:3]) or INTENT_OF.get(forward[:2])
+        if intent and _announces(verb.head) and verb.dep_ == "xcomp":
+            forward, reverse = intent, ""  # "agreed to hold talks"
+        elif self.modality and verb.dep_ == "xcomp" and verb.head.lemma_.lower() == "threaten":
+            # "threatened to withhold weapons": whatever is threatened, the event is a threat
+            forward, reverse = THREAT_OF.get(forward[:2], "130"), ""
+        elif self.modality and (_intended(verb) or (noun is not None and _forms(verb) & PLANNING)) \
+                and not refused:
+            if intent:
+                forward, reverse = intent, ""
             elif forward[:2] in THREAT_OF:
                 forward, reverse = THREAT_OF[forward[:2]], ""
         if any(c.dep_ == "neg" for c in verb.children) != refused:
             # "did not attack", "refused to meet": the negated event where the ontology defines one;
-            # refused or negated cooperation is a rejection; a negated conflict event is none.
-            forward, reverse = self.negations.get(forward) or REJECTION_OF.get(forward[:2], ""), ""
+            # refused or negated cooperation is a rejection ("will not negotiate" rejects negotiation,
+            # 125); a negated conflict event is none.
+            forward, reverse = self.negations.get(forward) or REJECTION_OF.get(act[:2]) \
+                or REJECTION_OF.get(forward[:2], ""), ""
             if not forward:
                 return []
         if forward.startswith("01") and any(
@@ -440,18 +593,30 @@ class CameoCoder:
 
         sources, targets = list(args.subjects), list(args.objects)
         if args.passive:
-            sources, targets = [tok for prep, tok in args.preps + args.pre_preps if prep == "by"], sources + targets
+            # "Putin was invited to the summit by South Africa": the agent, wherever the parser hung it
+            agents = [tok for prep, tok in args.preps + args.pre_preps if prep == "by"] or \
+                [tok for _, p in args.preps for by, tok in _phrases(p) if by == "by"]
+            sources, targets = agents, sources + targets
         if pattern is not None and pattern.target not in {None, "pre", "post", "here"}:
             chosen = [tok for prep, tok in args.preps if prep.upper() == pattern.target]
             targets = chosen or targets
         elif pattern is not None and pattern.target == "pre" and not args.passive:
             targets, sources = sources, []
         source_actors = actors(sources)
-        target_actors = actors(targets)
-        if not target_actors:
-            target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors)
-        if not target_actors and len(source_actors) > 1 and not args.passive:
-            # "Gondor and Osgiliath have postponed their meeting": each acts on the other.
+        # A part of the source itself ("closed its border with Belarus") leaves the target to be found.
+        target_actors = [b for b in actors(targets) if all(_distinct(a, b) for a in source_actors)]
+        mutual = len({key for key, _ in source_actors}) > 1 and (not args.passive or forward.startswith(RECIPROCAL))
+        if not target_actors and not (mutual and forward.startswith(RECIPROCAL)):
+            target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors,
+                                               forward.startswith(RECIPROCAL), self.modality and _controls(verb))
+        if not target_actors and self.modality and forward[:2] in CONDITIONED:
+            # "Egypt may suspend the treaty if Israel invades": the promise or threat is made to the
+            # actor whose act is the condition.
+            target_actors = actors([t for c in verb.children if _conditional(c) for t in _own_subjects(c) or [c]])
+        if not target_actors and mutual and (forward.startswith(RECIPROCAL) or _reciprocal(verb, args, forward)):
+            # "Gondor and Osgiliath have postponed their meeting", "Gondor and Rohan clashed": each acts
+            # on the other; two actors acting on something else ("vetoed the resolution", "launched
+            # strikes against …") do not act on each other.
             pairs = [(a, b) for a in source_actors for b in source_actors if a[0] != b[0]]
         else:
             # One actor may act on itself at another level ("the army chief called on the president").
@@ -471,32 +636,43 @@ class CameoCoder:
 
     @staticmethod
     def _deep_targets(verb: Token, args: _Arguments, token_actor: dict[int, str],
-                      token_code: dict[int, str | None], sources: list) -> list[tuple[str, str | None]]:
-        """No actor in the object itself: look in its phrases, the verb's phrases, a reported clause."""
-        source_keys = set(sources)
+                      token_code: dict[int, str | None], sources: list, joint: bool = False,
+                      controls: bool = False) -> list[tuple[str, str | None]]:
+        """No actor in the object itself: look in its phrases, the verb's phrases, a reported clause.
+        ``joint``: the act is done together (talks, meetings), so a venue is never its target;
+        ``controls``: the verb refuses, intends or wants the act of its complement, whose participants
+        are its own."""
         # Two sides acting together act on each other, not on a place or a broker named deeper
         # ("signed an agreement in Almaty", "agreed to a ceasefire brokered by France").
         mutual = len({key for key, _ in sources}) > 1
+        venues = VENUE_PREPOSITIONS if mutual or joint else set()
         skip = DEEP_SKIP | {"acl"} if mutual else DEEP_SKIP
-        for obj in args.objects:
+        for obj in args.objects + (args.subjects if args.passive else []):  # "aid to Gaza was blocked"
             for prep in OBJECT_PREPOSITIONS:
-                if mutual and prep in VENUE_PREPOSITIONS:
+                if prep in venues:
                     continue
                 found = _deep_actors([p for c in obj.children if c.dep_ == "prep" and c.lower_ == prep
                                       for p in c.children if p.dep_ in {"pobj", "pcomp"}],
-                                     token_actor, token_code, source_keys, skip)
+                                     token_actor, token_code, sources, skip)
                 if found:
                     return found
-            found = _deep_actors([obj], token_actor, token_code, source_keys, skip | {"prep"} if mutual else skip)
+            found = _deep_actors([obj], token_actor, token_code, sources, skip | {"prep"} if mutual else skip)
             if found:
                 return found
         for prep in TARGET_PREPOSITIONS:
-            if mutual and prep in VENUE_PREPOSITIONS:
-                continue
-            found = _deep_actors([tok for p, tok in args.preps if p == prep], token_actor, token_code, source_keys,
+            if prep in venues or (args.passive and prep == "by"):
+                continue  # a venue of a joint act; the agent of a passive, its source
+            found = _deep_actors([tok for p, tok in args.preps if p == prep], token_actor, token_code, sources,
                                  skip)
             if found:
                 return found
+        for child in verb.children:
+            if controls and child.dep_ == "xcomp" and child.pos_ == "VERB":  # "refused to commit to the Turkish proposal"
+                inner = _arguments(child)
+                found = _deep_actors(inner.objects + [tok for _, tok in inner.preps], token_actor, token_code,
+                                     sources, skip)
+                if found:
+                    return found
         for child in verb.children:
             if child.dep_ == "ccomp" and child.i > verb.i:  # "noted that X…", not "…, an official said"
                 subjects, _ = _subjects(child)
@@ -510,6 +686,8 @@ class CameoCoder:
         table = DEMAND_OF if code.startswith("10") else APPEAL_OF if code.startswith("02") else {}
         for child in verb.children:
             if child.dep_ in {"xcomp", "ccomp"} and child.pos_ == "VERB":
+                if verb.lemma_.lower() in ORDER_VERBS and child.lemma_.lower() in DEPARTURES:
+                    return EXPULSION
                 found = self._lookup(child)
                 asked = (found[1] or found[0].code or "") if found else ""
                 if asked[:2] in table:
@@ -528,21 +706,36 @@ class CameoCoder:
             pre_preps.setdefault(prep.upper(), []).append(_noun(token))
         if args.passive:
             post, pre = post + pre, []
-        best: VerbPattern | None = None
-        for pattern in block.patterns:
-            if best is not None and pattern.size <= best.size:
-                continue
-            if all(self.index.item_matches(i, post) for i in pattern.post) \
-                    and all(self.index.item_matches(i, pre) for i in pattern.pre) \
-                    and all(_prep_matches(self.index, p, n, preps) for p, n in pattern.post_preps) \
-                    and all(_prep_matches(self.index, p, n, pre_preps or preps) for p, n in pattern.pre_preps):
-                best = pattern
-        return best
+        # Words of the object's head first; only when no pattern matches, words of its modifiers too.
+        # The longest pattern wins; between equals, the one asking least of bare prepositions (a noun
+        # says more about the act than "FROM"), then the first listed.
+        for loose in (False, True):
+            best: VerbPattern | None = None
+            best_rank = (0, 0)
+            for pattern in block.patterns:
+                rank = (pattern.size, -sum(isinstance(i, str) and i in PREPOSITIONS for i in pattern.post))
+                if best is not None and rank <= best_rank:
+                    continue
+                if all(self._post_matches(i, post, preps, loose) for i in pattern.post) \
+                        and all(self.index.item_matches(i, pre, loose) for i in pattern.pre) \
+                        and all(_prep_matches(self.index, p, n, preps) for p, n in pattern.post_preps) \
+                        and all(_prep_matches(self.index, p, n, pre_preps or preps) for p, n in pattern.pre_preps):
+                    best, best_rank = pattern, rank
+            if best is not None:
+                return best
+        return None
+
+    def _post_matches(self, item, post: list[_Noun], preps: dict[str, list[_Noun]], loose: bool) -> bool:
+        """A word after the verb: a noun of its objects, or a bare preposition ("RALLY * AGAINST")
+        that heads one of its phrases."""
+        if isinstance(item, str) and item in PREPOSITIONS and item in preps:
+            return True
+        return self.index.item_matches(item, post, loose)
 
 
 def _prep_matches(index: VerbIndex, prep: str, nouns: list, found: dict[str, list[_Noun]]) -> bool:
-    candidates = found.get(prep.upper())
-    if candidates is None:
+    candidates = [n for p in prep.upper().split("/") for n in found.get(p, ())]
+    if not any(p in found for p in prep.upper().split("/")):
         return False
     return all(index.item_matches(n, candidates) for n in nouns)
 
@@ -563,23 +756,39 @@ def _distinct(a: tuple[str | None, str | None], b: tuple[str | None, str | None]
         and codes[0] != codes[1]
 
 
-def _nominal_event(verb: Token) -> tuple[Token, str] | None:
-    """A light verb's object that names an event, and that event's code."""
+def _forms(verb: Token) -> set[str]:
+    """The verb's lemma and its text less an inflection: the small model lemmatises "staged" as
+    "stag" and "hopes" as "hop"."""
     text = verb.lower_
-    forms = {verb.lemma_.lower(), text, text[:-1], text[:-2]} if text.endswith("ed") else {verb.lemma_.lower(), text}
-    if not forms & LIGHT_VERBS:  # the small model lemmatises "staged" as "stag"
+    forms = {verb.lemma_.lower(), text}
+    if text.endswith(("ed", "es")):
+        forms |= {text[:-1], text[:-2]}
+    elif text.endswith("s"):
+        forms.add(text[:-1])
+    return forms
+
+
+def _event_noun(verb: Token) -> tuple[Token, str] | None:
+    """A light verb's object that names an event ("announced a suspension", "began the withdrawal"),
+    with the name it is known by: the noun with its compound ("a hunger strike"), the noun, or its
+    compound ("a mediation mission")."""
+    if not _forms(verb) & LIGHT_VERBS:
         return None
     for child in verb.children:
         if child.dep_ not in {"dobj", "nsubjpass"}:
             continue
-        # the noun with its compound first ("hunger strike"), then the noun, then the compound
-        # ("a mediation mission")
         compounds = [c.lemma_.lower() for c in child.children if c.dep_ == "compound"]
         head = child.lemma_.lower()
         for name in [f"{c} {head}" for c in compounds] + [head] + compounds:
-            if name in NOMINAL_EVENTS:
-                return child, NOMINAL_EVENTS[name]
+            if name in NOMINAL_EVENTS or name in NOMINALIZATIONS:
+                return child, name
     return None
+
+
+def _phrases(token: Token) -> list[tuple[str, Token]]:
+    """The token's prepositional phrases: (preposition, its object)."""
+    return [(c.lower_, p) for c in token.children if c.dep_ in {"prep", "dative"} for p in c.children
+            if p.dep_ in {"pobj", "pcomp"}]
 
 
 def _modifier(verb: Token) -> bool:
@@ -608,7 +817,7 @@ def _intended(verb: Token) -> bool:
         return True
     if _purpose(verb) and verb.head.i != verb.i and _intended(verb.head):
         return True  # "is willing to send material to help defend Saudi Arabia": the help is intended too
-    return verb.dep_ == "xcomp" and (_announces(verb.head) or verb.head.lemma_.lower() in WANT_VERBS)
+    return verb.dep_ == "xcomp" and (_announces(verb.head) or bool(_forms(verb.head) & WANT_VERBS))
 
 
 def _unrealised(verb: Token, coded: set[int]) -> bool:
@@ -629,6 +838,11 @@ def _conditional(verb: Token) -> bool:
     return verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONDITIONS for c in verb.children)
 
 
+def _controls(verb: Token) -> bool:
+    """A verb that refuses, intends or wants the act of its complement ("refused to commit to …")."""
+    return _announces(verb) or verb.lemma_.lower() in REFUSE_VERBS or bool(_forms(verb) & WANT_VERBS)
+
+
 def _announces(verb: Token) -> bool:
     """A verb or adjective of intention that takes a to-infinitive ("agreed to", "ready to")."""
     return verb.lemma_.lower() in INTEND_VERBS
@@ -643,20 +857,20 @@ def _background(verb: Token) -> bool:
 
 
 def _deep_actors(heads: list[Token], token_actor: dict[int, str], token_code: dict[int, str | None],
-                 exclude: set, skip: set[str] = DEEP_SKIP) -> list[tuple[str, str | None]]:
+                 sources: list, skip: set[str] = DEEP_SKIP) -> list[tuple[str, str | None]]:
     """Actors anywhere inside the phrases (not in relative or reported clauses), with conjuncts;
-    ``exclude`` holds (actor, code) pairs already used (the same actor at another level counts)."""
+    an actor that is a source or a part of one ("withdrew its troops") is passed over."""
     for head in heads:
         queue = [head]
         seen = {head.i}
         while queue:
             token = queue.pop(0)
             key = token_actor.get(token.i)
-            if key and (key, token_code.get(token.i)) not in exclude:
+            if key and all(_distinct(a, (key, token_code.get(token.i))) for a in sources):
                 group = [(key, token_code.get(token.i))]
                 for other in token.conjuncts:
                     other_key = token_actor.get(other.i)
-                    if other_key and (other_key, token_code.get(other.i)) not in exclude:
+                    if other_key and all(_distinct(a, (other_key, token_code.get(other.i))) for a in sources):
                         group.append((other_key, token_code.get(other.i)))
                 return group
             for child in token.children:
@@ -664,6 +878,17 @@ def _deep_actors(heads: list[Token], token_actor: dict[int, str], token_code: di
                     seen.add(child.i)
                     queue.append(child)
     return []
+
+
+def _unique(events: list[Event]) -> list[Event]:
+    seen = set()
+    out = []
+    for event in events:
+        key = (event.source, event.target, event.cameo, event.sentence, event.verb)
+        if key not in seen:
+            seen.add(key)
+            out.append(event)
+    return out
 
 
 def _depth(verb: Token) -> int:
@@ -686,14 +911,3 @@ def _main_clause(doc: Doc, by_verb: dict[int, list[Event]]) -> dict[int, list[Ev
         sent = doc[i].sent.start
         best[sent] = min(best.get(sent, d), d)
     return {i: found for i, found in by_verb.items() if depth.get(i, 0) <= best.get(doc[i].sent.start, 0)}
-
-
-def _unique(events: list[Event]) -> list[Event]:
-    seen = set()
-    out = []
-    for event in events:
-        key = (event.source, event.target, event.cameo, event.sentence, event.verb)
-        if key not in seen:
-            seen.add(key)
-            out.append(event)
-    return out

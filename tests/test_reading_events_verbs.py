@@ -1,0 +1,212 @@
+"""Events: which CAMEO code a verb phrase gets, and between whom (modality, conditions, joint acts,
+phrases the dictionary supplement adds, how an object's words select a pattern)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from stakes.reading.dictionaries import VerbBlock, VerbDictionary, VerbPattern, extend_verbs, read_verbs
+from stakes.reading.events import default_verbs
+from stakes.reading.nlp import make_doc, nlp_pipeline
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return nlp_pipeline()
+
+
+def coded(nlp, text: str) -> set[tuple[str | None, str, str | None]]:
+    doc = nlp(make_doc(nlp, text, date(2024, 3, 1)))
+    return {(e.source_code, e.cameo, e.target_code) for e in doc._.events}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # dictionary supplement, keyed to the CAMEO code labels
+    ("Armenian artillery shelled Azerbaijani villages overnight.", ("ARM", "194", "AZE")),
+    ("Nicaragua broke off diplomatic relations with Taiwan.", ("NIC", "161", "TWN")),
+    ("Burmese soldiers stormed the Thai embassy.", ("MMRMIL", "171", "THAGOV")),
+    ("Ethiopian troops advanced into Sudan.", ("ETHMIL", "192", "SDN")),
+    ("Ukraine sued Russia at the International Court of Justice.", ("UKR", "115", "RUS")),
+    ("The United States withdrew from the nuclear deal with Iran.", ("USA", "161", "IRN")),
+    ("Turkey ratified the treaty with Greece.", ("TUR", "057", "GRC")),
+    ("Slovenia approved Moldova's membership application.", ("SVN", "051", "MDA")),
+    ("Israel killed a Hamas commander in Gaza.", ("ISR", "186", "PSEMIL")),
+    # a part of the source ("its border") leaves the target to the phrase after it
+    ("Algeria closed its border with Morocco.", ("DZA", "191", "MAR")),
+    # an amount passes its noun to the patterns
+    ("Japan pledged $200 million in aid to Ukraine.", ("JPN", "033", "UKR")),
+    ("North Korea launched dozens of rockets at South Korea.", ("PRK", "195", "KOR")),
+    # a phrasal entry ("shot and …") needs its particle; a leader shot is an attempted assassination
+    ("Gunmen shot Haiti's prime minister.", ("HTIUAF", "185", "HTIGOV")),
+    # a bare time is not a participant phrase: "called … on Monday" is a call, not "called on"
+    ("The French president called the Iranian president on Monday.", ("FRAGOV", "041", "IRNGOV")),
+    # ordering others to leave expels them
+    ("Mali ordered the French ambassador to leave the country.", ("MLI", "166", "FRAGOV")),
+    # a "while" clause is a contrast whose event is reported, not a time that sets the scene
+    ("Germany praised Kenya, while France criticised Chad.", ("FRA", "111", "TCD")),
+    # a relative pronoun subject stands for the noun its clause describes
+    ("Officials criticised Russia, which attacked Ukraine in 2022.", ("RUS", "190", "UKR")),
+])
+def test_verb_phrase_codes(nlp, text, expected):
+    assert expected in coded(nlp, text)
+
+
+def test_intent_to_mediate(nlp):
+    assert coded(nlp, "Qatar offered to mediate between Ethiopia and Egypt.") == {
+        ("QAT", "039", "ETH"), ("QAT", "039", "EGY")}
+
+
+def test_a_meeting_is_consultation_by_both_sides(nlp):
+    assert {("PERGOV", "040", "CHLGOV"), ("CHLGOV", "040", "PERGOV")} <= coded(
+        nlp, "Peru's president met Chile's president in Lima.")
+
+
+def test_joint_talks_are_held_with_each_other_not_with_the_topic(nlp):
+    assert coded(nlp, "Greece and Turkey held talks on Cyprus.") == {("GRC", "040", "TUR"), ("TUR", "040", "GRC")}
+
+
+def test_joint_agreement_is_not_with_the_venue(nlp):
+    assert coded(nlp, "Brazil and Argentina signed an agreement on trade in Montevideo.") == {
+        ("BRA", "057", "ARG"), ("ARG", "057", "BRA")}
+
+
+def test_agents_of_a_passive_do_not_act_on_each_other(nlp):
+    found = coded(nlp, "The convoy was attacked by Russian and Belarusian forces.")
+    assert not {e for e in found if {e[0], e[2]} == {"RUS", "BLR"}}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("If Venezuela annexes the region, Guyana will suspend the treaty.", ("GUY", "131", "VEN")),
+    ("Ethiopia will pull back its troops unless Sudan withdraws from the border.", ("ETH", "035", "SDN")),
+])
+def test_conditional_promise_or_threat_addresses_the_condition(nlp, text, expected):
+    assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Few analysts expect Iran to free the prisoners.",
+    "Analysts fear that Serbia will attack Kosovo.",
+])
+def test_an_act_foreseen_by_others_is_not_coded(nlp, text):
+    assert not {e for e in coded(nlp, text) if e[0] in {"IRN", "SRB"}}
+
+
+def test_supplement_extends_blocks_and_adds_new_ones(tmp_path):
+    base = VerbDictionary([VerbBlock("HIT", "190", {"HIT": None}, [VerbPattern("193", post=["GUN"])])],
+                          {"&ARMS": ["RIFLE"]})
+    extra = tmp_path / "extra.txt"
+    extra.write_text("&ARMS\n+PISTOL\n\n---  HIT   [190]  ---\nHIT [194]\n- * &ARMS   [193]\n\n"
+                     "---  SHELL   [194]  ---\nSHELL\n", encoding="utf-8")
+    merged = extend_verbs(base, read_verbs(extra))
+    assert [b.name for b in merged.blocks] == ["SHELL", "HIT"]
+    hit = merged.blocks[1]
+    assert hit.verbs == {"HIT": "194"} and [p.post for p in hit.patterns] == [["&ARMS"], ["GUN"]]
+    assert merged.synsets["&ARMS"] == ["RIFLE", "PISTOL"]
+    assert base.blocks[0].verbs == {"HIT": None} and base.synsets["&ARMS"] == ["RIFLE"]  # base unchanged
+
+
+def test_bundled_dictionary_includes_the_supplement():
+    blocks = {b.name: b for b in default_verbs().blocks}
+    assert blocks["GUNFIRE"].verbs["SHELL"] == "194"
+    assert "BREAK OFF" in blocks["BREAK_OFF"].verbs
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("France announced the withdrawal of its troops from Niger.", ("FRA", "0874")),
+    ("Greece announced the closure of its border with Turkey.", ("GRC", "191", "TUR")),
+    ("Britain announced the recall of its ambassador from Iran.", ("GBR", "161")),
+])
+def test_event_noun_is_coded_as_the_verb_it_names(nlp, text, expected):
+    assert any(e[:len(expected)] == expected for e in coded(nlp, text))
+
+
+def test_a_denied_act_is_not_coded(nlp):
+    assert not {e for e in coded(nlp, "Turkey denied that its jets bombed Syria.") if e[1].startswith("19")}
+
+
+def test_allies_striking_a_third_party_do_not_strike_each_other(nlp):
+    found = coded(nlp, "The United States and Britain launched strikes against the Houthis in Yemen.")
+    assert any(e[:2] == ("USA", "190") for e in found)
+    assert not {e for e in found if {e[0], e[2]} == {"USA", "GBR"}}
+
+
+def test_a_threatened_act_is_a_threat_against_its_target(nlp):
+    assert ("USAGOV", "131", "ISR") in coded(nlp, "Biden threatened to withhold weapons from Israel.")
+
+
+def test_promised_continuation_of_aid_is_an_intent_to_give_aid(nlp):
+    assert ("IGOEUREEC", "033", "UKR") in coded(nlp, "The EU promised to continue aid to Ukraine.")
+
+
+def test_agreement_to_an_act_the_dictionary_lacks_is_still_an_intention(nlp):
+    found = coded(nlp, "Chile and Peru agreed to undertake joint naval exercises.")
+    assert ("CHL", "030", "PER") in found and ("PER", "030", "CHL") in found
+
+
+def test_the_venue_of_talks_is_not_their_target(nlp):
+    found = coded(nlp, "Colombia held talks in Havana.")
+    assert any(e[:2] == ("COL", "040") for e in found) and not {e for e in found if e[2] == "CUB"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Iran will not negotiate with Britain.", ("IRN", "125", "GBR")),  # a refusal to negotiate
+    ("Vietnam filed a protest against China.", ("VNM", "114", "CHN")),
+    ("Indonesia negotiated with Malaysia over the border.", ("IDN", "046", "MYS")),
+])
+def test_negation_complaints_and_negotiation(nlp, text, expected):
+    assert expected in coded(nlp, text)
+
+
+def test_joint_veto_is_not_an_act_on_each_other(nlp):
+    assert not {e for e in coded(nlp, "Russia and China vetoed the resolution.") if {e[0], e[2]} == {"RUS", "CHN"}}
+
+
+def test_attribution_is_not_an_event(nlp):
+    found = coded(nlp, "According to Greek officials, Turkish jets violated Greek airspace.")
+    assert not {e for e in found if e[2] == "GRCGOV" or e[0] is None}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Sanctions were imposed on Syria by the European Union.", ("IGOEUREEC", "163", "SYR")),  # passive event noun
+    ("Putin was invited to the summit by Brazil.", ("BRA", "040", "RUSGOV")),  # agent hung off the summit
+    ("Fuel shipments to Gaza were blocked by Israel.", ("ISR", "170", "PSEGZA")),  # target inside the subject
+    ("The treaty was signed by Armenia and Azerbaijan.", ("ARM", "057", "AZE")),  # a joint act in the passive
+    ("Moldova hopes to join the European Union.", ("MDA", "036", "IGOEUREEC")),  # an intention
+])
+def test_passives_and_intentions(nlp, text, expected):
+    assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Russia is preparing an offensive against Kharkiv.", ("RUS", "138", "UKR")),
+    ("Turkey offered talks to Greece.", ("TUR", "036", "GRC")),
+])
+def test_an_event_noun_of_a_verb_of_intending_is_intended(nlp, text, expected):
+    assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Chile and Argentina agreed upon a fishing pact.", {("CHL", "057", "ARG"), ("ARG", "057", "CHL")}),
+    ("France told Iran to release its citizens.", {("FRA", "105", "IRN")}),  # a demand to yield
+])
+def test_agreements_and_demands(nlp, text, expected):
+    assert expected <= coded(nlp, text)
+
+
+def test_an_obligation_is_asked_not_done(nlp):
+    assert not {e for e in coded(nlp, "Israel must withdraw from Lebanon.") if e[0] == "ISR"}
+    assert ("TUR", "100", "SWE") in coded(nlp, "Turkey said Sweden must expel the militants.")
+
+
+def test_the_act_an_accusation_names_is_not_an_event(nlp):
+    assert coded(nlp, "Syria accused Israel of striking Damascus airport.") == {("SYR", "112", "ISR")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Somalia rejected a Kenyan peace plan.", ("SOM", "120", "KEN")),  # no pattern for the object
+    ("Greece refused to commit to the Turkish proposal.", ("GRC", "120", "TUR")),  # the act codes nothing
+])
+def test_rejections(nlp, text, expected):
+    assert expected in coded(nlp, text)
