@@ -32,12 +32,20 @@ GOVERNMENT_NOUNS = {"ADMINISTRATION", "GOVERNMENT", "REGIME", "CABINET", "LEADER
 COUNTRY_GROUPS = {"GOV", "MIL", "ELI", "SPY", "COP"}
 PERSON_PRONOUNS = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
 THING_PRONOUNS = {"it", "its", "itself"}
-GROUP_PRONOUNS = {"they", "their"}
+GROUP_PRONOUNS = {"they", "them", "their", "themselves"}
+FIRST_PERSON = {"we", "us", "our", "ours", "ourselves"}
+SPEECH = {"say", "tell", "add", "state", "declare", "announce", "write", "report", "confirm", "claim", "insist",
+          "note", "warn"}
+"""Verbs whose subject is the speaker that "we" and "our" in the sentence stand for."""
+SIDE_NOUNS = {"sides", "countries", "governments", "parties", "neighbours", "neighbors", "nations", "states"}
+"""Plural nouns that, with "both" or "the two", refer back to two actors named before."""
 GROUP_KINDS = {"armed group", "public", "organisation", "party", "faction"}
 """``they`` links to a group named as such (rebels, protesters, a party), not to a state or a person."""
 CORE_DEPS = {"compound", "amod", "poss", "det", "nmod", "appos", "case", "nummod", "punct", "prep", "pobj",
              "cc", "conj", "quantmod", "npadvmod", "advmod"}
 PLACE_PREPOSITIONS = {"in", "on", "into", "from", "at", "near", "across", "toward", "towards", "to"}
+NOT_NAMES = {"PRON", "DET", "ADP", "CCONJ", "SCONJ", "AUX"}
+"""Parts of speech a name never has: "Who attacked?" does not name the WHO."""
 PAST_MARKS = {"FORMER", "EX", "EX-", "LATE", "THEN", "ONETIME", "ERSTWHILE"}
 
 
@@ -81,7 +89,8 @@ class _Cluster:
 
 
 class ActorResolver:
-    """The ``stakes_actors`` component: sets ``doc._.mentions``, ``doc._.actors``, ``doc._.token_actor``."""
+    """The ``stakes_actors`` component: sets ``doc._.mentions``, ``doc._.actors``, ``doc._.token_actor``
+    and ``doc._.actor_groups`` (token → the several actors a plural reference stands for)."""
 
     def __init__(self, gazetteer: Gazetteer):
         self.gazetteer = gazetteer
@@ -93,8 +102,10 @@ class ActorResolver:
         raws = self._dictionary_mentions(doc, tokens, when, clusters)
         raws += self._entity_mentions(doc, raws, when, clusters)
         raws = self._attach_titles_and_roles(doc, tokens, raws, clusters)
-        raws += self._pronouns(doc, raws, clusters)
+        groups: dict[int, list[tuple[str, str | None]]] = {}
+        raws += self._pronouns(doc, raws, clusters, groups)
         self._finish(doc, raws, clusters)
+        doc._.actor_groups = groups
         return doc
 
     # -- dictionary names and role phrases ------------------------------------------------------
@@ -105,6 +116,8 @@ class ActorResolver:
         i = 0
         while i < len(doc):
             actor = self.gazetteer.match_actor(tokens, i) if doc[i].text[:1].isupper() else None
+            if actor and actor[0] == 1 and doc[i].pos_ in NOT_NAMES:
+                actor = None
             agent = self.gazetteer.match_agent(tokens, i)
             if actor and (not agent or actor[0] >= agent[0]):
                 length, entry = actor
@@ -249,7 +262,10 @@ class ActorResolver:
             after = by_start.get(raw.end)
             person_after = after if after is not None and after.key and clusters[after.key].kind == "person" else None
             owner = before if before is not None and before.key else None
-            if owner is None and raw.end + 1 < len(doc) and tokens[raw.end] in {"OF", "WITHIN", "IN", "FROM"}:
+            owned = any(c.dep_ == "poss" for c in doc[raw.end - 1].children)
+            if owner is None and not owned and raw.end + 1 < len(doc) \
+                    and tokens[raw.end] in {"OF", "WITHIN", "IN", "FROM"}:
+                # "the ambassador of Iran"; but "its ambassador from Iran" is its own, recalled from Iran.
                 nxt = by_start.get(raw.end + 1)
                 if nxt is not None and nxt.key and clusters[nxt.key].country:
                     owner = nxt
@@ -297,6 +313,13 @@ class ActorResolver:
                         owner.end, owner.code, owner.how, owner.role = raw.end, code, "role", raw.role
                         owner.why = f"role: {raw.role} of {person.name} → {code}"
                 continue
+            if owner is not None and owner.how != "role" and clusters[owner.key].kind in GROUP_KINDS:
+                # "a Hamas delegation", "Hezbollah fighters": a group's members and envoys are the group.
+                out = [r for r in out if r is not owner]
+                consumed.add(id(owner))
+                out.append(_Raw(min(owner.start, raw.start), max(owner.end, raw.end), owner.key, owner.code,
+                                owner.how, role=raw.role, why=owner.why))
+                continue
             if owner is not None and clusters[owner.key].country:
                 country = clusters[owner.key].country
                 code = combine(country, raw.code or "")
@@ -316,12 +339,16 @@ class ActorResolver:
         country of the nearest located actor: earlier in its sentence, else later in it, else earlier
         in the article (the context PETRARCH codes such agents from)."""
         ent = doc[raw.start].ent_type_ and next(e for e in doc.ents if e.start <= raw.start < e.end)
-        if ent and ent.label_ in {"ORG", "PERSON", "FAC", "WORK_OF_ART", "LAW"} and len(ent) > raw.end - raw.start:
+        words = [t for t in ent if t.dep_ != "det"] if ent else []
+        if ent and ent.label_ in {"ORG", "PERSON", "FAC", "WORK_OF_ART", "LAW"} and len(words) > raw.end - raw.start:
             return None  # a word of a longer name ("the International Criminal Court"), not a role
         if doc[raw.end - 1].dep_ in {"amod", "compound"} or doc[raw.end - 1].pos_ not in {"NOUN", "PROPN"}:
             return None  # a modifier ("military aid") or another part of speech ("officials advocate"), not an actor
         sent = doc[raw.start].sent
         located = [r for r in raws if r.key and r is not raw and clusters[r.key].country]
+        if any(c.dep_ == "poss" and c.lower_ in FIRST_PERSON for c in doc[raw.end - 1].children):
+            # "Our forces struck…, the Israeli military spokesman said": the speaker's side.
+            located = _speakers(doc, sent, located) or located
         before = [r for r in located if r.end <= raw.start]
         same = [r for r in before if r.start >= sent.start] or \
             [r for r in located if r.start >= raw.end and r.end <= sent.end][:1]
@@ -374,20 +401,47 @@ class ActorResolver:
 
     # -- pronouns ----------------------------------------------------------------------------------
 
-    def _pronouns(self, doc: Doc, raws: list[_Raw], clusters: dict[str, _Cluster]) -> list[_Raw]:
+    def _pronouns(self, doc: Doc, raws: list[_Raw], clusters: dict[str, _Cluster],
+                  groups: dict[int, list[tuple[str, str | None]]]) -> list[_Raw]:
+        """``he``/``it``/``they`` → the last compatible actor; ``they`` after "A and B", and "both
+        sides"/"the two countries", → all of them (recorded in ``groups`` by the pronoun's token)."""
         ordered = sorted(raws, key=lambda r: r.start)
         out: list[_Raw] = []
         for token in doc:
             lower = token.lower_
+            if lower in SIDE_NOUNS and token.pos_ == "NOUN":
+                both = [c for c in token.children if c.lower_ in {"both", "two"}]
+                if both:
+                    group = self._both_sides(doc, token, ordered, clusters)
+                    if len(group) > 1:
+                        start = min([token.i] + [c.i for c in token.children if c.i < token.i])
+                        out.append(_Raw(start, token.i + 1, group[0].key, group[0].code, "pronoun",
+                                        why=f"reference: {doc[start:token.i + 1].text} → "
+                                            + " and ".join(clusters[r.key].name for r in group)))
+                        groups[token.i] = [(r.key, r.code) for r in group]
+                continue
+            if lower in FIRST_PERSON and token.pos_ in {"PRON", "DET"}:
+                speaker = _speakers(doc, token.sent, [r for r in ordered if clusters[r.key].kind != "other"])[-1:]
+                if speaker:
+                    out.append(_Raw(token.i, token.i + 1, speaker[0].key, speaker[0].code, "pronoun",
+                                    why=f"pronoun: {token.text} → {clusters[speaker[0].key].name} (the speaker)"))
+                continue
             if lower not in PERSON_PRONOUNS | THING_PRONOUNS | GROUP_PRONOUNS or token.pos_ not in {"PRON", "DET"}:
                 continue
             want_person = lower in PERSON_PRONOUNS
             window = token.sent.start
             previous_sentence = doc[window - 1].sent.start if window > 0 else window
-            candidates = [r for r in ordered if r.end <= token.i and r.start >= previous_sentence
-                          and (clusters[r.key].kind == "person") == want_person
-                          and clusters[r.key].kind != "other"
-                          and (lower not in GROUP_PRONOUNS or clusters[r.key].kind in GROUP_KINDS)]
+            before = [r for r in ordered if r.end <= token.i and r.start >= previous_sentence
+                      and (clusters[r.key].kind == "person") == want_person and clusters[r.key].kind != "other"]
+            if lower in GROUP_PRONOUNS:
+                group = self._coordinated(doc, before)
+                if len(group) > 1:
+                    # "Spain, Ireland and Norway said they would…": all of them.
+                    out.append(_Raw(token.i, token.i + 1, group[0].key, group[0].code, "pronoun",
+                                    why=f"pronoun: {token.text} → " + " and ".join(clusters[r.key].name for r in group)))
+                    groups[token.i] = [(r.key, r.code) for r in group]
+                    continue
+            candidates = [r for r in before if lower not in GROUP_PRONOUNS or clusters[r.key].kind in GROUP_KINDS]
             if not candidates:
                 continue
             subjects = [r for r in candidates if doc[r.end - 1].dep_ in {"nsubj", "nsubjpass"}
@@ -396,6 +450,30 @@ class ActorResolver:
             out.append(_Raw(token.i, token.i + 1, chosen.key, chosen.code, "pronoun",
                             why=f"pronoun: {token.text} → {clusters[chosen.key].name}"))
         return out
+
+    @staticmethod
+    def _coordinated(doc: Doc, before: list[_Raw]) -> list[_Raw]:
+        """The actors of the last coordination ("A, B and C") among ``before``, one per actor."""
+        for raw in reversed(before):
+            root = doc[raw.start:raw.end].root
+            linked = {t.i for t in root.conjuncts}
+            if not linked:
+                continue
+            members = [r for r in before if r is raw or doc[r.start:r.end].root.i in linked]
+            return _distinct_actors(members)
+        return []
+
+    def _both_sides(self, doc: Doc, token: Token, ordered: list[_Raw], clusters: dict[str, _Cluster]) -> list[_Raw]:
+        """The two actors "both sides"/"the two countries" refer to: a coordination earlier in its sentence,
+        else the last two actors named before its sentence (not people)."""
+        sides = [r for r in ordered if r.end <= token.i and clusters[r.key].kind not in {"person", "other"}
+                 and not _is_place(doc[r.start:r.end])]
+        sentence = [r for r in sides if r.start >= token.sent.start]
+        group = self._coordinated(doc, sentence)
+        if len(group) > 1:
+            return group
+        earlier = _distinct_actors([r for r in sides if r.start < token.sent.start][::-1])[:2]
+        return earlier if len(earlier) > 1 else _distinct_actors(sentence[::-1])[:2]
 
     # -- output ------------------------------------------------------------------------------------
 
@@ -435,6 +513,29 @@ class ActorResolver:
         doc._.mentions = mentions
         doc._.actors = actors
         doc._.token_actor = token_actor
+
+
+def _speakers(doc: Doc, sent: Span, raws: list[_Raw]) -> list[_Raw]:
+    """The mentions in ``sent`` that are the subject of a verb of saying (whom "we"/"our" refer to)."""
+    out = []
+    for raw in raws:
+        root = doc[raw.start:raw.end].root
+        while root.dep_ in {"amod", "compound", "poss", "nmod"} and root.head is not root:
+            root = root.head  # "the Israeli military spokesman said": the phrase's head
+        if sent.start <= raw.start < sent.end and root.dep_ == "nsubj" and root.head.lemma_.lower() in SPEECH:
+            out.append(raw)
+    return out
+
+
+def _distinct_actors(raws: list[_Raw]) -> list[_Raw]:
+    """The first mention of each actor, in order."""
+    seen: set[str] = set()
+    out = []
+    for raw in raws:
+        if raw.key not in seen:
+            seen.add(raw.key)
+            out.append(raw)
+    return out
 
 
 def _is_place(span: Span) -> bool:

@@ -393,8 +393,16 @@ class CameoCoder:
                 for c in verb.children):
             forward, reverse = "100", ""  # "declared that China must drop barriers": a demand
 
+        groups = verb.doc._.actor_groups or {}
+
         def actors(tokens: list[Token]) -> list[tuple[str, str | None]]:
-            return [a for a in (_actor_in(t, token_actor, token_code) for t in tokens) if a[0]]
+            # A plural reference ("they" after "A and B", "both sides") stands for each of its actors.
+            found = []
+            for token in tokens:
+                index = actor_token(token, token_actor)
+                if index is not None:
+                    found += groups.get(index) or [(token_actor[index], token_code.get(index))]
+            return found
 
         sources, targets = list(args.subjects), list(args.objects)
         if args.passive:
@@ -406,6 +414,12 @@ class CameoCoder:
             targets, sources = sources, []
         source_actors = actors(sources)
         target_actors = actors(targets)
+        if source_actors and target_actors and (all(t in source_actors for t in target_actors) or not any(
+                _distinct(a, b) for a in source_actors for b in target_actors)):
+            # "recalled its ambassador from Iran": the object is the source's own; the target lies deeper.
+            own = {key for key, _ in source_actors}
+            parts = {(token_actor[i], token_code.get(i)) for i in token_actor if token_actor[i] in own}
+            target_actors = self._deep_targets(verb, args, token_actor, token_code, list(parts)) or target_actors
         if not target_actors:
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors)
         if not target_actors and len(source_actors) > 1 and not args.passive:
