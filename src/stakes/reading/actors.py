@@ -102,6 +102,7 @@ class ActorResolver:
         raws = self._dictionary_mentions(doc, tokens, when, clusters)
         raws += self._entity_mentions(doc, raws, when, clusters)
         raws = self._attach_titles_and_roles(doc, tokens, raws, clusters)
+        raws = self._affiliations(doc, raws, clusters)
         groups: dict[int, list[tuple[str, str | None]]] = {}
         raws += self._pronouns(doc, raws, clusters, groups)
         self._finish(doc, raws, clusters)
@@ -129,6 +130,11 @@ class ActorResolver:
                 i += length
             elif agent:
                 length, code = agent
+                nxt = self.gazetteer.match_agent(tokens, i + length) if i + length < len(doc) else None
+                last = doc[i + length - 1]
+                if nxt and last.dep_ in {"compound", "amod", "nmod"} and i + length <= last.head.i < i + length + nxt[0]:
+                    # "army spokesman", "government negotiators": the holder's office names the role.
+                    length += nxt[0]
                 phrase = " ".join(tokens[i:i + length])
                 raws.append(_Raw(i, i + length, "", code, "role", role=phrase))
                 i += length
@@ -139,6 +145,12 @@ class ActorResolver:
     def _entry_mention(self, entry: Entry, start: int, end: int, when: int,
                        clusters: dict[str, _Cluster], demonym: bool = False) -> _Raw | None:
         code = entry.code_at(when)
+        if entry.person and not code:
+            # A known person out of office on the date: still that person, coded by the phrase
+            # around the name if at all ("Hezbollah leader Hassan Nasrallah", see _affiliations).
+            key = f"p:{entry.id}"
+            clusters.setdefault(key, _Cluster(key, entry.name, "person", None, None))
+            return _Raw(start, end, key, None, "gazetteer", why=f"gazetteer: {entry.name} (no office on the date)")
         if not code or code.startswith("---"):
             return None
         if demonym and len(code) == 3 and not entry.person:
@@ -334,6 +346,32 @@ class ActorResolver:
                 out.append(resolved)
         return [r for r in out if r.key and id(r) not in consumed]
 
+    def _affiliations(self, doc: Doc, raws: list[_Raw], clusters: dict[str, _Cluster]) -> list[_Raw]:
+        """A title named just before a person ("the German chancellor Olaf Scholz") is that person; a
+        person with no code on the date takes the code of the group or state his phrase names
+        ("Hezbollah leader Hassan Nasrallah"), as a coder reading the sentence would."""
+        raws = sorted(raws, key=lambda r: r.start)
+        dropped: set[int] = set()
+        for raw in raws:
+            if not raw.key or clusters[raw.key].kind != "person":
+                continue
+            before = [r for r in raws if r is not raw and id(r) not in dropped and r.key and r.code
+                      and r.end <= raw.start and clusters[r.key].kind != "person"
+                      and all(doc[k].dep_ in {"compound", "amod", "det", "punct", "case"}
+                              or doc[k].pos_ in {"PROPN", "NOUN", "ADJ", "DET"} for k in range(r.end, raw.start))
+                      and (doc[r.start:r.end].root.head.i in range(r.end, raw.end)
+                           or doc[raw.start:raw.end].root.head.i in range(r.start, r.end))]
+            if not before:
+                continue
+            title = before[-1]
+            if raw.code is None:
+                raw.code = title.code
+            if title.how == "gazetteer" and self.gazetteer.match_agent([norm(doc[title.end - 1].text)], 0):
+                # a title in the gazetteer ("German chancellor"), not a named state or group
+                dropped.add(id(title))
+                raw.start = title.start
+        return [r for r in raws if id(r) not in dropped]
+
     def _in_context(self, doc: Doc, raw: _Raw, raws: list[_Raw], clusters: dict[str, _Cluster]) -> _Raw | None:
         """A role with no country in its phrase ("the government", "protesters", "Congress") takes the
         country of the nearest located actor: earlier in its sentence, else later in it, else earlier
@@ -350,9 +388,18 @@ class ActorResolver:
             # "Our forces struck…, the Israeli military spokesman said": the speaker's side.
             located = _speakers(doc, sent, located) or located
         before = [r for r in located if r.end <= raw.start]
-        same = [r for r in before if r.start >= sent.start] or \
-            [r for r in located if r.start >= raw.end and r.end <= sent.end][:1]
-        chosen = (same or before)[-1:]
+        # Later in the sentence, only a place ("police in Nairobi") or the speaker ("…, the Ukrainian army
+        # said") sets the context: "Congress approved aid for Ukraine" is not Ukraine's congress.
+        later = [r for r in located if r.start >= raw.end and r.end <= sent.end]
+        later = [r for r in later if _is_place(doc[r.start:r.end]) or r in _speakers(doc, sent, later)]
+        same = [r for r in before if r.start >= sent.start] or later[:1]
+        if not same and before:
+            # From an earlier sentence: the subject of the last sentence that names one ("Kenya condemned
+            # Uganda. The government…" is Kenya's), else its last located actor.
+            last = doc[before[-1].start].sent
+            there = [r for r in before if r.start >= last.start]
+            same = [r for r in there if _head(doc, r).dep_ in {"nsubj", "nsubjpass"}] or there
+        chosen = same[-1:]
         if not chosen:
             return None
         owner = clusters[chosen[0].key]
@@ -441,7 +488,14 @@ class ActorResolver:
                                     why=f"pronoun: {token.text} → " + " and ".join(clusters[r.key].name for r in group)))
                     groups[token.i] = [(r.key, r.code) for r in group]
                     continue
-            candidates = [r for r in before if lower not in GROUP_PRONOUNS or clusters[r.key].kind in GROUP_KINDS]
+            # "Israel retaliated against it": an object pronoun is not its own clause's subject.
+            own_subject = {c.i for c in token.head.children if c.dep_ in {"nsubj", "nsubjpass"}} \
+                if token.dep_ in {"dobj", "pobj", "dative"} else set()
+            if token.dep_ == "pobj" and token.head.dep_ == "prep":
+                own_subject |= {c.i for c in token.head.head.children if c.dep_ in {"nsubj", "nsubjpass"}}
+            before = [r for r in before if not own_subject & set(range(r.start, r.end))]
+            candidates = [r for r in before if lower not in GROUP_PRONOUNS or clusters[r.key].kind in GROUP_KINDS
+                          or doc[r.end - 1].tag_ in {"NNS", "NNPS"}]
             if not candidates:
                 continue
             subjects = [r for r in candidates if doc[r.end - 1].dep_ in {"nsubj", "nsubjpass"}
@@ -515,13 +569,19 @@ class ActorResolver:
         doc._.token_actor = token_actor
 
 
+def _head(doc: Doc, raw: _Raw) -> Token:
+    """The head noun of the phrase a mention sits in ("Israeli" in "the Israeli military spokesman")."""
+    root = doc[raw.start:raw.end].root
+    while root.dep_ in {"amod", "compound", "poss", "nmod"} and root.head is not root:
+        root = root.head
+    return root
+
+
 def _speakers(doc: Doc, sent: Span, raws: list[_Raw]) -> list[_Raw]:
     """The mentions in ``sent`` that are the subject of a verb of saying (whom "we"/"our" refer to)."""
     out = []
     for raw in raws:
-        root = doc[raw.start:raw.end].root
-        while root.dep_ in {"amod", "compound", "poss", "nmod"} and root.head is not root:
-            root = root.head  # "the Israeli military spokesman said": the phrase's head
+        root = _head(doc, raw)
         if sent.start <= raw.start < sent.end and root.dep_ == "nsubj" and root.head.lemma_.lower() in SPEECH:
             out.append(raw)
     return out

@@ -230,7 +230,10 @@ def _conjuncts(token: Token) -> list[Token]:
         for child in current.children:
             listed = child.dep_ in {"nmod", "compound"} and child.pos_ == "PROPN" and child.i < token.i \
                 and any(g.dep_ == "conj" for g in child.children)
-            if (child.dep_ in {"conj", "appos"} or listed) and child not in out:
+            # An apposition naming actors ("the two sides, Israel and Hezbollah") adds them; one that
+            # comments on the noun ("Israel's conduct, the sharpest rebuke yet from Berlin") does not.
+            renamed = child.dep_ == "appos" and child.pos_ != "NOUN"
+            if (child.dep_ == "conj" or renamed or listed) and child not in out:
                 out.append(child)
                 stack.append(child)
     return [t for t in out if t.pos_ in {"NOUN", "PROPN", "PRON", "ADJ"}]
