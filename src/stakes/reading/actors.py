@@ -33,6 +33,7 @@ COUNTRY_GROUPS = {"GOV", "MIL", "ELI", "SPY", "COP"}
 PERSON_PRONOUNS = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
 THING_PRONOUNS = {"it", "its", "itself"}
 GROUP_PRONOUNS = {"they", "them", "their", "themselves"}
+RELATIVE_PRONOUNS = {"which", "who", "that", "whom", "whose"}
 FIRST_PERSON = {"we", "us", "our", "ours", "ourselves"}
 SPEECH = {"say", "tell", "add", "state", "declare", "announce", "write", "report", "confirm", "claim", "insist",
           "note", "warn"}
@@ -133,8 +134,11 @@ class ActorResolver:
                 nxt = self.gazetteer.match_agent(tokens, i + length) if i + length < len(doc) else None
                 last = doc[i + length - 1]
                 if nxt and last.dep_ in {"compound", "amod", "nmod"} and i + length <= last.head.i < i + length + nxt[0]:
-                    # "army spokesman", "government negotiators": the holder's office names the role.
+                    # "army spokesman", "Islamist media": the modifier's office first, then the head's.
                     length += nxt[0]
+                    if code.startswith("~") and nxt[1].startswith("~"):
+                        groups = code_groups(code[1:])
+                        code = "~" + "".join(groups + [g for g in code_groups(nxt[1][1:]) if g not in groups])
                 phrase = " ".join(tokens[i:i + length])
                 raws.append(_Raw(i, i + length, "", code, "role", role=phrase))
                 i += length
@@ -466,6 +470,16 @@ class ActorResolver:
                                         why=f"reference: {doc[start:token.i + 1].text} → "
                                             + " and ".join(clusters[r.key].name for r in group)))
                         groups[token.i] = [(r.key, r.code) for r in group]
+                continue
+            if lower in RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
+                # "the Sudanese army, which has fought…": the noun the clause describes ("who": a person
+                # or people, not a state or a named organisation).
+                noun = token.head.head
+                antecedent = [r for r in ordered if r.start <= noun.i < r.end and (
+                    lower not in {"who", "whom"} or clusters[r.key].kind == "person" or noun.tag_ == "NNS")]
+                if antecedent:
+                    out.append(_Raw(token.i, token.i + 1, antecedent[0].key, antecedent[0].code, "pronoun",
+                                    why=f"pronoun: {token.text} → {clusters[antecedent[0].key].name}"))
                 continue
             if lower in FIRST_PERSON and token.pos_ in {"PRON", "DET"}:
                 speaker = _speakers(doc, token.sent, [r for r in ordered if clusters[r.key].kind != "other"])[-1:]
