@@ -120,6 +120,12 @@ class ActorResolver:
             actor = self.gazetteer.match_actor(tokens, i) if doc[i].text[:1].isupper() else None
             if actor and actor[0] == 1 and doc[i].pos_ in NOT_NAMES:
                 actor = None
+            if actor is None and doc[i].text[:1].isupper() and tokens[i].endswith("S") and len(tokens[i]) > 4:
+                # "Kenyans": the plural of a demonym the dictionary lists in the singular.
+                single = self.gazetteer.match_actor(tokens[:i] + [tokens[i][:-1]], i)
+                if single and single[0] == 1 and not single[1].person \
+                        and len(single[1].code_at(when) or "") == 3:
+                    actor = single
             agent = self.gazetteer.match_agent(tokens, i)
             if actor and (not agent or actor[0] >= agent[0]):
                 length, entry = actor
@@ -396,7 +402,11 @@ class ActorResolver:
         # said") sets the context: "Congress approved aid for Ukraine" is not Ukraine's congress.
         later = [r for r in located if r.start >= raw.end and r.end <= sent.end]
         later = [r for r in later if _is_place(doc[r.start:r.end]) or r in _speakers(doc, sent, later)]
-        same = [r for r in before if r.start >= sent.start] or later[:1]
+        here = [r for r in before if r.start >= sent.start]
+        # Earlier in the sentence, a subject beats an object, and an object a place ("negotiators left
+        # Doha…, an official said").
+        actors = [r for r in here if not _is_place(doc[r.start:r.end])]
+        same = [r for r in actors if _head(doc, r).dep_ in {"nsubj", "nsubjpass"}] or actors or here or later[:1]
         if not same and before:
             # From an earlier sentence: the subject of the last sentence that names one ("Kenya condemned
             # Uganda. The government…" is Kenya's), else its last located actor.
