@@ -206,3 +206,22 @@ def test_context_from_places_speakers_and_the_last_subject(nlp):
 def test_a_relative_pronoun_is_the_noun_it_describes(nlp):
     doc = read(nlp, "The Ethiopian army, which has battled Fano militias for months, recaptured a town.")
     assert code_of(doc, "which") == "ETHMIL"
+
+
+def test_coordinated_demonyms_give_each_state_the_role(nlp):
+    doc = read(nlp, "The Turkish and Jordanian negotiators met Hamas officials in Ankara.")
+    sources = {s for s, c, t in events_of(doc) if c.startswith("04")}
+    assert {"TURGOV", "JORGOV"} <= sources
+
+
+def test_an_object_pronoun_is_not_the_subject_pronouns_antecedent(nlp):
+    doc = read(nlp, "President Ruto phoned Prime Minister Modi on Friday. He thanked him for the aid.",
+               date(2024, 3, 1))
+    assert code_of(doc, "He") == "KENGOV" and code_of(doc, "him") == "INDGOV"
+
+
+def test_the_court_and_the_alliance_refer_back(nlp):
+    doc = read(nlp, "The ICJ ordered Russia to halt the offensive. Moscow dismissed the court's ruling. "
+                    "NATO criticised Moscow. The alliance also sent envoys to Kyiv.")
+    assert code_of(doc, "the court") == "IGOUNOJUDICJ"
+    assert code_of(doc, "The alliance") == "IGOWSTNAT"

@@ -33,6 +33,11 @@ COUNTRY_GROUPS = {"GOV", "MIL", "ELI", "SPY", "COP"}
 PERSON_PRONOUNS = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
 THING_PRONOUNS = {"it", "its", "itself"}
 GROUP_PRONOUNS = {"they", "them", "their", "themselves"}
+DEFINITE_NOUNS = {"court": "JUD", "tribunal": "JUD", "agency": "organisation", "organisation": "organisation",
+                  "organization": "organisation", "body": "organisation", "alliance": "organisation",
+                  "bloc": "organisation", "group": "armed group", "movement": "armed group", "militia": "armed group"}
+"""``the court``, ``the alliance``, ``the group``: the last actor named earlier that is one (a code with that
+role, or that kind of actor), not a new actor coded from the context."""
 RELATIVE_PRONOUNS = {"which", "who", "that", "whom", "whose"}
 FIRST_PERSON = {"we", "us", "our", "ours", "ourselves"}
 SPEECH = {"say", "tell", "add", "state", "declare", "announce", "write", "report", "confirm", "claim", "insist",
@@ -102,9 +107,9 @@ class ActorResolver:
         clusters: dict[str, _Cluster] = {}
         raws = self._dictionary_mentions(doc, tokens, when, clusters)
         raws += self._entity_mentions(doc, raws, when, clusters)
-        raws = self._attach_titles_and_roles(doc, tokens, raws, clusters)
-        raws = self._affiliations(doc, raws, clusters)
         groups: dict[int, list[tuple[str, str | None]]] = {}
+        raws = self._attach_titles_and_roles(doc, tokens, raws, clusters, groups)
+        raws = self._affiliations(doc, raws, clusters)
         raws += self._pronouns(doc, raws, clusters, groups)
         self._finish(doc, raws, clusters)
         doc._.actor_groups = groups
@@ -269,7 +274,8 @@ class ActorResolver:
     # -- role phrases: titles of people, governments of countries --------------------------------
 
     def _attach_titles_and_roles(self, doc: Doc, tokens: list[str], raws: list[_Raw],
-                                 clusters: dict[str, _Cluster]) -> list[_Raw]:
+                                 clusters: dict[str, _Cluster],
+                                 groups: dict[int, list[tuple[str, str | None]]]) -> list[_Raw]:
         raws.sort(key=lambda r: r.start)
         by_start = {r.start: r for r in raws}
         by_end = {r.end: r for r in raws}
@@ -348,8 +354,20 @@ class ActorResolver:
                 key = self._role_key(code, clusters, country)
                 out = [r for r in out if r is not owner]
                 consumed.add(id(owner))
-                out.append(_Raw(min(owner.start, raw.start), max(owner.end, raw.end), key, code, "role",
-                                role=raw.role, why=f"role: {raw.role} of {clusters[owner.key].name} → {code}"))
+                combined = _Raw(min(owner.start, raw.start), max(owner.end, raw.end), key, code, "role",
+                                role=raw.role, why=f"role: {raw.role} of {clusters[owner.key].name} → {code}")
+                # "the Egyptian and Qatari mediators": the role of each state named.
+                linked = {t.i for t in doc[owner.start:owner.end].root.conjuncts}
+                others = [r for r in out if r.key and r.how != "role" and clusters[r.key].kind != "person"
+                          and clusters[r.key].country and doc[r.start:r.end].root.i in linked]
+                for other in others:
+                    other_code = combine(clusters[other.key].country, raw.code or "")
+                    other.key = self._role_key(other_code, clusters, clusters[other.key].country)
+                    other.code, other.how, other.role = other_code, "role", raw.role
+                    other.why = f"role: {raw.role} of {clusters[other.key].name} → {other_code}"
+                if others:
+                    groups[raw.end - 1] = [(r.key, r.code) for r in others + [combined]]
+                out.append(combined)
                 continue
             resolved = self._bare_title(raw, out, clusters) or self._in_context(doc, raw, raws, clusters)
             if resolved is not None:
@@ -382,6 +400,23 @@ class ActorResolver:
                 raw.start = title.start
         return [r for r in raws if id(r) not in dropped]
 
+    @staticmethod
+    def _definite(doc: Doc, token: Token, raws: list[_Raw], clusters: dict[str, _Cluster]) -> _Raw | None:
+        """The actor a bare definite noun ("the court" after "the ICC") refers back to, if any."""
+        want = DEFINITE_NOUNS.get(token.lower_)
+        children = list(token.children)
+        if want is None or not any(c.dep_ == "det" and c.lower_ == "the" for c in children) \
+                or any(c.dep_ in {"amod", "compound", "poss", "nmod"} for c in children):
+            return None
+        for raw in sorted(raws, key=lambda r: r.start, reverse=True):
+            cluster = clusters.get(raw.key) if raw.key else None
+            if raw.end > token.i or cluster is None or raw.how not in {"gazetteer", "entity"}:
+                continue
+            if cluster.kind == want or (want.isupper() and want in code_groups(raw.code or "")[1:]):
+                return _Raw(min(c.i for c in children if c.dep_ == "det"), token.i + 1, raw.key, raw.code, "pronoun",
+                            why=f"reference: the {token.text} → {cluster.name}")
+        return None
+
     def _in_context(self, doc: Doc, raw: _Raw, raws: list[_Raw], clusters: dict[str, _Cluster]) -> _Raw | None:
         """A role with no country in its phrase ("the government", "protesters", "Congress") takes the
         country of the nearest located actor: earlier in its sentence, else later in it, else earlier
@@ -392,6 +427,10 @@ class ActorResolver:
             return None  # a word of a longer name ("the International Criminal Court"), not a role
         if doc[raw.end - 1].dep_ in {"amod", "compound"} or doc[raw.end - 1].pos_ not in {"NOUN", "PROPN"}:
             return None  # a modifier ("military aid") or another part of speech ("officials advocate"), not an actor
+        bare = all(t.dep_ == "det" for t in doc[raw.start:raw.end - 1])
+        definite = self._definite(doc, doc[raw.end - 1], raws, clusters) if bare else None
+        if definite is not None:
+            return definite
         sent = doc[raw.start].sent
         located = [r for r in raws if r.key and r is not raw and clusters[r.key].country]
         if any(c.dep_ == "poss" and c.lower_ in FIRST_PERSON for c in doc[raw.end - 1].children):
@@ -467,6 +506,7 @@ class ActorResolver:
         """``he``/``it``/``they`` → the last compatible actor; ``they`` after "A and B", and "both
         sides"/"the two countries", → all of them (recorded in ``groups`` by the pronoun's token)."""
         ordered = sorted(raws, key=lambda r: r.start)
+        covered = {k for r in raws for k in range(r.start, r.end)}
         out: list[_Raw] = []
         for token in doc:
             lower = token.lower_
@@ -480,6 +520,11 @@ class ActorResolver:
                                         why=f"reference: {doc[start:token.i + 1].text} → "
                                             + " and ".join(clusters[r.key].name for r in group)))
                         groups[token.i] = [(r.key, r.code) for r in group]
+                continue
+            if lower in DEFINITE_NOUNS and token.pos_ == "NOUN" and token.i not in covered:
+                definite = self._definite(doc, token, ordered, clusters)
+                if definite is not None:
+                    out.append(definite)
                 continue
             if lower in RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
                 # "the Sudanese army, which has fought…": the noun the clause describes ("who": a person
@@ -517,7 +562,8 @@ class ActorResolver:
                 if token.dep_ in {"dobj", "pobj", "dative"} else set()
             if token.dep_ == "pobj" and token.head.dep_ == "prep":
                 own_subject |= {c.i for c in token.head.head.children if c.dep_ in {"nsubj", "nsubjpass"}}
-            before = [r for r in before if not own_subject & set(range(r.start, r.end))]
+            taken = {r.key for r in out if r.start in own_subject}  # "He urged him": not the same man
+            before = [r for r in before if not own_subject & set(range(r.start, r.end)) and r.key not in taken]
             candidates = [r for r in before if lower not in GROUP_PRONOUNS or clusters[r.key].kind in GROUP_KINDS
                           or doc[r.end - 1].tag_ in {"NNS", "NNPS"}]
             if not candidates:
