@@ -225,3 +225,10 @@ def test_the_court_and_the_alliance_refer_back(nlp):
                     "NATO criticised Moscow. The alliance also sent envoys to Kyiv.")
     assert code_of(doc, "the court") == "IGOUNOJUDICJ"
     assert code_of(doc, "The alliance") == "IGOWSTNAT"
+
+
+def test_the_country_and_capitals_ending_in_s(nlp):
+    doc = read(nlp, "Mali ordered Russian mercenaries to leave the country. Tunisia recalled its envoy from Damascus.")
+    assert code_of(doc, "the country") == "MLI"
+    damascus = next(m for m in doc._.mentions if m.text == "Damascus")
+    assert doc._.actors[damascus.actor].kind == "state"

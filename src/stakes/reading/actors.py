@@ -35,9 +35,10 @@ THING_PRONOUNS = {"it", "its", "itself"}
 GROUP_PRONOUNS = {"they", "them", "their", "themselves"}
 DEFINITE_NOUNS = {"court": "JUD", "tribunal": "JUD", "agency": "organisation", "organisation": "organisation",
                   "organization": "organisation", "body": "organisation", "alliance": "organisation",
-                  "bloc": "organisation", "group": "armed group", "movement": "armed group", "militia": "armed group"}
-"""``the court``, ``the alliance``, ``the group``: the last actor named earlier that is one (a code with that
-role, or that kind of actor), not a new actor coded from the context."""
+                  "bloc": "organisation", "group": "armed group", "movement": "armed group", "militia": "armed group",
+                  "country": "state", "nation": "state", "kingdom": "state"}
+"""``the court``, ``the alliance``, ``the group``, ``the country``: the last actor named earlier that is one
+(a code with that role, or that kind of actor), not a new actor coded from the context."""
 RELATIVE_PRONOUNS = {"which", "who", "that", "whom", "whose"}
 FIRST_PERSON = {"we", "us", "our", "ours", "ourselves"}
 SPEECH = {"say", "tell", "add", "state", "declare", "announce", "write", "report", "confirm", "claim", "insist",
@@ -135,7 +136,9 @@ class ActorResolver:
             if actor and (not agent or actor[0] >= agent[0]):
                 length, entry = actor
                 word = doc[i + length - 1].text
-                demonym = length == 1 and word.endswith("s") and norm(word) != norm(entry.name)
+                # "Israelis", "Kenyans": the people (the singular is a name of the state), not "Damascus".
+                demonym = length == 1 and word.endswith("s") and norm(word) != norm(entry.name) \
+                    and ((norm(word)[:-1],) in self.gazetteer.names_of(entry) or doc[i].tag_ == "NNPS")
                 raw = self._entry_mention(entry, i, i + length, when, clusters, demonym)
                 if raw is not None:
                     raws.append(raw)
@@ -408,12 +411,18 @@ class ActorResolver:
         if want is None or not any(c.dep_ == "det" and c.lower_ == "the" for c in children) \
                 or any(c.dep_ in {"amod", "compound", "poss", "nmod"} for c in children):
             return None
-        for raw in sorted(raws, key=lambda r: r.start, reverse=True):
+        earlier = sorted(raws, key=lambda r: r.start, reverse=True)
+        if want == "state":
+            # "Niger ordered French troops to leave the country": the subject's country first.
+            earlier.sort(key=lambda r: not (r.start >= token.sent.start and _head(doc, r).dep_ == "nsubj"))
+        for raw in earlier:
             cluster = clusters.get(raw.key) if raw.key else None
-            if raw.end > token.i or cluster is None or raw.how not in {"gazetteer", "entity"}:
+            if raw.end > token.i or cluster is None or (raw.how not in {"gazetteer", "entity"} and want != "state"):
                 continue
-            if cluster.kind == want or (want.isupper() and want in code_groups(raw.code or "")[1:]):
-                return _Raw(min(c.i for c in children if c.dep_ == "det"), token.i + 1, raw.key, raw.code, "pronoun",
+            kind = "state" if cluster.kind == "government" and raw.key.startswith("c:") else cluster.kind
+            if kind == want or (want.isupper() and want in code_groups(raw.code or "")[1:]):
+                code = cluster.country if want == "state" else raw.code
+                return _Raw(min(c.i for c in children if c.dep_ == "det"), token.i + 1, raw.key, code, "pronoun",
                             why=f"reference: the {token.text} → {cluster.name}")
         return None
 

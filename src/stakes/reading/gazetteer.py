@@ -215,6 +215,10 @@ class Gazetteer:
                 return len(name), code
         return None
 
+    def names_of(self, entry: Entry) -> list[tuple[str, ...]]:
+        """An entry's names as token tuples."""
+        return self._entry_names.get(entry.id, [])
+
     def person_by_surname(self, surname: str, when: int) -> Entry | None:
         """The one individual with this surname whose code is valid on ``when`` (None if 0 or many; an
         addition wins over a Phoenix entry)."""
