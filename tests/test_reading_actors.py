@@ -232,3 +232,20 @@ def test_the_country_and_capitals_ending_in_s(nlp):
     assert code_of(doc, "the country") == "MLI"
     damascus = next(m for m in doc._.mentions if m.text == "Damascus")
     assert doc._.actors[damascus.actor].kind == "state"
+
+
+def test_an_envoy_posted_abroad_is_his_own_states(nlp):
+    doc = read(nlp, "The Turkish ambassador to Berlin protested the decision.")
+    assert any(m.code == "TURGOV" for m in doc._.mentions)
+    assert all(m.code != "DEUGOV" for m in doc._.mentions)
+
+
+def test_narrowed_roles_and_leaders(nlp):
+    doc = read(nlp, "Kenya hosted the summit. World leaders praised the Kenyan leader.")
+    assert code_of(doc, "Kenyan leader") == "KENGOV"
+    assert not [m for m in doc._.mentions if "World" in m.text or m.text == "leaders"]
+
+
+def test_a_title_in_the_sentence_beats_an_older_dictionary_role(nlp):
+    doc = read(nlp, "Opposition leader Raila Odinga called for calm.")
+    assert code_of(doc, "Opposition leader Raila Odinga") == "KENOPP"

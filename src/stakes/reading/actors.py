@@ -316,13 +316,21 @@ class ActorResolver:
                     person.country = clusters[owner.key].country
                     person.code = combine(person.country, raw.code or "")
                 country = person.country or (clusters[owner.key].country if owner is not None else None)
+                titled = combine(country, raw.code or "") if country else None
                 if country and (person_after.code is None or len(person_after.code) == 3):
-                    person_after.code = combine(country, raw.code or "")
+                    person_after.code = titled
+                elif titled and person_after.code and person_after.code[:3] == country \
+                        and code_groups(titled)[1:2] != code_groups(person_after.code)[1:2] \
+                        and (owner is None or clusters[owner.key].kind not in GROUP_KINDS):
+                    # "Opposition leader Raila Odinga": the sentence's title beats an older dictionary role.
+                    person_after.code = titled
                 if owner is not None and owner.how != "role" and clusters[owner.key].kind != "person":
                     consumed.add(id(owner))
                     out = [r for r in out if r is not owner]
                 person_after.start = min(person_after.start, raw.start if owner is None else owner.start)
                 continue
+            if after is not None and doc[raw.end - 1].pos_ == "ADP":
+                after = None  # "the Russian ambassador to Washington": where he is posted, not who he is
             if after is not None and after.key and after.how == "gazetteer" and after.code \
                     and len(after.code) == 3 and clusters[after.key].kind != "person":
                 # "Bree Prime Minister Romendacil" (an individual listed with a country code).
@@ -434,8 +442,11 @@ class ActorResolver:
         words = [t for t in ent if t.dep_ != "det"] if ent else []
         if ent and ent.label_ in {"ORG", "PERSON", "FAC", "WORK_OF_ART", "LAW"} and len(words) > raw.end - raw.start:
             return None  # a word of a longer name ("the International Criminal Court"), not a role
-        if doc[raw.end - 1].dep_ in {"amod", "compound"} or doc[raw.end - 1].pos_ not in {"NOUN", "PROPN"}:
+        head = doc[raw.end - 1]
+        if head.dep_ in {"amod", "compound"} or head.pos_ not in {"NOUN", "PROPN"}:
             return None  # a modifier ("military aid") or another part of speech ("officials advocate"), not an actor
+        if any(c.dep_ == "compound" and c.pos_ == "NOUN" and c.i < raw.start for c in head.children):
+            return None  # a role narrowed by a noun the dictionary does not know ("aid workers", "world leaders")
         bare = all(t.dep_ == "det" for t in doc[raw.start:raw.end - 1])
         definite = self._definite(doc, doc[raw.end - 1], raws, clusters) if bare else None
         if definite is not None:
