@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from spacy.attrs import LOWER
 from spacy.tokens import Doc, Span, Token
 
 from stakes.reading.gazetteer import (
@@ -128,7 +129,7 @@ class ActorResolver:
                 actor = None
             if actor is None and doc[i].text[:1].isupper() and tokens[i].endswith("S") and len(tokens[i]) > 4:
                 # "Kenyans": the plural of a demonym the dictionary lists in the singular.
-                single = self.gazetteer.match_actor(tokens[:i] + [tokens[i][:-1]], i)
+                single = self.gazetteer.match_actor([tokens[i][:-1]], 0)
                 if single and single[0] == 1 and not single[1].person \
                         and len(single[1].code_at(when) or "") == 3:
                     actor = single
@@ -528,7 +529,9 @@ class ActorResolver:
         ordered = sorted(raws, key=lambda r: r.start)
         covered = {k for r in raws for k in range(r.start, r.end)}
         out: list[_Raw] = []
-        for token in doc:
+        watched = {doc.vocab.strings[w] for w in REFERRING_WORDS}
+        for index in [i for i, h in enumerate(doc.to_array(LOWER).tolist()) if h in watched]:
+            token = doc[index]
             lower = token.lower_
             if lower in SIDE_NOUNS and token.pos_ == "NOUN":
                 both = [c for c in token.children if c.lower_ in {"both", "two"}]
@@ -657,6 +660,11 @@ class ActorResolver:
         doc._.mentions = mentions
         doc._.actors = actors
         doc._.token_actor = token_actor
+
+
+REFERRING_WORDS = (PERSON_PRONOUNS | THING_PRONOUNS | GROUP_PRONOUNS | FIRST_PERSON | RELATIVE_PRONOUNS
+                   | set(DEFINITE_NOUNS) | SIDE_NOUNS)
+"""The words the pronoun pass looks at (the rest of the text is skipped unread)."""
 
 
 def _head(doc: Doc, raw: _Raw) -> Token:
