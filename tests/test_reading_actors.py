@@ -249,3 +249,9 @@ def test_narrowed_roles_and_leaders(nlp):
 def test_a_title_in_the_sentence_beats_an_older_dictionary_role(nlp):
     doc = read(nlp, "Opposition leader Raila Odinga called for calm.")
     assert code_of(doc, "Opposition leader Raila Odinga") == "KENOPP"
+
+
+def test_an_unknown_person_takes_the_office_in_apposition(nlp):
+    doc = read(nlp, "Ingrid Solberg, Denmark's new finance minister, visited Oslo.")
+    assert code_of(doc, "Ingrid Solberg") == "DNKGOV"
+    assert code_of(doc, "Denmark's new finance minister") == "DNKGOV"

@@ -291,6 +291,11 @@ class ActorResolver:
                     out.append(raw)
                 continue
             before = by_end.get(raw.start) or (by_end.get(raw.start - 1) if raw.start and tokens[raw.start - 1] == "'S" else None)
+            if before is None:
+                # "Sweden's new trade minister": the possessor across the adjectives.
+                owners = [r for r in raws if r.key and r.how != "role" and any(
+                    c.dep_ == "poss" and r.start <= c.i < r.end for c in doc[raw.end - 1].children)]
+                before = owners[0] if owners else None
             after = by_start.get(raw.end)
             person_after = after if after is not None and after.key and clusters[after.key].kind == "person" else None
             owner = before if before is not None and before.key else None
@@ -402,6 +407,14 @@ class ActorResolver:
                       and (doc[r.start:r.end].root.head.i in range(r.end, raw.end)
                            or doc[raw.start:raw.end].root.head.i in range(r.start, r.end))]
             if not before:
+                if raw.code is None:
+                    # "Kaja Kallas, the EU's foreign policy chief": the office in apposition.
+                    root = doc[raw.start:raw.end].root
+                    described = {t.i for c in root.children if c.dep_ == "appos" for t in c.subtree}
+                    offices = [r for r in raws if r.code and r.key and clusters[r.key].kind != "person"
+                               and described & set(range(r.start, r.end))]
+                    if offices:
+                        raw.code = max(offices, key=lambda r: (r.how == "role", r.end)).code
                 continue
             title = before[-1]
             if raw.code is None:
