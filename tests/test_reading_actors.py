@@ -255,3 +255,8 @@ def test_an_unknown_person_takes_the_office_in_apposition(nlp):
     doc = read(nlp, "Ingrid Solberg, Denmark's new finance minister, visited Oslo.")
     assert code_of(doc, "Ingrid Solberg") == "DNKGOV"
     assert code_of(doc, "Denmark's new finance minister") == "DNKGOV"
+
+
+def test_we_in_a_transcript_is_the_speaker_label(nlp):
+    doc = read(nlp, "Q: Will you retaliate?\nERDOGAN: We will answer any attack on our soldiers.")
+    assert code_of(doc, "We") == code_of(doc, "ERDOGAN") == "TURGOV"

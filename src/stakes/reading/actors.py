@@ -691,7 +691,13 @@ def _head(doc: Doc, raw: _Raw) -> Token:
 def _speakers(doc: Doc, sent: Span, raws: list[_Raw]) -> list[_Raw]:
     """The mentions in ``sent`` that are the subject of a verb of saying (whom "we"/"our" refer to)."""
     out = []
+    line_start = doc.text.rfind("\n", 0, sent.start_char) + 1
     for raw in raws:
+        if raw.end < len(doc) and doc[raw.end].text == ":" and line_start <= doc[raw.start].idx < sent.end_char \
+                and (raw.start == 0 or "\n" in doc[raw.start - 1].text_with_ws
+                     or doc[raw.start - 1].is_punct):
+            out.append(raw)  # "LAVROV: We will respond": a transcript's speaker label
+            continue
         root = _head(doc, raw)
         if sent.start <= raw.start < sent.end and root.dep_ == "nsubj" and root.head.lemma_.lower() in SPEECH:
             out.append(raw)
