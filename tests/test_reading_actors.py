@@ -260,3 +260,11 @@ def test_an_unknown_person_takes_the_office_in_apposition(nlp):
 def test_we_in_a_transcript_is_the_speaker_label(nlp):
     doc = read(nlp, "Q: Will you retaliate?\nERDOGAN: We will answer any attack on our soldiers.")
     assert code_of(doc, "We") == code_of(doc, "ERDOGAN") == "TURGOV"
+
+
+def test_both_and_both_leaders(nlp):
+    doc = read(nlp, "Kenya and Ethiopia signed a border accord; both later criticised Somalia.")
+    assert {("KEN", "111", "SOM"), ("ETH", "111", "SOM")} <= events_of(doc)
+    doc = read(nlp, "Lula met Xi in Brasilia. Both leaders praised the Mercosur talks.", date(2024, 11, 20))
+    group = doc._.actor_groups[[t.i for t in doc if t.text == "leaders"][0]]
+    assert {code for _, code in group} == {"BRAGOV", "CHNGOV"}

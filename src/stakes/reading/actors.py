@@ -45,7 +45,8 @@ FIRST_PERSON = {"we", "us", "our", "ours", "ourselves"}
 SPEECH = {"say", "tell", "add", "state", "declare", "announce", "write", "report", "confirm", "claim", "insist",
           "note", "warn"}
 """Verbs whose subject is the speaker that "we" and "our" in the sentence stand for."""
-SIDE_NOUNS = {"sides", "countries", "governments", "parties", "neighbours", "neighbors", "nations", "states"}
+SIDE_NOUNS = {"sides", "countries", "governments", "parties", "neighbours", "neighbors", "nations", "states",
+              "capitals", "leaders", "both"}
 """Plural nouns that, with "both" or "the two", refer back to two actors named before."""
 GROUP_KINDS = {"armed group", "public", "organisation", "party", "faction"}
 """``they`` links to a group named as such (rebels, protesters, a party), not to a state or a person."""
@@ -546,10 +547,10 @@ class ActorResolver:
         for index in [i for i, h in enumerate(doc.to_array(LOWER).tolist()) if h in watched]:
             token = doc[index]
             lower = token.lower_
-            if lower in SIDE_NOUNS and token.pos_ == "NOUN":
-                both = [c for c in token.children if c.lower_ in {"both", "two"}]
+            if lower in SIDE_NOUNS and (token.pos_ == "NOUN" or token.dep_ in {"nsubj", "nsubjpass"}):
+                both = [c for c in token.children if c.lower_ in {"both", "two"}] or lower == "both"
                 if both:
-                    group = self._both_sides(doc, token, ordered, clusters)
+                    group = self._both_sides(doc, token, ordered, clusters, people=lower == "leaders")
                     if len(group) > 1:
                         start = min([token.i] + [c.i for c in token.children if c.i < token.i])
                         out.append(_Raw(start, token.i + 1, group[0].key, group[0].code, "pronoun",
@@ -623,11 +624,13 @@ class ActorResolver:
             return _distinct_actors(members)
         return []
 
-    def _both_sides(self, doc: Doc, token: Token, ordered: list[_Raw], clusters: dict[str, _Cluster]) -> list[_Raw]:
-        """The two actors "both sides"/"the two countries" refer to: a coordination earlier in its sentence,
-        else the last two actors named before its sentence (not people)."""
-        sides = [r for r in ordered if r.end <= token.i and clusters[r.key].kind not in {"person", "other"}
-                 and not _is_place(doc[r.start:r.end])]
+    def _both_sides(self, doc: Doc, token: Token, ordered: list[_Raw], clusters: dict[str, _Cluster],
+                    people: bool = False) -> list[_Raw]:
+        """The two actors "both sides"/"the two countries"/"both" refer to: a coordination earlier in its
+        sentence, else the last two actors named before its sentence (people for "the two leaders",
+        otherwise not people)."""
+        sides = [r for r in ordered if r.end <= token.i and (clusters[r.key].kind == "person") == people
+                 and clusters[r.key].kind != "other" and not _is_place(doc[r.start:r.end])]
         sentence = [r for r in sides if r.start >= token.sent.start]
         group = self._coordinated(doc, sentence)
         if len(group) > 1:
