@@ -268,3 +268,13 @@ def test_both_and_both_leaders(nlp):
     doc = read(nlp, "Lula met Xi in Brasilia. Both leaders praised the Mercosur talks.", date(2024, 11, 20))
     group = doc._.actor_groups[[t.i for t in doc if t.text == "leaders"][0]]
     assert {code for _, code in group} == {"BRAGOV", "CHNGOV"}
+
+
+def test_a_meeting_venue_is_not_the_country_of_those_met(nlp):
+    doc = read(nlp, "The president of Mozambique met rebel commanders in Nairobi.")
+    assert code_of(doc, "rebel commanders") == "MOZREB"
+
+
+def test_the_office_of_two_states(nlp):
+    doc = read(nlp, "The defence ministers of Greece and Cyprus signed a pact.")
+    assert {m.code for m in doc._.mentions} >= {"GRCGOVMIL", "CYPGOVMIL"}

@@ -305,7 +305,8 @@ class ActorResolver:
                     and tokens[raw.end] in {"OF", "WITHIN", "IN", "FROM"}:
                 # "the ambassador of Iran"; but "its ambassador from Iran" is its own, recalled from Iran.
                 nxt = by_start.get(raw.end + 1)
-                if nxt is not None and nxt.key and clusters[nxt.key].country:
+                venue = tokens[raw.end] == "IN" and _after_subject(doc, raw, raws, clusters)
+                if nxt is not None and nxt.key and clusters[nxt.key].country and not venue:
                     owner = nxt
             if person_after is not None and (raw.start and tokens[raw.start - 1] in PAST_MARKS):
                 # "Former Defense Minister Avigdor Lieberman": an office he held, not one he holds.
@@ -376,12 +377,13 @@ class ActorResolver:
                                 role=raw.role, why=f"role: {raw.role} of {clusters[owner.key].name} → {code}")
                 # "the Egyptian and Qatari mediators": the role of each state named.
                 linked = {t.i for t in doc[owner.start:owner.end].root.conjuncts}
-                others = [r for r in out if r.key and r.how != "role" and clusters[r.key].kind != "person"
-                          and clusters[r.key].country and doc[r.start:r.end].root.i in linked]
+                others = [r for r in raws if r.key and r.how != "role" and clusters[r.key].kind != "person"
+                          and id(r) not in consumed and clusters[r.key].country
+                          and doc[r.start:r.end].root.i in linked]
                 for other in others:
                     other_code = combine(clusters[other.key].country, raw.code or "")
                     other.key = self._role_key(other_code, clusters, clusters[other.key].country)
-                    other.code, other.how, other.role = other_code, "role", raw.role
+                    other.code, other.role = other_code, raw.role
                     other.why = f"role: {raw.role} of {clusters[other.key].name} → {other_code}"
                 if others:
                     groups[raw.end - 1] = [(r.key, r.code) for r in others + [combined]]
@@ -681,6 +683,24 @@ class ActorResolver:
 REFERRING_WORDS = (PERSON_PRONOUNS | THING_PRONOUNS | GROUP_PRONOUNS | FIRST_PERSON | RELATIVE_PRONOUNS
                    | set(DEFINITE_NOUNS) | SIDE_NOUNS)
 """The words the pronoun pass looks at (the rest of the text is skipped unread)."""
+
+
+def _after_subject(doc: Doc, raw: _Raw, raws: list[_Raw], clusters: dict[str, _Cluster]) -> bool:
+    """A role after its verb, in a sentence whose subject names a country: "the president of Colombia met
+    rebel leaders in Havana" (the meeting's venue, not the rebels' country)."""
+    sent = doc[raw.start].sent
+    if raw.start <= sent.root.i:
+        return False
+    for other in raws:
+        if other is raw or not other.key or not clusters[other.key].country \
+                or not sent.start <= other.start < other.end <= sent.root.i:
+            continue
+        head = _head(doc, other)
+        while head.dep_ == "pobj" and head.head.dep_ == "prep":
+            head = head.head.head  # "the president of Colombia"
+        if head.dep_ in {"nsubj", "nsubjpass"}:
+            return True
+    return False
 
 
 def _head(doc: Doc, raw: _Raw) -> Token:
