@@ -570,7 +570,8 @@ class ActorResolver:
                 # or people, not a state or a named organisation).
                 noun = token.head.head
                 antecedent = [r for r in ordered if r.start <= noun.i < r.end and (
-                    lower not in {"who", "whom"} or clusters[r.key].kind == "person" or noun.tag_ == "NNS")]
+                    lower not in {"who", "whom"} or clusters[r.key].kind == "person" or noun.tag_ in {"NNS", "NNPS"}
+                    or (noun.lower_.endswith("s") and clusters[r.key].kind in GROUP_KINDS))]
                 if antecedent:
                     out.append(_Raw(token.i, token.i + 1, antecedent[0].key, antecedent[0].code, "pronoun",
                                     why=f"pronoun: {token.text} → {clusters[antecedent[0].key].name}"))
