@@ -278,3 +278,11 @@ def test_a_meeting_venue_is_not_the_country_of_those_met(nlp):
 def test_the_office_of_two_states(nlp):
     doc = read(nlp, "The defence ministers of Greece and Cyprus signed a pact.")
     assert {m.code for m in doc._.mentions} >= {"GRCGOVMIL", "CYPGOVMIL"}
+
+
+def test_a_former_office_holder_carries_no_office(nlp):
+    doc = read(nlp, "The former German chancellor Angela Merkel met Former Israeli defence minister Yoav Gallant.",
+               date(2024, 12, 1))
+    assert code_of(doc, "Angela Merkel") is None and code_of(doc, "Yoav Gallant") is None
+    gallant = next(a for a in doc._.actors.values() if a.name == "Yoav Gallant")
+    assert gallant.titles == [] and all("minister" not in a for a in gallant.aliases)

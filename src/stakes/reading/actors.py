@@ -308,7 +308,8 @@ class ActorResolver:
                 venue = tokens[raw.end] == "IN" and _after_subject(doc, raw, raws, clusters)
                 if nxt is not None and nxt.key and clusters[nxt.key].country and not venue:
                     owner = nxt
-            if person_after is not None and (raw.start and tokens[raw.start - 1] in PAST_MARKS):
+            first = min(raw.start, owner.start) if owner is not None else raw.start
+            if person_after is not None and first and tokens[first - 1] in PAST_MARKS:
                 # "Former Defense Minister Avigdor Lieberman": an office he held, not one he holds.
                 if owner is not None and owner.how != "role" and clusters[owner.key].kind != "person":
                     consumed.add(id(owner))
@@ -420,6 +421,11 @@ class ActorResolver:
                         raw.code = max(offices, key=lambda r: (r.how == "role", r.end)).code
                 continue
             title = before[-1]
+            if title.start and norm(doc[title.start - 1].text) in PAST_MARKS:
+                # "the former German chancellor Angela Merkel": an office she held, not one she holds.
+                if title.how == "gazetteer" and self.gazetteer.match_agent([norm(doc[title.end - 1].text)], 0):
+                    dropped.add(id(title))
+                continue
             if raw.code is None:
                 raw.code = title.code
             if title.how == "gazetteer" and self.gazetteer.match_agent([norm(doc[title.end - 1].text)], 0):

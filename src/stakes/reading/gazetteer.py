@@ -180,7 +180,9 @@ class Gazetteer:
 
     def extended(self, actors: list[ActorEntry], people: list[ActorEntry], agents: dict[str, str]) -> Gazetteer:
         """This gazetteer with more actors, individuals and role phrases; on a shared name or phrase the
-        new entry wins. Entries keep their indices (``p:<index>`` keys stay valid)."""
+        new entry wins, and an individual listed anew replaces the old entry of the same name (with all
+        its names: "German chancellor Angela Merkel" no longer carries an open-ended office). Entries
+        keep their indices (``p:<index>`` keys stay valid)."""
         entries = list(self.entries)
         names = dict(self._entry_names)
         countries = dict(self.countries)
@@ -189,6 +191,11 @@ class Gazetteer:
             entry = Entry(len(entries), _display(item.names[0]), tuple(tuple(c) for c in item.codes), person)
             entries.append(entry)
             names[entry.id] = sorted({t for t in (name_tokens(n) for n in item.names) if t}, key=len)
+            if person:
+                for tokens in names[entry.id]:
+                    for _, old in self._names.get(tokens[0], ()):
+                        if self.entries[old].person and tokens in self._entry_names.get(old, ()):
+                            names[old] = []
         return Gazetteer(entries, names, {**self.agents, **agents}, countries, preferred_from=start)
 
     def to_compact(self, about: str) -> dict:
