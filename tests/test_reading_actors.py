@@ -286,3 +286,8 @@ def test_a_former_office_holder_carries_no_office(nlp):
     assert code_of(doc, "Angela Merkel") is None and code_of(doc, "Yoav Gallant") is None
     gallant = next(a for a in doc._.actors.values() if a.name == "Yoav Gallant")
     assert gallant.titles == [] and all("minister" not in a for a in gallant.aliases)
+
+
+def test_a_role_of_the_named_group(nlp):
+    doc = read(nlp, "Ethiopian police questioned reporters from the BBC.")
+    assert code_of(doc, "reporters from the BBC") == "GBRMED"

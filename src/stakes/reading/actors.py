@@ -304,7 +304,7 @@ class ActorResolver:
             if owner is None and not owned and raw.end + 1 < len(doc) \
                     and tokens[raw.end] in {"OF", "WITHIN", "IN", "FROM"}:
                 # "the ambassador of Iran"; but "its ambassador from Iran" is its own, recalled from Iran.
-                nxt = by_start.get(raw.end + 1)
+                nxt = by_start.get(raw.end + 1) or (by_start.get(raw.end + 2) if tokens[raw.end + 1] == "THE" else None)
                 venue = tokens[raw.end] == "IN" and _after_subject(doc, raw, raws, clusters)
                 if nxt is not None and nxt.key and clusters[nxt.key].country and not venue:
                     owner = nxt
