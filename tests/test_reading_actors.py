@@ -291,3 +291,13 @@ def test_a_former_office_holder_carries_no_office(nlp):
 def test_a_role_of_the_named_group(nlp):
     doc = read(nlp, "Ethiopian police questioned reporters from the BBC.")
     assert code_of(doc, "reporters from the BBC") == "GBRMED"
+
+
+def test_role_words_resolved_from_context_are_not_aliases(nlp):
+    doc = read(nlp, "Kenya's parliament met on Monday. Later the government banned the rallies, and the "
+                    "administration said the regimes of its neighbours agreed. Kenyan officials confirmed it.")
+    kenya = {m.actor for m in doc._.mentions if m.text == "government"}
+    assert kenya, [m.text for m in doc._.mentions]
+    aliases = doc._.actors[kenya.pop()].aliases
+    assert not {"the government", "government", "administration", "the administration"} & set(aliases), aliases
+    assert "Kenyan officials" in aliases or any("Kenya" in a for a in aliases), aliases

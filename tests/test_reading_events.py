@@ -140,3 +140,37 @@ def test_what_is_asked_for_is_not_done(nlp, text, expected):
     source, code, target = expected
     assert any(s == source and c.startswith(code) and t == target for s, c, t in found), found
     assert not any(s == "ISR" for s, _, _ in found)  # Israel is asked to act; it has not acted
+
+
+@pytest.mark.parametrize("text, absent_verb", [
+    # a relative clause about the place sets the scene; the sentence reports the curfew lifted
+    ("Chile lifted the curfew in Santiago, where soldiers had killed three protesters last month.", "killed"),
+    # "according to" is a preposition, never an event
+    ("Peru expelled two Bolivian diplomats, according to Chilean officials.", "according"),
+    # what must be done, or what is allowed or refused, has not been done
+    ("The Egyptian president said that Israel must be ready to negotiate with Hamas.", "negotiate"),
+    ("Turkey refused to allow Greek ships to dock and unload aid for Cyprus.", "dock"),
+    # a purpose clause of an intended act is intended too
+    ("Norway is willing to send doctors to help Sudan.", "help"),
+])
+def test_background_and_unrealised_acts_are_not_events(nlp, text, absent_verb):
+    doc = nlp(make_doc(nlp, text, date(2024, 3, 1)))
+    assert doc._.events and absent_verb not in {e.verb for e in doc._.events}, doc._.events
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the control verb codes itself when what is refused or agreed to codes nothing
+    ("Kenya refused to commit to the peace plan.", ("KEN", "120", "REJECT")),
+    ("Ghana and Togo agreed to undertake joint patrols.", ("GHA", "030", "AGREE")),
+    ("Sudanese rebels rejected the Ethiopian road map.", ("SDNREB", "120", "REJECT")),
+    # demanding what an appeal would ask for is a demand (CAMEO 10x), which PLOVER codes as REQUEST
+    ("Greek officials demanded support from the Cypriot government.", ("GRCGOV", "102", "REQUEST")),
+    # an act one is prepared to take by force is a threat
+    ("The Jordanian government said it is prepared to impose a curfew.", ("JORGOV", "137", "THREATEN")),
+    # events named by nouns, with their compounds, after light verbs
+    ("Qatar undertook a mediation mission between Israel and Hamas.", ("QAT", "045", "CONSULT")),
+    ("NATO will tighten the blockade of Libya.", ("IGOWSTNAT", "138", "THREATEN")),
+])
+def test_control_verbs_demands_and_event_nouns(nlp, text, expected):
+    doc = nlp(make_doc(nlp, text, date(2024, 3, 1)))
+    assert expected in {(e.source_code, e.cameo, e.plover) for e in doc._.events}, doc._.events

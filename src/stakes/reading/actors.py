@@ -667,7 +667,7 @@ class ActorResolver:
                                                  cluster.code, titles=sorted(t for t in cluster.titles if t),
                                                  head_of_government=cluster.head)
             found.mentions += 1
-            if raw.how != "pronoun" and not _is_place(span) and span.text not in found.aliases:
+            if raw.how != "pronoun" and _is_name(span) and not _is_place(span) and span.text not in found.aliases:
                 found.aliases.append(span.text)
             if raw.why and raw.why not in found.sources:
                 found.sources.append(raw.why)
@@ -743,6 +743,11 @@ def _distinct_actors(raws: list[_Raw]) -> list[_Raw]:
             seen.add(raw.key)
             out.append(raw)
     return out
+def _is_name(span: Span) -> bool:
+    """Whether a mention can serve as an alias: it holds a name ("Israeli officials", "the Biden
+    administration"), not only role words that took their country from the context ("the
+    government", "cabinet members", "regimes"), which would name another actor in the next article."""
+    return any(t.pos_ == "PROPN" or t.ent_type_ in {"NORP", "GPE", "ORG", "PERSON", "FAC", "LOC"} for t in span)
 
 
 def _is_place(span: Span) -> bool:

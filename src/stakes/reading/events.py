@@ -15,6 +15,11 @@ of flights") codes that event. Purpose clauses, participles describing a noun an
 comments after the main verb do not add events of their own. Two actors acting together act on each
 other, not on the venue or a broker; an actor never acts on a part of itself, but one country's
 military and government can act on each other.
+
+A sentence reports its main event: of the verbs coded with an actor, only the least embedded ones
+keep their events (:func:`_main_clause`), so the background that relative clauses, participles and
+adverbial clauses describe does not stand beside it. What a verb asks for, allows or obliges is not
+an act done (:func:`_unrealised`).
 """
 
 from __future__ import annotations
@@ -39,11 +44,18 @@ TARGET_PREPOSITIONS = ("with", "to", "against", "on", "toward", "towards", "into
                        "over", "about", "upon", "between", "by", "at", "in")
 OBJECT_PREPOSITIONS = ("of", "by", "with", "against", "to", "on", "toward", "towards", "into", "for", "from",
                        "between", "over", "about", "at", "in")
-INTEND_VERBS = {"agree", "offer", "promise", "pledge", "vow", "plan", "decide", "intend", "prepare", "ready",
-                "willing", "undertake", "consent"}
+INTEND_VERBS = {"agree", "offer", "promise", "pledge", "vow", "plan", "decide", "intend", "prepare", "prepared",
+                "ready", "willing", "undertake", "consent"}
 INTENT_OF = {"04": "036", "05": "032", "06": "031", "07": "033", "08": "035"}
 """Cooperation announced rather than done is CAMEO 03 (intend): meet → 036, support → 032, …"""
 REFUSE_VERBS = {"refuse", "decline", "reject", "deny", "oppose"}
+CONTROL_DEFAULTS = {"refuse": "120", "reject": "120", "decline": "120", "agree": "030", "offer": "030",
+                    "promise": "030", "pledge": "030", "vow": "030"}
+"""What a verb of agreeing or refusing says by itself, when the dictionary gives it no code and no
+pattern matches ("rejected the plan": a rejection, 120) or when it codes in place of the act it
+controls ("agreed to undertake exercises": an intent to cooperate, 030)."""
+APPEAL_TO_DEMAND = {f"02{k}": f"10{k}" for k in "012345678"}
+"""CAMEO's appeals (02x) and demands (10x) run in parallel; a verb of demanding codes the demand."""
 REJECTION_OF = {"03": "120", "04": "125", "05": "120", "06": "121", "07": "122", "08": "124"}
 """Cooperation refused or negated is CAMEO 12 (reject): refuse to meet → 125, to yield → 124, …"""
 OBLIGATION = {"must", "should"}
@@ -65,7 +77,8 @@ DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
 SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "refuse", "offer", "seek",
                    "try", "attempt", "plan", "hope", "want", "intend", "expect"}
 LIGHT_VERBS = {"announce", "open", "launch", "begin", "start", "order", "declare", "stage", "hold", "conduct",
-               "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call"}
+               "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call", "undertake",
+               "complete", "conclude", "tighten", "enforce"}
 """Verbs whose object names the event: "announced a suspension", "opened an investigation"."""
 NOMINAL_EVENTS = {
     "suspension": "160", "halt": "160", "investigation": "090", "inquiry": "090", "probe": "090",
@@ -73,9 +86,14 @@ NOMINAL_EVENTS = {
     "offensive": "190", "attack": "190", "assault": "190", "raid": "190", "incursion": "190",
     "invasion": "190", "bombardment": "195", "airstrike": "195", "talk": "046", "negotiation": "046",
     "visit": "042", "boycott": "163", "embargo": "163", "sanction": "163", "blockade": "191",
-    "ceasefire": "0871", "truce": "0871",
+    "ceasefire": "0871", "truce": "0871", "mediation": "045", "hunger strike": "142", "general strike": "143",
+    "air strike": "195", "curfew": "1723",
 }
 """Event nouns and their CAMEO codes (the act a light verb's object names)."""
+CLAUSE_LINKS = {"ROOT", "ccomp", "xcomp", "conj", "acomp", "parataxis"}
+"""Dependencies that keep a verb in its sentence's main line: the root, what it reports or controls
+("said that …", "agreed to …"), and verbs coordinated with it. Any other link (relative clause,
+participle, adverbial clause, a verb inside a noun or prepositional phrase) embeds the verb."""
 VERBS_FILE = "cameo_verbs.json.gz"
 CAMEO_FILE = "cameo.json"
 
@@ -315,22 +333,22 @@ class CameoCoder:
                     continue
                 if token.dep_ == "xcomp" and token.head.i in coded:
                     continue  # "urged B to help": the control verb's event already says it
+                if _unrealised(token, coded):
+                    continue  # "allowed planes to land and evacuate", "said Israel must withdraw": not done
                 if token.dep_ in {"xcomp", "ccomp"} and token.head.lemma_.lower() in REQUEST_VERBS:
                     continue  # "demanded that Israel withdraw": asked for, not done
                 if _background(token) or _modifier(token) or (
                         (_purpose(token) or _adjunct(token)) and token.head.i in coded):
                     continue
-                if token.lemma_.lower() in REFUSE_VERBS and any(
-                        c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c) for c in token.children):
-                    continue  # "refused to meet": coded once, on "meet", as a rejection
-                if (_announces(token) or (self.modality and token.lemma_.lower() in WANT_VERBS - {"threaten"})) \
-                        and any(c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c) for c in token.children):
-                    continue  # "agreed to hold talks", "wants to attack": coded once, on the act, as an intention
+                if token.dep_ == "prep":
+                    continue  # "according to", "following": a participle used as a preposition
+                if self._coded_on_the_act(token, token_actor, token_code, index):
+                    continue
                 found = self._code_verb(token, token_actor, token_code, index)
                 if found:
                     coded.add(token.i)
                     by_verb[token.i] = found
-        for i, found in by_verb.items():
+        for i, found in _main_clause(doc, by_verb).items():
             reported = [c for c in doc[i].children if c.dep_ == "ccomp"]
             if found[0].cameo.startswith("01") and any(
                     j in by_verb for c in reported for j in (t.i for t in c.subtree)):
@@ -338,6 +356,24 @@ class CameoCoder:
             events.extend(found)
         doc._.events = _unique(events)
         return doc
+
+    def _coded_on_the_act(self, verb: Token, token_actor: dict[int, str], token_code: dict[int, str | None],
+                          sentence: int) -> bool:
+        """"refused to meet", "agreed to hold talks", "wants to attack": a control verb whose act is coded
+        once, on the act, as a rejection, an intention or a threat. The control verb codes itself when
+        the act codes nothing, or when what is agreed to is no cooperation and no force ("agreed to
+        postpone the rally" is an agreement, not a rejection)."""
+        lemma = verb.lemma_.lower()
+        control = lemma in REFUSE_VERBS or _announces(verb) or (self.modality and lemma in WANT_VERBS - {"threaten"})
+        if not control:
+            return False
+        acts = [e for c in verb.children if c.dep_ == "xcomp" and c.pos_ == "VERB"
+                for e in self._code_verb(c, token_actor, token_code, sentence)]
+        if not acts:
+            return False
+        if lemma in CONTROL_DEFAULTS and _announces(verb):
+            return any(e.cameo[:2] in {"03", "13"} for e in acts)  # agreed to: cooperation or force
+        return True
 
     def _lookup(self, verb: Token) -> tuple[VerbBlock, str | None] | None:
         particles = {c.lower_.upper() for c in verb.children if c.dep_ in {"prt", "prep", "agent"}}
@@ -370,8 +406,14 @@ class CameoCoder:
             args = _arguments(verb)
             pattern = self._best_pattern(found[0], args) if found else None
             code = pattern.code if pattern else (found[1] or found[0].code) if found else request
+            if verb.lemma_.lower() in CONTROL_DEFAULTS and (
+                    (pattern is None and (not code or code.startswith("-")))
+                    or any(c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children)):
+                code = CONTROL_DEFAULTS[verb.lemma_.lower()]  # "rejected the plan", "agreed to undertake …"
             if request is not None:
                 code = self._requested(verb, code or request)
+                if request.startswith("10"):
+                    code = APPEAL_TO_DEMAND.get(code[:3], code[:3]) + code[3:]
         forward, _, reverse = (code or "").partition(":")
         if not forward or forward.startswith("-") or not forward[:2].isdigit():
             return []
@@ -545,8 +587,15 @@ def _nominal_event(verb: Token) -> tuple[Token, str] | None:
     if not forms & LIGHT_VERBS:  # the small model lemmatises "staged" as "stag"
         return None
     for child in verb.children:
-        if child.dep_ in {"dobj", "nsubjpass"} and child.lemma_.lower() in NOMINAL_EVENTS:
-            return child, NOMINAL_EVENTS[child.lemma_.lower()]
+        if child.dep_ not in {"dobj", "nsubjpass"}:
+            continue
+        # the noun with its compound first ("hunger strike"), then the noun, then the compound
+        # ("a mediation mission")
+        compounds = [c.lemma_.lower() for c in child.children if c.dep_ == "compound"]
+        head = child.lemma_.lower()
+        for name in [f"{c} {head}" for c in compounds] + [head] + compounds:
+            if name in NOMINAL_EVENTS:
+                return child, NOMINAL_EVENTS[name]
     return None
 
 
@@ -574,7 +623,22 @@ def _intended(verb: Token) -> bool:
         return True
     if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and verb.head.lower_ == "going":
         return True
+    if _purpose(verb) and verb.head.i != verb.i and _intended(verb.head):
+        return True  # "is willing to send material to help defend Saudi Arabia": the help is intended too
     return verb.dep_ == "xcomp" and (_announces(verb.head) or verb.head.lemma_.lower() in WANT_VERBS)
+
+
+def _unrealised(verb: Token, coded: set[int]) -> bool:
+    """An act another verb asks for, allows or obliges rather than reports as done: an infinitive
+    completing a coded verb ("refused to allow planes to land and evacuate") or a clause of obligation
+    reported by another verb ("said that the US must mediate")."""
+    clause = verb
+    while clause.dep_ in {"conj", "xcomp", "acomp"} and clause.head.i != clause.i:
+        if clause.dep_ == "xcomp" and clause.head.i in coded:
+            return True
+        clause = clause.head
+    auxiliaries = {c.lower_ for c in clause.children if c.dep_ == "aux"}
+    return clause.dep_ == "ccomp" and (bool(auxiliaries & OBLIGATION) or ("to" in auxiliaries and clause.head.i in coded))
 
 
 def _conditional(verb: Token) -> bool:
@@ -617,6 +681,28 @@ def _deep_actors(heads: list[Token], token_actor: dict[int, str], token_code: di
                     seen.add(child.i)
                     queue.append(child)
     return []
+
+
+def _depth(verb: Token) -> int:
+    """How many clause embeddings separate a verb from its sentence's root."""
+    depth, token = 0, verb
+    while token.head.i != token.i:
+        depth += token.dep_ not in CLAUSE_LINKS
+        token = token.head
+    return depth
+
+
+def _main_clause(doc: Doc, by_verb: dict[int, list[Event]]) -> dict[int, list[Event]]:
+    """Per sentence, the events of its least embedded verbs among those with an actor: the act a
+    sentence reports, not the background its relative clauses and participles describe. Statements
+    (CAMEO 01) frame what they report, so they never set the level ("quoted as saying it would …")."""
+    depth = {i: _depth(doc[i]) for i, found in by_verb.items()
+             if any(e.source or e.target for e in found) and not found[0].cameo.startswith("01")}
+    best: dict[int, int] = {}
+    for i, d in depth.items():
+        sent = doc[i].sent.start
+        best[sent] = min(best.get(sent, d), d)
+    return {i: found for i, found in by_verb.items() if depth.get(i, 0) <= best.get(doc[i].sent.start, 0)}
 
 
 def _unique(events: list[Event]) -> list[Event]:
