@@ -301,3 +301,19 @@ def test_role_words_resolved_from_context_are_not_aliases(nlp):
     aliases = doc._.actors[kenya.pop()].aliases
     assert not {"the government", "government", "administration", "the administration"} & set(aliases), aliases
     assert "Kenyan officials" in aliases or any("Kenya" in a for a in aliases), aliases
+
+
+def test_sector_words_in_context(nlp):
+    doc = read(nlp, "Kenya's police chief said officers would disperse the march. Gunmen ambushed an army checkpoint "
+                    "near Garissa. Somali brigades will train in Turkey.")
+    assert code_of(doc, "officers") == "KENCOP"
+    assert code_of(doc, "army") == "KENMIL"
+    assert code_of(doc, "Somali brigades") == "SOMMIL"
+    doc = read(nlp, "Beijing sanctioned three American aerospace companies. Uganda accused Congo of shelling its border.")
+    assert code_of(doc, "American aerospace companies") == "USABUS"
+    assert code_of(doc, "Congo") == "COD"
+
+
+def test_i_and_me_in_a_transcript_are_the_speaker(nlp):
+    doc = read(nlp, "ANCHOR: Did Pretoria call?\nNIGERIAN FOREIGN MINISTER: Yes. Ghana's president called me today.")
+    assert code_of(doc, "me") == "NGAGOV"

@@ -41,7 +41,7 @@ DEFINITE_NOUNS = {"court": "JUD", "tribunal": "JUD", "agency": "organisation", "
 """``the court``, ``the alliance``, ``the group``, ``the country``: the last actor named earlier that is one
 (a code with that role, or that kind of actor), not a new actor coded from the context."""
 RELATIVE_PRONOUNS = {"which", "who", "that", "whom", "whose"}
-FIRST_PERSON = {"we", "us", "our", "ours", "ourselves"}
+FIRST_PERSON = {"we", "us", "our", "ours", "ourselves", "i", "me", "my", "myself"}
 SPEECH = {"say", "tell", "add", "state", "declare", "announce", "write", "report", "confirm", "claim", "insist",
           "note", "warn"}
 """Verbs whose subject is the speaker that "we" and "our" in the sentence stand for."""
@@ -293,9 +293,11 @@ class ActorResolver:
                 continue
             before = by_end.get(raw.start) or (by_end.get(raw.start - 1) if raw.start and tokens[raw.start - 1] == "'S" else None)
             if before is None:
-                # "Sweden's new trade minister": the possessor across the adjectives.
-                owners = [r for r in raws if r.key and r.how != "role" and any(
-                    c.dep_ == "poss" and r.start <= c.i < r.end for c in doc[raw.end - 1].children)]
+                # "Sweden's new trade minister", "American defence companies": the possessor or the
+                # demonym across the other modifiers.
+                owners = [r for r in raws if r.key and r.how != "role" and r.end <= raw.start
+                          and clusters[r.key].kind != "person" and any(
+                              c.dep_ in {"poss", "amod"} and r.start <= c.i < r.end for c in doc[raw.end - 1].children)]
                 before = owners[0] if owners else None
             after = by_start.get(raw.end)
             person_after = after if after is not None and after.key and clusters[after.key].kind == "person" else None
@@ -466,7 +468,8 @@ class ActorResolver:
         if ent and ent.label_ in {"ORG", "PERSON", "FAC", "WORK_OF_ART", "LAW"} and len(words) > raw.end - raw.start:
             return None  # a word of a longer name ("the International Criminal Court"), not a role
         head = doc[raw.end - 1]
-        if head.dep_ in {"amod", "compound"} or head.pos_ not in {"NOUN", "PROPN"}:
+        asset = head.dep_ == "compound" and head.head.lemma_.lower() in ASSETS
+        if (head.dep_ in {"amod", "compound"} and not asset) or head.pos_ not in {"NOUN", "PROPN"}:
             return None  # a modifier ("military aid") or another part of speech ("officials advocate"), not an actor
         if any(c.dep_ == "compound" and c.pos_ == "NOUN" and c.i < raw.start for c in head.children):
             return None  # a role narrowed by a noun the dictionary does not know ("aid workers", "world leaders")
@@ -499,13 +502,25 @@ class ActorResolver:
         if not chosen:
             return None
         owner = clusters[chosen[0].key]
-        code = combine(owner.country, raw.code or "")
+        code = combine(owner.country, self._sector(doc, raw, raws))
         named = clusters.get(f"k:{code[:6]}")
         if named is not None and ":" not in named.name:
             return None  # "rebels" near "Hamas" would become Hamas: a named group is not guessed from context
         key = self._role_key(code, clusters, owner.country)
         return _Raw(raw.start, raw.end, key, code, "role", role=raw.role,
                     why=f"role: {raw.role} in the context of {owner.name} → {code}")
+
+    @staticmethod
+    def _sector(doc: Doc, raw: _Raw, raws: list[_Raw]) -> str:
+        """A role's agent code in its context: "officers" after police are police officers, and an
+        office after "former"/"ousted" with no name is a former office holder (ELI, as Phoenix codes them)."""
+        if raw.start and norm(doc[raw.start - 1].text) in PAST_MARKS | {"OUSTED", "DEPOSED", "TOPPLED"}:
+            return "~ELI"
+        if (raw.role or "") in {"OFFICER", "OFFICERS"}:
+            police = [r for r in raws if r.end <= raw.start and "COP" in (r.code or "")]
+            if police:
+                return "~COP"
+        return raw.code or ""
 
     def _role_key(self, code: str, clusters: dict[str, _Cluster], country: str) -> str:
         groups = code_groups(code)
@@ -687,6 +702,9 @@ class ActorResolver:
         doc._.token_actor = token_actor
 
 
+ASSETS = {"convoy", "base", "station", "post", "checkpoint", "headquarters", "barracks", "patrol", "vehicle",
+          "camp", "outpost", "position", "positions", "compound"}
+"""Nouns whose role-word modifier names an actor: "a police convoy", "an army base" (but "military aid")."""
 REFERRING_WORDS = (PERSON_PRONOUNS | THING_PRONOUNS | GROUP_PRONOUNS | FIRST_PERSON | RELATIVE_PRONOUNS
                    | set(DEFINITE_NOUNS) | SIDE_NOUNS)
 """The words the pronoun pass looks at (the rest of the text is skipped unread)."""
