@@ -21,7 +21,7 @@ def nlp():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Israeli troops attacked Hamas fighters in Gaza.", ("ISRMIL", "190", "PSEUAF")),
+    ("Israeli troops attacked Hamas fighters in Gaza.", ("ISRMIL", "190", "PSEREBHMS")),  # a group's fighters are the group
     ("The United States condemned Russia on Monday.", ("USA", "111", "RUS")),
     ("Iran threatened Israel with retaliation.", ("IRN", "130", "ISR")),
     ("China will provide humanitarian aid to Gaza.", ("CHN", "033", "PSEGZA")),  # a promise, not aid given

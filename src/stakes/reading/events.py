@@ -326,7 +326,10 @@ def _conjuncts(token: Token) -> list[Token]:
         for child in current.children:
             listed = child.dep_ in {"nmod", "compound"} and child.pos_ == "PROPN" and child.i < token.i \
                 and any(g.dep_ == "conj" for g in child.children)
-            if (child.dep_ in {"conj", "appos"} or listed) and child not in out:
+            # An apposition naming actors ("the two sides, Israel and Hezbollah") adds them; one that
+            # comments on the noun ("Israel's conduct, the sharpest rebuke yet from Berlin") does not.
+            renamed = child.dep_ == "appos" and child.pos_ != "NOUN"
+            if (child.dep_ == "conj" or renamed or listed) and child not in out:
                 out.append(child)
                 stack.append(child)
     return [t for t in out if t.pos_ in {"NOUN", "PROPN", "PRON", "ADJ"}]
@@ -588,8 +591,16 @@ class CameoCoder:
                 for c in verb.children):
             forward, reverse = "100", ""  # "declared that China must drop barriers": a demand
 
+        groups = verb.doc._.actor_groups or {}
+
         def actors(tokens: list[Token]) -> list[tuple[str, str | None]]:
-            return [a for a in (_actor_in(t, token_actor, token_code) for t in tokens) if a[0]]
+            # A plural reference ("they" after "A and B", "both sides") stands for each of its actors.
+            found = []
+            for token in tokens:
+                index = actor_token(token, token_actor)
+                if index is not None:
+                    found += groups.get(index) or [(token_actor[index], token_code.get(index))]
+            return found
 
         sources, targets = list(args.subjects), list(args.objects)
         if args.passive:
