@@ -105,6 +105,7 @@ HOSTILE = "11"
 AIMED = {"against", "at", "on", "upon", "into", "toward", "towards"}
 """Prepositions that name what an act is aimed at ("launched strikes against …")."""
 TEMPORAL_MARKS = {"after", "before", "since", "when", "until", "once", "as"}
+CONTRAST_MARKS = {"while", "whereas", "whilst"}
 DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
 SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "refuse", "offer", "seek",
                    "try", "attempt", "plan", "hope", "want", "intend", "expect"}
@@ -903,10 +904,12 @@ def _unique(events: list[Event]) -> list[Event]:
 
 
 def _depth(verb: Token) -> int:
-    """How many clause embeddings separate a verb from its sentence's root."""
+    """How many clause embeddings separate a verb from its sentence's root. A contrast ("while France
+    criticised Chad") reports an act beside the main one, so it embeds nothing."""
     depth, token = 0, verb
     while token.head.i != token.i:
-        depth += token.dep_ not in CLAUSE_LINKS
+        contrast = token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONTRAST_MARKS for c in token.children)
+        depth += token.dep_ not in CLAUSE_LINKS and not contrast
         token = token.head
     return depth
 
