@@ -304,6 +304,24 @@ def test_with_a_dask_cluster_monte_carlo_and_comparison_jobs_spread_their_draws_
     assert "run_block" in ran  # the draws were run by the cluster's workers
 
 
+def _send_whether_the_reading_pipeline_is_loaded(pipe) -> None:
+    from stakes.reading import nlp
+
+    pipe.send(nlp.nlp_pipeline.cache_info().currsize)
+    pipe.close()
+
+
+def test_job_workers_start_with_the_reading_pipeline_loaded():
+    from stakes.web.jobs import _context
+
+    receive, send = _context().Pipe(duplex=False)
+    worker = _context().Process(target=_send_whether_the_reading_pipeline_is_loaded, args=(send,))
+    worker.start()
+    send.close()
+    assert receive.recv() == 1  # loaded once in the fork server, not by each reading job
+    worker.join(timeout=30)
+
+
 def test_sigterm_stops_in_flight_work_and_marks_it_interrupted(tmp_path):
     db = tmp_path / "s.sqlite"
     process, base = serve(db)

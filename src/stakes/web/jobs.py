@@ -10,7 +10,7 @@ job stays cancelled), cancel, and failing jobs whose server stopped refreshing t
 
 :class:`Jobs` is one server process's dispatcher: a thread that claims queued jobs while it has a
 free slot and runs each in a worker process of its own (:func:`stakes.web.work.worker_main`), started
-from a fork server that has the models imported. The thread relays progress, enforces the job's time
+from a fork server that has the models imported and the reading pipeline loaded. The thread relays progress, enforces the job's time
 limit, stops the worker of a job cancelled by any server, and on shutdown stops its workers and marks
 their jobs failed (``interrupted``). It looks at its workers often but asks the database only when
 something is due: a submit or cancel sent to this server wakes it at once, jobs queued by other
@@ -457,12 +457,13 @@ _CONTEXT: Any = None
 
 
 def _context() -> Any:
-    """Worker processes fork from a server process that has the models imported (fast to start,
-    and never a fork of the web server's threads)."""
+    """Worker processes fork from a server process that has the models imported and the reading
+    pipeline loaded (:mod:`stakes.web.forkserver`): fast to start, and never a fork of the web
+    server's threads."""
     global _CONTEXT
     if _CONTEXT is None:
         methods = multiprocessing.get_all_start_methods()
         _CONTEXT = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:
-            _CONTEXT.set_forkserver_preload(["stakes.web.work"])
+            _CONTEXT.set_forkserver_preload(["stakes.web.forkserver"])
     return _CONTEXT
