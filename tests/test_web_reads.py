@@ -130,7 +130,8 @@ def test_a_save_here_or_by_another_server_is_read_at_once(client, database):
 
 def test_a_save_on_a_stale_version_is_refused_before_the_edits_are_checked(client, monkeypatch):
     current = ok(client.get("/api/scenarios/rafah-2024", headers=AUTH))
-    edit = {"actor": current["scenario"]["actors"][0]["id"], "quantity": "capability", "value": 40, "low": 35, "high": 45}
+    edit = {"actor": current["scenario"]["actors"][0]["id"], "quantity": "capability", "value": 40,
+            "low": 35, "high": 45}
     ok(client.patch("/api/scenarios/rafah-2024/cells", headers=AUTH, json={"version": current["version"],
                                                                           "edits": [edit]}))
     checked = []
@@ -145,7 +146,8 @@ def test_a_save_on_a_stale_version_is_refused_before_the_edits_are_checked(clien
 
 def test_a_save_writes_once_without_reading_the_scenario_again(client):
     current = ok(client.get("/api/scenarios/rafah-2024", headers=AUTH))
-    edit = {"actor": current["scenario"]["actors"][0]["id"], "quantity": "capability", "value": 41, "low": 35, "high": 45}
+    edit = {"actor": current["scenario"]["actors"][0]["id"], "quantity": "capability", "value": 41,
+            "low": 35, "high": 45}
     with statements(engine_of(client)) as sent:
         ok(client.patch("/api/scenarios/rafah-2024/cells", headers=AUTH,
                         json={"version": current["version"], "edits": [edit]}))

@@ -470,7 +470,8 @@ def _checked(scenario: Scenario) -> tuple[str, Scenario]:
 
     The text is the YAML dump of the scenario's canonical data, which reads back as that data (the
     round-trip tests check it), so the data is validated instead of the text being parsed again."""
-    return io.dumps(scenario), schema.from_data(schema.to_data(scenario), None, file=f"scenario {scenario.title!r}")
+    origin = f"scenario {scenario.title!r}"
+    return io.dumps(scenario), schema.from_data(schema.to_data(scenario), None, file=origin)
 
 
 def _scenario(content: str, scenario_id: str) -> Scenario:
