@@ -7,8 +7,8 @@ when set, else the test's temporary folder). A page error, a console error or a 
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -269,11 +269,13 @@ def test_a_user_sets_who_must_agree_on_an_issue(page, server, shots):
     page.get_by_test_id("issue-rule-northern_front").select_option("bargaining")
     page.get_by_test_id("issue-rule-basis-northern_front").fill("")
     page.get_by_test_id("save-issue-northern_front").click()
-    page.wait_for_function("""async () => {
-      const r = await fetch('/api/scenarios/rules-e2e', {headers: {Authorization: 'Bearer %s'}});
-      const d = await r.json();
-      return !d.scenario.issues.find((i) => i.id === 'northern_front').decision;
-    }""" % TOKEN)
+    for _ in range(100):  # until the save lands
+        stored = _call(server, "GET", "/api/scenarios/rules-e2e")["scenario"]
+        if "decision" not in next(i for i in stored["issues"] if i["id"] == "northern_front"):
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("the rule was not removed")
     version = _call(server, "GET", "/api/scenarios/rules-e2e")["version"]
     assert created["version"] < version
     page.get_by_test_id("scenario-version").filter(has_text=re.compile(rf"^version {version}$")).wait_for()  # caught up
@@ -324,6 +326,65 @@ def test_a_user_cancels_a_long_run_and_leaving_the_page_cancels_another(page, se
             break
         time.sleep(0.2)
     assert set(left.values()) == {"cancelled"}, left
+
+
+def _signed_in(browser, server: str, token: str):
+    """A page signed in with ``token`` that answers yes to every confirm(); its ``problems`` (console
+    and page errors) must stay empty and ``confirmed`` lists what it was asked."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.problems, page.confirmed = [], []
+    page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
+    page.on("dialog", lambda d: (page.confirmed.append(d.message), d.accept()))
+    page.goto(server + "/")
+    page.get_by_test_id("token-input").fill(token)
+    page.get_by_test_id("sign-in").click()
+    page.get_by_test_id("scenarios-table").wait_for()
+    return context, page
+
+
+def test_a_deleted_scenario_is_restored_from_the_trash_and_only_the_admin_empties_it(browser, server, shots):
+    title = f"Trash {SCRIPT} {HOSTILE}"
+    for scenario_id in ("trash-kept", "trash-gone"):
+        _call(server, "POST", "/api/scenarios", {"id": scenario_id, "title": title})
+    bob = _call(server, "POST", "/api/tokens", {"name": "bob"})["token"]
+    context, page = _signed_in(browser, server, TOKEN)
+    try:
+        for scenario_id in ("trash-kept", "trash-gone"):
+            page.get_by_test_id(f"delete-{scenario_id}").click()
+            page.get_by_test_id(f"scenario-row-{scenario_id}").wait_for(state="detached")
+        page.get_by_test_id("nav-trash").click()
+        row = page.get_by_test_id("trash-row-trash-kept")
+        row.wait_for()
+        assert SCRIPT in row.inner_text() and HOSTILE in row.inner_text() and "admin" in row.inner_text()
+        assert page.get_by_test_id("trash-row-trash-gone").is_visible()
+        page.screenshot(path=shots / "09-trash.png", full_page=True)
+
+        page.get_by_test_id("restore-trash-kept").click()
+        row.wait_for(state="detached")
+        assert [r["id"] for r in _call(server, "GET", "/api/trash")] == ["trash-gone"]
+        page.get_by_test_id("nav-scenarios").click()
+        page.get_by_test_id("scenario-row-trash-kept").wait_for()
+
+        other_context, other = _signed_in(browser, server, bob)  # a team member restores, but never empties
+        try:
+            other.get_by_test_id("nav-trash").click()
+            other.get_by_test_id("trash-row-trash-gone").wait_for()
+            assert other.get_by_test_id("empty-trash").count() == 0
+            assert not other.problems, other.problems
+        finally:
+            other_context.close()
+
+        page.get_by_test_id("nav-trash").click()
+        page.get_by_test_id("empty-trash").click()
+        page.get_by_text("The trash is empty.").wait_for()
+        assert _call(server, "GET", "/api/trash") == []
+        assert any("for good" in message for message in page.confirmed)
+        assert page.evaluate("window.__pwned") is None and page.locator("img[src=x]").count() == 0
+        assert not page.problems, page.problems
+    finally:
+        context.close()
 
 
 def test_the_api_reference_renders_from_the_app_alone(browser, server, shots):
