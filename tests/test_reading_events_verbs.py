@@ -24,7 +24,7 @@ def coded(nlp, text: str) -> set[tuple[str | None, str, str | None]]:
 
 @pytest.mark.parametrize("text, expected", [
     # dictionary supplement, keyed to the CAMEO code labels
-    ("Armenian artillery shelled Azerbaijani villages overnight.", ("ARM", "194", "AZE")),
+    ("Armenian artillery shelled Azerbaijani villages overnight.", ("ARMMIL", "194", "AZECVL")),  # artillery is military, villages civilians
     ("Nicaragua broke off diplomatic relations with Taiwan.", ("NIC", "161", "TWN")),
     ("Burmese soldiers stormed the Thai embassy.", ("MMRMIL", "171", "THAGOV")),
     ("Ethiopian troops advanced into Sudan.", ("ETHMIL", "192", "SDN")),
@@ -32,7 +32,7 @@ def coded(nlp, text: str) -> set[tuple[str | None, str, str | None]]:
     ("The United States withdrew from the nuclear deal with Iran.", ("USA", "161", "IRN")),
     ("Turkey ratified the treaty with Greece.", ("TUR", "057", "GRC")),
     ("Slovenia approved Moldova's membership application.", ("SVN", "051", "MDA")),
-    ("Israel killed a Hamas commander in Gaza.", ("ISR", "186", "PSEMIL")),
+    ("Israel killed a Hamas commander in Gaza.", ("ISR", "186", "PSEREBHMS")),  # a group's commander is the group
     # a part of the source ("its border") leaves the target to the phrase after it
     ("Algeria closed its border with Morocco.", ("DZA", "191", "MAR")),
     # an amount passes its noun to the patterns
