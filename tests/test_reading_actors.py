@@ -317,3 +317,9 @@ def test_sector_words_in_context(nlp):
 def test_i_and_me_in_a_transcript_are_the_speaker(nlp):
     doc = read(nlp, "ANCHOR: Did Pretoria call?\nNIGERIAN FOREIGN MINISTER: Yes. Ghana's president called me today.")
     assert code_of(doc, "me") == "NGAGOV"
+
+
+def test_the_envoys_of_several_states_act_on_the_recipient(nlp):
+    doc = read(nlp, "The envoys of Chile, Peru and Bolivia paid a visit to Venezuela's president.")
+    assert {(s, t) for s, _, t in events_of(doc)} == {("CHLGOV", "VENGOV"), ("PERGOV", "VENGOV"),
+                                                       ("BOLGOV", "VENGOV")}

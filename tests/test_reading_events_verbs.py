@@ -36,7 +36,7 @@ def by_country(events: set[tuple[str | None, str, str | None]]) -> set[tuple[str
 
 @pytest.mark.parametrize("text, expected", [
     # dictionary supplement, keyed to the CAMEO code labels
-    ("Armenian artillery shelled Azerbaijani villages overnight.", ("ARM", "194", "AZE")),
+    ("Armenian artillery shelled Azerbaijani villages overnight.", ("ARMMIL", "194", "AZECVL")),  # artillery is military, villages civilians
     ("Nicaragua broke off diplomatic relations with Taiwan.", ("NIC", "161", "TWN")),
     ("Burmese soldiers stormed the Thai embassy.", ("MMRMIL", "171", "THAGOV")),
     ("Ethiopian troops advanced into Sudan.", ("ETHMIL", "192", "SDN")),
@@ -44,14 +44,14 @@ def by_country(events: set[tuple[str | None, str, str | None]]) -> set[tuple[str
     ("The United States withdrew from the nuclear deal with Iran.", ("USA", "161", "IRN")),
     ("Turkey ratified the treaty with Greece.", ("TUR", "057", "GRC")),
     ("Slovenia approved Moldova's membership application.", ("SVN", "051", "MDA")),
-    ("Israel killed a Hamas commander in Gaza.", ("ISR", "186", "PSE")),
+    ("Israel killed a Hamas commander in Gaza.", ("ISR", "186", "PSEREBHMS")),  # a group's commander is the group
     # a part of the source ("its border") leaves the target to the phrase after it
     ("Algeria closed its border with Morocco.", ("DZA", "191", "MAR")),
     # an amount passes its noun to the patterns
     ("Japan pledged $200 million in aid to Ukraine.", ("JPN", "033", "UKR")),
     ("North Korea launched dozens of rockets at South Korea.", ("PRK", "195", "KOR")),
     # a phrasal entry ("shot and …") needs its particle; a leader shot is an attempted assassination
-    ("Gunmen shot Haiti's prime minister.", (None, "185", "HTI")),  # unidentified gunmen: no country
+    ("Gunmen shot Haiti's prime minister.", ("HTIUAF", "185", "HTIGOV")),
     # a bare time is not a participant phrase: "called … on Monday" is a call, not "called on"
     ("The French president called the Iranian president on Monday.", ("FRAGOV", "041", "IRNGOV")),
     # ordering others to leave expels them

@@ -484,9 +484,11 @@ class ActorResolver:
             located = _speakers(doc, sent, located) or located
         before = [r for r in located if r.end <= raw.start]
         # Later in the sentence, only a place ("police in Nairobi") or the speaker ("…, the Ukrainian army
-        # said") sets the context: "Congress approved aid for Ukraine" is not Ukraine's congress.
+        # said") sets the context of a state's organ: "Congress approved aid for Ukraine" is not Ukraine's
+        # congress; but gunmen, police or protesters act where they are ("Gunmen shot Haiti's premier").
         later = [r for r in located if r.start >= raw.end and r.end <= sent.end]
-        later = [r for r in later if _is_place(doc[r.start:r.end]) or r in _speakers(doc, sent, later)]
+        domestic = code_groups((raw.code or "").lstrip("~"))[:1] and code_groups(raw.code.lstrip("~"))[0] in DOMESTIC
+        later = [r for r in later if domestic or _is_place(doc[r.start:r.end]) or r in _speakers(doc, sent, later)]
         here = [r for r in before if r.start >= sent.start]
         # Earlier in the sentence, a subject beats an object, and an object a place ("negotiators left
         # Doha…, an official said").
@@ -702,6 +704,8 @@ class ActorResolver:
         doc._.token_actor = token_actor
 
 
+DOMESTIC = {"COP", "OPP", "CVL", "PPL", "REB", "UAF", "INS", "CRM", "EDU", "LAB", "REF", "BUS", "HLH", "MED"}
+"""Roles of people who act in their own country (police, protesters, gunmen), unlike a state's organs."""
 ASSETS = {"convoy", "base", "station", "post", "checkpoint", "headquarters", "barracks", "patrol", "vehicle",
           "camp", "outpost", "position", "positions", "compound"}
 """Nouns whose role-word modifier names an actor: "a police convoy", "an army base" (but "military aid")."""

@@ -618,7 +618,10 @@ class CameoCoder:
         # A part of the source itself ("closed its border with Belarus") leaves the target to be found.
         target_actors = [b for b in actors(targets) if all(_distinct(a, b) for a in source_actors)]
         mutual = len({key for key, _ in source_actors}) > 1 and (not args.passive or forward.startswith(RECIPROCAL))
-        if not target_actors and not (mutual and forward.startswith(RECIPROCAL)):
+        # Several sources of a reciprocal act still act on the recipient their object names ("the
+        # ambassadors of A, B and C presented credentials to D").
+        recipient = any(prep in {"to", "toward", "towards"} for prep, _ in args.preps)
+        if not target_actors and not (mutual and forward.startswith(RECIPROCAL) and not recipient):
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors,
                                                forward.startswith(RECIPROCAL), self.modality and _controls(verb))
         if not target_actors and self.modality and forward[:2] in CONDITIONED:
