@@ -25,7 +25,6 @@ import argparse
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,7 @@ from locust.env import Environment
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import stakes
+from benchmarks.serving import start_server
 
 TOKEN = "load-test-token-" + uuid.uuid4().hex
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -151,34 +151,6 @@ def _record(request_type: str, name: str, response_time: float, response: object
     Shared.statuses[name][status] += 1
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(db: str, jobs: int) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    command = [sys.executable, "-m", "stakes", "serve", "--host", "127.0.0.1", "--port", str(port), "--db", db,
-               "--jobs", str(jobs)]
-    process = subprocess.Popen(command, env={**os.environ, "STAKES_TOKEN": TOKEN},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            raise SystemExit(f"stakes serve ended with code {process.returncode}; try it by hand: {' '.join(command)}")
-        try:
-            if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            raise SystemExit("stakes serve did not answer within 60 s")
-        time.sleep(0.2)
-
-
 def tree_memory(pid: int) -> tuple[int, int]:
     """Resident and proportional memory of a process and its children. The resident sizes count
     pages shared by the fork server and its workers (the models, the reading pipeline) once per
@@ -260,7 +232,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         db = args.db or str(Path(folder) / "load.sqlite")
-        process, base = start_server(db, args.jobs)
+        process, base = start_server(db, TOKEN, "--jobs", str(args.jobs))
         print(f"stakes serve at {base} (pid {process.pid}) on {'SQLite' if not args.db else args.db.split('@')[-1]}; "
               f"machine load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
         try:

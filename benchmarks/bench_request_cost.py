@@ -14,9 +14,7 @@ time. Traffic goes only to the server it started, which it stops at the end.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,31 +30,10 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import stakes
+from benchmarks.serving import start_server
 
 TOKEN = "request-cost-token-" + uuid.uuid4().hex
 BASE_SCENARIO = "rafah-2024"
-
-
-def start_server(db: str) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "stakes", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                "--db", db], env={**os.environ, "STAKES_TOKEN": TOKEN},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"stakes serve ended with code {process.returncode}")
-        try:
-            if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise SystemExit("stakes serve did not answer within 60 s")
 
 
 def main() -> None:
@@ -69,7 +46,7 @@ def main() -> None:
         raise SystemExit("--requests must be 1..2000 and --threads 1..64 (the load is bounded)")
 
     with tempfile.TemporaryDirectory() as folder:
-        process, base = start_server(args.db or str(Path(folder) / "cost.sqlite"))
+        process, base = start_server(args.db or str(Path(folder) / "cost.sqlite"), TOKEN)
         server = psutil.Process(process.pid)
 
         def cpu() -> float:
