@@ -210,3 +210,9 @@ def test_the_act_an_accusation_names_is_not_an_event(nlp):
 ])
 def test_rejections(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+def test_pressuring_to_act_is_a_demand_and_a_tightened_blockade_a_threat(nlp):
+    assert any(e[:2] == ("RUS", e[1]) and e[1].startswith("10") and e[2] == "ARM"
+               for e in coded(nlp, "Russia pressured Armenia to leave the alliance."))
+    assert ("IGOWSTNAT", "138", "SRB") in coded(nlp, "NATO will tighten the blockade of Serbia.")

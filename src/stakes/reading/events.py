@@ -66,7 +66,7 @@ judgement, not the act judged, is the event."""
 CONDITIONS = {"if", "unless", "whether"}
 CONDITIONED = {"03", "10", "13"}
 """Promises, demands and threats: with no other target, they address the actor of their condition."""
-REQUEST_VERBS = {"demand": "100", "order": "100", "tell": "100", "insist": "100", "urge": "020", "ask": "020", "call": "020", "press": "020",
+REQUEST_VERBS = {"demand": "100", "order": "100", "tell": "100", "pressure": "100", "insist": "100", "urge": "020", "ask": "020", "call": "020", "press": "020",
                  "appeal": "020", "request": "020", "implore": "020", "beg": "020"}
 """Verbs that ask another actor to act, with the code they take when the dictionary gives none."""
 ORDER_VERBS = {"order", "force", "compel"}
@@ -92,7 +92,7 @@ SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "r
                    "try", "attempt", "plan", "hope", "want", "intend", "expect"}
 LIGHT_VERBS = {"announce", "open", "launch", "begin", "start", "order", "declare", "stage", "hold", "conduct",
                "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call",
-               "continue", "resume", "increase", "expand", "intensify", "extend", "step",
+               "continue", "resume", "increase", "expand", "intensify", "extend", "step", "tighten",
                "prepare", "plan", "propose", "offer", "threaten"}
 """Verbs whose object names the event: "announced a suspension", "opened an investigation", and verbs
 of continuing or stepping up, which report the act they continue ("resumed aid", "expanded the
