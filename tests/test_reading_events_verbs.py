@@ -216,3 +216,8 @@ def test_pressuring_to_act_is_a_demand_and_a_tightened_blockade_a_threat(nlp):
     assert any(e[:2] == ("RUS", e[1]) and e[1].startswith("10") and e[2] == "ARM"
                for e in coded(nlp, "Russia pressured Armenia to leave the alliance."))
     assert ("IGOWSTNAT", "138", "SRB") in coded(nlp, "NATO will tighten the blockade of Serbia.")
+
+
+def test_an_event_noun_compounded_with_the_object(nlp):
+    assert {("NOR", "045", "SDN"), ("NOR", "045", "SSD")} <= coded(
+        nlp, "Norway undertook a mediation mission between Sudan and South Sudan.")

@@ -93,7 +93,7 @@ SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "r
 LIGHT_VERBS = {"announce", "open", "launch", "begin", "start", "order", "declare", "stage", "hold", "conduct",
                "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call",
                "continue", "resume", "increase", "expand", "intensify", "extend", "step", "tighten",
-               "prepare", "plan", "propose", "offer", "threaten"}
+               "prepare", "plan", "propose", "offer", "threaten", "undertake"}
 """Verbs whose object names the event: "announced a suspension", "opened an investigation", and verbs
 of continuing or stepping up, which report the act they continue ("resumed aid", "expanded the
 offensive"); a light verb of intending makes the act an intention or a threat ("prepared an
@@ -106,7 +106,7 @@ NOMINAL_EVENTS = {
     "negotiation": "046:046",
     "visit": "042", "boycott": "163", "embargo": "163", "sanction": "163", "blockade": "191",
     "ceasefire": "0871", "truce": "0871", "counteroffensive": "190", "counterattack": "190", "ambush": "190",
-    "siege": "191", "crackdown": "175",
+    "siege": "191", "crackdown": "175", "mediation": "045",
 }
 """Event nouns and their CAMEO codes (the act a light verb's object names). Talks are consultation
 (040) unless named as negotiation (046); both are held by each side with the other."""
@@ -479,18 +479,17 @@ class CameoCoder:
 
     def _code_verb(self, verb: Token, token_actor: dict[int, str], token_code: dict[int, str | None],
                    sentence: int) -> list[Event]:
-        noun = _event_noun(verb)
-        named = self._lookup_forms((NOMINALIZATIONS[noun.lemma_.lower()].upper(),), set()) \
-            if noun is not None and noun.lemma_.lower() in NOMINALIZATIONS else None
-        if noun is not None and noun.lemma_.lower() in NOMINAL_EVENTS:
+        noun, name = _event_noun(verb) or (None, "")
+        named = self._lookup_forms((NOMINALIZATIONS[name].upper(),), set()) if name in NOMINALIZATIONS else None
+        if noun is not None and name in NOMINAL_EVENTS:
             # "announced a suspension of flights to Tel Aviv": the noun's act, its phrases' actors.
-            code = NOMINAL_EVENTS[noun.lemma_.lower()]
+            code = NOMINAL_EVENTS[name]
             args = _Arguments(_doers(verb), [], _phrases(noun) + _phrases(verb), [], False)
             pattern = None
         elif noun is not None and named is not None:
             # "announced the withdrawal of its troops from Niger": the verb the noun names, coded
             # by the dictionary with the noun's "of" phrase as its object.
-            of = [noun] if noun.lemma_.lower() in PROVIDED else \
+            of = [noun] if name in PROVIDED else \
                 [t for prep, p in _phrases(noun) if prep == "of" for t in _conjuncts(p)]
             args = _Arguments(_doers(verb), of, [(prep, p) for prep, p in _phrases(noun) if prep != "of"]
                               + _phrases(verb), [], False)
@@ -726,14 +725,18 @@ def _forms(verb: Token) -> set[str]:
     return forms
 
 
-def _event_noun(verb: Token) -> Token | None:
-    """A light verb's object that names an event ("announced a suspension", "began the withdrawal")."""
+def _event_noun(verb: Token) -> tuple[Token, str] | None:
+    """A light verb's object that names an event, and the event noun: the object itself ("announced
+    a suspension", "began the withdrawal") or a noun compounded with it ("a mediation mission")."""
     if not _forms(verb) & LIGHT_VERBS:
         return None
     for child in verb.children:
-        if child.dep_ in {"dobj", "nsubjpass"} and (child.lemma_.lower() in NOMINAL_EVENTS
-                                                    or child.lemma_.lower() in NOMINALIZATIONS):
-            return child
+        if child.dep_ not in {"dobj", "nsubjpass"}:
+            continue
+        for word in [child] + [c for c in child.children if c.dep_ == "compound"]:
+            name = word.lemma_.lower()
+            if name in NOMINAL_EVENTS or name in NOMINALIZATIONS:
+                return child, name
     return None
 
 
