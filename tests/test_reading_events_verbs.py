@@ -221,3 +221,13 @@ def test_pressuring_to_act_is_a_demand_and_a_tightened_blockade_a_threat(nlp):
 def test_an_event_noun_compounded_with_the_object(nlp):
     assert {("NOR", "045", "SDN"), ("NOR", "045", "SSD")} <= coded(
         nlp, "Norway undertook a mediation mission between Sudan and South Sudan.")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The United States sanctioned three Russian banks.", ("USA", "163", "RUS")),
+    ("Lithuania downgraded diplomatic ties with China.", ("LTU", "161", "CHN")),
+    ("Israel and Bahrain normalized relations.", ("BHR", "050", "ISR")),
+    ("The EU renewed sanctions on Russia.", ("IGOEUREEC", "163", "RUS")),
+])
+def test_news_verbs_the_dictionary_lacks(nlp, text, expected):
+    assert expected in coded(nlp, text)

@@ -92,7 +92,7 @@ SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "r
                    "try", "attempt", "plan", "hope", "want", "intend", "expect"}
 LIGHT_VERBS = {"announce", "open", "launch", "begin", "start", "order", "declare", "stage", "hold", "conduct",
                "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call",
-               "continue", "resume", "increase", "expand", "intensify", "extend", "step", "tighten",
+               "continue", "resume", "increase", "expand", "intensify", "extend", "step", "tighten", "renew",
                "prepare", "plan", "propose", "offer", "threaten", "undertake"}
 """Verbs whose object names the event: "announced a suspension", "opened an investigation", and verbs
 of continuing or stepping up, which report the act they continue ("resumed aid", "expanded the
