@@ -663,7 +663,8 @@ class CameoCoder:
             pre_preps.setdefault(prep.upper(), []).append(_noun(token))
         if args.passive:
             post, pre = post + pre, []
-        # Words of the object's head first; only when no pattern matches, words of its modifiers too.
+        # Words of the object's head first; only when no pattern matches, words of its modifiers too
+        # (not the subject's: "a missile strike hit" is no clash of weapons).
         # The longest pattern wins; between equals, the one asking least of bare prepositions (a noun
         # says more about the act than "FROM"), then the first listed.
         for loose in (False, True):
@@ -674,7 +675,7 @@ class CameoCoder:
                 if best is not None and rank <= best_rank:
                     continue
                 if all(self._post_matches(i, post, preps, loose) for i in pattern.post) \
-                        and all(self.index.item_matches(i, pre, loose) for i in pattern.pre) \
+                        and all(self.index.item_matches(i, pre) for i in pattern.pre) \
                         and all(_prep_matches(self.index, p, n, preps) for p, n in pattern.post_preps) \
                         and all(_prep_matches(self.index, p, n, pre_preps or preps) for p, n in pattern.pre_preps):
                     best, best_rank = pattern, rank
