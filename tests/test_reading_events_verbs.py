@@ -236,3 +236,8 @@ def test_news_verbs_the_dictionary_lacks(nlp, text, expected):
 def test_a_subjects_modifier_does_not_select_a_pattern(nlp):
     found = coded(nlp, "A Russian missile strike hit a school in Odesa.")
     assert not {e for e in found if e[0] and e[0].startswith("UKR")}  # no clash in which Ukraine strikes back
+
+
+def test_an_act_two_sides_agreed_to_do_is_between_them(nlp):
+    assert {("CHN", "035", "IND"), ("IND", "035", "CHN")} <= coded(
+        nlp, "China and India agreed to disengage troops along the border.")

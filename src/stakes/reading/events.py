@@ -312,9 +312,11 @@ def _amount(token: Token) -> bool:
 
 
 def _reciprocal(verb: Token, args: _Arguments, code: str) -> bool:
-    """An act its subjects do to each other: no object and, for a hostile act, no aimed phrase
-    ("clashed", "agreed on a pact"), an exchange ("exchanged fire"), a relation ("restored ties") or
-    an object they share ("their meeting")."""
+    """An act its subjects do to each other: one they agreed to do ("agreed to disengage"), one with no
+    object and, if hostile, no aimed phrase ("clashed", "agreed on a pact"), an exchange ("exchanged
+    fire"), a relation ("restored ties") or an object they share ("their meeting")."""
+    if verb.dep_ == "xcomp" and verb.head.lemma_.lower() == "agree":
+        return True  # "China and India agreed to disengage": an agreement between them
     if code[:2] >= HOSTILE and any(p in AIMED for p, _ in args.preps):
         return False
     return not args.objects or verb.lemma_.lower() in EXCHANGES or any(
