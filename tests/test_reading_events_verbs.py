@@ -7,7 +7,13 @@ from datetime import date
 
 import pytest
 
-from stakes.reading.dictionaries import VerbBlock, VerbDictionary, VerbPattern, extend_verbs, read_verbs
+from stakes.reading.dictionaries import (
+    VerbBlock,
+    VerbDictionary,
+    VerbPattern,
+    extend_verbs,
+    read_verbs,
+)
 from stakes.reading.events import default_verbs
 from stakes.reading.nlp import make_doc, nlp_pipeline
 

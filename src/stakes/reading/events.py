@@ -1,20 +1,24 @@
 """Events: who did what to whom, coded in CAMEO from the dependency parse and mapped to PLOVER.
 
 A spaCy component. For each verb it finds the CAMEO verb block (CAMEO 2.0 verb-pattern dictionary,
-MIT, Open Event Data Alliance), reads the verb's arguments off the parse (subject, object,
-prepositional phrases; passives, raising and control, relative clauses, conjoined actors) and picks
-the longest dictionary pattern those arguments satisfy. Source and target are the actors the
-``stakes_actors`` component found inside the arguments. The CAMEO→PLOVER table (CC BY-SA 4.0) adds
-the PLOVER event type.
+MIT, Open Event Data Alliance, extended by stakes' documented supplement ``cameo_supplement.txt``),
+reads the verb's arguments off the parse (subject, object, prepositional phrases; passives, raising and
+control, relative clauses, conjoined actors) and picks the longest dictionary pattern those arguments
+satisfy. Source and target are the actors the ``stakes_actors`` component found inside the arguments.
+The CAMEO→PLOVER table (CC BY-SA 4.0) adds the PLOVER event type.
 
-What the sentence says about the act changes its code: an act announced, wanted or in the future is
-an intention (03x) or, for force and coercion, a threat (13x); an act in an "if"/"unless" clause is
-not coded; a negated or refused act becomes its negation or a rejection. "X said that Y attacked Z"
-codes the attack, not the saying. A light verb whose object names an event ("announced a suspension
-of flights") codes that event. Purpose clauses, participles describing a noun and participial
-comments after the main verb do not add events of their own. Two actors acting together act on each
-other, not on the venue or a broker; an actor never acts on a part of itself, but one country's
-military and government can act on each other.
+What the sentence says about the act changes its code: an act announced, wanted, planned or in the
+future is an intention (03x) or, for force and coercion, a threat (13x); a threatened act is always a
+threat; an act in an "if"/"unless" clause is not coded, and a promise or threat it conditions
+addresses the condition's actor; an act someone must do, or that others expect or deny, is not done;
+a negated or refused act becomes its negation or a rejection. "X said that Y attacked Z" codes the
+attack, not the saying; "accused X of attacking" codes the accusation only. A light verb whose object
+names an event ("announced a suspension of flights", "began the withdrawal of its troops") codes that
+event, through the dictionary when the noun names a verb. Purpose clauses, participles describing a
+noun and participial comments after the main verb do not add events of their own. Two actors doing a
+joint act (talks, agreements, exchanges, relations) act on each other, not on the venue, a topic or a
+broker; two actors acting on a third thing do not act on each other; an actor never acts on a part of
+itself, but one country's military and government can act on each other.
 """
 
 from __future__ import annotations
@@ -29,7 +33,13 @@ from pathlib import Path
 from spacy.tokens import Doc, Token
 
 from stakes.reading.actors import actor_token
-from stakes.reading.dictionaries import VerbBlock, VerbDictionary, VerbPattern, extend_verbs, read_verbs
+from stakes.reading.dictionaries import (
+    VerbBlock,
+    VerbDictionary,
+    VerbPattern,
+    extend_verbs,
+    read_verbs,
+)
 from stakes.reading.records import Event
 
 SUBJECTS = {"nsubj", "csubj"}
@@ -66,8 +76,9 @@ judgement, not the act judged, is the event."""
 CONDITIONS = {"if", "unless", "whether"}
 CONDITIONED = {"03", "10", "13"}
 """Promises, demands and threats: with no other target, they address the actor of their condition."""
-REQUEST_VERBS = {"demand": "100", "order": "100", "tell": "100", "pressure": "100", "insist": "100", "urge": "020", "ask": "020", "call": "020", "press": "020",
-                 "appeal": "020", "request": "020", "implore": "020", "beg": "020"}
+REQUEST_VERBS = {"demand": "100", "order": "100", "tell": "100", "pressure": "100", "insist": "100",
+                 "urge": "020", "ask": "020", "call": "020", "press": "020", "appeal": "020", "request": "020",
+                 "implore": "020", "beg": "020"}
 """Verbs that ask another actor to act, with the code they take when the dictionary gives none."""
 ORDER_VERBS = {"order", "force", "compel"}
 DEPARTURES = {"leave", "depart", "exit", "quit", "withdraw"}
@@ -433,7 +444,8 @@ class CameoCoder:
                     continue  # "according to officials": an attribution, not an act
                 if token.dep_ == "xcomp" and token.head.i in coded and token.head.i not in deferred:
                     continue  # "urged B to help": the control verb's event already says it
-                if token.dep_ in {"xcomp", "ccomp"} and token.head.lemma_.lower() in REQUEST_VERBS.keys() | EXPECT_VERBS:
+                if token.dep_ in {"xcomp", "ccomp"} and (token.head.lemma_.lower() in REQUEST_VERBS
+                                                        or token.head.lemma_.lower() in EXPECT_VERBS):
                     continue  # "demanded that Israel withdraw", "expects Iran to comply": not done
                 if token.dep_ == "pcomp" and token.head.dep_ == "prep" and _forms(token.head.head) & BLAME_VERBS:
                     continue  # "accused Israel of striking …": the accusation is the event
