@@ -247,3 +247,7 @@ def test_a_subjects_modifier_does_not_select_a_pattern(nlp):
 def test_an_act_two_sides_agreed_to_do_is_between_them(nlp):
     assert {("CHN", "035", "IND"), ("IND", "035", "CHN")} <= coded(
         nlp, "China and India agreed to disengage troops along the border.")
+
+
+def test_told_that_reports_and_told_to_demands(nlp):
+    assert ("RUS", "190", "UKR") in coded(nlp, "A Ukrainian official told reporters that Russia attacked Kyiv.")

@@ -444,9 +444,12 @@ class CameoCoder:
                     continue  # "according to officials": an attribution, not an act
                 if token.dep_ == "xcomp" and token.head.i in coded and token.head.i not in deferred:
                     continue  # "urged B to help": the control verb's event already says it
-                if token.dep_ in {"xcomp", "ccomp"} and (token.head.lemma_.lower() in REQUEST_VERBS
-                                                        or token.head.lemma_.lower() in EXPECT_VERBS):
-                    continue  # "demanded that Israel withdraw", "expects Iran to comply": not done
+                head = token.head.lemma_.lower()
+                if (token.dep_ == "xcomp" or (token.dep_ == "ccomp" and head != "tell")) \
+                        and (head in REQUEST_VERBS or head in EXPECT_VERBS):
+                    # "demanded that Israel withdraw", "expects Iran to comply": not done; but "told
+                    # reporters that Israel attacked" reports the attack
+                    continue
                 if token.dep_ == "pcomp" and token.head.dep_ == "prep" and _forms(token.head.head) & BLAME_VERBS:
                     continue  # "accused Israel of striking …": the accusation is the event
                 if _background(token) or _modifier(token) or (
