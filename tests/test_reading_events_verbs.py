@@ -251,3 +251,8 @@ def test_an_act_two_sides_agreed_to_do_is_between_them(nlp):
 
 def test_told_that_reports_and_told_to_demands(nlp):
     assert ("RUS", "190", "UKR") in coded(nlp, "A Ukrainian official told reporters that Russia attacked Kyiv.")
+
+
+def test_a_fronted_participle_frames_the_main_event(nlp):
+    assert coded(nlp, "Speaking in Vienna, the NATO chief warned Russia against escalating the war.") == {
+        ("IGOWSTNAT", "130", "RUS")}

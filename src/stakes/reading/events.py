@@ -70,9 +70,9 @@ THREAT_OF = {"15": "130", "16": "131", "17": "137", "18": "138", "19": "138", "2
 EXPECT_VERBS = {"expect", "predict", "doubt", "fear", "imagine", "deny"}
 """Verbs whose complement is an act foreseen or denied, not one reported as done or announced."""
 BLAME_VERBS = {"accuse", "blame", "charge", "condemn", "criticize", "criticise", "denounce", "suspect",
-               "praise", "thank", "fault", "punish", "sanction"}
-"""Verbs that judge another's act ("accused Israel of striking", "thanked him for helping"): the
-judgement, not the act judged, is the event."""
+               "praise", "thank", "fault", "punish", "sanction", "warn", "caution"}
+"""Verbs that judge or warn against another's act ("accused Israel of striking", "warned Russia
+against escalating"): the judgement or warning, not the act, is the event."""
 CONDITIONS = {"if", "unless", "whether"}
 CONDITIONED = {"03", "10", "13"}
 """Promises, demands and threats: with no other target, they address the actor of their condition."""
@@ -469,6 +469,8 @@ class CameoCoder:
         for i, found in by_verb.items():
             if any(j in by_verb for j in deferred.get(i, ())):
                 continue
+            if _adjunct(doc[i]) and doc[i].head.i in by_verb:
+                continue  # a participial clause before the main verb, coded before it was
             reported = [c for c in doc[i].children if c.dep_ == "ccomp"]
             if found[0].cameo.startswith("01") and any(
                     j in by_verb for c in reported for j in (t.i for t in c.subtree)):
@@ -771,9 +773,10 @@ def _modifier(verb: Token) -> bool:
 
 
 def _adjunct(verb: Token) -> bool:
-    """A participial clause after the main verb ("refused, citing opposition at home"): it comments on
-    the main event rather than reporting another."""
-    return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > verb.head.i
+    """A participial clause of the main verb ("refused, citing opposition at home", "Speaking in
+    Brussels, the chief warned …"): it frames or comments on the main event rather than reporting
+    another."""
+    return verb.dep_ == "advcl" and verb.tag_ == "VBG"
 
 
 def _purpose(verb: Token) -> bool:
