@@ -204,6 +204,7 @@ def test_agreements_and_demands(nlp, text, expected):
 def test_an_obligation_is_asked_not_done(nlp):
     assert not {e for e in coded(nlp, "Israel must withdraw from Lebanon.") if e[0] == "ISR"}
     assert ("TUR", "100", "SWE") in coded(nlp, "Turkey said Sweden must expel the militants.")
+    assert not {e for e in coded(nlp, "Europe must stop arming Israel.") if e[2] == "ISR"}
 
 
 def test_the_act_an_accusation_names_is_not_an_event(nlp):

@@ -536,8 +536,10 @@ class CameoCoder:
             forward, reverse = "030", ""  # "agreed to undertake exercises", the act uncoded: an intention
         if self.modality and _conditional(verb):
             return []  # "if Israel invades Rafah": a condition, not an act
-        if self.modality and any(c.dep_ == "aux" and c.lower_ in OBLIGATION for c in verb.children):
-            return []  # "Israel must withdraw": asked of the actor, not done by it
+        if self.modality and any(c.dep_ == "aux" and c.lower_ in OBLIGATION
+                                 for v in (verb, verb.head) if v is verb or verb.dep_ == "xcomp"
+                                 for c in v.children):
+            return []  # "Israel must withdraw", "the West must stop arming Kyiv": asked, not done
         act = forward
         intent = INTENT_OF.get(forward[:3]) or INTENT_OF.get(forward[:2])
         if intent and _announces(verb.head) and verb.dep_ == "xcomp":
