@@ -180,6 +180,7 @@ def test_attribution_is_not_an_event(nlp):
     ("Fuel shipments to Gaza were blocked by Israel.", ("ISR", "170", "PSEGZA")),  # target inside the subject
     ("The treaty was signed by Armenia and Azerbaijan.", ("ARM", "057", "AZE")),  # a joint act in the passive
     ("Moldova hopes to join the European Union.", ("MDA", "036", "IGOEUREEC")),  # an intention
+    ("Russia is set to invade Georgia.", ("RUS", "138", "GEO")),  # a threat
 ])
 def test_passives_and_intentions(nlp, text, expected):
     assert expected in coded(nlp, text)

@@ -62,6 +62,8 @@ REJECTION_OF = {"03": "120", "04": "125", "05": "120", "06": "121", "07": "122",
 OBLIGATION = {"must", "should", "ought"}
 FUTURE = {"will", "would", "shall", "'ll", "may", "might", "could"}
 """Auxiliaries of an act not (yet) done: "will give" is a promise, "may suspend" a threat."""
+IMMINENT = {"going", "set", "due", "poised", "about", "likely"}
+"""Words before "to" that put the act in the future ("is set to invade")."""
 PLANNING = {"prepare", "plan", "propose", "offer", "threaten"}
 """Light verbs whose event noun is an act intended, not done ("prepared an offensive")."""
 WANT_VERBS = {"want", "seek", "hope", "aim", "wish", "intend", "plan", "prepare", "threaten"}
@@ -791,8 +793,8 @@ def _intended(verb: Token) -> bool:
     "wants to expand", "may suspend", "said it was willing to withdraw"."""
     if any(c.dep_ == "aux" and c.lower_ in FUTURE for c in verb.children):
         return True
-    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and verb.head.lower_ == "going":
-        return True
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and verb.head.lower_ in IMMINENT:
+        return True  # "is going to attack", "is set to invade", "is due to host"
     return verb.dep_ == "xcomp" and (_announces(verb.head) or bool(_forms(verb.head) & WANT_VERBS))
 
 
