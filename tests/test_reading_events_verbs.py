@@ -258,3 +258,12 @@ def test_told_that_reports_and_told_to_demands(nlp):
 def test_a_fronted_participle_frames_the_main_event(nlp):
     assert coded(nlp, "Speaking in Vienna, the NATO chief warned Russia against escalating the war.") == {
         ("IGOWSTNAT", "130", "RUS")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The United Nations condemned the attack on the school.", {("IGOUNO", "111", None)}),
+    ("Russia and Ukraine struck a deal on grain exports.", {("RUS", "057", "UKR"), ("UKR", "057", "RUS")}),
+    ("China has refused to condemn Russia.", set()),  # no rejection of Russia
+])
+def test_regressions_of_pattern_choice(nlp, text, expected):
+    assert coded(nlp, text) == expected

@@ -458,6 +458,8 @@ class CameoCoder:
                         (_purpose(token) or _adjunct(token)) and token.head.i in coded):
                     continue
                 acts = [c.i for c in token.children if c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c)]
+                if acts and token.lemma_.lower() in REFUSE_VERBS and any(self._hostile(doc[j]) for j in acts):
+                    continue  # "refused to condemn Russia": a hostile act not done, and no rejection
                 if acts and (_announces(token) or token.lemma_.lower() in REFUSE_VERBS
                              or (self.modality and _forms(token) & WANT_VERBS)):
                     # "agreed to hold talks", "threatened to attack", "refused to meet": coded once, on
@@ -480,6 +482,11 @@ class CameoCoder:
             events.extend(found)
         doc._.events = _unique(events)
         return doc
+
+    def _hostile(self, verb: Token) -> bool:
+        """Whether the dictionary codes the verb as an act against someone (CAMEO 11 and above)."""
+        found = self._lookup(verb)
+        return found is not None and (found[1] or found[0].code or "")[:2] >= HOSTILE
 
     def _lookup(self, verb: Token) -> tuple[VerbBlock, str | None] | None:
         particles = {c.lower_.upper() for c in verb.children if c.dep_ in {"prt", "prep", "agent"}}
@@ -697,7 +704,7 @@ class CameoCoder:
                 rank = (pattern.size, -sum(isinstance(i, str) and i in PREPOSITIONS for i in pattern.post))
                 if best is not None and rank <= best_rank:
                     continue
-                if all(self._post_matches(i, post, preps, loose) for i in pattern.post) \
+                if all(self._post_matches(i, post, preps, loose, len(pattern.post) == 1) for i in pattern.post) \
                         and all(self.index.item_matches(i, pre) for i in pattern.pre) \
                         and all(_prep_matches(self.index, p, n, preps) for p, n in pattern.post_preps) \
                         and all(_prep_matches(self.index, p, n, pre_preps or preps) for p, n in pattern.pre_preps):
@@ -706,11 +713,13 @@ class CameoCoder:
                 return best
         return None
 
-    def _post_matches(self, item, post: list[_Noun], preps: dict[str, list[_Noun]], loose: bool) -> bool:
-        """A word after the verb: a noun of its objects, or a bare preposition ("RALLY * AGAINST")
-        that heads one of its phrases."""
-        if isinstance(item, str) and item in PREPOSITIONS and item in preps:
-            return True
+    def _post_matches(self, item, post: list[_Noun], preps: dict[str, list[_Noun]], loose: bool,
+                      alone: bool) -> bool:
+        """A word after the verb: a noun of its objects, or a preposition standing alone after the
+        verb ("RALLY * AGAINST") that heads one of its phrases; after a noun ("BLAME * ATTACK ON +")
+        a preposition belongs to a phrase the parse does not give the verb."""
+        if isinstance(item, str) and item in PREPOSITIONS:
+            return alone and item in preps
         return self.index.item_matches(item, post, loose)
 
 
