@@ -12,8 +12,9 @@ which may be refused with 429 when the queue is full).
 It prints requests per second; p50, p95 and p99 per endpoint; the 409 and 429 answers (expected
 under contention) and server errors (5xx, the target is none); the p95 of all reads while the jobs
 ran (target ≤ 200 ms); acknowledged saves against the revisions stored after the run (target: none
-lost); and the peak resident memory of the server's process tree (server, fork server and job
-workers) sampled every 0.2 s.
+lost); and the peak memory of the server's process tree (server, fork server and job workers)
+sampled every 0.2 s, resident (shared pages counted in every process) and proportional (shared
+pages split among the processes that share them).
 """
 
 from __future__ import annotations  # noqa: I001 - Locust patches the standard library and comes first
@@ -178,18 +179,24 @@ def start_server(db: str, jobs: int) -> tuple[subprocess.Popen, str]:
         time.sleep(0.2)
 
 
-def tree_rss(pid: int) -> int:
+def tree_memory(pid: int) -> tuple[int, int]:
+    """Resident and proportional memory of a process and its children. The resident sizes count
+    pages shared by the fork server and its workers (the models, the reading pipeline) once per
+    process; the proportional size splits each shared page among its processes, so it is the memory
+    the tree really takes."""
+    rss = pss = 0
     try:
-        root = psutil.Process(pid)
-        total = root.memory_info().rss
-        for child in root.children(recursive=True):
-            try:
-                total += child.memory_info().rss
-            except psutil.NoSuchProcess:
-                pass
-        return total
+        processes = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0
+        return 0, 0
+    for process in processes:
+        try:
+            info = process.memory_full_info()
+        except psutil.NoSuchProcess:
+            continue
+        rss += info.rss
+        pss += getattr(info, "pss", info.rss)
+    return rss, pss
 
 
 def prepare(client: httpx.Client, draws: int) -> None:
@@ -208,7 +215,7 @@ def prepare(client: httpx.Client, draws: int) -> None:
 
 
 def report(env: Environment, seconds: float, jobs_running: list[str], lost: dict[str, list[int]],
-           peak: int, peak_server: int, start_rss: int) -> bool:
+           peak: int, peak_server: int, start_rss: int, peak_pss: int) -> bool:
     total = env.stats.total
     print(f"\n{total.num_requests} requests in {seconds:.0f} s: {total.num_requests / seconds:.1f} requests/s")
     print(f"{'endpoint':42} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  answers")
@@ -232,7 +239,8 @@ def report(env: Environment, seconds: float, jobs_running: list[str], lost: dict
     print(f"acknowledged saves: {acked}; missing from the stored history: {lost_count}; "
           f"saves given up after {MAX_RETRIES} conflicts: {Shared.given_up}")
     print(f"server memory (resident, process tree): {start_rss / 2**20:.0f} MB at the start, peak "
-          f"{peak / 2**20:.0f} MB (the server process alone: {peak_server / 2**20:.0f} MB)")
+          f"{peak / 2**20:.0f} MB (the server process alone: {peak_server / 2**20:.0f} MB); proportional "
+          f"(shared pages split among processes): peak {peak_pss / 2**20:.0f} MB")
     print(f"machine load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (shared)")
     ok = server_errors == 0 and lost_count == 0 and read_p95 <= 200
     print("targets (0 server errors, 0 lost writes, read p95 <= 200 ms):", "met" if ok else "NOT met")
@@ -263,12 +271,13 @@ def main() -> None:
                     if time.monotonic() > deadline:
                         raise SystemExit("the large jobs did not start within 60 s")
                     time.sleep(0.2)
-                start_rss = tree_rss(process.pid)
-                peak = [start_rss, psutil.Process(process.pid).memory_info().rss]
+                start_rss, start_pss = tree_memory(process.pid)
+                peak = [start_rss, psutil.Process(process.pid).memory_info().rss, start_pss]
 
                 def sample() -> None:
                     while True:
-                        peak[0] = max(peak[0], tree_rss(process.pid))
+                        rss, pss = tree_memory(process.pid)
+                        peak[0], peak[2] = max(peak[0], rss), max(peak[2], pss)
                         try:
                             peak[1] = max(peak[1], psutil.Process(process.pid).memory_info().rss)
                         except psutil.NoSuchProcess:
@@ -294,7 +303,7 @@ def main() -> None:
                 for scenario_id, versions in Shared.acknowledged.items():
                     stored = {row["version"] for row in client.get(f"/api/scenarios/{scenario_id}/history").json()}
                     lost[scenario_id] = sorted(versions - stored)
-            ok = report(env, elapsed, jobs_running, lost, peak[0], peak[1], start_rss)
+            ok = report(env, elapsed, jobs_running, lost, peak[0], peak[1], start_rss, peak[2])
             print(f"CPU time of the server process (requests; jobs run in workers): {server_cpu:.1f} s "
                   f"in {elapsed:.0f} s")
         finally:

@@ -10,7 +10,9 @@ records. Measures:
 - events, CAMEO source/target/code P/R/F1 on the PETRARCH validation records (the suite's own
   dictionaries, spaCy parses the text) and on the project's hand-written news (bundled resources);
 - PLOVER event-type F1 on the PLOVER gold records, gold types renamed to the 2021 names;
-- direct quotes P/R/F1 and speaker accuracy on the project's hand-written news passages;
+- direct quotes P/R/F1 and speaker accuracy on the project's hand-written news passages, and on real
+  news articles of the article-extraction benchmark (offsets in ``real_news_quotes.yaml``, text from
+  ``shared/data/html/ground-truth.json``; shown when that file is present);
 - throughput of the whole pipeline against bare ``nlp.pipe`` of the same model on the same texts.
 """
 
@@ -25,9 +27,12 @@ from stakes.reading.evaluate import (
     PARTS,
     PLOVER_2016_TO_2021,
     event_key,
+    missed_quotes,
+    plover_date,
     read_news_gold,
     read_petr_records,
     read_plover_records,
+    read_real_news_quotes,
     score_news_events,
     score_news_quotes,
     score_petr,
@@ -106,6 +111,24 @@ def measures(shared: Path) -> None:
     table(f"news direct quotes ({len(quotes['dev'])} / {len(quotes['test'])} passages)",
           scores, {**{k: (lambda s, f=f: f(s.found)) for k, f in PRF.items()},
                    "speaker accuracy": lambda s: s.speaker_accuracy})
+    real_news_quotes(shared)
+
+
+def real_news_records(shared: Path) -> dict[str, list] | None:
+    """The real-news quote records by part, or ``None`` without the benchmark's ground truth."""
+    truth = shared / "data" / "html" / "ground-truth.json"
+    return split(read_real_news_quotes(GOLD / "real_news_quotes.yaml", truth)) if truth.exists() else None
+
+
+def real_news_quotes(shared: Path) -> None:
+    records = real_news_records(shared)
+    if records is None:
+        return
+    scores = {p: score_news_quotes(nlp_pipeline(), records[p]) for p in PARTS}
+    table(f"real news direct quotes ({len(records['dev'])} / {len(records['test'])} articles, "
+          f"{sum(len(r.quotes) for r in records['dev'])} / {sum(len(r.quotes) for r in records['test'])} quotes)",
+          scores, {**{k: (lambda s, f=f: f(s.found)) for k, f in PRF.items()},
+                   "speaker accuracy": lambda s: s.speaker_accuracy})
 
 
 def dev_errors(shared: Path) -> None:
@@ -126,10 +149,23 @@ def dev_errors(shared: Path) -> None:
         gold = {event_key(*e) for e in record.events}
         if coded != gold:
             print(f"{record.id}: {record.text}\n   missed {sorted(gold - coded)}  extra {sorted(coded - gold)}")
+    for record in split(read_plover_records(folder / "plover_gsr_dev.json"), key=lambda r: r["id"])["dev"]:
+        doc = nlp(make_doc(nlp, record["text"], plover_date(record)))
+        events = [e for e in doc._.events if e.plover and (e.source or e.target)]
+        gold = PLOVER_2016_TO_2021.get(record["event"], record["event"])
+        if {e.plover for e in events} != {gold}:
+            found = sorted({f"{e.plover} ({e.cameo} {e.verb}: {e.source_code}→{e.target_code})" for e in events})
+            print(f"{record['id']}: {record['text']}\n   gold {gold} ({record.get('eventText', '')})  coded {found}")
     for record in split(read_news_gold(GOLD / "news_quotes.yaml"))["dev"]:
         doc = nlp(make_doc(nlp, record.text, record.date))
         found = [(q.text, q.speaker_text) for q in doc._.quotes if q.direct]
         print(f"{record.id}: gold {[(t[:30], s) for t, s in record.quotes]}\n   found {[(t[:30], s) for t, s in found]}")
+    for record in (real_news_records(shared) or {"dev": []})["dev"]:
+        doc = nlp(make_doc(nlp, record.text))
+        found = [(q.start, q.end) for q in doc._.quotes if q.direct]
+        for start, text, speaker in missed_quotes(record, found):
+            context = record.text[max(0, start - 80):start + len(text) + 50].replace("\n", " / ")
+            print(f"{record.id[:12]} missed [{speaker}]: {context!r}")
 
 
 def main() -> None:

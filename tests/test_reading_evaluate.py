@@ -84,6 +84,35 @@ def test_news_gold_is_readable_and_split():
         assert {"wire", "broadsheet", "opinion", "transcript"} <= styles
 
 
+def test_news_event_gold_covers_cameo_and_the_patterns_in_both_parts():
+    """Both parts hold every CAMEO root, every event pattern and sentences with no codable event, and
+    every gold event is well formed (actor codes of letters, a CAMEO code of 3-4 digits, root 01-20)."""
+    records = read_news_gold(DATA / "gold" / "news_events.yaml")
+    roots = {f"{k:02d}" for k in range(1, 21)}
+    for part in split(records).values():
+        events = [e for r in part for e in r.events]
+        assert all(s.isalpha() and t.isalpha() and s.isupper() and t.isupper() for s, _, t in events)
+        assert all(c.isdigit() and len(c) in (3, 4) and c[:2] in roots for _, c, _ in events)
+        assert {c[:2] for _, c, _ in events} == roots
+        assert {p for r in part for p in r.pattern} == {f"e{k}" for k in range(1, 8)}
+        assert sum(not r.events for r in part) >= 5
+
+
+def test_news_quote_gold_lists_quotes_in_text_order_and_has_non_speech_passages():
+    """The scorer finds each gold quote after the previous one, so a record must list them in order;
+    both parts hold passages whose quotation marks are not speech."""
+    records = read_news_gold(DATA / "gold" / "news_quotes.yaml")
+    for record in records:
+        cursor = 0
+        for text, _ in record.quotes:
+            start = record.text.find(text, cursor)
+            assert start >= 0, record.id
+            cursor = start + 1
+    for part in split(records).values():
+        assert any(not r.quotes for r in part)
+        assert {p for r in part for p in r.pattern} == {"q1", "q2", "q3", "q4"}
+
+
 def test_news_gold_rejects_a_quote_not_in_the_text(tmp_path):
     path = tmp_path / "gold.yaml"
     path.write_text("records:\n- {id: a, text: 'He said \"yes.\"', quotes: [{text: 'no.', speaker: He}]}\n")

@@ -90,3 +90,88 @@ def test_short_quotes_count_only_when_a_speech_verb_governs_them(nlp):
 ])
 def test_the_releaser_of_a_statement_is_the_speaker(nlp, text):
     assert direct(nlp, text) == [("the blockade of Gaza must end at once.", "Turkey")]
+
+
+def test_single_quote_marks_are_quotes_and_apostrophes_are_not():
+    def texts(text):
+        return [text[a:b] for a, b in quote_spans(text)]
+    assert texts("‘We don’t accept it,’ she said.") == ["We don’t accept it,"]
+    assert texts("‘The farmers’ anger is real,’ he said.") == ["The farmers’ anger is real,"]
+    assert texts("The minister called them ‘cowards’ on Monday.") == ["cowards"]
+    assert texts("Brazil's 'green deal' stalls") == ["green deal"]
+    assert texts("Talks resumed in the 1990s’ spirit, Oslo's mediators said.") == []
+    assert texts("He said “the delay is ‘absurd’ by now” today.") == ["the delay is ‘absurd’ by now"]
+
+
+def test_british_style_quotes_find_their_speaker(nlp):
+    found = direct(nlp, "‘We will not be bullied into a bad treaty,’ Keir Starmer said on Tuesday.")
+    assert found == [("We will not be bullied into a bad treaty,", "Keir Starmer")]
+
+
+@pytest.mark.parametrize("text, words", [
+    ('"The vote was rigged from the start," Boris Johnson continued.', "The vote was rigged from the start,"),
+    ("Boris Johnson branded the budget 'a disgrace'.", "a disgrace"),
+])
+def test_verbs_that_attribute_words_only_beside_marks(nlp, text, words):
+    assert direct(nlp, text) == [(words, "Boris Johnson")]
+
+
+def test_continued_to_is_not_indirect_speech(nlp):
+    assert quotes(nlp, "Boris Johnson continued to campaign across the north.")[1] == []
+
+
+def test_quoted_as_saying_is_said_by_who_was_quoted(nlp):
+    found = direct(nlp, 'Boris Johnson was quoted as saying "the deal is dead and buried."')
+    assert found == [("the deal is dead and buried.", "Boris Johnson")]
+
+
+@pytest.mark.parametrize("text, words, who", [
+    ('Asked about new elections, Prime Minister Keir Starmer was brief: "Not this year."', "Not this year.", "Keir Starmer"),
+    ('One senior diplomat, Kaja Kallas, put it plainly to reporters: "The talks are over."', "The talks are over.", "Kaja Kallas"),
+])
+def test_a_quote_after_a_colon_is_said_by_the_clause_before_it(nlp, text, words, who):
+    assert direct(nlp, text) == [(words, who)]
+
+
+def test_transcript_labels_are_speakers(nlp):
+    _, found = quotes(nlp, 'The exchange was short.\nReporter: "Will the army stay?"\nMilei: "Yes. For now."')
+    assert [(q.text, q.speaker_text) for q in found if q.direct] == [
+        ("Will the army stay?", "Reporter"), ("Yes. For now.", "Milei")]
+
+
+@pytest.mark.parametrize("text", [
+    'The commander, better known as "El Tigre", spoke to the radio station on Monday.',
+    'The government calls its plan the "National Recovery and Growth Programme" in every statement.',
+])
+def test_marks_around_a_name_are_not_a_quote(nlp, text):
+    assert direct(nlp, text) == []
+
+
+def test_he_as_a_speaker_is_the_person_named_last(nlp):
+    text = ('Hezbollah leader Hassan Nasrallah said in a speech that the attack was "an act of war." '
+            '"We will answer it," he said.')
+    doc, found = quotes(nlp, text)
+    answer = next(q for q in found if q.direct and q.text.startswith("We will"))
+    mention = next(m for m in doc._.mentions if m.text.endswith("Hassan Nasrallah"))
+    assert answer.speaker == mention.actor
+
+
+def test_an_attribution_after_an_exclamation_and_the_short_quote_after_it(nlp):
+    text = '"Stay back! Nobody crosses this line!" a border guard shouted. "Go home."'
+    assert [(t, s is None) for t, s in direct(nlp, text)] == [
+        ("Stay back! Nobody crosses this line!", True), ("Go home.", True)]
+    _, found = quotes(nlp, text)
+    assert {q.speaker_text for q in found if q.direct} == {"a border guard"}
+
+
+def test_doubled_single_marks_close_a_double_quote():
+    text = "“It was an attempt to mislead voters,’’ the fact-checker told reporters."
+    assert [text[a:b] for a, b in quote_spans(text)] == ["It was an attempt to mislead voters,"]
+
+
+@pytest.mark.parametrize("text", [
+    'Boris Johnson said he never used the term "special operation" in public.',
+    'The minister said the accord had been reached through an "irregular" and unofficial channel that few knew of.',
+])
+def test_terms_and_scare_quotes_are_not_quotes(nlp, text):
+    assert direct(nlp, text) == []

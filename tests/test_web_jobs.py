@@ -7,6 +7,7 @@ it starts (cancel, or the app's shutdown kills their workers).
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import signal
@@ -27,6 +28,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note about httpx
     from fastapi.testclient import TestClient
 
+import stakes
 from stakes.corpus.schema import JobRow
 from stakes.corpus.store import database_url
 from stakes.web.app import Settings, create_app
@@ -259,6 +261,65 @@ def serve(db: Path, *options: str) -> tuple[subprocess.Popen, str]:
             return False
     wait_until(up, "the server to start")
     return process, base
+
+
+def assert_close(got, expected, where: str = "result") -> None:
+    """``got`` has the structure and texts of ``expected`` and its numbers to 1e-9 (relative)."""
+    if isinstance(expected, dict):
+        assert isinstance(got, dict) and got.keys() == expected.keys(), where
+        for key in expected:
+            assert_close(got[key], expected[key], f"{where}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(got, list) and len(got) == len(expected), where
+        for k, (a, b) in enumerate(zip(got, expected)):
+            assert_close(a, b, f"{where}[{k}]")
+    elif isinstance(expected, float):
+        assert got == pytest.approx(expected, rel=1e-9, abs=1e-12), where
+    else:
+        assert got == expected, where
+
+
+def test_with_a_dask_cluster_monte_carlo_and_comparison_jobs_spread_their_draws_there(tmp_path):
+    from distributed import LocalCluster
+
+    from stakes.web import work
+
+    scenario = stakes.load("rafah-2024")
+    whatif = {"id": "weaker", "title": "Hamas weaker", "changes": ["hamas.capability *= 0.5"]}
+    asked = {"montecarlo": {"models": ["mean", "bdm"], "draws": 300, "seed": 5},
+             "compare": {"models": ["mean"], "draws": 200, "seed": 5, "whatifs": [whatif]}}
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://", host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        with app_on(tmp_path / "s.sqlite", jobs=JobLimits(cluster=cluster.scheduler_address)) as client:
+            for kind, body in asked.items():
+                answer = client.post(f"/api/scenarios/rafah-2024/{kind}", headers=AUTH, json=body)
+                assert answer.status_code == 202, answer.text
+                job = finished(client, answer.json()["id"], timeout=180)
+                assert job["status"] == "done", job
+                alone = getattr(work, {"montecarlo": "run_monte_carlo", "compare": "run_compare"}[kind])(
+                    scenario, {**body, "cluster": None}, lambda done, total: None)
+                # the numbers of one process (the engines running the draws may differ in the last digit)
+                assert_close(job["result"], json.loads(json.dumps(alone)))
+        ran = {key.rsplit("-", 1)[0] for key in cluster.scheduler.task_prefixes}
+    assert "run_block" in ran  # the draws were run by the cluster's workers
+
+
+def _send_whether_the_reading_pipeline_is_loaded(pipe) -> None:
+    from stakes.reading import nlp
+
+    pipe.send(nlp.nlp_pipeline.cache_info().currsize)
+    pipe.close()
+
+
+def test_job_workers_start_with_the_reading_pipeline_loaded():
+    from stakes.web.jobs import _context
+
+    receive, send = _context().Pipe(duplex=False)
+    worker = _context().Process(target=_send_whether_the_reading_pipeline_is_loaded, args=(send,))
+    worker.start()
+    send.close()
+    assert receive.recv() == 1  # loaded once in the fork server, not by each reading job
+    worker.join(timeout=30)
 
 
 def test_sigterm_stops_in_flight_work_and_marks_it_interrupted(tmp_path):

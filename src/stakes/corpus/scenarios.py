@@ -6,8 +6,10 @@ update only happens ``WHERE version = expected`` in one transaction with its his
 people saving the same scenario never overwrite each other silently (:class:`VersionConflict`).
 An id the store chooses is taken by the insert itself, and chosen again when another writer got
 there first. Deleting moves a scenario to a trash (``deleted_at`` set) from which it can be restored
-with its history until the trash is emptied. Reads are cheap: listings use the summary columns, and
-a parsed scenario is cached by the digest of its text (:class:`ParsedCache`).
+with its history until the trash is emptied. Reads are cheap: listings use the summary columns, a
+parsed scenario (and its what-ifs) is cached by the digest of its text (:class:`ParsedCache`), and a
+read is one query on one connection. A save validates the scenario's canonical data and stores its
+YAML dump, without parsing the text it just wrote.
 """
 
 from __future__ import annotations
@@ -22,14 +24,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import yaml
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from stakes.corpus import migrate
 from stakes.corpus.schema import RevisionRow, ScenarioRow, SourceArticleRow, TokenRow
 from stakes.corpus.store import CorpusError
 from stakes.errors import StakesError
-from stakes.scenario import io
+from stakes.scenario import io, schema
 from stakes.scenario.diff import diff
 from stakes.scenario.documents import parse_text
 from stakes.scenario.model import Scenario, Source
@@ -62,16 +64,16 @@ class VersionConflict(StakesError):
 
 
 class ParsedCache:
-    """Parsed scenarios by the digest of their stored text, least recently used dropped first once
-    the texts they were read from add up to more than ``chars`` characters. Thread-safe."""
+    """What was read from stored texts (scenarios, what-ifs) by the digest of the text, least recently
+    used dropped first once the texts add up to more than ``chars`` characters. Thread-safe."""
 
     def __init__(self, chars: int):
         self.chars = chars
-        self._items: OrderedDict[str, tuple[Scenario, int]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
         self._held = 0
         self._lock = threading.Lock()
 
-    def get(self, digest: str) -> Scenario | None:
+    def get(self, digest: str) -> Any | None:
         with self._lock:
             item = self._items.get(digest)
             if item is None:
@@ -79,22 +81,23 @@ class ParsedCache:
             self._items.move_to_end(digest)
             return item[0]
 
-    def put(self, digest: str, scenario: Scenario, size: int) -> Scenario:
-        """Keep ``scenario`` (read from ``size`` characters) unless it alone is larger than the cache."""
+    def put(self, digest: str, value: Any, size: int) -> Any:
+        """Keep ``value`` (read from ``size`` characters) unless it alone is larger than the cache."""
         with self._lock:
             if digest in self._items or size > self.chars:
-                return scenario
-            self._items[digest] = (scenario, size)
+                return value
+            self._items[digest] = (value, size)
             self._held += size
             while self._held > self.chars:
                 _, (_, dropped) = self._items.popitem(last=False)
                 self._held -= dropped
-        return scenario
+        return value
 
 
 @dataclass(frozen=True)
 class StoredScenario:
-    """A scenario as stored: the scenario, its what-ifs and its version."""
+    """A scenario as stored: the scenario, its what-ifs and its version; ``digest`` (SHA-256 of its
+    stored text) with ``id``, ``version`` and ``updated_at`` tells one stored state from any other."""
 
     id: str
     version: int
@@ -102,6 +105,12 @@ class StoredScenario:
     whatifs: list[WhatIf]
     updated_at: datetime
     updated_by: str
+    digest: str = ""
+
+    @property
+    def key(self) -> tuple[str, int, str, datetime]:
+        """What identifies this stored state: anything computed from it alone may be kept under this key."""
+        return self.id, self.version, self.digest, self.updated_at
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,7 @@ class ScenarioStore:
     def __init__(self, engine: Engine, cache_chars: int = CACHE_CHARS):
         self.engine = engine
         self._cache = ParsedCache(cache_chars)
+        self._whatifs_cache = ParsedCache(cache_chars // 10)
         migrate.upgrade(engine)
 
     # -- reading ----------------------------------------------------------------------------------
@@ -142,8 +152,21 @@ class ScenarioStore:
         if scenario is None:  # read the text, with the rest of the row as it is now
             row = self._row(scenario_id, content=True)
             scenario = self._cache.put(row.digest, _scenario(row.content, row.id), row.size)
-        return StoredScenario(row.id, row.version, scenario, _whatifs(row.whatifs, row.id), _utc(row.updated_at),
-                              row.updated_by)
+        return StoredScenario(row.id, row.version, scenario, self._read_whatifs(row.whatifs, row.id),
+                              _utc(row.updated_at), row.updated_by, row.digest)
+
+    def _read_whatifs(self, text: str, scenario_id: str) -> list[WhatIf]:
+        digest = content_digest(text)
+        whatifs = self._whatifs_cache.get(digest)
+        if whatifs is None:
+            whatifs = self._whatifs_cache.put(digest, tuple(_whatifs(text, scenario_id)), len(text))
+        return list(whatifs)
+
+    def key(self, scenario_id: str, trashed: bool = False) -> tuple[str, int, str, datetime]:
+        """The :attr:`StoredScenario.key` of a stored scenario, without reading its text (NotFound as
+        :meth:`get`; with ``trashed``, also of one in the trash)."""
+        row = self._row(scenario_id, content=False, trashed=trashed)
+        return row.id, row.version, row.digest, _utc(row.updated_at)
 
     def history(self, scenario_id: str) -> list[Revision]:
         """Every saved version, newest first (also of a scenario in the trash)."""
@@ -156,10 +179,8 @@ class ScenarioStore:
                     for row in conn.execute(query)]
 
     def _row(self, scenario_id: str, content: bool, trashed: bool = False) -> Any:
-        s = ScenarioRow
-        columns = [c for c in s.__table__.columns if content or c.name != "content"]
         with self.engine.connect() as conn:
-            row = conn.execute(select(*columns).where(s.id == scenario_id)).first()
+            row = conn.execute(_ROW_WITH_CONTENT if content else _ROW, {"id": scenario_id}).first()
         if row is None:
             raise NotFound(f"no scenario {scenario_id!r} in the store; list the stored ones first")
         if row.deleted_at is not None and not trashed:
@@ -209,7 +230,7 @@ class ScenarioStore:
                     continue  # another writer took the id chosen: choose again
                 self._refuse_taken(scenario_id)
             self._cache.put(columns["digest"], stored_as, len(content))
-            return StoredScenario(chosen, 1, stored_as, whatifs, now, author)
+            return StoredScenario(chosen, 1, stored_as, whatifs, now, author, columns["digest"])
         raise CorpusError(f"no free id for {scenario.title!r} after {ID_ATTEMPTS} tries; give one with `id`")
 
     def _free_id(self, title: str, attempt: int) -> str:
@@ -232,9 +253,13 @@ class ScenarioStore:
         raise AlreadyExists(f"a scenario {scenario_id!r} is already stored; choose another id")
 
     def save(self, scenario_id: str, expected_version: int, author: str, scenario: Scenario | None = None,
-             whatifs: list[WhatIf] | None = None, summary: str | None = None) -> StoredScenario:
-        """Save a new version (the scenario, its what-ifs or both) if the stored one is ``expected_version``."""
-        current = self.get(scenario_id)
+             whatifs: list[WhatIf] | None = None, summary: str | None = None,
+             current: StoredScenario | None = None) -> StoredScenario:
+        """Save a new version (the scenario, its what-ifs or both) if the stored one is ``expected_version``;
+        ``current`` is the stored scenario the change was made on, when the caller has read it (the write
+        itself still fails if another was saved since)."""
+        if current is None or current.id != scenario_id or current.version != expected_version:
+            current = self.get(scenario_id)
         if current.version != expected_version:
             raise VersionConflict(scenario_id, expected_version, current.version, current.updated_by)
         scenario = current.scenario if scenario is None else scenario
@@ -336,8 +361,9 @@ class ScenarioStore:
         if not done:  # someone saved between reading the current version and this update
             latest = self.get(current.id)
             raise VersionConflict(current.id, current.version, latest.version, latest.updated_by)
-        self._cache.put(content_digest(content), stored_as, len(content))
-        return StoredScenario(current.id, version, stored_as, whatifs, now, author)
+        digest = content_digest(content)
+        self._cache.put(digest, stored_as, len(content))
+        return StoredScenario(current.id, version, stored_as, whatifs, now, author, digest)
 
     # -- articles behind sources ------------------------------------------------------------------
 
@@ -439,10 +465,13 @@ def token_digest(token: str) -> str:
 
 
 def _checked(scenario: Scenario) -> tuple[str, Scenario]:
-    """The scenario's canonical text and the scenario as read back from it (a ScenarioError when the
-    text would not read back: objects built in code are not validated until here)."""
-    content = io.dumps(scenario)
-    return content, io.loads(content, file=f"scenario {scenario.title!r}")
+    """The scenario's canonical text and the scenario it stands for, validated (a ScenarioError when
+    it is not: objects built in code are not validated until here).
+
+    The text is the YAML dump of the scenario's canonical data, which reads back as that data (the
+    round-trip tests check it), so the data is validated instead of the text being parsed again."""
+    origin = f"scenario {scenario.title!r}"
+    return io.dumps(scenario), schema.from_data(schema.to_data(scenario), None, file=origin)
 
 
 def _scenario(content: str, scenario_id: str) -> Scenario:
@@ -465,5 +494,10 @@ def _utc(stamp: datetime) -> datetime:
     """SQLite returns stored timestamps without their zone; they were written in UTC."""
     return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
 
+
+_ROW_WITH_CONTENT = select(ScenarioRow.__table__).where(ScenarioRow.id == bindparam("id"))
+_ROW = select(*(c for c in ScenarioRow.__table__.columns if c.name != "content")).where(
+    ScenarioRow.id == bindparam("id"))
+"""A scenario's row with and without its text; built once, as every read runs one of them."""
 
 __all__ = ["AlreadyExists", "NotFound", "Revision", "ScenarioStore", "StoredScenario", "VersionConflict"]

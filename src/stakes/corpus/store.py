@@ -201,6 +201,22 @@ class Corpus:
                        publisher=row["publisher"], url=row["url"], origin=row["origin"],
                        meta=dict(row["meta"] or {}))
 
+    def stored(self, article_ids: Iterable[str]) -> set[str]:
+        """Which of ``article_ids`` are stored (one query, without their texts)."""
+        wanted = sorted(set(article_ids))
+        if not wanted:
+            return set()
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(ArticleRow.id).where(ArticleRow.id.in_(wanted))).scalars())
+
+    def texts(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """Article id → text, for those of ``article_ids`` that are stored (one query)."""
+        wanted = sorted(set(article_ids))
+        if not wanted:
+            return {}
+        with self.engine.connect() as conn:
+            return dict(conn.execute(select(ArticleRow.id, ArticleRow.text).where(ArticleRow.id.in_(wanted))).all())
+
     def marks(self, article_id: str) -> dict[str, list[dict[str, Any]]]:
         """What the analysis found in one article, as spans of its text: ``mentions`` (actor, text),
         ``quotes`` (speaker), ``events`` (source, target, cameo, plover), in text order."""
@@ -332,10 +348,18 @@ def analysis_problems(article: Article, analysis: Analysis) -> list[str]:
     return problems
 
 
+POOL_SIZE = 20
+"""Database connections an engine keeps open once opened: as many as a server's request threads and
+its job dispatcher use at once, so busy moments reuse connections instead of opening (and closing)
+new ones; the command line opens one."""
+
+
 def _engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": 60})
+        return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
+    in_memory = make_url(url).database in (None, "", ":memory:")  # one connection, whatever the pool
+    pool = {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_SIZE}
+    engine = create_engine(url, connect_args={"timeout": 60}, **pool)
 
     @event.listens_for(engine, "connect")
     def _pragmas(connection: Any, _record: Any) -> None:

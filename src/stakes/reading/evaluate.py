@@ -212,7 +212,7 @@ def score_plover(nlp: Language, records: list[dict], crosswalk: dict[str, str] |
     crosswalk = crosswalk or {}
     by_type = Score()
     with_source = Score()
-    docs = nlp.pipe(make_doc(nlp, r["text"], _plover_date(r)) for r in records)
+    docs = nlp.pipe(make_doc(nlp, r["text"], plover_date(r)) for r in records)
     for record, doc in zip(records, docs):
         events = [e for e in doc._.events if e.plover and (e.source or e.target)]
         types = {e.plover for e in events}
@@ -225,7 +225,8 @@ def score_plover(nlp: Language, records: list[dict], crosswalk: dict[str, str] |
     return by_type, with_source
 
 
-def _plover_date(record: dict) -> date | None:
+def plover_date(record: dict) -> date | None:
+    """A PLOVER record's date, or None when it has none or it is not ISO."""
     try:
         return date.fromisoformat(record.get("date", ""))
     except ValueError:
@@ -339,3 +340,62 @@ def score_news_quotes(nlp: Language, records: list[NewsRecord]) -> QuoteScore:
             names = [match.speaker_text] + ([actor.name, *actor.aliases] if actor else [])
             result.right_speaker += any(speaker in name.lower() for name in names)
     return result
+
+
+# -- real news articles: direct quotes as offsets into text kept outside the repository -------------
+#
+# ``tests/data/gold/real_news_quotes.yaml`` annotates direct quotes in real news pages of the
+# article-extraction benchmark. The articles are third-party text, so the gold file holds only each
+# article's id, the SHA-256 of its ``articleBody`` and ``[start, end, speaker]`` offsets; the text is
+# read from the benchmark's ``ground-truth.json`` and checked against the hash before any offset is
+# used. The records are :class:`NewsRecord` objects, scored by :func:`score_news_quotes` unchanged.
+
+
+def read_real_news_quotes(gold_path: str | Path, ground_truth_path: str | Path) -> list[NewsRecord]:
+    """News records (style ``"real"``) with the article text from ``ground_truth_path`` and the direct
+    quotes of ``gold_path``, in text order.
+
+    Raises :class:`GoldError` naming the file and the article when an article is missing from the
+    ground truth, its text does not have the recorded SHA-256 (another copy of the benchmark), or a
+    quote's offsets do not fit the text.
+    """
+    gold_path, ground_truth_path = Path(gold_path), Path(ground_truth_path)
+    truth = json.loads(ground_truth_path.read_text(encoding="utf-8"))
+    data = yaml.safe_load(gold_path.read_text(encoding="utf-8"))
+    records = []
+    for item in data["articles"]:
+        where = f"{gold_path}: article {item['id']}"
+        if item["id"] not in truth:
+            raise GoldError(f"{where} is not in {ground_truth_path}; fix: point to the benchmark's "
+                            f"ground-truth.json the gold was made from")
+        text = truth[item["id"]]["articleBody"]
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if digest != item["sha256"]:
+            raise GoldError(f"{where}: its articleBody in {ground_truth_path} has sha256 {digest[:12]}…, "
+                            f"the gold was made from {item['sha256'][:12]}…; fix: use the ground-truth.json "
+                            f"the gold was made from, or re-annotate with benchmarks/annotate_quotes.py")
+        quotes, cursor = [], 0
+        for start, end, speaker in sorted(item.get("quotes") or []):
+            if not 0 <= start < end <= len(text):
+                raise GoldError(f"{where}: quote [{start}, {end}] is outside its {len(text)} characters; "
+                                f"fix: re-annotate with benchmarks/annotate_quotes.py")
+            quote = text[start:end]
+            if text.find(quote, cursor) != start:
+                raise GoldError(f"{where}: quote [{start}, {end}] {quote[:30]!r} also occurs earlier, so "
+                                f"scoring would place it there; fix: annotate that earlier occurrence too")
+            quotes.append((quote, str(speaker)))
+            cursor = start + 1
+        records.append(NewsRecord(item["id"], "real", text, None, quotes=tuple(quotes)))
+    return records
+
+
+def missed_quotes(record: NewsRecord, found: list[tuple[int, int]]) -> list[tuple[int, str, str]]:
+    """``(start, text, speaker)`` of the record's gold quotes that no found span overlaps by half of
+    their union (the match rule of :func:`score_news_quotes`), for listing development misses."""
+    missed, cursor = [], 0
+    for text, speaker in record.quotes:
+        start = record.text.find(text, cursor)
+        cursor = start + 1
+        if not any(_overlap((start, start + len(text)), span) >= 0.5 for span in found):
+            missed.append((start, text, speaker))
+    return missed

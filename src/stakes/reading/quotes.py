@@ -1,20 +1,28 @@
 """Quotes: direct speech in quotation marks and indirect attributions, with the speaker resolved.
 
 A spaCy component after ``stakes_actors``. Direct quotes are found on the raw text (curly and straight
-marks; an opening mark left unclosed runs to the end of its paragraph, a stray closing mark is
-ignored) and attributed through a speech verb outside the marks. A quote with no speech verb in its
-sentence continues the quote before it ("A," X said. "B.") when that one is in the same paragraph or
-the paragraph just before, or else belongs to the speaker of an attribution closing the paragraph
-before (a quoted paragraph under "X addressed the country:"). A short quote (under four words) counts
-only when a speech verb governs it on the parse ("called the move 'absurd'"), so scare quotes do not.
-The speaker of "released a statement saying …" or "in a post saying …" is the one who released it.
-Indirect speech is a speech verb with a clause or a ``for``-phrase (``said that``, ``warned``,
-``called for``) or ``according to X``.
+marks, double or single; an opening mark left unclosed runs to the end of its paragraph, a stray
+closing mark is ignored, an apostrophe is not a mark) and attributed through a verb outside the marks
+that reports words ("said", "continued", "branded"; "was quoted as saying" is said by who was quoted),
+in the quote's sentences or right after it ('"Stop!" an officer shouted.'). A quote with no
+attribution of its own continues the quote before it ("A," X said. "B.") when that one is in the same
+paragraph or the paragraph just before, or else belongs to the speaker of an attribution closing the
+paragraph before (a quoted paragraph under "X addressed the country:"). A short quote (under four
+words) counts only close under the verb that attributes it ("called the move 'absurd'"), so scare
+quotes do not. The speaker of "released a statement saying …" or "in a post saying …" is the one who
+released it. A quote right after a colon is said by the subject of the clause the colon ends ("Tusk
+was brief: 'Not now.'"), and one right after a transcript label by the label ("Reporter: '…'").
+Marks around a name or a term ("better known as 'El Tigre'", "the term 'X'", a title-case name) are
+not a quote. A speaker given as "he" or "she" is a person: the one the pronoun was linked to, else
+the last person named outside quotation marks. Indirect speech is a speech verb with a clause or a
+``for``-phrase (``said that``, ``warned``, ``called for``) or ``according to X``.
 """
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Token
+import re
+
+from spacy.tokens import Doc, Span, Token
 
 from stakes.reading.actors import actor_token
 from stakes.reading.records import Quote
@@ -25,37 +33,106 @@ SPEECH_VERBS = {
     "deny", "admit", "acknowledge", "ask", "demand", "suggest", "predict", "caution", "assert",
     "reiterate", "confirm", "report", "explain", "signal", "indicate", "press", "advocate", "propose",
     "appeal", "reply", "respond", "tweet", "recall", "maintain", "contend", "charge", "address", "speak",
-    "repeat", "post",
+    "repeat", "post", "testify",
 }
+QUOTING_VERBS = SPEECH_VERBS | {
+    "continue", "agree", "describe", "remark", "comment", "conclude", "observe", "concede", "complain",
+    "lament", "boast", "counter", "retort", "plead", "shout", "chant", "joke", "quip", "exclaim", "scoff",
+    "muse", "recount", "wonder", "brand", "dub", "label", "term", "quote", "question", "answer", "order",
+    "yell", "scream", "cry", "whisper",
+}
+"""Verbs that attribute the words in marks beside them ("'We are ready,' he continued"; "branded the
+plan 'reckless'"). Only the speech verbs above also make indirect speech of a clause: "continued to
+fight" reports no words."""
 STATEMENT_NOUNS = {"statement", "post", "message", "video", "letter", "tweet", "communique", "note", "speech",
                    "address", "release", "interview", "broadcast"}
 """What an actor releases: "issued a statement saying …" is said by whoever issued it."""
 OPENING = {"“": "”", "«": "»", "„": "“"}
+SINGLE_OPENING = {"‘": "’", "'": "'"}
+"""Single marks open a quote only at a word's start and close it only at a word's end, because the
+same characters are apostrophes ("don’t", "Israel's", "the protesters’ demands")."""
+CLOSING_PUNCTUATION = set(",.;:!?)—–-")
 MIN_DIRECT_WORDS = 4
+PERSONAL_PRONOUNS = {"he", "she"}
+PLACE_KINDS = {"state", "government", "other"}
+NAMING_CUES = ("known as", "nicknamed", "dubbed", "titled", "entitled", "named", "called")
+TERM_NOUNS = {"term", "word", "words", "phrase", "slogan", "hashtag", "label", "name", "motto", "banner"}
+LABEL = re.compile(r"(?:^|\n)[ \t]*((?:[A-Z][\w.'’-]*)(?:[ \t]+[A-Za-z][\w.'’-]*){0,4})[ \t]*:[ \t]*$")
+"""A transcript's speaker label opening a line: "Reporter:", "Hegseth:", "The Prime Minister:"."""
+
+
+def _opens_single(text: str, index: int) -> bool:
+    before = text[index - 1] if index else " "
+    after = text[index + 1] if index + 1 < len(text) else " "
+    return (before.isspace() or before in "([—–-\"“") and (after.isalnum() or after in "“\"")
+
+
+def _single_closers(text: str, start: int, end: int, closer: str) -> list[tuple[int, bool]]:
+    """Where a single-quoted passage may close between ``start`` and ``end`` (the paragraph's end),
+    each with whether the close is sure: a mark after punctuation or before it is; a mark after a
+    word's last letter "s" and before a space may be a plural possessive instead."""
+    found = []
+    for index in range(start, end):
+        if text[index] not in {closer, "’"} or index == start:
+            continue
+        before = text[index - 1]
+        after = text[index + 1] if index + 1 < len(text) else " "
+        if after.isalnum():
+            continue  # an apostrophe inside a word: don’t, Israel's
+        sure = before in CLOSING_PUNCTUATION or after in CLOSING_PUNCTUATION or after == "\n" or \
+            (before.isalnum() and before.lower() != "s")
+        found.append((index, sure))
+    return found
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans (inside the marks) of quoted passages, tolerant of unbalanced marks."""
+    """Character spans (inside the marks) of quoted passages, tolerant of unbalanced marks.
+
+    Double marks pair as they come, and an opening mark left unclosed runs to the end of its
+    paragraph. Single marks (British style, or nested) count where no double-quoted passage is open:
+    a single-quoted passage closes at its first sure closing mark, else at its last possible one.
+    """
     spans: list[tuple[int, int]] = []
     open_at: int | None = None
     closer = ""
-    for index, char in enumerate(text):
+    index = 0
+    while index < len(text):
+        char = text[index]
         if open_at is None:
             if char in OPENING:
                 open_at, closer = index + 1, OPENING[char]
             elif char == '"':
                 open_at, closer = index + 1, '"'
+            elif char in SINGLE_OPENING and _opens_single(text, index):
+                paragraph_end = text.find("\n", index)
+                paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+                closers = _single_closers(text, index + 1, paragraph_end, SINGLE_OPENING[char])
+                sure = [at for at, is_sure in closers if is_sure]
+                close = sure[0] if sure else closers[-1][0] if closers else paragraph_end
+                spans.append((index + 1, close))
+                index = close
+            index += 1
+            continue
+        if text.startswith("’’", index):  # two single marks close a double-quoted passage in some copy
+            spans.append((open_at, index))
+            open_at = None
+            index += 2
             continue
         if char == closer or (closer == "”" and char == '"') or (closer == '"' and char == "”") or char == "\n":
             spans.append((open_at, index))
             open_at = None
+        index += 1
     if open_at is not None:
         spans.append((open_at, len(text)))
     return [(a, b) for a, b in spans if b > a]
 
 
-def _is_speech(token: Token) -> bool:
-    return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in SPEECH_VERBS
+def _is_speech(token: Token, verbs: set[str] = SPEECH_VERBS) -> bool:
+    return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in verbs
+
+
+def _quotes_words(token: Token) -> bool:
+    return _is_speech(token, QUOTING_VERBS)
 
 
 def _cue(verb: Token) -> str:
@@ -79,8 +156,9 @@ def _releaser(noun: Token) -> list[Token]:
 
 def _speaker(verb: Token, token_actor: dict[int, str]) -> tuple[str | None, str]:
     subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
-    if not subjects and verb.dep_ in {"conj", "xcomp", "advcl"}:
-        subjects = [c for c in verb.head.children if c.dep_ == "nsubj"]
+    governor = verb.head.head if verb.dep_ == "pcomp" else verb.head  # "was quoted as saying": who was quoted
+    if not subjects and verb.dep_ in {"conj", "xcomp", "advcl", "pcomp"}:
+        subjects = [c for c in governor.children if c.dep_ in {"nsubj", "nsubjpass"}]
     if not subjects and verb.dep_ in {"relcl", "acl"}:
         if verb.head.lemma_.lower() in STATEMENT_NOUNS:
             subjects = _releaser(verb.head)
@@ -94,6 +172,86 @@ def _speaker(verb: Token, token_actor: dict[int, str]) -> tuple[str | None, str]
     return (token_actor[index] if index is not None else None), span.text
 
 
+def _attributed_short(span: Span, arcs: int | None) -> bool:
+    """A short quote reports words only close under the verb that attributes it ("called the plan
+    'reckless'", "said it was 'a massacre'", at most three arcs up the parse), not deep in a clause
+    of its own ("said the deal came through an 'irregular' channel that …": scare quotes)."""
+    return arcs is not None and arcs <= 3
+
+
+def _names_something(text: str, start: int, end: int) -> bool:
+    """Marks around a name or a term, not words someone said: "better known as 'X'", "the term 'Y'",
+    "what some have called the 'Z'", a title-case name ("the 'Three Amigos.'", a programme's name)."""
+    before = re.sub(r"\s+(?:the|a|an)$", "", text[max(0, start - 30):start - 1].rstrip().lower())
+    inside = text[start:end].strip()
+    words = re.findall(r"[^\W\d_][\w'’-]*", inside)
+    closed = inside[-1:] in ".!?,"
+    long_words = [w for w in words if len(w) > 3]
+    title_case = len(long_words) >= 2 and all(w[0].isupper() for w in long_words) and \
+        (not closed or len(words) <= 4 and inside[-1:] in ".,")
+    named = before.endswith(NAMING_CUES) or before.split()[-1:] in ([w] for w in TERM_NOUNS)
+    return title_case or (named and len(words) <= 4 and inside[-1:] not in "!?")
+
+
+def _labelled(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str | None, str, str] | None:
+    """A quote right after a transcript label at the start of its line is said by the label."""
+    line = doc.text[doc.text.rfind("\n", 0, start - 1) + 1:start - 1]
+    found = LABEL.search(line)
+    if found is None:
+        return None
+    label_start = doc.text.rfind("\n", 0, start - 1) + 1 + found.start(1)
+    label = doc.char_span(label_start, label_start + len(found.group(1)), alignment_mode="expand")
+    index = next((token_actor[t.i] for t in label if t.i in token_actor), None) if label is not None else None
+    return index, found.group(1), "label"
+
+
+def _introduced(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str | None, str, str] | None:
+    """A quote right after a colon ("Tusk was brief: 'Not now.'", "one official put it to me: '…'")
+    is said by the subject of the clause the colon ends."""
+    before = doc.text[:start - 1].rstrip()
+    if not before.endswith(":") or "\n" in doc.text[len(before):start]:
+        return None
+    colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+    if colon is None:
+        return None
+    head = colon[0].head
+    while head.dep_ not in {"ROOT"} and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in head.children):
+        head = head.head
+    subjects = [c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    if not subjects or subjects[0].i > colon[0].i:
+        return None
+    speaker, speaker_text = _speaker(head, token_actor)
+    return speaker, speaker_text, _cue(head)
+
+
+def _pronoun_speaker(doc: Doc, speaker: str | None, speaker_text: str, start: int,
+                     quoted: list[tuple[int, int]]) -> str | None:
+    """A speaker given as "he" or "she" is a person: the one the pronoun was linked to, else the last
+    person named before the quote outside quotation marks (a name inside a quote speaks for nobody)."""
+    if speaker_text.lower() not in PERSONAL_PRONOUNS:
+        return speaker
+    actor = (doc._.actors or {}).get(speaker) if speaker else None
+    if actor is not None and actor.kind == "person":
+        return speaker
+    return _last_person(doc, start, quoted) or speaker
+
+
+def _last_person(doc: Doc, start: int, quoted: list[tuple[int, int]]) -> str | None:
+    """The actor of the last person named before ``start`` outside ``quoted`` spans (a mention holding
+    a person's name, whatever actor the name belongs to: "Hezbollah leader Hassan Nasrallah" speaks
+    for Hezbollah). Names of states and places never speak as "he"."""
+    actors = doc._.actors or {}
+    people = [m.actor for m in doc._.mentions or [] if m.end <= start and m.how != "pronoun"
+              and not any(a <= m.start < b for a, b in quoted)
+              and m.actor in actors and actors[m.actor].kind not in PLACE_KINDS and _names_person(doc, m.start, m.end)]
+    return people[-1] if people else None
+
+
+def _names_person(doc: Doc, start: int, end: int) -> bool:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span is not None and any(t.ent_type_ == "PERSON" for t in span)
+
+
 class QuoteFinder:
     """The ``stakes_quotes`` component: sets ``doc._.quotes``."""
 
@@ -103,22 +261,36 @@ class QuoteFinder:
         quotes: list[Quote] = []
         inside: set[int] = set()
         last: tuple[Quote, int] | None = None  # the previous direct quote and its paragraph
-        for start, end in quote_spans(doc.text):
+        spans = quote_spans(doc.text)
+        for start, end in spans:
             span = doc.char_span(start, end, alignment_mode="contract")
             if span is None or not len(span):
                 continue
             paragraph = doc.text.count("\n", 0, start)
-            verb, governs = self._verb_for(span)
-            if verb is not None and (governs or len([t for t in span if not t.is_punct]) >= MIN_DIRECT_WORDS):
+            if _names_something(doc.text, start, end):
+                continue
+            if span.root.dep_ in {"compound", "nmod"} and span.root.head.i >= span.end:
+                continue  # the "one country, two systems" formula: a name for the noun after it
+            verb, arcs = self._verb_for(span)
+            short = len([t for t in span if not t.is_punct]) < MIN_DIRECT_WORDS
+            if (found := _labelled(doc, start, token_actor)) is not None:
+                speaker, speaker_text, cue = found
+            elif (found := _introduced(doc, start, token_actor)) is not None and arcs is None:
+                speaker, speaker_text, cue = found
+                if verb is not None:
+                    inside.add(verb.i)
+            elif verb is not None and (not short or _attributed_short(span, arcs)):
                 speaker, speaker_text = _speaker(verb, token_actor)
                 inside.add(verb.i)
                 cue = _cue(verb)
-            elif verb is None and last is not None and paragraph - last[1] <= 1:
+            elif (verb is None or arcs is None and verb.i in inside) and last is not None and paragraph - last[1] <= 1:
+                # no attribution of its own ("Step out." after '"Hands up!" an officer ordered.')
                 speaker, speaker_text, cue = last[0].speaker, last[0].speaker_text, last[0].cue
             elif verb is None and (found := self._paragraph_attribution(doc, start, token_actor)) is not None:
                 speaker, speaker_text, cue = found
             else:
                 continue
+            speaker = _pronoun_speaker(doc, speaker, speaker_text, start, spans)
             quote = Quote(speaker, speaker_text, cue, span.text, start, end, sentence_of[span[0].sent.start], True)
             quotes.append(quote)
             last = (quote, paragraph)
@@ -133,19 +305,25 @@ class QuoteFinder:
         return doc
 
     @staticmethod
-    def _verb_for(span) -> tuple[Token | None, bool]:
-        """The speech verb outside the quote that governs it (and True), or the nearest one in its
-        sentences (and False)."""
-        head = span.root
+    def _verb_for(span) -> tuple[Token | None, int | None]:
+        """The verb outside the quote that attributes it, and how many arcs up the parse it governs
+        the quote (conjuncts and appositions do not count), or else the nearest such verb in the
+        quote's sentences or the one right after it ('"Hands up!" an officer shouted.'), and None."""
+        head, arcs = span.root, 0
         while head.head.i != head.i:  # spaCy makes a new Token object on every access
+            arcs += head.dep_ not in {"conj", "appos"}
             head = head.head
-            if not (span.start <= head.i < span.end) and _is_speech(head):
-                return head, True
+            if not (span.start <= head.i < span.end) and _quotes_words(head):
+                return head, arcs
+        doc = span.doc
         sentences = {span[0].sent, span[-1].sent}
-        candidates = [t for s in sentences for t in s if _is_speech(t) and not (span.start <= t.i < span.end)]
+        after = next((t for t in doc[span.end:span.end + 3] if not t.is_punct and not t.is_space), None)
+        if after is not None and "\n" not in doc.text[span.end_char:after.idx]:
+            sentences.add(after.sent)
+        candidates = [t for s in sentences for t in s if _quotes_words(t) and not (span.start <= t.i < span.end)]
         if not candidates:
-            return None, False
-        return min(candidates, key=lambda t: min(abs(t.i - span.start), abs(t.i - span.end))), False
+            return None, None
+        return min(candidates, key=lambda t: min(abs(t.i - span.start), abs(t.i - span.end))), None
 
     @staticmethod
     def _paragraph_attribution(doc: Doc, start: int, token_actor: dict[int, str]

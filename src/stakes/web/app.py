@@ -10,11 +10,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stakes import __version__, limits
 from stakes.corpus.scenarios import AlreadyExists, NotFound, ScenarioStore, VersionConflict
@@ -24,6 +26,7 @@ from stakes.forecast import jsonable
 from stakes.limits import LimitError, Limits
 from stakes.models import DEFAULT_MODELS, MODELS, make_model
 from stakes.web import schemas as s
+from stakes.web.answers import Answers
 from stakes.web.auth import reader, server_token
 from stakes.web.guard import Guard
 from stakes.web.jobs import JobFailed, JobLimits, Jobs, QueueFull
@@ -34,6 +37,11 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 """The API docs page (Swagger UI) sets element styles itself; it still runs no inline script."""
+SECURITY_HEADERS = {b"x-content-type-options": b"nosniff", b"referrer-policy": b"no-referrer",
+                    b"x-frame-options": b"DENY"}
+REQUEST_THREADS = 16
+"""Threads answering requests at once (the rest wait their turn): enough to overlap database round
+trips, few enough that requests do not crowd each other out of the interpreter."""
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": s.ErrorOut, "description": "the request cannot be carried out (the detail says why)"},
     401: {"model": s.ErrorOut, "description": "no valid token"},
@@ -72,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         app.state.jobs.start()
         yield
         app.state.jobs.shutdown()
@@ -84,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     corpus = Corpus.open(settings.db)
     app.state.settings, app.state.corpus = settings, corpus
     app.state.store = ScenarioStore(corpus.engine)
+    app.state.answers = Answers()
     app.state.jobs = Jobs(corpus.engine, settings.job_limits())
     if settings.seed_bundled:
         app.state.store.seed_bundled()
@@ -186,16 +196,31 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
 
+class SecurityHeaders:
+    """ASGI middleware: the headers every answer carries (the content security policy, no sniffing,
+    no referrer, no framing); plain ASGI, so it adds no task or stream per request."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = (DOCS_CSP if scope["path"].startswith("/api/docs") else CSP).encode()
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in SECURITY_HEADERS]
+                message = {**message, "headers": [*headers, (b"content-security-policy", policy),
+                                                  *SECURITY_HEADERS.items()]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def _add_pages(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
-        docs = request.url.path.startswith("/api/docs")
-        response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

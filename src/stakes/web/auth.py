@@ -3,6 +3,9 @@
 A token that is sent must be valid, whatever the request: a wrong or expired one is a 401 even where
 reads are open (only a request without any token reads anonymously there). The server's own token
 (its holder is ``admin``) also empties the trash and manages the team's tokens.
+
+The checks run on the event loop: no token, a malformed header and the server's own token need no
+thread; only a team token is looked up in the store, in a worker thread.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import hmac
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from stakes.errors import StakesError
@@ -40,7 +44,7 @@ def server_token(value: str | None, where: str = "$STAKES_TOKEN") -> str | None:
     return value
 
 
-def holder(app: Any, authorization: str | None) -> str | None:
+async def holder(app: Any, authorization: str | None) -> str | None:
     """Who an ``Authorization`` header's token belongs to; None when no token is sent; :class:`Refused`
     when one is sent but is not a valid bearer token."""
     if not authorization or not authorization.strip():
@@ -52,7 +56,7 @@ def holder(app: Any, authorization: str | None) -> str | None:
     admin = app.state.settings.token
     if admin and hmac.compare_digest(token.encode(), admin.encode()):
         return ADMIN
-    name = app.state.store.token_holder(token)
+    name = await run_in_threadpool(app.state.store.token_holder, token)
     if name is None:
         raise Refused("the token sent is not valid (unknown, revoked or expired); ask for a new one "
                       "(`stakes serve --create-token NAME`)")
@@ -68,36 +72,36 @@ def refusal(reason: Refused) -> HTTPException:
     return HTTPException(401, str(reason), headers={"WWW-Authenticate": "Bearer"})
 
 
-def _checked(request: Request) -> str | None:
+async def _checked(request: Request) -> str | None:
     """The holder of the request's token; checked once per request (the guard may have done it)."""
     state = request.scope.setdefault("state", {})
     if "token_holder" not in state:
         try:
-            state["token_holder"] = holder(request.app, request.headers.get("authorization"))
+            state["token_holder"] = await holder(request.app, request.headers.get("authorization"))
         except Refused as reason:
             raise refusal(reason) from None
     return state["token_holder"]
 
 
-def reader(request: Request, _: Credentials) -> str | None:
+async def reader(request: Request, _: Credentials) -> str | None:
     """Allow a read: with a valid token, or without any when the server opened reads."""
-    who = _checked(request)
+    who = await _checked(request)
     if who is None and not request.app.state.settings.open_reads:
         raise refusal(missing())
     return who
 
 
-def writer(request: Request, _: Credentials) -> str:
+async def writer(request: Request, _: Credentials) -> str:
     """Allow a write: only with a valid token; the token's name is who made the change."""
-    who = _checked(request)
+    who = await _checked(request)
     if who is None:
         raise refusal(missing())
     return who
 
 
-def admin(request: Request, _: Credentials) -> str:
+async def admin(request: Request, _: Credentials) -> str:
     """Allow what only the server's own token may do (empty the trash, manage tokens)."""
-    who = writer(request, _)
+    who = await writer(request, _)
     if who != ADMIN:
         raise HTTPException(403, f"only the server's own token ($STAKES_TOKEN) may do this, not {who!r}")
     return who

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import HTTPException
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -55,7 +54,7 @@ class Guard:
         app = scope["app"]
         header = _header(scope, b"authorization")
         try:
-            who = await run_in_threadpool(holder, app, header)
+            who = await holder(app, header)
         except Refused as reason:
             return reason
         if who is None:

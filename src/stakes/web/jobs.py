@@ -10,10 +10,13 @@ job stays cancelled), cancel, and failing jobs whose server stopped refreshing t
 
 :class:`Jobs` is one server process's dispatcher: a thread that claims queued jobs while it has a
 free slot and runs each in a worker process of its own (:func:`stakes.web.work.worker_main`), started
-from a fork server that has the models imported. The thread relays progress, enforces the job's time
+from a fork server that has the models imported and the reading pipeline loaded. The thread relays progress, enforces the job's time
 limit, stops the worker of a job cancelled by any server, and on shutdown stops its workers and marks
-their jobs failed (``interrupted``). The worker lowers its own memory limit and CPU priority before
-it starts, so a job too large fails alone and requests come first.
+their jobs failed (``interrupted``). It looks at its workers often but asks the database only when
+something is due: a submit or cancel sent to this server wakes it at once, jobs queued by other
+servers are looked for every second, and nothing is written while no job runs here. The worker
+lowers its own memory limit and CPU priority before it starts, so a job too large fails alone and
+requests come first.
 
 :func:`job_result` is how a request that must answer with a result (sensitivity, a large forecast,
 reading) waits for its job without holding a thread; a client that hangs up cancels the job.
@@ -48,11 +51,19 @@ log = logging.getLogger(__name__)
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled")
 POLL = 0.1
-"""Seconds between two rounds of the dispatcher (claim, relay progress, check limits)."""
+"""Seconds between two looks of the dispatcher at its workers (progress, results, time limits; no
+database query)."""
+CLAIM_EVERY = 1.0
+"""Seconds between two looks for jobs queued by other servers (a submit to this server, or a job
+of its own ending, starts one at once)."""
+CANCEL_EVERY = 0.5
+"""Seconds between two checks whether a running job was cancelled by another server (a cancel sent
+to this server is acted on at once)."""
 QUEUE_LOCK = 0x5374616B65734A  # "StakesJ"
 """The PostgreSQL advisory lock that serialises submits, so the queue bound holds across servers."""
-WAIT_POLL = 0.1
-"""Seconds between two looks at the job a request waits for."""
+WAIT_POLL = (0.05, 0.5)
+"""Seconds between two looks at the job a request waits for: the first, and the longest (the wait
+grows by half each time, so a long job costs few queries)."""
 FAILURE_STATUS = {"invalid": 422, "memory": 422, "time limit": 422, "internal": 500, "conflict": 409}
 """The answer to a request whose job failed, by the failure (cancelled or interrupted: 503)."""
 
@@ -78,8 +89,10 @@ async def job_result(request: Request, kind: str, who: str, params: dict[str, An
     """Run a job and wait for its result; a client that hangs up cancels it."""
     jobs = request.app.state.jobs
     job = await run_in_threadpool(jobs.submit, kind, who, params, total)
+    wait, longest = WAIT_POLL
     while job["status"] in ("queued", "running"):
-        await asyncio.sleep(WAIT_POLL)
+        await asyncio.sleep(wait)
+        wait = min(longest, wait * 1.5)
         if await request.is_disconnected():
             await run_in_threadpool(jobs.cancel, job["id"], f"{who} (the request was abandoned)")
             raise HTTPException(499, "the client closed the request; its job was cancelled")
@@ -279,6 +292,7 @@ class Jobs:
         self.worker = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._running: dict[str, _Run] = {}
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -288,6 +302,7 @@ class Jobs:
         """Queue a job (:class:`QueueFull` past the bound) and make sure this server is taking jobs."""
         job = self.store.submit(kind, owner, params, total, self.limits)
         self.start()
+        self._wake.set()
         return job
 
     def get(self, job_id: str) -> dict[str, Any] | None:
@@ -297,7 +312,9 @@ class Jobs:
         return self.store.list(limit, owner)
 
     def cancel(self, job_id: str, by: str) -> dict[str, Any] | None:
-        return self.store.cancel(job_id, by)
+        job = self.store.cancel(job_id, by)
+        self._wake.set()
+        return job
 
     def active(self) -> dict[str, int]:
         """The jobs this server runs now, with the process id of each one's worker."""
@@ -317,6 +334,7 @@ class Jobs:
     def stop(self) -> None:
         """Ask the dispatcher to stop its workers and end (safe to call from a signal handler)."""
         self._stop.set()
+        self._wake.set()
 
     def shutdown(self) -> None:
         """Stop in-flight work, mark it failed (interrupted), and wait for the dispatcher to end."""
@@ -327,29 +345,38 @@ class Jobs:
             thread.join(timeout=30)
 
     def _loop(self) -> None:
+        """Every :data:`POLL` seconds, look at the workers; query the database only when something is
+        due: a claim (when woken, or every :data:`CLAIM_EVERY`), a cancel check and a heartbeat
+        (while jobs run), and failing the jobs of dead servers."""
         beat_every = max(POLL, self.limits.stale_after / 4)
-        last_beat = last_stale = 0.0
+        last_beat = last_stale = last_claim = last_cancel = 0.0
         while not self._stop.is_set():
             try:
+                woken = self._wake.is_set()
+                self._wake.clear()
                 now = time.monotonic()
-                self._reap()
-                if self._running:
+                if self._reap():
+                    woken = True  # a slot is free: take the next job now
+                if self._running and (woken or now - last_cancel >= CANCEL_EVERY):
                     self._stop_cancelled()
-                if now - last_beat >= min(beat_every, 1.0):
+                    last_cancel = now
+                if self._running and now - last_beat >= min(beat_every, 1.0):
                     self.store.beat(self.worker, {k: (r.done, r.total) for k, r in self._running.items()})
                     last_beat = now
                 if now - last_stale >= beat_every:
                     self.store.interrupt("interrupted: the server running it stopped",
                                          stale_after=self.limits.stale_after)
                     last_stale = now
-                while len(self._running) < self.limits.workers and not self._stop.is_set():
-                    job = self.store.claim(self.worker)
-                    if job is None:
-                        break
-                    self._launch(job)
+                if woken or now - last_claim >= CLAIM_EVERY:
+                    last_claim = now
+                    while len(self._running) < self.limits.workers and not self._stop.is_set():
+                        job = self.store.claim(self.worker)
+                        if job is None:
+                            break
+                        self._launch(job)
             except Exception:  # a database hiccup must not end the dispatcher
                 log.exception("job dispatcher")
-            self._stop.wait(POLL)
+            self._wake.wait(POLL)
         for job_id in list(self._running):
             self._kill(job_id)
         self.store.interrupt("interrupted: the server shut down while it ran", worker=self.worker)
@@ -374,8 +401,10 @@ class Jobs:
         self._running[job["id"]] = _Run(process, receive, job["time_limit"],
                                      time.monotonic() + job["time_limit"], 0, job["total"])
 
-    def _reap(self) -> None:
-        """Relay progress; record finished jobs, dead workers and jobs past their time limit."""
+    def _reap(self) -> bool:
+        """Relay progress; record finished jobs, dead workers and jobs past their time limit; whether
+        any job ended."""
+        before = len(self._running)
         for job_id, run in list(self._running.items()):
             try:
                 while run.outcome is None and run.pipe.poll():
@@ -404,6 +433,7 @@ class Jobs:
                 self.store.finish(job_id, self.worker, "failed", failure="time limit",
                                   error=f"stopped at the time limit of a job ({run.limit:g} s); ask for fewer "
                                         "draws or points, or a smaller scenario")
+        return len(self._running) < before
 
     def _stop_cancelled(self) -> None:
         states = self.store.states(list(self._running))
@@ -427,12 +457,13 @@ _CONTEXT: Any = None
 
 
 def _context() -> Any:
-    """Worker processes fork from a server process that has the models imported (fast to start,
-    and never a fork of the web server's threads)."""
+    """Worker processes fork from a server process that has the models imported and the reading
+    pipeline loaded (:mod:`stakes.web.forkserver`): fast to start, and never a fork of the web
+    server's threads."""
     global _CONTEXT
     if _CONTEXT is None:
         methods = multiprocessing.get_all_start_methods()
         _CONTEXT = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:
-            _CONTEXT.set_forkserver_preload(["stakes.web.work"])
+            _CONTEXT.set_forkserver_preload(["stakes.web.forkserver"])
     return _CONTEXT

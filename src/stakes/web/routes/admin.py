@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from stakes.web import schemas as s
 from stakes.web.auth import admin, reader, writer
-from stakes.web.routes.scenarios import document, store
+from stakes.web.routes.scenarios import answer, store
 
 router = APIRouter(tags=["trash and tokens"])
 Reader = Annotated[str | None, Depends(reader)]
@@ -24,9 +24,9 @@ def trash(request: Request, _: Reader) -> list[dict[str, Any]]:
 
 
 @router.post("/api/trash/{scenario_id}/restore", response_model=s.ScenarioDocument)
-def restore(scenario_id: str, request: Request, _: Writer) -> dict[str, Any]:
+def restore(scenario_id: str, request: Request, _: Writer) -> Response:
     """Take a scenario out of the trash as it was (same version, same history)."""
-    return document(store(request).restore(scenario_id))
+    return answer(request, store(request).restore(scenario_id))
 
 
 @router.delete("/api/trash", response_model=s.Emptied)

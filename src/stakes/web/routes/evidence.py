@@ -7,44 +7,54 @@ from datetime import date
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import TypeAdapter
 
 from stakes import limits
 from stakes.corpus.scenarios import source_of
 from stakes.forecast import jsonable
 from stakes.reading.gazetteer import default_gazetteer
 from stakes.scenario.evidence import locate, numbers
+from stakes.scenario.model import Scenario
 from stakes.web import schemas as s
+from stakes.web.answers import encode, json_answer
 from stakes.web.auth import reader, writer
 from stakes.web.jobs import job_result
 
 router = APIRouter(tags=["evidence"])
 Reader = Annotated[str | None, Depends(reader)]
 Writer = Annotated[str, Depends(writer)]
+EVIDENCE = TypeAdapter(list[s.EvidenceOut])
 
 
 @router.get("/api/scenarios/{scenario_id}/evidence", response_model=list[s.EvidenceOut])
-def evidence(scenario_id: str, request: Request, _: Reader) -> list[dict[str, Any]]:
-    """Every number with its basis and source; where the source's text is stored, the spans it cites."""
-    scenario = request.app.state.store.get(scenario_id).scenario
+def evidence(scenario_id: str, request: Request, _: Reader) -> Response:
+    """Every number with its basis and source; where the source's text is stored, the spans it cites.
+
+    The answer depends on the stored scenario and on which stored article each source stands for
+    (articles never change: their id is their text's hash), so it is computed once for those."""
+    stored = request.app.state.store.get(scenario_id)
     corpus = request.app.state.corpus
     linked = request.app.state.store.linked_articles(scenario_id)
+    wanted = {source.id: linked.get(source.id, source.id) for source in stored.scenario.sources}
+    present = corpus.stored(wanted.values())
+    articles = {source: article for source, article in wanted.items() if article in present}
+    key = ("evidence", stored.key, tuple(sorted(articles.items())))
+    return json_answer(request.app.state.answers.get(
+        key, lambda: encode(EVIDENCE, evidence_rows(stored.scenario, articles, corpus.texts(articles.values())))))
+
+
+def evidence_rows(scenario: Scenario, articles: dict[str, str], texts: dict[str, str]) -> list[dict[str, Any]]:
+    """The evidence of every number of ``scenario``; ``articles`` maps a source to its stored article,
+    ``texts`` an article to its text."""
     sources = {source.id: source for source in scenario.sources}
-    texts: dict[str, tuple[str | None, str]] = {}
-
-    def article_of(source_id: str) -> tuple[str | None, str]:
-        if source_id not in texts:
-            article_id = linked.get(source_id, source_id)
-            found = corpus.article(article_id)
-            texts[source_id] = (article_id, found.text) if found is not None else (None, "")
-        return texts[source_id]
-
     rows = []
     for number in numbers(scenario):
         e = number.estimate
         source = sources.get(e.source) if e.source else None
-        article_id, text = article_of(source.id) if source else (None, "")
+        article_id = articles.get(source.id) if source else None
+        text = texts.get(article_id, "") if article_id else ""
         rows.append({"key": number.key, "actor": number.actor, "issue": number.issue,
                      "quantity": number.quantity, "value": e.value, "low": e.low, "high": e.high,
                      "basis": e.basis, "where": e.where,

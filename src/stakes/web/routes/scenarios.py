@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import TypeAdapter
 
 from stakes import limits
-from stakes.corpus.scenarios import ScenarioStore, StoredScenario
+from stakes.corpus.scenarios import ScenarioStore, StoredScenario, VersionConflict
 from stakes.errors import Problem, ScenarioError, StakesError
 from stakes.models import default_models
 from stakes.scenario import io, schema
 from stakes.scenario.model import Scenario
 from stakes.web import schemas as s
+from stakes.web.answers import encode, json_answer
 from stakes.web.auth import reader, writer
 from stakes.web.jobs import job_result
 from stakes.whatif import WhatIf, whatifs_from_data, whatifs_to_data
@@ -26,6 +28,8 @@ Writer = Annotated[str, Depends(writer)]
 MEDIA = {"yaml": "application/yaml", "json": "application/json", "csv": "text/csv", "ktab-csv": "text/csv"}
 SUFFIX = {"yaml": "yaml", "json": "json", "csv": "csv", "ktab-csv": "ktab.csv"}
 _CELL = re.compile(r"^actors\[(\d+)\]\.(?:capability|stances\.([^.]+)\.(position|salience|risk))")
+DOCUMENT = TypeAdapter(s.ScenarioDocument)
+HISTORY = TypeAdapter(list[s.RevisionOut])
 
 
 def store(request: Request) -> ScenarioStore:
@@ -37,6 +41,12 @@ def document(stored: StoredScenario) -> dict[str, Any]:
     return {"id": stored.id, "version": stored.version, "updated_at": stored.updated_at,
             "updated_by": stored.updated_by, "scenario": schema.to_data(stored.scenario),
             "whatifs": whatifs_to_data(stored.whatifs), "default_models": list(default_models(stored.scenario))}
+
+
+def answer(request: Request, stored: StoredScenario, status_code: int = 200) -> Response:
+    """The document of a stored scenario, encoded once per stored state (a save makes a new one)."""
+    body = request.app.state.answers.get(("document", stored.key), lambda: encode(DOCUMENT, document(stored)))
+    return json_answer(body, status_code)
 
 
 def blank(title: str) -> Scenario:
@@ -101,7 +111,7 @@ def list_scenarios(request: Request, _: Reader) -> list[dict[str, Any]]:
 
 
 @router.post("", status_code=201, response_model=s.ScenarioDocument)
-def create_scenario(body: s.CreateScenario, request: Request, who: Writer) -> dict[str, Any]:
+def create_scenario(body: s.CreateScenario, request: Request, who: Writer) -> Response:
     """Import a scenario from text in a file format (YAML, JSON, CSV layouts, KTAB XML), or start a blank one."""
     if body.text is None:
         if not body.title or not body.title.strip():
@@ -112,7 +122,7 @@ def create_scenario(body: s.CreateScenario, request: Request, who: Writer) -> di
         if body.title and body.title.strip():
             scenario = replace(scenario, title=body.title.strip())
     summary = "created blank" if body.text is None else f"imported ({body.format})"
-    return document(store(request).create(scenario, who, body.id, summary=summary))
+    return answer(request, store(request).create(scenario, who, body.id, summary=summary), 201)
 
 
 @router.post("/read", status_code=201, response_model=s.ScenarioDocument)
@@ -129,26 +139,30 @@ async def read_scenario(body: s.ReadScenario, request: Request, who: Writer) -> 
 
 
 @router.get("/{scenario_id}", response_model=s.ScenarioDocument)
-def get_scenario(scenario_id: str, request: Request, _: Reader) -> dict[str, Any]:
-    return document(store(request).get(scenario_id))
+def get_scenario(scenario_id: str, request: Request, _: Reader) -> Response:
+    return answer(request, store(request).get(scenario_id))
 
 
 @router.put("/{scenario_id}", response_model=s.ScenarioDocument)
-def replace_scenario(scenario_id: str, body: s.ReplaceScenario, request: Request, who: Writer) -> dict[str, Any]:
+def replace_scenario(scenario_id: str, body: s.ReplaceScenario, request: Request, who: Writer) -> Response:
     """Save a whole new version of the scenario, if ``version`` is still the stored one."""
     scenario = parse(body.scenario, body.text, body.format, f"scenario {scenario_id}")
-    return document(store(request).save(scenario_id, body.version, who, scenario, summary=body.summary))
+    return answer(request, store(request).save(scenario_id, body.version, who, scenario, summary=body.summary))
 
 
 @router.patch("/{scenario_id}/cells", response_model=s.ScenarioDocument)
-def edit_cells(scenario_id: str, body: s.EditCells, request: Request, who: Writer) -> dict[str, Any]:
-    """Change numbers of the actors × issues table: value, range, basis; checked like a scenario file."""
+def edit_cells(scenario_id: str, body: s.EditCells, request: Request, who: Writer) -> Response:
+    """Change numbers of the actors × issues table: value, range, basis; checked like a scenario file.
+    A stale ``version`` is refused (409) before the edits are applied and checked."""
     current = store(request).get(scenario_id)
+    if current.version != body.version:
+        raise VersionConflict(scenario_id, body.version, current.version, current.updated_by)
     data = schema.to_data(current.scenario)
     for edit in body.edits:
         _apply(data, edit)
     scenario = validated(data, f"scenario {scenario_id}")
-    return document(store(request).save(scenario_id, body.version, who, scenario, summary=body.summary))
+    saved = store(request).save(scenario_id, body.version, who, scenario, summary=body.summary, current=current)
+    return answer(request, saved)
 
 
 def _apply(data: dict[str, Any], edit: s.CellEdit) -> None:
@@ -200,10 +214,11 @@ def _bound(number: dict[str, Any], side: int) -> float | None:
 
 
 @router.put("/{scenario_id}/whatifs", response_model=s.ScenarioDocument)
-def replace_whatifs(scenario_id: str, body: s.ReplaceWhatIfs, request: Request, who: Writer) -> dict[str, Any]:
+def replace_whatifs(scenario_id: str, body: s.ReplaceWhatIfs, request: Request, who: Writer) -> Response:
     """Save the scenario's what-ifs; each must apply to the scenario."""
-    whatifs = checked_whatifs(body.whatifs, store(request).get(scenario_id).scenario)
-    return document(store(request).save(scenario_id, body.version, who, whatifs=whatifs))
+    current = store(request).get(scenario_id)
+    whatifs = checked_whatifs(body.whatifs, current.scenario)
+    return answer(request, store(request).save(scenario_id, body.version, who, whatifs=whatifs, current=current))
 
 
 @router.delete("/{scenario_id}", status_code=204, response_class=Response)
@@ -230,12 +245,14 @@ def export_scenario(scenario_id: str, request: Request, _: Reader,
 
 
 @router.get("/{scenario_id}/history", response_model=list[s.RevisionOut])
-def history(scenario_id: str, request: Request, _: Reader) -> list[Any]:
+def history(scenario_id: str, request: Request, _: Reader) -> Response:
     """Every saved version, newest first: who, when, a summary and the list of changes."""
-    return store(request).history(scenario_id)
+    key = ("history", store(request).key(scenario_id, trashed=True))
+    return json_answer(request.app.state.answers.get(
+        key, lambda: encode(HISTORY, [asdict(revision) for revision in store(request).history(scenario_id)])))
 
 
 @router.post("/{scenario_id}/undo", response_model=s.ScenarioDocument)
-def undo(scenario_id: str, body: s.VersionOnly, request: Request, who: Writer) -> dict[str, Any]:
+def undo(scenario_id: str, body: s.VersionOnly, request: Request, who: Writer) -> Response:
     """Undo the latest change (saved as a new version, so the undo itself can be undone)."""
-    return document(store(request).undo(scenario_id, body.version, who))
+    return answer(request, store(request).undo(scenario_id, body.version, who))

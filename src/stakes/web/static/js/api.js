@@ -121,23 +121,36 @@ export const api = {
 
 export const enc = encodeURIComponent;
 
-/** Poll a job every `interval` ms until it is done (queued, then running); onProgress(job) on every answer. */
+/**
+ * Poll a job until it is done (queued, then running); onProgress(job) on every answer. Polls start
+ * every `interval` ms and slow down to every 2 s on long jobs. When the view is left (alive() turns
+ * false) the job is cancelled on the server, so nobody's abandoned run holds a worker.
+ */
 export async function pollJob(jobId, { onProgress, alive = () => true, interval = 300 } = {}) {
-  for (;;) {
-    const job = await api.get(`/api/jobs/${enc(jobId)}`);
-    if (!alive()) throw cancelled();
+  const path = `/api/jobs/${enc(jobId)}`;
+  const abandon = () => { api.del(path).catch(() => {}); return cancelled(); };
+  for (let wait = interval; ; wait = Math.min(2000, wait * 1.5)) {
+    const job = await api.get(path);
+    if (!alive()) throw abandon();
     if (onProgress) onProgress(job);
     if (job.status === 'done') return job;
-    if (job.status === 'failed' || job.status === 'cancelled') {
-      throw new ApiError(500, job.error ? String(job.error) : `The job was ${job.status}.`, job);
-    }
-    await new Promise((r) => setTimeout(r, interval));
-    if (!alive()) throw cancelled();
+    if (job.status === 'cancelled') throw cancelled(job);
+    if (job.status === 'failed') throw new ApiError(500, job.error ? String(job.error) : 'The job failed.', job);
+    await new Promise((r) => setTimeout(r, wait));
+    if (!alive()) throw abandon();
   }
 }
 
-function cancelled() {
-  const e = new ApiError(0, 'cancelled');
+/** Start a job with `start()` (a POST answering {id}), show it on `bar` with a Cancel button, and
+ * return the finished job; a cancelled one throws an ApiError with `cancelled` set. */
+export async function runJob(start, bar, alive) {
+  const job = await start();
+  bar.onCancel(() => api.del(`/api/jobs/${enc(job.id)}`).catch(() => {}));
+  return pollJob(job.id, { alive, onProgress: (j) => bar.set(j.done, j.total, j.status) });
+}
+
+function cancelled(job) {
+  const e = new ApiError(0, 'cancelled', job);
   e.cancelled = true;
   return e;
 }

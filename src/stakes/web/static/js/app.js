@@ -1,7 +1,7 @@
 // stakes web app: hash router and page shell.
 //
 // data-testid attributes for end-to-end tests (stable; {id}s are the API's ids, used as they are):
-//   shell:      nav-home, nav-scenarios, nav-corpus, nav-api-docs, user, whoami, open-sign-in, sign-out,
+//   shell:      nav-home, nav-scenarios, nav-corpus, nav-trash, nav-api-docs, user, whoami, open-sign-in, sign-out,
 //               scenario-nav, nav-scenario-title, tab-editor, tab-forecast, tab-evidence, messages,
 //               error (one per error message; shows the API's `detail` as text), info (toast), busy,
 //               progress (a running job's bar: "done / total"), main (gets data-view="<view>" once rendered)
@@ -10,6 +10,7 @@
 //               new-title, new-id, create-blank, file-input, file-format, file-id, create-file,
 //               read-title, issues-from, article-title-{i}, article-url-{i}, article-published-{i},
 //               article-text-{i} (i = 0, 1, …), add-article, read-articles
+//   trash:      trash-table, trash-row-{id}, restore-{id}, empty-trash (admin only; asks confirm())
 //   editor:     scenario-title, scenario-as-of, scenario-version, export-{yaml|json|csv|ktab-csv},
 //               editor-table, show-risk, issue-{issue}, actor-row-{actor},
 //               cell-{actor}-{issue}-{quantity} (quantity: position|salience|risk), cell-{actor}--capability,
@@ -47,7 +48,7 @@
 //   corpus:     stances-section, stance-issue, stance-actor, stance-chart (svg), network-section, network (svg),
 //               articles-section, articles-table, article-link-{id}, events-section, events-actor, events-table,
 //               names-note (actor names come from the `names` of at most 20 of the articles involved)
-// Routes: #/  #/s/{id}  #/s/{id}/forecast  #/s/{id}/evidence[?key=actor.issue.quantity]
+// Routes: #/  #/trash  #/s/{id}  #/s/{id}/forecast  #/s/{id}/evidence[?key=actor.issue.quantity]
 //         #/articles/{id}[?start=A&end=B]  #/articles  #/corpus
 import { h, replace, clear } from './dom.js';
 import { initMessages, clearMessages, showError } from './ui.js';
@@ -58,6 +59,7 @@ import * as forecast from './views/forecast.js';
 import * as evidence from './views/evidence.js';
 import * as article from './views/article.js';
 import * as corpus from './views/corpus.js';
+import * as trash from './views/trash.js';
 
 const main = document.getElementById('main');
 const scenarioNav = document.getElementById('scenario-nav');
@@ -84,6 +86,7 @@ function match(parts) {
   if (parts[0] === 'articles' && parts.length === 2) return { view: article, name: 'article', params: { id: parts[1] } };
   if (parts[0] === 'articles' && parts.length === 1) return { view: corpus, name: 'corpus', params: {} };
   if (parts[0] === 'corpus' && parts.length === 1) return { view: corpus, name: 'corpus', params: {} };
+  if (parts[0] === 'trash' && parts.length === 1) return { view: trash, name: 'trash', params: {} };
   return null;
 }
 

@@ -74,7 +74,7 @@ export async function withBusyButton(button, label, fn) {
   }
 }
 
-/** A progress bar: {el, set(done, total, text)}. */
+/** A progress bar: {el, set(done, total, text), onCancel(fn)}; onCancel adds a Cancel button that calls fn once. */
 export function progressBar(label) {
   const fill = h('div', { class: 'progress-fill' });
   const text = h('span', { class: 'progress-text' }, label || 'starting…');
@@ -88,6 +88,14 @@ export function progressBar(label) {
       bar.setAttribute('aria-valuenow', pct.toFixed(0));
       clear(text);
       append(text, `${done ?? 0} / ${total ?? '?'}` + (note ? ` · ${note}` : ''));
+    },
+    onCancel(fn) {
+      const button = h('button', { type: 'button', class: 'small', 'data-testid': 'cancel-job', onClick: () => {
+        button.disabled = true;
+        button.textContent = 'cancelling…';
+        fn();
+      } }, 'Cancel');
+      el.append(button);
     },
   };
 }

@@ -7,6 +7,11 @@ import {
   actorName, issueById, sourceById, clone,
 } from '../scenario-data.js';
 
+const DECISION_RULES = [
+  ['bargaining', 'bargaining (no formal rule)'], ['veto', 'veto: every veto player must agree'],
+  ['majority', 'majority of the voters'], ['qualified_majority', 'qualified majority'], ['single', 'one actor decides'],
+];
+
 const EXPORTS = [
   { format: 'yaml', label: 'YAML', ext: 'yaml' },
   { format: 'json', label: 'JSON', ext: 'json' },
@@ -653,6 +658,8 @@ class Editor {
     const save = h('button', { type: 'button', class: 'primary small', 'data-testid': `save-issue-${id}`, onClick: (ev) => this.saveIssue(id, ev.currentTarget) }, 'Save issue');
     const sqField = form.field('status_quo', 'status quo', h('div', { class: 'sq-inputs' }, sqIn, h('span', { class: 'muted small' }, 'range'), sqLow, h('span', {}, '–'), sqHigh),
       `issue-status-quo-${id}`, `a number in ${fmt(lo)}–${fmt(hi)}, with an optional range; empty: no status quo`);
+    const rule = this.decisionFields(iss, form);
+    const happened = this.outcomeFields(iss, form);
     const sqNote = sq && (sq.basis || sq.source || sq.where)
       ? h('p', { class: 'muted small sq-note' }, [sq.source ? `source ${sq.source}` : "analyst's estimate", sq.where, sq.basis ? `basis: ${sq.basis}` : null].filter(Boolean).join(' · '))
       : null;
@@ -663,12 +670,187 @@ class Editor {
         form.field('low', `low end (${fmt(lo)})`, lowIn, `issue-low-${id}`).el,
         form.field('high', `high end (${fmt(hi)})`, highIn, `issue-high-${id}`).el),
       sqField.el, sqNote,
+      rule.el,
+      happened.el,
       form.otherSlot,
       h('div', { class: 'actions' }, save));
     nameIn.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); save.click(); } });
     for (const inp of [sqIn, sqLow, sqHigh]) inp.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); save.click(); } });
-    this.issueForms.set(id, { el, form, nameIn, lowIn, highIn, sqIn, sqLow, sqHigh });
+    this.issueForms.set(id, { el, form, nameIn, lowIn, highIn, sqIn, sqLow, sqHigh, rule, happened });
     return el;
+  }
+
+  /**
+   * What happened on an issue, for backtests: the observed outcome that is scored (the first one),
+   * with an optional range, its date, source and basis; later observations are kept as they are.
+   * Returns {el, read()}: read() gives {outcomes} (null: none) or {problems} found before saving.
+   */
+  outcomeFields(iss, form) {
+    const id = iss.id;
+    const [first, ...later] = iss.outcomes || [];
+    const o = first || {};
+    const range = Array.isArray(o.range) ? o.range : [];
+    const input = (testid, value, placeholder, label) => h('input', { type: 'text', class: 'short', 'data-testid': testid,
+      value: value !== undefined && value !== null ? String(value) : '', placeholder, 'aria-label': label });
+    const valueIn = input(`issue-outcome-${id}`, o.value, 'none', 'observed outcome');
+    const lowIn = input(`issue-outcome-low-${id}`, range[0], 'exact', 'observed outcome, low end');
+    const highIn = input(`issue-outcome-high-${id}`, range[1], 'exact', 'observed outcome, high end');
+    const dateIn = h('input', { type: 'date', 'data-testid': `issue-outcome-date-${id}`, value: o.date ? String(o.date) : '' });
+    const sources = (this.scenario.sources || []).map((src) => ({ value: src.id, label: src.title ? `${src.id}: ${src.title}` : src.id }));
+    const sourceIn = select({ 'data-testid': `issue-outcome-source-${id}` }, [{ value: '', label: 'none' }, ...sources], o.source || '');
+    const basisIn = h('textarea', { rows: 2, 'data-testid': `issue-outcome-basis-${id}` });
+    basisIn.value = o.basis ?? '';
+    const valueField = form.field('outcome', 'observed outcome', h('div', { class: 'sq-inputs' }, valueIn,
+      h('span', { class: 'muted small' }, 'range'), lowIn, h('span', {}, '–'), highIn), `issue-outcome-${id}`,
+      'where the issue ended up, on its scale; empty: not known yet');
+    const dateField = form.field('outcome_date', 'observed on', dateIn, `issue-outcome-date-${id}`);
+    const sourceField = form.field('outcome_source', 'source', sourceIn, `issue-outcome-source-${id}`);
+    const basisField = form.field('outcome_basis', 'what happened', basisIn, `issue-outcome-basis-${id}`);
+    const el = h('fieldset', { class: 'rule-form', 'data-testid': `issue-outcome-form-${id}` },
+      h('legend', {}, 'what happened'), valueField.el,
+      h('div', { class: 'row ends' }, dateField.el, sourceField.el), basisField.el,
+      later.length ? h('p', { class: 'muted small' }, `${later.length} later ${later.length === 1 ? 'observation is' : 'observations are'} kept as they are.`) : null);
+
+    const read = () => {
+      const num = (t) => Number(String(t).trim().replace(/^\+/, ''));
+      const v = valueIn.value.trim(); const a = lowIn.value.trim(); const b = highIn.value.trim();
+      if (v === '') {
+        if (a !== '' || b !== '' || dateIn.value || basisIn.value.trim()) {
+          return { problems: [['outcome', { rule: 'an observation needs its value', fix: 'type where the issue ended up, or clear the other fields' }]] };
+        }
+        return { outcomes: later.length ? later : null };
+      }
+      const problems = [];
+      if (!Number.isFinite(num(v))) problems.push(['outcome', { rule: 'not a number', fix: 'type a number such as 70' }]);
+      else if ((a === '') !== (b === '')) problems.push(['outcome', { rule: 'give both ends of the range, or neither', fix: 'an exact outcome has no range' }]);
+      else if (a !== '' && !(Number.isFinite(num(a)) && Number.isFinite(num(b)))) problems.push(['outcome', { rule: 'the ends of the range must be numbers', fix: 'type numbers such as 60 and 80' }]);
+      if (!dateIn.value) problems.push(['outcome_date', { rule: 'an observation needs its date', fix: 'pick the day the outcome was observed' }]);
+      if (problems.length) return { problems };
+      const out = { ...o, value: num(v), date: dateIn.value };
+      if (a !== '') out.range = [num(a), num(b)]; else delete out.range;
+      if (sourceIn.value) out.source = sourceIn.value; else delete out.source;
+      const basis = basisIn.value.trim();
+      if (basis) out.basis = basis; else delete out.basis;
+      return { outcomes: [out, ...later] };
+    };
+    return { el, read };
+  }
+
+  /**
+   * Who must agree on an issue: the decision rule, its members (veto players with what each would
+   * sign, or voters with their weights), the decider or agenda setter, the threshold and the basis.
+   * Returns {el, read()}: read() gives {decision} (null: no rule) or {problems} found before saving.
+   */
+  decisionFields(iss, form) {
+    const id = iss.id;
+    const d = iss.decision || { rule: 'bargaining' };
+    const actors = this.scenario.actors || [];
+    const nameOf = (a) => a.name || a.id;
+    const ruleIn = select({ 'data-testid': `issue-rule-${id}` }, DECISION_RULES.map(([value, label]) => ({ value, label })), d.rule || 'bargaining');
+    const people = (testid, current, none) => select({ 'data-testid': testid },
+      [{ value: '', label: none }, ...actors.map((a) => ({ value: a.id, label: nameOf(a) }))], current || '');
+    const deciderIn = people(`issue-decider-${id}`, d.decider, 'choose an actor');
+    const setterIn = people(`issue-setter-${id}`, d.agenda_setter, 'none (they bargain)');
+    const thresholdIn = h('input', { type: 'text', inputmode: 'decimal', class: 'short', 'data-testid': `issue-threshold-${id}`,
+      value: d.threshold !== undefined && d.threshold !== null ? String(d.threshold) : '', placeholder: 'more than half' });
+    const basisIn = h('textarea', { rows: 3, 'data-testid': `issue-rule-basis-${id}` });
+    basisIn.value = d.basis ?? '';
+    const members = new Set([...(d.veto_players || []), ...(d.voters || [])]);
+    const rows = actors.map((a) => {
+      const check = h('input', { type: 'checkbox', 'data-testid': `issue-member-${id}-${a.id}` });
+      check.checked = members.has(a.id);
+      const signs = (d.accepts || {})[a.id] || [];
+      const acceptLow = h('input', { type: 'text', inputmode: 'decimal', class: 'short', 'data-testid': `issue-accepts-low-${id}-${a.id}`,
+        value: signs.length ? String(signs[0]) : '', placeholder: 'any', 'aria-label': `${nameOf(a)} signs from` });
+      const acceptHigh = h('input', { type: 'text', inputmode: 'decimal', class: 'short', 'data-testid': `issue-accepts-high-${id}-${a.id}`,
+        value: signs.length ? String(signs[1]) : '', placeholder: 'any', 'aria-label': `${nameOf(a)} signs up to` });
+      const weight = (d.weights || {})[a.id];
+      const weightIn = h('input', { type: 'text', inputmode: 'decimal', class: 'short', 'data-testid': `issue-weight-${id}-${a.id}`,
+        value: weight !== undefined ? String(weight) : '', placeholder: '1', 'aria-label': `${nameOf(a)}'s vote weight` });
+      const accepts = h('span', { class: 'member-extra accepts' }, h('span', { class: 'muted small' }, 'signs only'), acceptLow, '–', acceptHigh);
+      const weights = h('span', { class: 'member-extra weights' }, h('span', { class: 'muted small' }, 'weight'), weightIn);
+      return { actor: a, check, acceptLow, acceptHigh, weightIn,
+        el: h('li', {}, h('label', {}, check, ' ', nameOf(a)), accepts, weights) };
+    });
+    const membersLabel = h('span', { class: 'field-label' });
+    const membersBox = h('div', { class: 'rule-members' }, membersLabel, h('ul', {}, rows.map((r) => r.el)));
+    const membersEntry = form.register('decision_members', membersBox, `issue-members-${id}`);
+    membersBox.append(membersEntry.slot);
+    const deciderField = form.field('decision_decider', 'decides alone', deciderIn, `issue-decider-${id}`);
+    const setterField = form.field('decision_setter', 'agenda setter', setterIn, `issue-setter-${id}`,
+      'proposes a take-it-or-leave-it offer the veto players accept or not');
+    const thresholdField = form.field('decision_threshold', 'threshold', thresholdIn, `issue-threshold-${id}`,
+      'the share of the total weight that must vote for a change, e.g. 0.65');
+    const basisField = form.field('decision', 'why this rule', basisIn, `issue-rule-basis-${id}`,
+      'who can block or decide, and where the source says so');
+    const show = () => {
+      const rule = ruleIn.value;
+      const voting = rule === 'majority' || rule === 'qualified_majority';
+      membersBox.hidden = !(rule === 'veto' || voting);
+      membersLabel.textContent = rule === 'veto' ? 'veto players (each must agree)' : 'voters';
+      for (const r of rows) {
+        r.el.querySelector('.accepts').hidden = rule !== 'veto' || !r.check.checked;
+        r.el.querySelector('.weights').hidden = !voting || !r.check.checked;
+      }
+      deciderField.el.hidden = rule !== 'single';
+      setterField.el.hidden = rule !== 'veto';
+      thresholdField.el.hidden = rule !== 'qualified_majority';
+      basisField.el.hidden = rule === 'bargaining' && !basisIn.value.trim();
+    };
+    ruleIn.addEventListener('change', show);
+    for (const r of rows) r.check.addEventListener('change', show);
+    show();
+    const el = h('fieldset', { class: 'rule-form', 'data-testid': `issue-rule-form-${id}` },
+      h('legend', {}, 'who must agree'),
+      form.field('decision_rule', 'rule', ruleIn, `issue-rule-${id}`).el,
+      membersBox, deciderField.el, setterField.el, thresholdField.el, basisField.el);
+
+    const read = () => {
+      const rule = ruleIn.value;
+      const num = (t) => Number(String(t).trim().replace(/^\+/, ''));
+      const problems = [];
+      const out = { rule };
+      const chosen = rows.filter((r) => r.check.checked);
+      if (rule === 'veto') {
+        out.veto_players = chosen.map((r) => r.actor.id);
+        const accepts = {};
+        for (const r of chosen) {
+          const a = r.acceptLow.value.trim(); const b = r.acceptHigh.value.trim();
+          if (a === '' && b === '') continue;
+          if (a === '' || b === '' || !Number.isFinite(num(a)) || !Number.isFinite(num(b))) {
+            problems.push(['decision_members', { rule: `what ${nameOf(r.actor)} signs needs two numbers`, fix: 'type both ends, e.g. 70 and 100, or clear both' }]);
+          } else accepts[r.actor.id] = [num(a), num(b)];
+        }
+        if (Object.keys(accepts).length) out.accepts = accepts;
+        if (setterIn.value) out.agenda_setter = setterIn.value;
+      } else if (rule === 'majority' || rule === 'qualified_majority') {
+        out.voters = chosen.map((r) => r.actor.id);
+        const weights = {};
+        for (const r of chosen) {
+          const w = r.weightIn.value.trim();
+          if (w === '') continue;
+          if (!Number.isFinite(num(w))) problems.push(['decision_members', { rule: `${nameOf(r.actor)}'s weight is not a number`, fix: 'type a number such as 29, or clear it for 1' }]);
+          else weights[r.actor.id] = num(w);
+        }
+        if (Object.keys(weights).length) {
+          for (const r of chosen) if (!(r.actor.id in weights)) weights[r.actor.id] = 1;
+          out.weights = weights;
+        }
+        if (rule === 'qualified_majority' && thresholdIn.value.trim() !== '') {
+          if (!Number.isFinite(num(thresholdIn.value))) problems.push(['decision_threshold', { rule: 'not a number', fix: 'type a share such as 0.65' }]);
+          else out.threshold = num(thresholdIn.value);
+        }
+      } else if (rule === 'single') {
+        if (deciderIn.value) out.decider = deciderIn.value;
+      }
+      const basis = basisIn.value.trim();
+      if (basis) out.basis = basis;
+      for (const key of ['source', 'where']) if (d[key] !== undefined && d[key] !== null) out[key] = d[key];
+      if (problems.length) return { problems };
+      const none = rule === 'bargaining' && !basis;
+      return { decision: none ? null : out };
+    };
+    return { el, read };
   }
 
   async saveIssue(issueId, button) {
@@ -691,6 +873,14 @@ class Editor {
     else if ((a === '') !== (b === '')) local.push({ rule: 'give both ends of the range, or neither', fix: 'an exact status quo has no range' });
     else if ((a !== '' && !Number.isFinite(num(a))) || (b !== '' && !Number.isFinite(num(b)))) local.push({ rule: 'the ends of the range must be numbers', fix: 'type numbers such as 25 and 45' });
     if (local.length) { f.form.show('status_quo', local); return; }
+    const ruleRead = f.rule.read();
+    if (ruleRead.problems) { for (const [key, p] of ruleRead.problems) f.form.show(key, [p]); return; }
+    if (ruleRead.decision) iss.decision = ruleRead.decision;
+    else delete iss.decision;
+    const happenedRead = f.happened.read();
+    if (happenedRead.problems) { for (const [key, p] of happenedRead.problems) f.form.show(key, [p]); return; }
+    if (happenedRead.outcomes) iss.outcomes = happenedRead.outcomes;
+    else delete iss.outcomes;
     if (v === '') delete iss.status_quo;
     else {
       const orig = iss.status_quo;
@@ -701,9 +891,16 @@ class Editor {
       iss.status_quo = sq;
     }
     if (JSON.stringify(iss) === before) { this.formMessage(f.form, null); showInfo('Nothing to save: the issue is unchanged.', 2500); return; }
-    const ok = await this.saveScenario(sc, button, `issue ${issueId}: name, ends and status quo`, f.form, [
+    const ok = await this.saveScenario(sc, button, `issue ${issueId}: name, ends, status quo, rule and outcome`, f.form, [
       [`issues[${i}].name`, 'name'], [`issues[${i}].low`, 'low'], [`issues[${i}].high`, 'high'],
-      [`issues[${i}].status_quo`, 'status_quo'], [`issues[${i}]`, null]]);
+      [`issues[${i}].status_quo`, 'status_quo'], [`issues[${i}].decision`, 'decision'],
+      [`issues[${i}].decision.rule`, 'decision_rule'], [`issues[${i}].decision.veto_players`, 'decision_members'],
+      [`issues[${i}].decision.voters`, 'decision_members'], [`issues[${i}].decision.accepts`, 'decision_members'],
+      [`issues[${i}].decision.weights`, 'decision_members'], [`issues[${i}].decision.decider`, 'decision_decider'],
+      [`issues[${i}].decision.agenda_setter`, 'decision_setter'], [`issues[${i}].decision.threshold`, 'decision_threshold'],
+      [`issues[${i}].outcomes`, 'outcome'], [`issues[${i}].outcomes[0].date`, 'outcome_date'],
+      [`issues[${i}].outcomes[0].source`, 'outcome_source'], [`issues[${i}].outcomes[0].basis`, 'outcome_basis'],
+      [`issues[${i}]`, null]]);
     if (!ok) return;
     this.renderTable();
     this.renderDetails();

@@ -1,7 +1,7 @@
 // #/s/{id}/forecast : point forecasts, Monte Carlo, sensitivity, what-ifs and comparisons.
 import { h, replace, clear, fmt, select, field } from '../dom.js';
-import { api, enc, pollJob } from '../api.js';
-import { showError, busy, withBusyButton, progressBar, emptyNote } from '../ui.js';
+import { api, enc, runJob } from '../api.js';
+import { showError, showInfo, busy, withBusyButton, progressBar, emptyNote } from '../ui.js';
 import { lineChart, histogram, tornado, legend, colour, dash, REFERENCE, REFERENCE_DASHES } from '../charts.js';
 import { issueScale, actorName } from '../scenario-data.js';
 import { whatifSection } from './whatifs.js';
@@ -187,13 +187,12 @@ class ForecastView {
     clear(this.mcOut);
     try {
       await withBusyButton(button, 'running…', async () => {
-        const job = await api.post(`${this.base}/montecarlo`, { models, draws });
-        const done = await pollJob(job.id, { alive: this.ctx.alive, onProgress: (j) => bar.set(j.done, j.total, j.status) });
+        const done = await runJob(() => api.post(`${this.base}/montecarlo`, { models, draws }), bar, this.ctx.alive);
         if (!this.ctx.alive()) return;
         clear(this.mcProgress);
         this.renderMonteCarlo(done.result || {});
       });
-    } catch (e) { clear(this.mcProgress); showError(e, 'Monte Carlo'); }
+    } catch (e) { clear(this.mcProgress); if (e.cancelled && e.body.status) showInfo('Monte Carlo cancelled.', 3000); else showError(e, 'Monte Carlo'); }
   }
 
   renderMonteCarlo(result) {

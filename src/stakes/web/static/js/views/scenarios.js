@@ -42,7 +42,7 @@ async function loadList(box, ctx) {
           try {
             await withBusyButton(ev.currentTarget, 'deleting…',
               () => api.del(`/api/scenarios/${enc(sc.id)}?version=${enc(sc.version)}`));
-            showInfo(`Moved “${sc.title || sc.id}” to the trash (restore: stakes store restore ${sc.id}).`);
+            showInfo(`Moved “${sc.title || sc.id}” to the trash (restore it from the Trash page).`);
             await loadList(box, ctx);
           } catch (e) { showError(e, 'Delete'); }
         },

@@ -1,6 +1,6 @@
 // The what-if builder and the comparison of what-ifs (part of the forecast view).
 import { h, replace, clear, fmt, fmtSigned, select, field } from '../dom.js';
-import { api, pollJob, ApiError } from '../api.js';
+import { api, runJob, ApiError } from '../api.js';
 import { showError, showInfo, withBusyButton, progressBar, emptyNote } from '../ui.js';
 import { clone } from '../scenario-data.js';
 
@@ -197,13 +197,12 @@ export function whatifSection(view) {
     clear(out);
     try {
       await withBusyButton(button, 'comparing…', async () => {
-        const job = await api.post(`${view.base}/compare`, { whatifs: chosen, models, draws });
-        const done = await pollJob(job.id, { alive: view.ctx.alive, onProgress: (j) => bar.set(j.done, j.total, j.status) });
+        const done = await runJob(() => api.post(`${view.base}/compare`, { whatifs: chosen, models, draws }), bar, view.ctx.alive);
         if (!view.ctx.alive()) return;
         clear(progressBox);
         replace(out, compareTable((done.result || {}).rows || [], view));
       });
-    } catch (e) { clear(progressBox); showError(e, 'Compare'); }
+    } catch (e) { clear(progressBox); if (e.cancelled && e.body.status) showInfo('Comparison cancelled.', 3000); else showError(e, 'Compare'); }
   };
 
   renderList();
