@@ -271,3 +271,15 @@ def test_a_fronted_participle_frames_the_main_event(nlp):
 ])
 def test_regressions_of_pattern_choice(nlp, text, expected):
     assert coded(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Turkey carried out air strikes inside Iraq.", ("TUR", "195", "IRQ")),
+    ("Israel declared a ceasefire along the Lebanese border.", ("ISR", "0871", "LBN")),
+    ("Eritrea freed three Ethiopian soldiers.", ("ERI", "0841", "ETHMIL")),
+    ("Peru suspended talks with Bolivia.", ("PER", "164", "BOL")),
+    ("China lodged a protest with Japan.", ("CHN", "114", "JPN")),
+    ("Burundi denied sending troops into Rwanda.", ("BDI", "016", "RWA")),
+])
+def test_targets_along_borders_released_people_halted_talks_and_denials(nlp, text, expected):
+    assert expected in coded(nlp, text)

@@ -53,7 +53,7 @@ TIMES = {"DATE", "TIME"}
 PASSIVE_SUBJECTS = {"nsubjpass", "csubjpass"}
 OBJECTS = {"dobj", "dative", "attr", "oprd"}
 TARGET_PREPOSITIONS = ("with", "to", "against", "on", "toward", "towards", "into", "for", "from", "of",
-                       "over", "about", "upon", "between", "by", "at", "in")
+                       "over", "about", "upon", "between", "by", "inside", "across", "along", "at", "in")
 OBJECT_PREPOSITIONS = ("of", "by", "with", "against", "to", "on", "toward", "towards", "into", "for", "from",
                        "between", "over", "about", "at", "in")
 INTEND_VERBS = {"agree", "offer", "promise", "pledge", "vow", "plan", "decide", "intend", "prepare", "prepared",
