@@ -283,3 +283,16 @@ def test_regressions_of_pattern_choice(nlp, text, expected):
 ])
 def test_targets_along_borders_released_people_halted_talks_and_denials(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Kenyan police fired on protesters in Nairobi.", ("KENCOP", "175", "KENOPP")),
+    ("Panama recognised China.", ("PAN", "054", "CHN")),
+])
+def test_repression_and_recognition(nlp, text, expected):
+    assert expected in coded(nlp, text)
+
+
+def test_an_agreement_made_abroad_is_between_the_parties(nlp):
+    pairs = {(e[0], e[2]) for e in coded(nlp, "Chile and Peru agreed in Quito to open a joint border post.")}
+    assert pairs == {("CHL", "PER"), ("PER", "CHL")}

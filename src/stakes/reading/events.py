@@ -347,11 +347,16 @@ def _amount(token: Token) -> bool:
     return token.lemma_.lower() in QUANTITIES or token.like_num or token.pos_ == "NUM"
 
 
+def _agreed(verb: Token) -> bool:
+    """An agreement, or an act agreed to ("agreed to set up a hotline")."""
+    return verb.lemma_.lower() == "agree" or (verb.dep_ == "xcomp" and verb.head.lemma_.lower() == "agree")
+
+
 def _reciprocal(verb: Token, args: _Arguments, code: str) -> bool:
     """An act its subjects do to each other: one they agreed to do ("agreed to disengage"), one with no
     object and, if hostile, no aimed phrase ("clashed", "agreed on a pact"), an exchange ("exchanged
     fire"), a relation ("restored ties") or an object they share ("their meeting")."""
-    if verb.dep_ == "xcomp" and verb.head.lemma_.lower() == "agree":
+    if _agreed(verb):
         return True  # "China and India agreed to disengage": an agreement between them
     if code[:2] >= HOSTILE and any(p in AIMED for p, _ in args.preps):
         return False
@@ -644,7 +649,8 @@ class CameoCoder:
         # Several sources of a reciprocal act still act on the recipient their object names ("the
         # ambassadors of A, B and C presented credentials to D").
         recipient = any(prep in {"to", "toward", "towards"} for prep, _ in args.preps)
-        if not target_actors and not (mutual and forward.startswith(RECIPROCAL) and not recipient):
+        joint = forward.startswith(RECIPROCAL) or _agreed(verb)  # "A and B agreed in Lima to …"
+        if not target_actors and not (mutual and joint and not recipient):
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors,
                                                forward.startswith(RECIPROCAL), self.modality and _controls(verb))
         if not target_actors and self.modality and forward[:2] in CONDITIONED:
