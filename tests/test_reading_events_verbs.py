@@ -296,3 +296,12 @@ def test_repression_and_recognition(nlp, text, expected):
 def test_an_agreement_made_abroad_is_between_the_parties(nlp):
     pairs = {(e[0], e[2]) for e in coded(nlp, "Chile and Peru agreed in Quito to open a joint border post.")}
     assert pairs == {("CHL", "PER"), ("PER", "CHL")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Germany delivered tanks to Ukraine.", ("DEU", "072", "UKR")),
+    ("Canada will train and equip Latvian troops.", ("CAN", "031", "LVAMIL")),  # "will" reaches "equip"
+    ("Japan is willing to talk to China.", ("JPN", "036", "CHN")),
+])
+def test_military_aid_shared_auxiliaries_and_talks(nlp, text, expected):
+    assert expected in coded(nlp, text)

@@ -861,6 +861,9 @@ def _intended(verb: Token) -> bool:
     "wants to expand", "may suspend", "said it was willing to withdraw"."""
     if any(c.dep_ == "aux" and c.lower_ in FUTURE for c in verb.children):
         return True
+    if verb.dep_ == "conj" and verb.head.pos_ == "VERB" and any(
+            c.dep_ == "aux" and c.lower_ in FUTURE for c in verb.head.children):
+        return True  # "will train and equip": the auxiliary is shared
     if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and verb.head.lower_ in IMMINENT:
         return True  # "is going to attack", "is set to invade", "is due to host"
     if _purpose(verb) and verb.head.i != verb.i and _intended(verb.head):
