@@ -305,3 +305,8 @@ def test_an_agreement_made_abroad_is_between_the_parties(nlp):
 ])
 def test_military_aid_shared_auxiliaries_and_talks(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+def test_an_investigation_is_coded_by_what_it_looks_into(nlp):
+    found = coded(nlp, "Kenya opened an investigation into war crimes committed by Ethiopian troops.")
+    assert any(e[:2] == ("KEN", "094") for e in found)

@@ -125,8 +125,7 @@ of continuing or stepping up, which report the act they continue ("resumed aid",
 offensive"); a light verb of intending makes the act an intention or a threat ("prepared an
 offensive", "offered talks")."""
 NOMINAL_EVENTS = {
-    "suspension": "160", "halt": "160", "investigation": "090", "inquiry": "090", "probe": "090",
-    "hearing": "090", "demonstration": "141", "protest": "141", "rally": "141", "march": "141",
+    "suspension": "160", "halt": "160", "hearing": "090", "demonstration": "141", "protest": "141", "rally": "141", "march": "141",
     "offensive": "190", "attack": "190", "assault": "190", "raid": "190", "incursion": "190",
     "invasion": "190", "bombardment": "195", "airstrike": "195", "talk": "040:040",
     "negotiation": "046:046",
@@ -167,6 +166,7 @@ NOMINALIZATIONS = {
     "abduction": "abduct", "kidnapping": "kidnap", "approval": "approve", "ratification": "ratify",
     "rejection": "reject", "severance": "sever", "resignation": "resign", "pullout": "withdraw",
     "retreat": "retreat", "exchange": "exchange", "reopening": "reopen", "lifting": "lift",
+    "investigation": "investigate", "inquiry": "investigate", "probe": "investigate",
     **dict.fromkeys(PROVIDED, "provide"),
 }
 """Event nouns and the verbs they name: the dictionary codes them as those verbs ("announced the
@@ -555,10 +555,10 @@ class CameoCoder:
             pattern = None
         elif noun is not None and named is not None:
             # "announced the withdrawal of its troops from Niger": the verb the noun names, coded
-            # by the dictionary with the noun's "of" phrase as its object.
+            # by the dictionary with the noun's "of" (or "into") phrase as its object.
             of = [noun] if name in PROVIDED else \
-                [t for prep, p in _phrases(noun) if prep == "of" for t in _conjuncts(p)]
-            args = _Arguments(_doers(verb), of, [(prep, p) for prep, p in _phrases(noun) if prep != "of"]
+                [t for prep, p in _phrases(noun) if prep in {"of", "into"} for t in _conjuncts(p)]
+            args = _Arguments(_doers(verb), of, [(prep, p) for prep, p in _phrases(noun)]
                               + _phrases(verb), [], False)
             pattern = self._best_pattern(named[0], args)
             code = pattern.code if pattern else named[1] or named[0].code
