@@ -453,6 +453,8 @@ class CameoCoder:
         self.negations = verbs.negations
         self.modality = modality
         """Code announced, wanted and future acts as intentions or threats (CAMEO 03/13)."""
+        self._ranks: dict[int, tuple[int, int]] = {}
+        """Pattern ranks by pattern id, computed once (the patterns live as long as the coder)."""
 
     def __call__(self, doc: Doc) -> Doc:
         token_actor = doc._.token_actor or {}
@@ -758,7 +760,9 @@ class CameoCoder:
             best: VerbPattern | None = None
             best_rank = (0, 0)
             for pattern in block.patterns:
-                rank = (pattern.size, -sum(isinstance(i, str) and i in PREPOSITIONS for i in pattern.post))
+                rank = self._ranks.get(id(pattern))
+                if rank is None:
+                    rank = self._ranks[id(pattern)] = _rank(pattern)
                 if best is not None and rank <= best_rank:
                     continue
                 if all(self._post_matches(i, post, preps, loose, len(pattern.post) == 1) for i in pattern.post) \
@@ -778,6 +782,11 @@ class CameoCoder:
         if isinstance(item, str) and item in PREPOSITIONS:
             return alone and item in preps
         return self.index.item_matches(item, post, loose)
+
+
+def _rank(pattern: VerbPattern) -> tuple[int, int]:
+    """A pattern's rank among those that match: its length, then how few bare prepositions it asks."""
+    return pattern.size, -sum(isinstance(i, str) and i in PREPOSITIONS for i in pattern.post)
 
 
 def _prep_matches(index: VerbIndex, prep: str, nouns: list, found: dict[str, list[_Noun]]) -> bool:
