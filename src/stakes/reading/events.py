@@ -757,6 +757,8 @@ class CameoCoder:
         # The longest pattern wins; between equals, the one asking least of bare prepositions (a noun
         # says more about the act than "FROM"), then the first listed.
         for loose in (False, True):
+            if loose and not any(n.mods for n in post):
+                break  # no modifier to try
             best: VerbPattern | None = None
             best_rank = (0, 0)
             for pattern in block.patterns:
