@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 OPEN_START = 0
@@ -174,7 +175,7 @@ class VerbPattern:
     target: str | None = None
     line: str = ""
 
-    @property
+    @cached_property
     def size(self) -> int:
         """How much the pattern asks for: a longer match beats a shorter one."""
         def weight(item) -> int:

@@ -1,20 +1,24 @@
 """Events: who did what to whom, coded in CAMEO from the dependency parse and mapped to PLOVER.
 
 A spaCy component. For each verb it finds the CAMEO verb block (CAMEO 2.0 verb-pattern dictionary,
-MIT, Open Event Data Alliance), reads the verb's arguments off the parse (subject, object,
-prepositional phrases; passives, raising and control, relative clauses, conjoined actors) and picks
-the longest dictionary pattern those arguments satisfy. Source and target are the actors the
-``stakes_actors`` component found inside the arguments. The CAMEO→PLOVER table (CC BY-SA 4.0) adds
-the PLOVER event type.
+MIT, Open Event Data Alliance, extended by stakes' documented supplement ``cameo_supplement.txt``),
+reads the verb's arguments off the parse (subject, object, prepositional phrases; passives, raising and
+control, relative clauses, conjoined actors) and picks the longest dictionary pattern those arguments
+satisfy. Source and target are the actors the ``stakes_actors`` component found inside the arguments.
+The CAMEO→PLOVER table (CC BY-SA 4.0) adds the PLOVER event type.
 
-What the sentence says about the act changes its code: an act announced, wanted or in the future is
-an intention (03x) or, for force and coercion, a threat (13x); an act in an "if"/"unless" clause is
-not coded; a negated or refused act becomes its negation or a rejection. "X said that Y attacked Z"
-codes the attack, not the saying. A light verb whose object names an event ("announced a suspension
-of flights") codes that event. Purpose clauses, participles describing a noun and participial
-comments after the main verb do not add events of their own. Two actors acting together act on each
-other, not on the venue or a broker; an actor never acts on a part of itself, but one country's
-military and government can act on each other.
+What the sentence says about the act changes its code: an act announced, wanted, planned or in the
+future is an intention (03x) or, for force and coercion, a threat (13x); a threatened act is always a
+threat; an act in an "if"/"unless" clause is not coded, and a promise or threat it conditions
+addresses the condition's actor; an act someone must do, or that others expect or deny, is not done;
+a negated or refused act becomes its negation or a rejection. "X said that Y attacked Z" codes the
+attack, not the saying; "accused X of attacking" codes the accusation only. A light verb whose object
+names an event ("announced a suspension of flights", "began the withdrawal of its troops") codes that
+event, through the dictionary when the noun names a verb. Purpose clauses, participles describing a
+noun and participial comments after the main verb do not add events of their own. Two actors doing a
+joint act (talks, agreements, exchanges, relations) act on each other, not on the venue, a topic or a
+broker; two actors acting on a third thing do not act on each other; an actor never acts on a part of
+itself, but one country's military and government can act on each other.
 
 A sentence reports its main event: of the verbs coded with an actor, only the least embedded ones
 keep their events (:func:`_main_clause`), so the background that relative clauses, participles and
@@ -49,7 +53,7 @@ TIMES = {"DATE", "TIME"}
 PASSIVE_SUBJECTS = {"nsubjpass", "csubjpass"}
 OBJECTS = {"dobj", "dative", "attr", "oprd"}
 TARGET_PREPOSITIONS = ("with", "to", "against", "on", "toward", "towards", "into", "for", "from", "of",
-                       "over", "about", "upon", "between", "by", "at", "in")
+                       "over", "about", "upon", "between", "by", "inside", "across", "along", "at", "in")
 OBJECT_PREPOSITIONS = ("of", "by", "with", "against", "to", "on", "toward", "towards", "into", "for", "from",
                        "between", "over", "about", "at", "in")
 INTEND_VERBS = {"agree", "offer", "promise", "pledge", "vow", "plan", "decide", "intend", "prepare", "prepared",
@@ -70,6 +74,8 @@ REJECTION_OF = {"03": "120", "04": "125", "05": "120", "06": "121", "07": "122",
 OBLIGATION = {"must", "should", "ought"}
 FUTURE = {"will", "would", "shall", "'ll", "may", "might", "could"}
 """Auxiliaries of an act not (yet) done: "will give" is a promise, "may suspend" a threat."""
+IMMINENT = {"going", "set", "due", "poised", "about", "likely"}
+"""Words before "to" that put the act in the future ("is set to invade")."""
 PLANNING = {"prepare", "plan", "propose", "offer", "threaten"}
 """Light verbs whose event noun is an act intended, not done ("prepared an offensive")."""
 WANT_VERBS = {"want", "seek", "hope", "aim", "wish", "intend", "plan", "prepare", "threaten"}
@@ -78,14 +84,15 @@ THREAT_OF = {"15": "130", "16": "131", "17": "137", "18": "138", "19": "138", "2
 EXPECT_VERBS = {"expect", "predict", "doubt", "fear", "imagine", "deny"}
 """Verbs whose complement is an act foreseen or denied, not one reported as done or announced."""
 BLAME_VERBS = {"accuse", "blame", "charge", "condemn", "criticize", "criticise", "denounce", "suspect",
-               "praise", "thank", "fault", "punish", "sanction"}
-"""Verbs that judge another's act ("accused Israel of striking", "thanked him for helping"): the
-judgement, not the act judged, is the event."""
+               "praise", "thank", "fault", "punish", "sanction", "warn", "caution"}
+"""Verbs that judge or warn against another's act ("accused Israel of striking", "warned Russia
+against escalating"): the judgement or warning, not the act, is the event."""
 CONDITIONS = {"if", "unless", "whether"}
 CONDITIONED = {"03", "10", "13"}
 """Promises, demands and threats: with no other target, they address the actor of their condition."""
-REQUEST_VERBS = {"demand": "100", "order": "100", "tell": "100", "insist": "100", "urge": "020", "ask": "020", "call": "020", "press": "020",
-                 "appeal": "020", "request": "020", "implore": "020", "beg": "020"}
+REQUEST_VERBS = {"demand": "100", "order": "100", "tell": "100", "pressure": "100", "insist": "100",
+                 "urge": "020", "ask": "020", "call": "020", "press": "020", "appeal": "020", "request": "020",
+                 "implore": "020", "beg": "020"}
 """Verbs that ask another actor to act, with the code they take when the dictionary gives none."""
 ORDER_VERBS = {"order", "force", "compel"}
 DEPARTURES = {"leave", "depart", "exit", "quit", "withdraw"}
@@ -111,16 +118,14 @@ SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "r
                    "try", "attempt", "plan", "hope", "want", "intend", "expect"}
 LIGHT_VERBS = {"announce", "open", "launch", "begin", "start", "order", "declare", "stage", "hold", "conduct",
                "carry", "mount", "pay", "impose", "organize", "organise", "initiate", "lead", "call",
-               "continue", "resume", "increase", "expand", "intensify", "extend", "step",
-               "prepare", "plan", "propose", "offer", "threaten", "undertake", "complete", "conclude", "tighten",
-               "enforce"}
+               "continue", "resume", "increase", "expand", "intensify", "extend", "step", "tighten", "renew",
+               "prepare", "plan", "propose", "offer", "threaten", "undertake", "complete", "conclude", "enforce"}
 """Verbs whose object names the event: "announced a suspension", "opened an investigation", and verbs
 of continuing or stepping up, which report the act they continue ("resumed aid", "expanded the
 offensive"); a light verb of intending makes the act an intention or a threat ("prepared an
 offensive", "offered talks")."""
 NOMINAL_EVENTS = {
-    "suspension": "160", "halt": "160", "investigation": "090", "inquiry": "090", "probe": "090",
-    "hearing": "090", "demonstration": "141", "protest": "141", "rally": "141", "march": "141",
+    "suspension": "160", "halt": "160", "hearing": "090", "demonstration": "141", "protest": "141", "rally": "141", "march": "141",
     "offensive": "190", "attack": "190", "assault": "190", "raid": "190", "incursion": "190",
     "invasion": "190", "bombardment": "195", "airstrike": "195", "talk": "040:040",
     "negotiation": "046:046",
@@ -161,6 +166,7 @@ NOMINALIZATIONS = {
     "abduction": "abduct", "kidnapping": "kidnap", "approval": "approve", "ratification": "ratify",
     "rejection": "reject", "severance": "sever", "resignation": "resign", "pullout": "withdraw",
     "retreat": "retreat", "exchange": "exchange", "reopening": "reopen", "lifting": "lift",
+    "investigation": "investigate", "inquiry": "investigate", "probe": "investigate",
     **dict.fromkeys(PROVIDED, "provide"),
 }
 """Event nouns and the verbs they name: the dictionary codes them as those verbs ("announced the
@@ -341,10 +347,17 @@ def _amount(token: Token) -> bool:
     return token.lemma_.lower() in QUANTITIES or token.like_num or token.pos_ == "NUM"
 
 
+def _agreed(verb: Token) -> bool:
+    """An agreement, or an act agreed to ("agreed to set up a hotline")."""
+    return verb.lemma_.lower() == "agree" or (verb.dep_ == "xcomp" and verb.head.lemma_.lower() == "agree")
+
+
 def _reciprocal(verb: Token, args: _Arguments, code: str) -> bool:
-    """An act its subjects do to each other: no object and, for a hostile act, no aimed phrase
-    ("clashed", "agreed on a pact"), an exchange ("exchanged fire"), a relation ("restored ties") or
-    an object they share ("their meeting")."""
+    """An act its subjects do to each other: one they agreed to do ("agreed to disengage"), one with no
+    object and, if hostile, no aimed phrase ("clashed", "agreed on a pact"), an exchange ("exchanged
+    fire"), a relation ("restored ties") or an object they share ("their meeting")."""
+    if _agreed(verb):
+        return True  # "China and India agreed to disengage": an agreement between them
     if code[:2] >= HOSTILE and any(p in AIMED for p, _ in args.preps):
         return False
     return not args.objects or verb.lemma_.lower() in EXCHANGES or any(
@@ -440,6 +453,8 @@ class CameoCoder:
         self.negations = verbs.negations
         self.modality = modality
         """Code announced, wanted and future acts as intentions or threats (CAMEO 03/13)."""
+        self._ranks: dict[int, tuple[int, int]] = {}
+        """Pattern ranks by pattern id, computed once (the patterns live as long as the coder)."""
 
     def __call__(self, doc: Doc) -> Doc:
         token_actor = doc._.token_actor or {}
@@ -465,14 +480,20 @@ class CameoCoder:
                     continue  # "allowed planes to land and evacuate", "said Israel must withdraw": not done
                 if token.dep_ == "prep":
                     continue  # "following": a participle used as a preposition
-                if token.dep_ in {"xcomp", "ccomp"} and token.head.lemma_.lower() in REQUEST_VERBS.keys() | EXPECT_VERBS:
-                    continue  # "demanded that Israel withdraw", "expects Iran to comply": not done
+                head = token.head.lemma_.lower()
+                if (token.dep_ == "xcomp" or (token.dep_ == "ccomp" and head != "tell")) \
+                        and (head in REQUEST_VERBS or head in EXPECT_VERBS):
+                    # "demanded that Israel withdraw", "expects Iran to comply": not done; but "told
+                    # reporters that Israel attacked" reports the attack
+                    continue
                 if token.dep_ == "pcomp" and token.head.dep_ == "prep" and _forms(token.head.head) & BLAME_VERBS:
                     continue  # "accused Israel of striking …": the accusation is the event
                 if _background(token) or _modifier(token) or (
                         (_purpose(token) or _adjunct(token)) and token.head.i in coded):
                     continue
                 acts = [c.i for c in token.children if c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c)]
+                if acts and token.lemma_.lower() in REFUSE_VERBS and any(self._hostile(doc[j]) for j in acts):
+                    continue  # "refused to condemn Russia": a hostile act not done, and no rejection
                 if acts and (_announces(token) or token.lemma_.lower() in REFUSE_VERBS
                              or (self.modality and _forms(token) & WANT_VERBS)):
                     # "agreed to hold talks", "threatened to attack", "refused to meet": coded once, on
@@ -493,6 +514,8 @@ class CameoCoder:
             for j in (acts if agreed_to_other else [i]):
                 kept.pop(j, None)  # "agreed to postpone the rally": an agreement, not the act's rejection
         for i, found in kept.items():
+            if _adjunct(doc[i]) and doc[i].head.i in by_verb:
+                continue  # a participial clause before the main verb ("Speaking in Brussels, …")
             reported = [c for c in doc[i].children if c.dep_ == "ccomp"]
             if found[0].cameo.startswith("01") and any(
                     j in by_verb for c in reported for j in (t.i for t in c.subtree)):
@@ -500,6 +523,11 @@ class CameoCoder:
             events.extend(found)
         doc._.events = _unique(events)
         return doc
+
+    def _hostile(self, verb: Token) -> bool:
+        """Whether the dictionary codes the verb as an act against someone (CAMEO 11 and above)."""
+        found = self._lookup(verb)
+        return found is not None and (found[1] or found[0].code or "")[:2] >= HOSTILE
 
     def _lookup(self, verb: Token) -> tuple[VerbBlock, str | None] | None:
         particles = {c.lower_.upper() for c in verb.children if c.dep_ in {"prt", "prep", "agent"}}
@@ -529,10 +557,10 @@ class CameoCoder:
             pattern = None
         elif noun is not None and named is not None:
             # "announced the withdrawal of its troops from Niger": the verb the noun names, coded
-            # by the dictionary with the noun's "of" phrase as its object.
-            of = [noun] if noun.lemma_.lower() in PROVIDED else \
-                [t for prep, p in _phrases(noun) if prep == "of" for t in _conjuncts(p)]
-            args = _Arguments(_doers(verb), of, [(prep, p) for prep, p in _phrases(noun) if prep != "of"]
+            # by the dictionary with the noun's "of" (or "into") phrase as its object.
+            of = [noun] if name in PROVIDED else \
+                [t for prep, p in _phrases(noun) if prep in {"of", "into"} for t in _conjuncts(p)]
+            args = _Arguments(_doers(verb), of, [(prep, p) for prep, p in _phrases(noun)]
                               + _phrases(verb), [], False)
             pattern = self._best_pattern(named[0], args)
             code = pattern.code if pattern else named[1] or named[0].code
@@ -564,8 +592,10 @@ class CameoCoder:
             forward, reverse = "030", ""  # "agreed to undertake exercises", the act uncoded: an intention
         if self.modality and _conditional(verb):
             return []  # "if Israel invades Rafah": a condition, not an act
-        if self.modality and any(c.dep_ == "aux" and c.lower_ in OBLIGATION for c in verb.children):
-            return []  # "Israel must withdraw": asked of the actor, not done by it
+        if self.modality and any(c.dep_ == "aux" and c.lower_ in OBLIGATION
+                                 for v in (verb, verb.head) if v is verb or verb.dep_ == "xcomp"
+                                 for c in v.children):
+            return []  # "Israel must withdraw", "the West must stop arming Kyiv": asked, not done
         act = forward
         intent = INTENT_OF.get(forward[:3]) or INTENT_OF.get(forward[:2])
         if intent and _announces(verb.head) and verb.dep_ == "xcomp":
@@ -621,7 +651,8 @@ class CameoCoder:
         # Several sources of a reciprocal act still act on the recipient their object names ("the
         # ambassadors of A, B and C presented credentials to D").
         recipient = any(prep in {"to", "toward", "towards"} for prep, _ in args.preps)
-        if not target_actors and not (mutual and forward.startswith(RECIPROCAL) and not recipient):
+        joint = forward.startswith(RECIPROCAL) or _agreed(verb)  # "A and B agreed in Lima to …"
+        if not target_actors and not (mutual and joint and not recipient):
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors,
                                                forward.startswith(RECIPROCAL), self.modality and _controls(verb))
         if not target_actors and self.modality and forward[:2] in CONDITIONED:
@@ -721,18 +752,23 @@ class CameoCoder:
             pre_preps.setdefault(prep.upper(), []).append(_noun(token))
         if args.passive:
             post, pre = post + pre, []
-        # Words of the object's head first; only when no pattern matches, words of its modifiers too.
+        # Words of the object's head first; only when no pattern matches, words of its modifiers too
+        # (not the subject's: "a missile strike hit" is no clash of weapons).
         # The longest pattern wins; between equals, the one asking least of bare prepositions (a noun
         # says more about the act than "FROM"), then the first listed.
         for loose in (False, True):
+            if loose and not any(n.mods for n in post):
+                break  # no modifier to try
             best: VerbPattern | None = None
             best_rank = (0, 0)
             for pattern in block.patterns:
-                rank = (pattern.size, -sum(isinstance(i, str) and i in PREPOSITIONS for i in pattern.post))
+                rank = self._ranks.get(id(pattern))
+                if rank is None:
+                    rank = self._ranks[id(pattern)] = _rank(pattern)
                 if best is not None and rank <= best_rank:
                     continue
-                if all(self._post_matches(i, post, preps, loose) for i in pattern.post) \
-                        and all(self.index.item_matches(i, pre, loose) for i in pattern.pre) \
+                if all(self._post_matches(i, post, preps, loose, len(pattern.post) == 1) for i in pattern.post) \
+                        and all(self.index.item_matches(i, pre) for i in pattern.pre) \
                         and all(_prep_matches(self.index, p, n, preps) for p, n in pattern.post_preps) \
                         and all(_prep_matches(self.index, p, n, pre_preps or preps) for p, n in pattern.pre_preps):
                     best, best_rank = pattern, rank
@@ -740,12 +776,19 @@ class CameoCoder:
                 return best
         return None
 
-    def _post_matches(self, item, post: list[_Noun], preps: dict[str, list[_Noun]], loose: bool) -> bool:
-        """A word after the verb: a noun of its objects, or a bare preposition ("RALLY * AGAINST")
-        that heads one of its phrases."""
-        if isinstance(item, str) and item in PREPOSITIONS and item in preps:
-            return True
+    def _post_matches(self, item, post: list[_Noun], preps: dict[str, list[_Noun]], loose: bool,
+                      alone: bool) -> bool:
+        """A word after the verb: a noun of its objects, or a preposition standing alone after the
+        verb ("RALLY * AGAINST") that heads one of its phrases; after a noun ("BLAME * ATTACK ON +")
+        a preposition belongs to a phrase the parse does not give the verb."""
+        if isinstance(item, str) and item in PREPOSITIONS:
+            return alone and item in preps
         return self.index.item_matches(item, post, loose)
+
+
+def _rank(pattern: VerbPattern) -> tuple[int, int]:
+    """A pattern's rank among those that match: its length, then how few bare prepositions it asks."""
+    return pattern.size, -sum(isinstance(i, str) and i in PREPOSITIONS for i in pattern.post)
 
 
 def _prep_matches(index: VerbIndex, prep: str, nouns: list, found: dict[str, list[_Noun]]) -> bool:
@@ -813,9 +856,10 @@ def _modifier(verb: Token) -> bool:
 
 
 def _adjunct(verb: Token) -> bool:
-    """A participial clause after the main verb ("refused, citing opposition at home"): it comments on
-    the main event rather than reporting another."""
-    return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > verb.head.i
+    """A participial clause of the main verb ("refused, citing opposition at home", "Speaking in
+    Brussels, the chief warned …"): it frames or comments on the main event rather than reporting
+    another."""
+    return verb.dep_ == "advcl" and verb.tag_ == "VBG"
 
 
 def _purpose(verb: Token) -> bool:
@@ -828,8 +872,11 @@ def _intended(verb: Token) -> bool:
     "wants to expand", "may suspend", "said it was willing to withdraw"."""
     if any(c.dep_ == "aux" and c.lower_ in FUTURE for c in verb.children):
         return True
-    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and verb.head.lower_ == "going":
-        return True
+    if verb.dep_ == "conj" and verb.head.pos_ == "VERB" and any(
+            c.dep_ == "aux" and c.lower_ in FUTURE for c in verb.head.children):
+        return True  # "will train and equip": the auxiliary is shared
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and verb.head.lower_ in IMMINENT:
+        return True  # "is going to attack", "is set to invade", "is due to host"
     if _purpose(verb) and verb.head.i != verb.i and _intended(verb.head):
         return True  # "is willing to send material to help defend Saudi Arabia": the help is intended too
     return verb.dep_ == "xcomp" and (_announces(verb.head) or bool(_forms(verb.head) & WANT_VERBS))
