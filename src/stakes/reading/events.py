@@ -282,11 +282,16 @@ class VerbIndex:
                 words = verb.split()
                 particle = " ".join(words[1:]) or None
                 self.by_lemma.setdefault(words[0], []).append((block, code, particle))
+        # A verb's patterns share items (synsets above all): each item is matched once per nouns.
+        self._matches = lru_cache(maxsize=1 << 16)(self._match)
 
     def item_matches(self, item, nouns: list[_Noun], loose: bool = False) -> bool:
         """Whether a pattern item matches one of the nouns: its head word (or a synset member) is a
         noun's head and its modifiers are among the noun's words. ``loose``: a single word may also
         be a modifier ("MEDICAL" in "medical supplies", "LEADER" in "Hezbollah leader Nasrallah")."""
+        return self._matches(item, tuple(nouns), loose)
+
+    def _match(self, item, nouns: tuple[_Noun, ...], loose: bool) -> bool:
         if isinstance(item, str) and item.startswith("&"):
             members = self.synsets.get(item.rstrip("_"), ())
             return any(self.item_matches(m, nouns, loose) for m in members)
@@ -453,8 +458,8 @@ class CameoCoder:
         self.negations = verbs.negations
         self.modality = modality
         """Code announced, wanted and future acts as intentions or threats (CAMEO 03/13)."""
-        self._ranks: dict[int, tuple[int, int]] = {}
-        """Pattern ranks by pattern id, computed once (the patterns live as long as the coder)."""
+        self._ranks: dict[int, list[VerbPattern]] = {}
+        """Each verb block's patterns best first, by block id, sorted once (blocks live as long as the coder)."""
 
     def __call__(self, doc: Doc) -> Doc:
         token_actor = doc._.token_actor or {}
@@ -759,22 +764,21 @@ class CameoCoder:
         for loose in (False, True):
             if loose and not any(n.mods for n in post):
                 break  # no modifier to try
-            best: VerbPattern | None = None
-            best_rank = (0, 0)
-            for pattern in block.patterns:
-                rank = self._ranks.get(id(pattern))
-                if rank is None:
-                    rank = self._ranks[id(pattern)] = _rank(pattern)
-                if best is not None and rank <= best_rank:
-                    continue
+            for pattern in self._ranked(block):
                 if all(self._post_matches(i, post, preps, loose, len(pattern.post) == 1) for i in pattern.post) \
                         and all(self.index.item_matches(i, pre) for i in pattern.pre) \
                         and all(_prep_matches(self.index, p, n, preps) for p, n in pattern.post_preps) \
                         and all(_prep_matches(self.index, p, n, pre_preps or preps) for p, n in pattern.pre_preps):
-                    best, best_rank = pattern, rank
-            if best is not None:
-                return best
+                    return pattern
         return None
+
+    def _ranked(self, block: VerbBlock) -> list[VerbPattern]:
+        """The block's patterns best first (:func:`_rank`; equals in the order listed), so the first
+        that matches is the one to use."""
+        ranked = self._ranks.get(id(block))
+        if ranked is None:
+            ranked = self._ranks[id(block)] = sorted(block.patterns, key=_rank, reverse=True)
+        return ranked
 
     def _post_matches(self, item, post: list[_Noun], preps: dict[str, list[_Noun]], loose: bool,
                       alone: bool) -> bool:
