@@ -175,3 +175,20 @@ def test_doubled_single_marks_close_a_double_quote():
 ])
 def test_terms_and_scare_quotes_are_not_quotes(nlp, text):
     assert direct(nlp, text) == []
+
+
+@pytest.mark.parametrize("text", [
+    'The court ordered the "interim" council to hand back the ministries, its lawyers said on Monday.',
+    'The party renamed its press account "checkFactsNow" during the televised debate last night.',
+])
+def test_a_one_word_label_before_its_noun_and_handles_are_not_quotes(nlp, text):
+    assert direct(nlp, text) == []
+
+
+def test_the_n_year_old_as_a_speaker_is_the_person_named_before(nlp):
+    text = ('Chelsea appointed Graham Potter as head coach on Friday.\n'
+            'The 47-year-old said after his appointment: "I am proud to join this club."')
+    doc, found = quotes(nlp, text)
+    quote = next(q for q in found if q.direct)
+    mention = next(m for m in doc._.mentions if m.text == "Graham Potter")
+    assert quote.speaker == mention.actor

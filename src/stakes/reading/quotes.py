@@ -54,6 +54,8 @@ same characters are apostrophes ("don’t", "Israel's", "the protesters’ deman
 CLOSING_PUNCTUATION = set(",.;:!?)—–-")
 MIN_DIRECT_WORDS = 4
 PERSONAL_PRONOUNS = {"he", "she"}
+PERSON_DESCRIPTION = re.compile(r"the (?:\d+|[a-z]+(?:-[a-z]+)?)-year-old$", re.IGNORECASE)
+"""A speaker described rather than named ("the 56-year-old"): a person named before."""
 PLACE_KINDS = {"state", "government", "other"}
 NAMING_CUES = ("known as", "nicknamed", "dubbed", "titled", "entitled", "named", "called")
 TERM_NOUNS = {"term", "word", "words", "phrase", "slogan", "hashtag", "label", "name", "motto", "banner"}
@@ -187,10 +189,21 @@ def _names_something(text: str, start: int, end: int) -> bool:
     words = re.findall(r"[^\W\d_][\w'’-]*", inside)
     closed = inside[-1:] in ".!?,"
     long_words = [w for w in words if len(w) > 3]
+    if re.fullmatch(r"[a-z]+[A-Z][\w]*", inside):
+        return True  # an account or a brand written as one word ("factcheckUK")
     title_case = len(long_words) >= 2 and all(w[0].isupper() for w in long_words) and \
         (not closed or len(words) <= 4 and inside[-1:] in ".,")
     named = before.endswith(NAMING_CUES) or before.split()[-1:] in ([w] for w in TERM_NOUNS)
     return title_case or (named and len(words) <= 4 and inside[-1:] not in "!?")
+
+
+def _modifies_a_noun(span: Span) -> bool:
+    """A name or a single word in marks that modifies a noun outside them: a label or a scare quote
+    ("the 'one country, two systems' formula", "the 'interim' government"), not reported words."""
+    if span.root.head.i < span.end:  # a modifier stands before the noun it modifies
+        return False
+    words = [t for t in span if not t.is_punct]
+    return span.root.dep_ in {"compound", "nmod"} or len(words) == 1 and span.root.dep_ == "amod"
 
 
 def _labelled(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str | None, str, str] | None:
@@ -226,9 +239,10 @@ def _introduced(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str 
 
 def _pronoun_speaker(doc: Doc, speaker: str | None, speaker_text: str, start: int,
                      quoted: list[tuple[int, int]]) -> str | None:
-    """A speaker given as "he" or "she" is a person: the one the pronoun was linked to, else the last
-    person named before the quote outside quotation marks (a name inside a quote speaks for nobody)."""
-    if speaker_text.lower() not in PERSONAL_PRONOUNS:
+    """A speaker given as "he", "she" or "the 56-year-old" is a person: the one the phrase was linked
+    to, else the last person named before the quote outside quotation marks (a name inside a quote
+    speaks for nobody)."""
+    if speaker_text.lower() not in PERSONAL_PRONOUNS and not PERSON_DESCRIPTION.fullmatch(speaker_text.strip()):
         return speaker
     actor = (doc._.actors or {}).get(speaker) if speaker else None
     if actor is not None and actor.kind == "person":
@@ -269,8 +283,8 @@ class QuoteFinder:
             paragraph = doc.text.count("\n", 0, start)
             if _names_something(doc.text, start, end):
                 continue
-            if span.root.dep_ in {"compound", "nmod"} and span.root.head.i >= span.end:
-                continue  # the "one country, two systems" formula: a name for the noun after it
+            if _modifies_a_noun(span):
+                continue  # the "one country, two systems" formula, an "interim" government: a label
             verb, arcs = self._verb_for(span)
             short = len([t for t in span if not t.is_punct]) < MIN_DIRECT_WORDS
             if (found := _labelled(doc, start, token_actor)) is not None:
