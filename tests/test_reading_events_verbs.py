@@ -180,7 +180,7 @@ def test_attribution_is_not_an_event(nlp):
 
 @pytest.mark.parametrize("text, expected", [
     ("Sanctions were imposed on Syria by the European Union.", ("IGOEUREEC", "163", "SYR")),  # passive event noun
-    ("Putin was invited to the summit by Brazil.", ("BRA", "040", "RUSGOV")),  # agent hung off the summit
+    ("Putin was invited to the summit by Brazil.", ("BRA", "020", "RUSGOV")),  # agent hung off the summit
     ("Fuel shipments to Gaza were blocked by Israel.", ("ISR", "170", "PSEGZA")),  # target inside the subject
     ("The treaty was signed by Armenia and Azerbaijan.", ("ARM", "057", "AZE")),  # a joint act in the passive
     ("Moldova hopes to join the European Union.", ("MDA", "036", "IGOEUREEC")),  # an intention
@@ -310,3 +310,11 @@ def test_military_aid_shared_auxiliaries_and_talks(nlp, text, expected):
 def test_an_investigation_is_coded_by_what_it_looks_into(nlp):
     found = coded(nlp, "Kenya opened an investigation into war crimes committed by Ethiopian troops.")
     assert any(e[:2] == ("KEN", "094") for e in found)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Kenya summoned the Ugandan envoy after the border shooting.", ("KEN", "020", "UGAGOV")),
+    ("Peru invited Chile and Bolivia to a water summit in Lima.", ("PER", "020", "BOL")),
+])
+def test_summoning_a_diplomat_and_inviting_are_requests(nlp, text, expected):
+    assert expected in coded(nlp, text)
