@@ -318,3 +318,20 @@ def test_an_investigation_is_coded_by_what_it_looks_into(nlp):
 ])
 def test_summoning_a_diplomat_and_inviting_are_requests(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Colombia's top court struck down the president's decree.", ("COLJUD", "172", "COLGOV")),
+    ("Kenya's parliament stripped the governor of his immunity.", ("KENLEG", "172", "KENGOV")),
+    ("Peru's congress removed the president from office.", ("PERLEG", "172", "PERGOV")),
+])
+def test_removing_stripping_or_annulling_is_an_administrative_sanction(nlp, text, expected):
+    assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Peru's president fired the interior minister.", "172"),  # dismissed
+    ("Troops fired shots at police officers in Lagos.", "190"),  # shot at
+])
+def test_firing_an_officeholder_is_a_dismissal_not_gunfire(nlp, text, code):
+    assert code in {e[1] for e in coded(nlp, text)}
