@@ -335,3 +335,9 @@ def test_removing_stripping_or_annulling_is_an_administrative_sanction(nlp, text
 ])
 def test_firing_an_officeholder_is_a_dismissal_not_gunfire(nlp, text, code):
     assert code in {e[1] for e in coded(nlp, text)}
+
+
+def test_a_protest_with_no_addressee_is_aimed_at_the_own_government(nlp):
+    assert ("FRAAGR", "144", "FRAGOV") in coded(nlp, "Farmers in Lyon blocked roads with tractors.")
+    found = coded(nlp, "Opposition parties in Chile staged demonstrations to demand a referendum.")
+    assert ("CHLOPP", "141", "CHLGOV") in found

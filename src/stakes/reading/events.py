@@ -37,7 +37,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Token
 
-from stakes.reading.actors import actor_token
+from stakes.reading.actors import COUNTRY_GROUPS, actor_token
 from stakes.reading.dictionaries import (
     VerbBlock,
     VerbDictionary,
@@ -45,6 +45,7 @@ from stakes.reading.dictionaries import (
     extend_verbs,
     read_verbs,
 )
+from stakes.reading.gazetteer import code_groups, country_of
 from stakes.reading.records import Event
 
 SUBJECTS = {"nsubj", "csubj"}
@@ -143,6 +144,9 @@ CLAUSE_LINKS = {"ROOT", "ccomp", "xcomp", "conj", "acomp", "parataxis"}
 ("said that …", "agreed to …"), and verbs coordinated with it. Any other link (relative clause,
 participle, adverbial clause, a verb inside a noun or prepositional phrase) embeds the verb."""
 RECIPROCAL = ("036", "04", "057", "06")
+PROTEST = "14"
+"""CAMEO 14x, protest: with no addressee named, the protest of a country's people, parties or unions is
+aimed at their own government ("the opposition staged demonstrations to demand new elections")."""
 """Acts done together (meet, consult, sign an agreement, cooperate): two actors doing one act with no
 other participant named do it with each other, whatever topic their phrases name."""
 QUANTITIES = {"hundred", "thousand", "million", "billion", "dozen", "number", "series", "barrage", "wave",
@@ -675,6 +679,8 @@ class CameoCoder:
                      if a[0] is None or _distinct(a, b)]
             # An actor acting on a part of itself ("Russia withdrew its troops"): the act, no target.
             pairs = pairs or [(a, (None, None)) for a in source_actors]
+            if forward.startswith(PROTEST):
+                pairs = [(a, b if b[0] is not None else _own_government(a[1])) for a, b in pairs]
         line = pattern.line if pattern else None
         out = []
         for (source, source_code), (target, target_code) in pairs:
@@ -806,6 +812,15 @@ def _actor_in(head: Token, token_actor: dict[int, str], token_code: dict[int, st
               ) -> tuple[str | None, str | None]:
     index = actor_token(head, token_actor)
     return (None, None) if index is None else (token_actor[index], token_code.get(index))
+
+
+def _own_government(code: str | None) -> tuple[str | None, str | None]:
+    """The government of a non-state actor's country (key and code), or no actor."""
+    country = country_of(code or "")
+    groups = code_groups(code or "")
+    if country is None or (len(groups) > 1 and groups[1] in COUNTRY_GROUPS) or len(groups) == 1:
+        return None, None
+    return f"c:{country}", f"{country}GOV"
 
 
 def _distinct(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
