@@ -341,3 +341,8 @@ def test_a_protest_with_no_addressee_is_aimed_at_the_own_government(nlp):
     assert ("FRAAGR", "144", "FRAGOV") in coded(nlp, "Farmers in Lyon blocked roads with tractors.")
     found = coded(nlp, "Opposition parties in Chile staged demonstrations to demand a referendum.")
     assert ("CHLOPP", "141", "CHLGOV") in found
+
+
+def test_a_telephone_call_is_made_by_the_caller(nlp):
+    found = coded(nlp, "The Kenyan president telephoned the Ugandan president on Sunday.")
+    assert ("KENGOV", "041", "UGAGOV") in found and ("UGAGOV", "041", "KENGOV") not in found
