@@ -346,3 +346,12 @@ def test_a_protest_with_no_addressee_is_aimed_at_the_own_government(nlp):
 def test_a_telephone_call_is_made_by_the_caller(nlp):
     found = coded(nlp, "The Kenyan president telephoned the Ugandan president on Sunday.")
     assert ("KENGOV", "041", "UGAGOV") in found and ("UGAGOV", "041", "KENGOV") not in found
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Kenya urged Uganda to halt its offensive.", ("KEN", "025", "UGA")),  # asked to stop: to yield
+    ("Mali demanded that France leave the country.", ("MLI", "105", "FRA")),  # to leave: to yield
+    ("Chile asked Norway to mediate.", ("CHL", "028", "NOR")),  # to mediate
+])
+def test_a_request_is_refined_by_stopping_leaving_or_mediating(nlp, text, expected):
+    assert expected in coded(nlp, text)

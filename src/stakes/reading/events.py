@@ -99,9 +99,13 @@ ORDER_VERBS = {"order", "force", "compel"}
 DEPARTURES = {"leave", "depart", "exit", "quit", "withdraw"}
 EXPULSION = "166"
 """Ordering or forcing others to leave expels them (CAMEO 166, expel or withdraw)."""
-DEMAND_OF = {"04": "106", "05": "102", "06": "101", "07": "103", "08": "105"}
-APPEAL_OF = {"04": "026", "05": "022", "06": "021", "07": "023", "08": "025"}
-"""What is asked for refines the request: "demanded that Israel withdraw" → 105 (demand to yield)."""
+DEMAND_OF = {"045": "108", "04": "106", "05": "102", "06": "101", "07": "103", "08": "105"}
+APPEAL_OF = {"045": "028", "04": "026", "05": "022", "06": "021", "07": "023", "08": "025"}
+"""What is asked for refines the request: "demanded that Israel withdraw" → 105 (demand to yield),
+"asked Qatar to mediate" → 028 (appeal to mediate)."""
+YIELD = "08"
+CEASE_VERBS = {"stop", "halt", "cease", "end"}
+"""Asking another to stop or to leave asks it to yield ("demanded that the US stop bombing" → 105)."""
 VENUE_PREPOSITIONS = {"in", "at", "near"}
 EXCHANGES = {"exchange", "swap", "trade"}
 RELATIONS = {"tie", "ties", "relation", "relations", "relationship", "agreement", "treaty", "pact", "deal",
@@ -745,10 +749,14 @@ class CameoCoder:
             if child.dep_ in {"xcomp", "ccomp"} and child.pos_ == "VERB":
                 if verb.lemma_.lower() in ORDER_VERBS and child.lemma_.lower() in DEPARTURES:
                     return EXPULSION
-                found = self._lookup(child)
-                asked = (found[1] or found[0].code or "") if found else ""
-                if asked[:2] in table:
-                    return table[asked[:2]]
+                if child.lemma_.lower() in CEASE_VERBS | DEPARTURES:
+                    asked = YIELD
+                else:
+                    found = self._lookup(child)
+                    asked = (found[1] or found[0].code or "") if found else ""
+                for key in (asked[:3], asked[:2]):
+                    if key in table:
+                        return table[key]
         return code
 
     def _best_pattern(self, block: VerbBlock, args: _Arguments) -> VerbPattern | None:
