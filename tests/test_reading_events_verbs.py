@@ -355,3 +355,12 @@ def test_a_telephone_call_is_made_by_the_caller(nlp):
 ])
 def test_a_request_is_refined_by_stopping_leaving_or_mediating(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Kenya deployed police to disperse protesters in Nairobi.", ("KEN", "153", "KENOPP")),
+    ("Armenia's government sent troops into Yerevan ahead of the opposition march.", ("ARMGOV", "154", "ARMOPP")),
+    ("Germany sent troops to Lithuania.", ("DEU", "062", "LTU")),  # abroad: not a mobilisation at home
+])
+def test_deploying_own_forces_at_home_mobilises_them_against_the_occasion(nlp, text, expected):
+    assert expected in coded(nlp, text)

@@ -112,6 +112,10 @@ RELATIONS = {"tie", "ties", "relation", "relations", "relationship", "agreement"
              "accord", "memorandum", "partnership", "alliance", "talk", "talks"}
 """Verbs and objects of acts done between two parties ("exchanged fire", "restored ties", "signed an
 agreement")."""
+DEPLOY_VERBS = {"deploy", "send", "dispatch"}
+FORCES = {"MIL": "154", "COP": "153"}
+"""A state deploying its own troops or police mobilises them (CAMEO 154/153) against whoever its
+purpose or occasion names, not for them: sending forces abroad is another act (062, 072)."""
 HOSTILE = "11"
 """CAMEO roots from 11 (disapprove) on are acts against someone."""
 AIMED = {"against", "at", "on", "upon", "into", "toward", "towards"}
@@ -660,12 +664,19 @@ class CameoCoder:
         source_actors = actors(sources)
         # A part of the source itself ("closed its border with Belarus") leaves the target to be found.
         target_actors = [b for b in actors(targets) if all(_distinct(a, b) for a in source_actors)]
+        own = _own_forces(verb, source_actors, actors(targets)
+                          + actors([tok for prep, tok in args.preps if prep in {"to", "into"}]))
+        if own:
+            # "deployed troops in Islamabad to stop an opposition march": the forces are the means.
+            forward, reverse = FORCES[code_groups(own[0][1] or "")[1]], ""
+            target_actors = _deep_actors([c for c in verb.children if c.dep_ in {"advcl", "xcomp", "prep", "advmod"}],
+                                         token_actor, token_code, source_actors + own)
         mutual = len({key for key, _ in source_actors}) > 1 and (not args.passive or forward.startswith(RECIPROCAL))
         # Several sources of a reciprocal act still act on the recipient their object names ("the
         # ambassadors of A, B and C presented credentials to D").
         recipient = any(prep in {"to", "toward", "towards"} for prep, _ in args.preps)
         joint = forward.startswith(RECIPROCAL) or _agreed(verb)  # "A and B agreed in Lima to …"
-        if not target_actors and not (mutual and joint and not recipient):
+        if not target_actors and not own and not (mutual and joint and not recipient):
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors,
                                                forward.startswith(RECIPROCAL), self.modality and _controls(verb))
         if not target_actors and self.modality and forward[:2] in CONDITIONED:
@@ -820,6 +831,17 @@ def _actor_in(head: Token, token_actor: dict[int, str], token_code: dict[int, st
               ) -> tuple[str | None, str | None]:
     index = actor_token(head, token_actor)
     return (None, None) if index is None else (token_actor[index], token_code.get(index))
+
+
+def _own_forces(verb: Token, sources: list, targets: list) -> list[tuple[str, str | None]]:
+    """The source country's own troops or police that a deployment sends, when nothing it names (its
+    object, where it sends them) belongs to another country."""
+    countries = {country_of(code or "") for _, code in sources} - {None}
+    if verb.lemma_.lower() not in DEPLOY_VERBS or not countries \
+            or any(country_of(code or "") not in countries for _, code in targets):
+        return []
+    return list(dict.fromkeys(t for t in targets if code_groups(t[1] or "")[1:2]
+                              and code_groups(t[1])[1] in FORCES))
 
 
 def _own_government(code: str | None) -> tuple[str | None, str | None]:
