@@ -323,3 +323,13 @@ def test_the_envoys_of_several_states_act_on_the_recipient(nlp):
     doc = read(nlp, "The envoys of Chile, Peru and Bolivia paid a visit to Venezuela's president.")
     assert {(s, t) for s, _, t in events_of(doc)} == {("CHLGOV", "VENGOV"), ("PERGOV", "VENGOV"),
                                                        ("BOLGOV", "VENGOV")}
+
+
+def test_a_counterpart_is_an_officeholder_of_its_country(nlp):
+    doc = read(nlp, "The Chilean defence minister met his Peruvian counterpart in Lima.")
+    assert {m.code for m in doc._.mentions if "counterpart" in m.text} == {"PERGOV"}
+
+
+def test_an_opposition_rally_names_the_opposition(nlp):
+    doc = read(nlp, "Police in Minsk broke up an opposition rally.")
+    assert "BLROPP" in {m.code for m in doc._.mentions}

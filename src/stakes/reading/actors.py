@@ -707,8 +707,9 @@ class ActorResolver:
 DOMESTIC = {"COP", "OPP", "CVL", "PPL", "REB", "UAF", "INS", "CRM", "EDU", "LAB", "REF", "BUS", "HLH", "MED"}
 """Roles of people who act in their own country (police, protesters, gunmen), unlike a state's organs."""
 ASSETS = {"convoy", "base", "station", "post", "checkpoint", "headquarters", "barracks", "patrol", "vehicle",
-          "camp", "outpost", "position", "positions", "compound"}
-"""Nouns whose role-word modifier names an actor: "a police convoy", "an army base" (but "military aid")."""
+          "camp", "outpost", "position", "positions", "compound", "rally", "march", "protest", "demonstration"}
+"""Nouns whose role-word modifier names an actor: "a police convoy", "an army base", "an opposition
+rally" (but "military aid")."""
 REFERRING_WORDS = (PERSON_PRONOUNS | THING_PRONOUNS | GROUP_PRONOUNS | FIRST_PERSON | RELATIVE_PRONOUNS
                    | set(DEFINITE_NOUNS) | SIDE_NOUNS)
 """The words the pronoun pass looks at (the rest of the text is skipped unread)."""

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Token
 
-from stakes.reading.actors import actor_token
+from stakes.reading.actors import COUNTRY_GROUPS, actor_token
 from stakes.reading.dictionaries import (
     VerbBlock,
     VerbDictionary,
@@ -45,6 +45,7 @@ from stakes.reading.dictionaries import (
     extend_verbs,
     read_verbs,
 )
+from stakes.reading.gazetteer import code_groups, country_of
 from stakes.reading.records import Event
 
 SUBJECTS = {"nsubj", "csubj"}
@@ -98,15 +99,23 @@ ORDER_VERBS = {"order", "force", "compel"}
 DEPARTURES = {"leave", "depart", "exit", "quit", "withdraw"}
 EXPULSION = "166"
 """Ordering or forcing others to leave expels them (CAMEO 166, expel or withdraw)."""
-DEMAND_OF = {"04": "106", "05": "102", "06": "101", "07": "103", "08": "105"}
-APPEAL_OF = {"04": "026", "05": "022", "06": "021", "07": "023", "08": "025"}
-"""What is asked for refines the request: "demanded that Israel withdraw" → 105 (demand to yield)."""
+DEMAND_OF = {"045": "108", "04": "106", "05": "102", "06": "101", "07": "103", "08": "105"}
+APPEAL_OF = {"045": "028", "04": "026", "05": "022", "06": "021", "07": "023", "08": "025"}
+"""What is asked for refines the request: "demanded that Israel withdraw" → 105 (demand to yield),
+"asked Qatar to mediate" → 028 (appeal to mediate)."""
+YIELD = "08"
+CEASE_VERBS = {"stop", "halt", "cease", "end"}
+"""Asking another to stop or to leave asks it to yield ("demanded that the US stop bombing" → 105)."""
 VENUE_PREPOSITIONS = {"in", "at", "near"}
 EXCHANGES = {"exchange", "swap", "trade"}
 RELATIONS = {"tie", "ties", "relation", "relations", "relationship", "agreement", "treaty", "pact", "deal",
              "accord", "memorandum", "partnership", "alliance", "talk", "talks"}
 """Verbs and objects of acts done between two parties ("exchanged fire", "restored ties", "signed an
 agreement")."""
+DEPLOY_VERBS = {"deploy", "send", "dispatch"}
+FORCES = {"MIL": "154", "COP": "153"}
+"""A state deploying its own troops or police mobilises them (CAMEO 154/153) against whoever its
+purpose or occasion names, not for them: sending forces abroad is another act (062, 072)."""
 HOSTILE = "11"
 """CAMEO roots from 11 (disapprove) on are acts against someone."""
 AIMED = {"against", "at", "on", "upon", "into", "toward", "towards"}
@@ -143,6 +152,9 @@ CLAUSE_LINKS = {"ROOT", "ccomp", "xcomp", "conj", "acomp", "parataxis"}
 ("said that …", "agreed to …"), and verbs coordinated with it. Any other link (relative clause,
 participle, adverbial clause, a verb inside a noun or prepositional phrase) embeds the verb."""
 RECIPROCAL = ("036", "04", "057", "06")
+PROTEST = "14"
+"""CAMEO 14x, protest: with no addressee named, the protest of a country's people, parties or unions is
+aimed at their own government ("the opposition staged demonstrations to demand new elections")."""
 """Acts done together (meet, consult, sign an agreement, cooperate): two actors doing one act with no
 other participant named do it with each other, whatever topic their phrases name."""
 QUANTITIES = {"hundred", "thousand", "million", "billion", "dozen", "number", "series", "barrage", "wave",
@@ -652,12 +664,19 @@ class CameoCoder:
         source_actors = actors(sources)
         # A part of the source itself ("closed its border with Belarus") leaves the target to be found.
         target_actors = [b for b in actors(targets) if all(_distinct(a, b) for a in source_actors)]
+        own = _own_forces(verb, source_actors, actors(targets)
+                          + actors([tok for prep, tok in args.preps if prep in {"to", "into"}]))
+        if own:
+            # "deployed troops in Islamabad to stop an opposition march": the forces are the means.
+            forward, reverse = FORCES[code_groups(own[0][1] or "")[1]], ""
+            target_actors = _deep_actors([c for c in verb.children if c.dep_ in {"advcl", "xcomp", "prep", "advmod"}],
+                                         token_actor, token_code, source_actors + own)
         mutual = len({key for key, _ in source_actors}) > 1 and (not args.passive or forward.startswith(RECIPROCAL))
         # Several sources of a reciprocal act still act on the recipient their object names ("the
         # ambassadors of A, B and C presented credentials to D").
         recipient = any(prep in {"to", "toward", "towards"} for prep, _ in args.preps)
         joint = forward.startswith(RECIPROCAL) or _agreed(verb)  # "A and B agreed in Lima to …"
-        if not target_actors and not (mutual and joint and not recipient):
+        if not target_actors and not own and not (mutual and joint and not recipient):
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors,
                                                forward.startswith(RECIPROCAL), self.modality and _controls(verb))
         if not target_actors and self.modality and forward[:2] in CONDITIONED:
@@ -675,6 +694,8 @@ class CameoCoder:
                      if a[0] is None or _distinct(a, b)]
             # An actor acting on a part of itself ("Russia withdrew its troops"): the act, no target.
             pairs = pairs or [(a, (None, None)) for a in source_actors]
+            if forward.startswith(PROTEST):
+                pairs = [(a, b if b[0] is not None else _own_government(a[1])) for a, b in pairs]
         line = pattern.line if pattern else None
         out = []
         for (source, source_code), (target, target_code) in pairs:
@@ -739,10 +760,14 @@ class CameoCoder:
             if child.dep_ in {"xcomp", "ccomp"} and child.pos_ == "VERB":
                 if verb.lemma_.lower() in ORDER_VERBS and child.lemma_.lower() in DEPARTURES:
                     return EXPULSION
-                found = self._lookup(child)
-                asked = (found[1] or found[0].code or "") if found else ""
-                if asked[:2] in table:
-                    return table[asked[:2]]
+                if child.lemma_.lower() in CEASE_VERBS | DEPARTURES:
+                    asked = YIELD
+                else:
+                    found = self._lookup(child)
+                    asked = (found[1] or found[0].code or "") if found else ""
+                for key in (asked[:3], asked[:2]):
+                    if key in table:
+                        return table[key]
         return code
 
     def _best_pattern(self, block: VerbBlock, args: _Arguments) -> VerbPattern | None:
@@ -806,6 +831,26 @@ def _actor_in(head: Token, token_actor: dict[int, str], token_code: dict[int, st
               ) -> tuple[str | None, str | None]:
     index = actor_token(head, token_actor)
     return (None, None) if index is None else (token_actor[index], token_code.get(index))
+
+
+def _own_forces(verb: Token, sources: list, targets: list) -> list[tuple[str, str | None]]:
+    """The source country's own troops or police that a deployment sends, when nothing it names (its
+    object, where it sends them) belongs to another country."""
+    countries = {country_of(code or "") for _, code in sources} - {None}
+    if verb.lemma_.lower() not in DEPLOY_VERBS or not countries \
+            or any(country_of(code or "") not in countries for _, code in targets):
+        return []
+    return list(dict.fromkeys(t for t in targets if code_groups(t[1] or "")[1:2]
+                              and code_groups(t[1])[1] in FORCES))
+
+
+def _own_government(code: str | None) -> tuple[str | None, str | None]:
+    """The government of a non-state actor's country (key and code), or no actor."""
+    country = country_of(code or "")
+    groups = code_groups(code or "")
+    if country is None or (len(groups) > 1 and groups[1] in COUNTRY_GROUPS) or len(groups) == 1:
+        return None, None
+    return f"c:{country}", f"{country}GOV"
 
 
 def _distinct(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
