@@ -299,9 +299,9 @@ def test_an_unchanged_scenario_is_parsed_once_however_often_it_is_read(store, mo
 
 
 def test_the_parse_cache_keeps_at_most_its_size():
-    from stakes.corpus.scenarios import ParsedCache
+    from stakes.lru import SizedLRU
 
-    cache = ParsedCache(100)
+    cache = SizedLRU(100)
     cache.put("a", rafah(), 60)
     cache.put("b", rafah(), 30)
     assert cache.get("a") is not None

@@ -7,8 +7,8 @@ people saving the same scenario never overwrite each other silently (:class:`Ver
 An id the store chooses is taken by the insert itself, and chosen again when another writer got
 there first. Deleting moves a scenario to a trash (``deleted_at`` set) from which it can be restored
 with its history until the trash is emptied. Reads are cheap: listings use the summary columns, a
-parsed scenario (and its what-ifs) is cached by the digest of its text (:class:`ParsedCache`), and a
-read is one query on one connection. A save validates the scenario's canonical data and stores its
+parsed scenario (and its what-ifs) is cached by the digest of its text (:class:`~stakes.lru.SizedLRU`),
+and a read is one query on one connection. A save validates the scenario's canonical data and stores its
 YAML dump, without parsing the text it just wrote.
 """
 
@@ -17,8 +17,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,6 +29,7 @@ from stakes.corpus import migrate
 from stakes.corpus.schema import RevisionRow, ScenarioRow, SourceArticleRow, TokenRow
 from stakes.corpus.store import CorpusError
 from stakes.errors import StakesError
+from stakes.lru import SizedLRU
 from stakes.scenario import io, schema
 from stakes.scenario.diff import diff
 from stakes.scenario.documents import parse_text
@@ -61,37 +60,6 @@ class VersionConflict(StakesError):
         self.scenario_id, self.expected, self.current, self.updated_by = scenario_id, expected, current, updated_by
         super().__init__(f"scenario {scenario_id!r} is at version {current} (saved by {updated_by}), not "
                          f"{expected}; reload it, redo your change and save again")
-
-
-class ParsedCache:
-    """What was read from stored texts (scenarios, what-ifs) by the digest of the text, least recently
-    used dropped first once the texts add up to more than ``chars`` characters. Thread-safe."""
-
-    def __init__(self, chars: int):
-        self.chars = chars
-        self._items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
-        self._held = 0
-        self._lock = threading.Lock()
-
-    def get(self, digest: str) -> Any | None:
-        with self._lock:
-            item = self._items.get(digest)
-            if item is None:
-                return None
-            self._items.move_to_end(digest)
-            return item[0]
-
-    def put(self, digest: str, value: Any, size: int) -> Any:
-        """Keep ``value`` (read from ``size`` characters) unless it alone is larger than the cache."""
-        with self._lock:
-            if digest in self._items or size > self.chars:
-                return value
-            self._items[digest] = (value, size)
-            self._held += size
-            while self._held > self.chars:
-                _, (_, dropped) = self._items.popitem(last=False)
-                self._held -= dropped
-        return value
 
 
 @dataclass(frozen=True)
@@ -134,8 +102,8 @@ class ScenarioStore:
 
     def __init__(self, engine: Engine, cache_chars: int = CACHE_CHARS):
         self.engine = engine
-        self._cache = ParsedCache(cache_chars)
-        self._whatifs_cache = ParsedCache(cache_chars // 10)
+        self._cache = SizedLRU(cache_chars)  # parsed scenarios by the digest of their text, in characters
+        self._whatifs_cache = SizedLRU(cache_chars // 10)
         migrate.upgrade(engine)
 
     # -- reading ----------------------------------------------------------------------------------

@@ -13,13 +13,13 @@ them, and sent as they are (:func:`json_answer`), skipping the per-request valid
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
 from fastapi import Response
 from pydantic import TypeAdapter
+
+from stakes.lru import SizedLRU
 
 MAX_BYTES = 64 * 2**20
 """Bytes of encoded answers a server keeps."""
@@ -29,36 +29,18 @@ class Answers:
     """Encoded answers by key, least recently used dropped first past ``max_bytes``. Thread-safe."""
 
     def __init__(self, max_bytes: int = MAX_BYTES):
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._held = 0
-        self._lock = threading.Lock()
+        self._kept = SizedLRU(max_bytes)
         self.made = 0
         """How many answers were computed rather than found (for tests and diagnostics)."""
 
     def get(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
         """The answer kept under ``key``, else ``make()``'s, kept for next time."""
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                return found
+        found = self._kept.get(key)
+        if found is not None:
+            return found
         made = make()
-        self.put(key, made)
-        return made
-
-    def put(self, key: Hashable, answer: bytes) -> bytes:
-        """Keep ``answer`` under ``key`` (unless it alone is larger than the cache)."""
-        with self._lock:
-            self.made += 1
-            if key in self._items or len(answer) > self.max_bytes:
-                return answer
-            self._items[key] = answer
-            self._held += len(answer)
-            while self._held > self.max_bytes:
-                _, dropped = self._items.popitem(last=False)
-                self._held -= len(dropped)
-        return answer
+        self.made += 1
+        return self._kept.put(key, made, len(made))
 
 
 def encode(adapter: TypeAdapter[Any], value: Any) -> bytes:
