@@ -33,7 +33,6 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 from spacy.tokens import Doc, Token
 
@@ -241,11 +240,6 @@ def cameo_tables() -> dict[str, dict]:
     """``{"labels": code → label, "plover": code → {event, mode, context}}``."""
     path = resources.files("stakes") / "data" / "events" / CAMEO_FILE
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def load_verbs(path: str | Path | None = None) -> VerbDictionary:
-    """A verb dictionary: the bundled one, or a PETRARCH-format file."""
-    return default_verbs() if path is None else read_verbs(path)
 
 
 def plover_of(cameo: str) -> str | None:
