@@ -23,7 +23,7 @@ def nlp():
 @pytest.mark.parametrize("text, expected", [
     ("Israeli troops attacked Hamas fighters in Gaza.", ("ISRMIL", "190", "PSEREBHMS")),  # a group's fighters are the group
     ("The United States condemned Russia on Monday.", ("USA", "111", "RUS")),
-    ("Iran threatened Israel with retaliation.", ("IRN", "130", "ISR")),
+    ("Iran threatened Israel with retaliation.", ("IRN", "138", "ISR")),  # retaliation is force (138)
     ("China will provide humanitarian aid to Gaza.", ("CHN", "033", "PSEGZA")),  # a promise, not aid given
     ("Hezbollah fired rockets at Israel.", ("LBNREB", "194", "ISR")),
     ("Turkey expelled the Israeli ambassador.", ("TUR", "174", "ISRGOV")),
@@ -72,7 +72,7 @@ def test_petr_validation_floor():
                                      folder / "PETR_Validate_agents_2_02.txt")
     verbs = read_verbs(folder / "PETR_Validate_verbs_2_02.txt")
     verbs.negations = read_ontology(folder / "PETR_Validate_Internal_Coding_Ontology_1_01.txt")
-    nlp = build_pipeline(gazetteer, verbs, modality=False)
+    nlp = build_pipeline(gazetteer, verbs, modality=False, topics=False)
     records = split(read_petr_records(folder / "PETR_Validate_records_2_02.xml"))["dev"][:40]
     total, _ = score_petr(nlp, records)
     assert total.f1 >= PETR_FLOOR, str(total)
@@ -163,8 +163,8 @@ def test_a_purpose_clause_of_an_intended_act_is_intended_too(nlp):
 
 
 @pytest.mark.parametrize("text, expected", [
-    # the control verb codes itself when what is refused or agreed to codes nothing
-    ("Kenya refused to commit to the peace plan.", ("KEN", "120", "REJECT")),
+    # the control verb codes itself when what is refused or agreed to codes nothing, refined by its topic
+    ("Kenya refused to commit to the peace plan.", ("KEN", "127", "REJECT")),
     ("Ghana and Togo agreed to undertake joint patrols.", ("GHA", "030", "AGREE")),
     ("Sudanese rebels rejected the Ethiopian road map.", ("SDNREB", "120", "REJECT")),
     # demanding what an appeal would ask for is a demand (CAMEO 10x), which PLOVER codes as REQUEST

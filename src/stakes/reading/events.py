@@ -46,6 +46,7 @@ from stakes.reading.dictionaries import (
 )
 from stakes.reading.gazetteer import code_groups, country_of
 from stakes.reading.records import Event
+from stakes.reading.topics import MONEY, refine, topics_of
 
 SUBJECTS = {"nsubj", "csubj"}
 RELATIVE_PRONOUNS = {"WDT", "WP"}
@@ -111,6 +112,11 @@ RELATIONS = {"tie", "ties", "relation", "relations", "relationship", "agreement"
              "accord", "memorandum", "partnership", "alliance", "talk", "talks"}
 """Verbs and objects of acts done between two parties ("exchanged fire", "restored ties", "signed an
 agreement")."""
+INVITING = {"invite", "summon"}
+"""Invitations and summonses are requests to come (CAMEO 020), whatever the meeting is about."""
+GIVING = {"give", "provide", "send", "deliver", "donate", "grant", "supply", "ship", "disburse", "allocate",
+          "transfer", "extend"}
+"""Verbs of giving: what they give, if it is aid or money, makes the act aid (CAMEO 07)."""
 DEPLOY_VERBS = {"deploy", "send", "dispatch"}
 FORCES = {"MIL": "154", "COP": "153"}
 """A state deploying its own troops or police mobilises them (CAMEO 154/153) against whoever its
@@ -121,6 +127,9 @@ AIMED = {"against", "at", "on", "upon", "into", "toward", "towards"}
 """Prepositions that name what an act is aimed at ("launched strikes against …")."""
 TEMPORAL_MARKS = {"after", "before", "since", "when", "until", "once", "as"}
 CONTRAST_MARKS = {"while", "whereas", "whilst"}
+TOPICLESS = VENUE_PREPOSITIONS | TEMPORAL_MARKS | {"against"}
+"""Prepositions whose phrase is where, when or against whom, not what the act concerns ("warned Russia
+against escalating the war" threatens nothing named)."""
 DEEP_SKIP = {"relcl", "advcl", "ccomp", "punct", "cc", "det", "appos"}
 SUBJECT_CONTROL = {"promise", "vow", "pledge", "threaten", "agree", "decide", "refuse", "offer", "seek",
                    "try", "attempt", "plan", "hope", "want", "intend", "expect"}
@@ -459,11 +468,13 @@ def _arguments(verb: Token) -> _Arguments:
 class CameoCoder:
     """The ``stakes_events`` component: sets ``doc._.events`` from the parse and ``doc._.token_actor``."""
 
-    def __init__(self, verbs: VerbDictionary, modality: bool = True):
+    def __init__(self, verbs: VerbDictionary, modality: bool = True, topics: bool = True):
         self.index = VerbIndex(verbs)
         self.negations = verbs.negations
         self.modality = modality
         """Code announced, wanted and future acts as intentions or threats (CAMEO 03/13)."""
+        self.topics = topics
+        """Refine a family's head code by what the act concerns (:mod:`stakes.reading.topics`)."""
         self._ranks: dict[int, list[VerbPattern]] = {}
         """Each verb block's patterns best first, by block id, sorted once (blocks live as long as the coder)."""
 
@@ -632,6 +643,11 @@ class CameoCoder:
                 c.dep_ == "ccomp" and c.i > verb.i and any(a.lower_ in OBLIGATION for a in c.children)
                 for c in verb.children):
             forward, reverse = "100", ""  # "declared that China must drop barriers": a demand
+        if self.topics and not _forms(verb) & INVITING:
+            words = _topic_words(verb, token_code)
+            if forward.startswith("05") and _forms(verb) & GIVING and "aid" in topics_of(words):
+                forward, reverse = "070", ""  # "gave Ukraine $4.5 billion in budget support": aid, not praise
+            forward = refine(forward, words)  # "rejected a request for long-range missiles" → 122
 
         groups = verb.doc._.actor_groups or {}
 
@@ -859,10 +875,12 @@ def _distinct(a: tuple[str | None, str | None], b: tuple[str | None, str | None]
 
 def _forms(verb: Token) -> set[str]:
     """The verb's lemma and its text less an inflection: the small model lemmatises "staged" as
-    "stag" and "hopes" as "hop"."""
+    "stag", "hopes" as "hop", and keeps "mediating" when it tags it a noun."""
     text = verb.lower_
     forms = {verb.lemma_.lower(), text}
-    if text.endswith(("ed", "es")):
+    if text.endswith("ing"):
+        forms |= {text[:-3], text[:-3] + "e"}  # "mediating" tagged as a noun keeps its text as lemma
+    elif text.endswith(("ed", "es")):
         forms |= {text[:-1], text[:-2]}
     elif text.endswith("s"):
         forms.add(text[:-1])
@@ -884,6 +902,24 @@ def _event_noun(verb: Token) -> tuple[Token, str] | None:
             if name in NOMINAL_EVENTS or name in NOMINALIZATIONS:
                 return child, name
     return None
+
+
+def _topic_words(verb: Token, token_code: dict[int, str | None]) -> frozenset[str]:
+    """What the act concerns, as lemmas and two-word terms: its objects, the complements after it and
+    its phrases other than place, time and opponent, without the words of actors ("Myanmar's military"). A
+    verb that controls an act ("agreed … to set up a hotline") is about that act, not its own phrases."""
+    complements = [c for c in verb.children if c.dep_ in {"xcomp", "ccomp"} and c.i > verb.i]
+    tokens = sorted(
+        (t for child in verb.children
+         if child.dep_ in OBJECTS or child in complements
+         or (not complements and child.dep_ == "prep" and child.lower_ not in TOPICLESS)
+         for t in child.subtree if t.i not in token_code),
+        key=lambda t: t.i)
+    words = {form for t in tokens for form in _forms(t)}
+    words |= {f"{a.lemma_.lower()} {b.lemma_.lower()}" for a, b in zip(tokens, tokens[1:]) if b.i == a.i + 1}
+    if any(t.ent_type_ == "MONEY" or t.text == "$" for t in tokens):
+        words.add(MONEY)
+    return frozenset(words)
 
 
 def _phrases(token: Token) -> list[tuple[str, Token]]:

@@ -67,9 +67,9 @@ def _make_quotes(nlp: Language, name: str) -> QuoteFinder:
     return QuoteFinder()
 
 
-@Language.factory("stakes_events", default_config={"resources": "default", "modality": True})
-def _make_events(nlp: Language, name: str, resources: str, modality: bool) -> CameoCoder:
-    return CameoCoder(_resources(resources)[1], modality)
+@Language.factory("stakes_events", default_config={"resources": "default", "modality": True, "topics": True})
+def _make_events(nlp: Language, name: str, resources: str, modality: bool, topics: bool) -> CameoCoder:
+    return CameoCoder(_resources(resources)[1], modality, topics)
 
 
 def load_model() -> Language:
@@ -83,11 +83,12 @@ def load_model() -> Language:
 
 
 def build_pipeline(gazetteer: Gazetteer | None = None, verbs: VerbDictionary | None = None,
-                   components: Iterable[str] = COMPONENTS, modality: bool = True) -> Language:
+                   components: Iterable[str] = COMPONENTS, modality: bool = True, topics: bool = True) -> Language:
     """A fresh pipeline; ``gazetteer``/``verbs`` replace the bundled Phoenix and CAMEO resources.
 
-    ``modality=False`` codes announced and future acts as the acts themselves (the convention of the
-    PETRARCH validation suite, which tests dictionaries rather than modality)."""
+    ``modality=False`` codes announced and future acts as the acts themselves, and ``topics=False``
+    keeps a dictionary's head codes unrefined by what the act concerns: both are the conventions of the
+    PETRARCH validation suite, which tests dictionaries rather than the CAMEO codebook."""
     nlp = load_model()
     nlp.add_pipe("stakes_lines", before="parser")
     resources = "default"
@@ -98,6 +99,7 @@ def build_pipeline(gazetteer: Gazetteer | None = None, verbs: VerbDictionary | N
         config = {} if component == "stakes_quotes" else {"resources": resources}
         if component == "stakes_events":
             config["modality"] = modality
+            config["topics"] = topics
         nlp.add_pipe(component, config=config)
     return nlp
 
