@@ -45,6 +45,7 @@ from stakes.reading.dictionaries import (
     read_verbs,
 )
 from stakes.reading.gazetteer import code_groups, country_of
+from stakes.reading.places import place_country
 from stakes.reading.records import Event
 from stakes.reading.topics import MONEY, refine, topics_of
 
@@ -121,6 +122,10 @@ DEPLOY_VERBS = {"deploy", "send", "dispatch"}
 FORCES = {"MIL": "154", "COP": "153"}
 """A state deploying its own troops or police mobilises them (CAMEO 154/153) against whoever its
 purpose or occasion names, not for them: sending forces abroad is another act (062, 072)."""
+FORCE = {"17", "18", "19", "20"}
+PLACE_ENTITIES = {"GPE", "LOC"}
+PLACE_PREPOSITIONS = {"in", "near", "of", "on", "at", "into", "around", "outside", "across"}
+"""Acts of coercion and force aimed at a place ("shelled Kherson") act on the place's country."""
 HOSTILE = "11"
 """CAMEO roots from 11 (disapprove) on are acts against someone."""
 AIMED = {"against", "at", "on", "upon", "into", "toward", "towards"}
@@ -689,6 +694,8 @@ class CameoCoder:
         if not target_actors and not own and not (mutual and joint and not recipient):
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors,
                                                forward.startswith(RECIPROCAL), self.modality and _controls(verb))
+        if not target_actors and forward[:2] in FORCE:
+            target_actors = _place_targets(verb, source_actors)  # "shelled residential areas of Kherson"
         if not target_actors and self.modality and forward[:2] in CONDITIONED:
             # "Egypt may suspend the treaty if Israel invades": the promise or threat is made to the
             # actor whose act is the condition.
@@ -902,6 +909,22 @@ def _event_noun(verb: Token) -> tuple[Token, str] | None:
             if name in NOMINAL_EVENTS or name in NOMINALIZATIONS:
                 return child, name
     return None
+
+
+def _place_targets(verb: Token, sources: list[tuple[str, str | None]]) -> list[tuple[str, str]]:
+    """The country of a city an act of force names in its object or phrases ("struck a research centre
+    near Masyaf" → Syria), when it is not the source's own country (force at home is aimed at someone
+    in it, whom the place does not name)."""
+    inside = {t.i for c in verb.children if c.dep_ in OBJECTS or c.dep_ == "prep" for t in c.subtree}
+    own = {country_of(code or "") for _, code in sources}
+    for ent in verb.sent.ents:
+        # the small model tags some cities as people ("areas of Kherson"): a name after a preposition of place counts
+        placed = ent.label_ == "PERSON" and ent.root.dep_ == "pobj" and ent.root.head.lower_ in PLACE_PREPOSITIONS
+        if (ent.label_ in PLACE_ENTITIES or placed) and ent.start in inside:
+            country = place_country(ent.text.removeprefix("the ").removeprefix("The "))
+            if country and country not in own:
+                return [(f"c:{country}", country)]
+    return []
 
 
 def _topic_words(verb: Token, token_code: dict[int, str | None]) -> frozenset[str]:
