@@ -365,3 +365,21 @@ def test_a_request_is_refined_by_stopping_leaving_or_mediating(nlp, text, expect
 ])
 def test_deploying_own_forces_at_home_mobilises_them_against_the_occasion(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Armenia and Azerbaijan resumed talks under Kazakh mediation.", {("KAZ", "045", "ARM"), ("KAZ", "045", "AZE")}),
+    ("Russia and Ukraine exchanged prisoners in a swap brokered by Turkey.", {("TUR", "045", "RUS"), ("TUR", "045", "UKR")}),
+])
+def test_a_named_broker_mediates_between_the_parties_of_a_joint_act(nlp, text, expected):
+    assert expected <= coded(nlp, text)
+
+
+def test_accepting_mediation_is_not_mediation_done(nlp):
+    assert not {e for e in coded(nlp, "Ethiopia agreed to accept Turkish mediation in its dispute with Somalia.")
+                if e[1] == "045"}
+
+
+def test_hosting_talks_between_two_others_is_mediation_done_and_a_future_host_intends_it(nlp):
+    assert ("NOR", "045", "COL") in coded(nlp, "Norway hosted talks between Colombia and Venezuela in Oslo.")
+    assert not {e for e in coded(nlp, "Norway will host talks between Colombia and Venezuela.") if e[1] == "045"}

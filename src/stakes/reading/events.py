@@ -122,6 +122,11 @@ DEPLOY_VERBS = {"deploy", "send", "dispatch"}
 FORCES = {"MIL": "154", "COP": "153"}
 """A state deploying its own troops or police mobilises them (CAMEO 154/153) against whoever its
 purpose or occasion names, not for them: sending forces abroad is another act (062, 072)."""
+MEDIATE = "045"
+INTENT_TO_MEDIATE = "039"
+MEDIATION_NOUNS = {"mediation", "auspices", "brokering", "facilitation"}
+BROKER_VERBS = {"broker", "mediate", "host", "facilitate", "sponsor"}
+"""A third party named as a joint act's broker mediates between its parties (CAMEO 045)."""
 FORCE = {"17", "18", "19", "20"}
 PLACE_ENTITIES = {"GPE", "LOC"}
 PLACE_PREPOSITIONS = {"in", "near", "of", "on", "at", "into", "around", "outside", "across"}
@@ -623,6 +628,9 @@ class CameoCoder:
                                  for v in (verb, verb.head) if v is verb or verb.dep_ == "xcomp"
                                  for c in v.children):
             return []  # "Israel must withdraw", "the West must stop arming Kyiv": asked, not done
+        if self.modality and forward == INTENT_TO_MEDIATE and not _intended(verb) \
+                and not _forms(verb) & (INTEND_VERBS | PLANNING | WANT_VERBS):
+            forward = MEDIATE  # "Oman hosted indirect talks between Iran and the US": mediation done
         act = forward
         intent = INTENT_OF.get(forward[:3]) or INTENT_OF.get(forward[:2])
         if intent and _announces(verb.head) and verb.dep_ == "xcomp":
@@ -721,6 +729,15 @@ class CameoCoder:
             if reverse and reverse[:2].isdigit() and target is not None and source is not None:
                 out.append(Event(target, source, target_code, source_code, reverse, plover_of(reverse),
                                  verb.text, sentence, verb.sent.start_char, verb.sent.end_char, line))
+        parties = {a for pair in pairs if pair[1][0] is not None for a in pair}
+        if len({key for key, _ in parties}) > 1 and not forward.startswith("03") and (
+                forward.startswith(RECIPROCAL) or _reciprocal(verb, args, forward)):
+            # "resumed talks under Kenyan mediation", "a swap brokered by the UAE": the broker mediates a
+            # joint act done, not one agreed to or accepted ("agreed to accept Brazilian mediation")
+            for broker, broker_code in _brokers(verb, token_actor, token_code):
+                out += [Event(broker, key, broker_code, code, MEDIATE, plover_of(MEDIATE), verb.text, sentence,
+                              verb.sent.start_char, verb.sent.end_char, line)
+                        for key, code in sorted(parties, key=str) if key != broker]
         return out
 
     @staticmethod
@@ -909,6 +926,26 @@ def _event_noun(verb: Token) -> tuple[Token, str] | None:
             if name in NOMINAL_EVENTS or name in NOMINALIZATIONS:
                 return child, name
     return None
+
+
+def _brokers(verb: Token, token_actor: dict[int, str], token_code: dict[int, str | None]
+             ) -> list[tuple[str, str | None]]:
+    """The actors a joint act's phrases name as its broker: "under Kenyan mediation", "under the auspices
+    of Egypt", "a swap brokered by the UAE", "talks hosted by Oman"."""
+    found = []
+    for child in verb.children:
+        if child.dep_ not in OBJECTS and child.dep_ != "prep":
+            continue
+        for token in child.subtree:
+            if token.lemma_.lower() in MEDIATION_NOUNS:
+                heads = [c for c in token.children if c.dep_ in {"amod", "compound", "poss"}] + \
+                    [p for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children]
+            elif token.dep_ == "acl" and _forms(token) & BROKER_VERBS:
+                heads = [p for c in token.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+            else:
+                continue
+            found += [a for a in (_actor_in(h, token_actor, token_code) for h in heads) if a[0] and a not in found]
+    return found
 
 
 def _place_targets(verb: Token, sources: list[tuple[str, str | None]]) -> list[tuple[str, str]]:
