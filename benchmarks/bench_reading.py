@@ -90,7 +90,7 @@ def petr_pipeline(folder: Path):
                                      folder / "PETR_Validate_agents_2_02.txt")
     verbs = read_verbs(folder / "PETR_Validate_verbs_2_02.txt")
     verbs.negations = read_ontology(folder / "PETR_Validate_Internal_Coding_Ontology_1_01.txt")
-    return build_pipeline(gazetteer, verbs, modality=False, topics=False)
+    return build_pipeline(gazetteer, verbs, modality=False, codebook=False)
 
 
 def measures(shared: Path) -> None:

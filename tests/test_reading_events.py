@@ -72,7 +72,7 @@ def test_petr_validation_floor():
                                      folder / "PETR_Validate_agents_2_02.txt")
     verbs = read_verbs(folder / "PETR_Validate_verbs_2_02.txt")
     verbs.negations = read_ontology(folder / "PETR_Validate_Internal_Coding_Ontology_1_01.txt")
-    nlp = build_pipeline(gazetteer, verbs, modality=False, topics=False)
+    nlp = build_pipeline(gazetteer, verbs, modality=False, codebook=False)
     records = split(read_petr_records(folder / "PETR_Validate_records_2_02.xml"))["dev"][:40]
     total, _ = score_petr(nlp, records)
     assert total.f1 >= PETR_FLOOR, str(total)

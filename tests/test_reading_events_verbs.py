@@ -383,3 +383,19 @@ def test_accepting_mediation_is_not_mediation_done(nlp):
 def test_hosting_talks_between_two_others_is_mediation_done_and_a_future_host_intends_it(nlp):
     assert ("NOR", "045", "COL") in coded(nlp, "Norway hosted talks between Colombia and Venezuela in Oslo.")
     assert not {e for e in coded(nlp, "Norway will host talks between Colombia and Venezuela.") if e[1] == "045"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Protesters attacked police officers in Lima.", ("PEROPP", "145")),  # force by a crowd is a riot
+    ("Demonstrators blocked the main highway into Nairobi.", (None, "144")),  # a crowd blocking a road
+    ("The Kenyan police chief warned that officers would shoot protesters.", ("KENCOP", "137")),
+    ("Algerian authorities suspended the BBC for a month.", ("DZAGOV", "172")),
+])
+def test_who_does_an_act_to_whom_selects_its_code(nlp, text, expected):
+    found = coded(nlp, text)
+    source, code = expected
+    assert any(c == code and (source is None or s == source) for s, c, _ in found), found
+
+
+def test_a_state_threatening_another_with_force_is_not_repression(nlp):
+    assert {c for _, c, _ in coded(nlp, "Kenya warned that its troops would strike Somali militants.")} != {"137"}

@@ -83,6 +83,6 @@ def test_invitations_stay_requests_to_come(nlp):
 
 
 def test_the_petrarch_convention_keeps_head_codes():
-    plain = build_pipeline(topics=False)
+    plain = build_pipeline(codebook=False)
     doc = plain(make_doc(plain, "Germany rejected Poland's request for more tanks.", date(2024, 3, 1)))
     assert {e.cameo for e in doc._.events} == {"120"}

@@ -122,6 +122,15 @@ DEPLOY_VERBS = {"deploy", "send", "dispatch"}
 FORCES = {"MIL": "154", "COP": "153"}
 """A state deploying its own troops or police mobilises them (CAMEO 154/153) against whoever its
 purpose or occasion names, not for them: sending forces abroad is another act (062, 072)."""
+CROWDS = {"protester", "protesters", "demonstrator", "demonstrators", "rioter", "rioters", "mob", "crowd",
+          "crowds", "protestor", "protestors"}
+BLOCKING = {"block", "blockade", "barricade", "obstruct"}
+RIOT = "145"
+OBSTRUCTION = "144"
+PUBLIC = {"OPP", "CVL", "EDU", "LAB"}
+"""Roles of a country's public: a state's threat of force against them threatens repression."""
+ORGANISATIONS = {"MED", "OPP", "NGO", "EDU", "BUS", "LAB", "PTY", "REL"}
+"""Roles of media, parties and organisations: suspending or banning them is an administrative sanction."""
 MEDIATE = "045"
 INTENT_TO_MEDIATE = "039"
 MEDIATION_NOUNS = {"mediation", "auspices", "brokering", "facilitation"}
@@ -478,13 +487,14 @@ def _arguments(verb: Token) -> _Arguments:
 class CameoCoder:
     """The ``stakes_events`` component: sets ``doc._.events`` from the parse and ``doc._.token_actor``."""
 
-    def __init__(self, verbs: VerbDictionary, modality: bool = True, topics: bool = True):
+    def __init__(self, verbs: VerbDictionary, modality: bool = True, codebook: bool = True):
         self.index = VerbIndex(verbs)
         self.negations = verbs.negations
         self.modality = modality
         """Code announced, wanted and future acts as intentions or threats (CAMEO 03/13)."""
-        self.topics = topics
-        """Refine a family's head code by what the act concerns (:mod:`stakes.reading.topics`)."""
+        self.codebook = codebook
+        """Refine the dictionary's codes as the CAMEO codebook distinguishes them: by what the act
+        concerns (:mod:`stakes.reading.topics`) and by who does it to whom (:func:`_for_roles`)."""
         self._ranks: dict[int, list[VerbPattern]] = {}
         """Each verb block's patterns best first, by block id, sorted once (blocks live as long as the coder)."""
 
@@ -656,7 +666,7 @@ class CameoCoder:
                 c.dep_ == "ccomp" and c.i > verb.i and any(a.lower_ in OBLIGATION for a in c.children)
                 for c in verb.children):
             forward, reverse = "100", ""  # "declared that China must drop barriers": a demand
-        if self.topics and not _forms(verb) & INVITING:
+        if self.codebook and not _forms(verb) & INVITING:
             words = _topic_words(verb, token_code)
             if forward.startswith("05") and _forms(verb) & GIVING and "aid" in topics_of(words):
                 forward, reverse = "070", ""  # "gave Ukraine $4.5 billion in budget support": aid, not praise
@@ -722,9 +732,11 @@ class CameoCoder:
             if forward.startswith(PROTEST):
                 pairs = [(a, b if b[0] is not None else _own_government(a[1])) for a, b in pairs]
         line = pattern.line if pattern else None
+        crowd = any(t.lemma_.lower() in CROWDS or t.lower_ in CROWDS for t in sources)
         out = []
         for (source, source_code), (target, target_code) in pairs:
-            out.append(Event(source, target, source_code, target_code, forward, plover_of(forward), verb.text,
+            code = _for_roles(forward, source_code, target_code, crowd, _forms(verb)) if self.codebook else forward
+            out.append(Event(source, target, source_code, target_code, code, plover_of(code), verb.text,
                              sentence, verb.sent.start_char, verb.sent.end_char, line))
             if reverse and reverse[:2].isdigit() and target is not None and source is not None:
                 out.append(Event(target, source, target_code, source_code, reverse, plover_of(reverse),
@@ -926,6 +938,24 @@ def _event_noun(verb: Token) -> tuple[Token, str] | None:
             if name in NOMINAL_EVENTS or name in NOMINALIZATIONS:
                 return child, name
     return None
+
+
+def _for_roles(code: str, source: str | None, target: str | None, crowd: bool, forms: set[str]) -> str:
+    """The code CAMEO gives an act for who does it to whom: force by a crowd of protesters is a riot
+    (145) and their blocking a road an obstruction (144); a threat of force against a country's own
+    public is a threat of repression (137); suspending or banning media, parties or organisations is an
+    administrative sanction (172), not a cut in relations between governments (16x)."""
+    target_groups = code_groups(target or "")
+    target_role = target_groups[1] if len(target_groups) > 1 else None
+    if crowd and code[:2] in {"18", "19", "20"}:
+        return RIOT
+    if crowd and forms & BLOCKING:
+        return OBSTRUCTION
+    if code == "138" and target_role in PUBLIC and country_of(source or "") == country_of(target or ""):
+        return "137"
+    if code[:2] == "16" and code not in {"163", "166"} and target_role in ORGANISATIONS:
+        return "172"
+    return code
 
 
 def _brokers(verb: Token, token_actor: dict[int, str], token_code: dict[int, str | None]

@@ -67,9 +67,9 @@ def _make_quotes(nlp: Language, name: str) -> QuoteFinder:
     return QuoteFinder()
 
 
-@Language.factory("stakes_events", default_config={"resources": "default", "modality": True, "topics": True})
-def _make_events(nlp: Language, name: str, resources: str, modality: bool, topics: bool) -> CameoCoder:
-    return CameoCoder(_resources(resources)[1], modality, topics)
+@Language.factory("stakes_events", default_config={"resources": "default", "modality": True, "codebook": True})
+def _make_events(nlp: Language, name: str, resources: str, modality: bool, codebook: bool) -> CameoCoder:
+    return CameoCoder(_resources(resources)[1], modality, codebook)
 
 
 def load_model() -> Language:
@@ -83,12 +83,13 @@ def load_model() -> Language:
 
 
 def build_pipeline(gazetteer: Gazetteer | None = None, verbs: VerbDictionary | None = None,
-                   components: Iterable[str] = COMPONENTS, modality: bool = True, topics: bool = True) -> Language:
+                   components: Iterable[str] = COMPONENTS, modality: bool = True, codebook: bool = True) -> Language:
     """A fresh pipeline; ``gazetteer``/``verbs`` replace the bundled Phoenix and CAMEO resources.
 
-    ``modality=False`` codes announced and future acts as the acts themselves, and ``topics=False``
-    keeps a dictionary's head codes unrefined by what the act concerns: both are the conventions of the
-    PETRARCH validation suite, which tests dictionaries rather than the CAMEO codebook."""
+    ``modality=False`` codes announced and future acts as the acts themselves, and ``codebook=False``
+    keeps a dictionary's codes unrefined by what the act concerns and who does it to whom: both are the
+    conventions of the PETRARCH validation suite, which tests dictionaries rather than the CAMEO
+    codebook."""
     nlp = load_model()
     nlp.add_pipe("stakes_lines", before="parser")
     resources = "default"
@@ -99,7 +100,7 @@ def build_pipeline(gazetteer: Gazetteer | None = None, verbs: VerbDictionary | N
         config = {} if component == "stakes_quotes" else {"resources": resources}
         if component == "stakes_events":
             config["modality"] = modality
-            config["topics"] = topics
+            config["codebook"] = codebook
         nlp.add_pipe(component, config=config)
     return nlp
 
