@@ -399,3 +399,12 @@ def test_who_does_an_act_to_whom_selects_its_code(nlp, text, expected):
 
 def test_a_state_threatening_another_with_force_is_not_repression(nlp):
     assert {c for _, c, _ in coded(nlp, "Kenya warned that its troops would strike Somali militants.")} != {"137"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ECOWAS gave Niger's junta seven days to restore the president.", ("IGOWAFBUSWAS", "139", "NERGOV")),  # an ultimatum
+    ("Tunisia turned down the IMF loan.", ("TUN", "121", "IGOBUSIMF")),  # reject, refined by the loan
+    ("Nicaragua's government stripped 135 critics of their citizenship.", ("NICGOV", "172", "NICOPP")),
+])
+def test_supplement_phrases_ultimatums_and_critics(nlp, text, expected):
+    assert expected in coded(nlp, text)
