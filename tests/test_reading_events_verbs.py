@@ -408,3 +408,12 @@ def test_a_state_threatening_another_with_force_is_not_repression(nlp):
 ])
 def test_supplement_phrases_ultimatums_and_critics(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Iran has armed the Houthis for years.", ("IRN", "072", "YEMREB")),  # arming is military aid
+    ("Chad rejected Sudan's offer to mediate.", ("TCD", "126", "SDN")),  # an offer to mediate, not a plan
+    ("Kenyan students marched for a week.", ("KENEDU", "141", "KENGOV")),  # a demonstration
+])
+def test_arming_offers_and_marches(nlp, text, expected):
+    assert expected in coded(nlp, text)

@@ -115,6 +115,8 @@ RELATIONS = {"tie", "ties", "relation", "relations", "relationship", "agreement"
 agreement")."""
 INVITING = {"invite", "summon"}
 """Invitations and summonses are requests to come (CAMEO 020), whatever the meeting is about."""
+ARMING = {"arm", "rearm", "equip"}
+"""Verbs of giving weapons: CAMEO codes arming another as military aid (072)."""
 GIVING = {"give", "provide", "send", "deliver", "donate", "grant", "supply", "ship", "disburse", "allocate",
           "transfer", "extend"}
 """Verbs of giving: what they give, if it is aid or money, makes the act aid (CAMEO 07)."""
@@ -125,6 +127,8 @@ purpose or occasion names, not for them: sending forces abroad is another act (0
 CROWDS = {"protester", "protesters", "demonstrator", "demonstrators", "rioter", "rioters", "mob", "crowd",
           "crowds", "protestor", "protestors"}
 BLOCKING = {"block", "blockade", "barricade", "obstruct"}
+MARCHING = {"march", "rally", "demonstrate", "protest"}
+DEMONSTRATION = "141"
 RIOT = "145"
 OBSTRUCTION = "144"
 PUBLIC = {"OPP", "CVL", "EDU", "LAB"}
@@ -668,8 +672,10 @@ class CameoCoder:
             forward, reverse = "100", ""  # "declared that China must drop barriers": a demand
         if self.codebook and not _forms(verb) & INVITING:
             words = _topic_words(verb, token_code)
-            if forward.startswith("05") and _forms(verb) & GIVING and "aid" in topics_of(words):
+            if forward[:2] in {"05", "06"} and _forms(verb) & GIVING and "aid" in topics_of(words):
                 forward, reverse = "070", ""  # "gave Ukraine $4.5 billion in budget support": aid, not praise
+            elif forward[:2] == "06" and _forms(verb) & ARMING:
+                forward, reverse = "072", ""  # "armed the rebels": military aid, not cooperation
             forward = refine(forward, words)  # "rejected a request for long-range missiles" → 122
 
         groups = verb.doc._.actor_groups or {}
@@ -736,6 +742,8 @@ class CameoCoder:
         out = []
         for (source, source_code), (target, target_code) in pairs:
             code = _for_roles(forward, source_code, target_code, crowd, _forms(verb)) if self.codebook else forward
+            if code.startswith(PROTEST) and not forward.startswith(PROTEST) and target_code == country_of(source_code or ""):
+                target, target_code = _own_government(source_code)  # "rallied across Turkey": against its government
             out.append(Event(source, target, source_code, target_code, code, plover_of(code), verb.text,
                              sentence, verb.sent.start_char, verb.sent.end_char, line))
             if reverse and reverse[:2].isdigit() and target is not None and source is not None:
@@ -942,7 +950,8 @@ def _event_noun(verb: Token) -> tuple[Token, str] | None:
 
 def _for_roles(code: str, source: str | None, target: str | None, crowd: bool, forms: set[str]) -> str:
     """The code CAMEO gives an act for who does it to whom: force by a crowd of protesters is a riot
-    (145) and their blocking a road an obstruction (144); a threat of force against a country's own
+    (145), their blocking a road an obstruction (144), and the public marching or rallying a
+    demonstration (141, not a show of force); a threat of force against a country's own
     public is a threat of repression (137); suspending or banning media, parties or organisations is an
     administrative sanction (172), not a cut in relations between governments (16x)."""
     target_groups = code_groups(target or "")
@@ -951,6 +960,9 @@ def _for_roles(code: str, source: str | None, target: str | None, crowd: bool, f
         return RIOT
     if crowd and forms & BLOCKING:
         return OBSTRUCTION
+    source_groups = code_groups(source or "")
+    if forms & MARCHING and code[:2] in {"14", "15"} and (crowd or (len(source_groups) > 1 and source_groups[1] in PUBLIC)):
+        return DEMONSTRATION  # "students have marched for months", "thousands rallied": a demonstration
     if code == "138" and target_role in PUBLIC and country_of(source or "") == country_of(target or ""):
         return "137"
     if code[:2] == "16" and code not in {"163", "166"} and target_role in ORGANISATIONS:

@@ -11,8 +11,9 @@ a request for material aid; "gave $4.5 billion in budget support" → 071, econo
 
 Plain data in and out: :func:`topics_of` names the topics a set of lower-case lemmas mentions (a
 two-word term is passed as its two lemmas joined by a space), and :func:`refine` returns the family's
-code for the first topic its table lists, or the code unchanged. Only a head code (third digit 0) is
-refined: a code a dictionary pattern chose is kept. The word lists follow the CAMEO codebook's
+code for the first topic its table lists, or the code unchanged. A head code (third digit 0) is
+refined by any topic; a code a dictionary pattern chose is kept, except that a rejection (12x) of a
+generic offer or plan yields to mediation, money, arms or aid when the words do not name its own kind. The word lists follow the CAMEO codebook's
 descriptions of each code; a word that names an actor must be left out by the caller ("Myanmar's
 military" is an actor, not a military topic).
 """
@@ -41,7 +42,8 @@ WORDS: dict[str, frozenset[str]] = {
     "military": frozenset({"military", "defence", "defense", "exercise", "drill", "training", "train",
                            "troop", "base", "security"}),
     "economic": frozenset({"economic", "financial", "budget", "loan", "credit", "fund", "funding", "money",
-                           "investment", "trade", "debt", "grant", "bailout", "economy", MONEY}),
+                           "investment", "invest", "finance", "financing", "trade", "debt", "grant", "bailout", "economy",
+                           "salary", "salaries", MONEY}),
     "aid": frozenset({"aid", "assistance", "donation", "supply", "supplies"}),
     "judicial": frozenset({"extradite", "extradition", "judicial", "legal assistance"}),
     "intelligence": frozenset({"intelligence"}),
@@ -92,6 +94,12 @@ FAMILIES: dict[str, tuple[tuple[str, str], ...]] = {
 """Each family's codes by topic, most specific first (mediation before the meeting it brokers)."""
 
 
+REJECT = "12"
+OVERRIDING = frozenset({"mediation", "economic", "arms", "aid"})
+"""Topics that overrule a rejection pattern's code: a pattern keyed on a generic noun ("rejected an
+offer" → 127, a plan to settle) yields to an offer to mediate (126) or to finance (121)."""
+
+
 def topics_of(words: set[str] | frozenset[str]) -> set[str]:
     """The topics the words mention; aid covers arms, money and supplies given as well as aid itself."""
     found = {topic for topic, names in WORDS.items() if names & words}
@@ -111,11 +119,17 @@ def refine(code: str, words: set[str] | frozenset[str]) -> str:
     '028'
     >>> refine("122", {"meeting"})
     '122'
+    >>> refine("127", {"offer", "mediate"})
+    '126'
     """
-    if len(code) != 3 or code[2] != "0" or code[:2] not in FAMILIES:
+    if len(code) != 3 or code[:2] not in FAMILIES:
         return code
+    table = FAMILIES[code[:2]]
     topics = topics_of(words)
-    for topic, refined in FAMILIES[code[:2]]:
+    if code[2] != "0" and (code[:2] != REJECT or code not in {c for _, c in table} or any(
+            t in topics for t, c in table if c == code) or not topics & OVERRIDING):
+        return code  # a pattern's code stands unless the words name a more telling kind than its own
+    for topic, refined in table:
         if topic in topics:
             return refined
     return code
