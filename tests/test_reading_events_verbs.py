@@ -54,8 +54,9 @@ def by_country(events: set[tuple[str | None, str, str | None]]) -> set[tuple[str
     ("Gunmen shot Haiti's prime minister.", ("HTIUAF", "185", "HTIGOV")),
     # a bare time is not a participant phrase: "called … on Monday" is a call, not "called on"
     ("The French president called the Iranian president on Monday.", ("FRAGOV", "041", "IRNGOV")),
-    # ordering others to leave expels them
-    ("Mali ordered the French ambassador to leave the country.", ("MLI", "166", "FRAGOV")),
+    # ordering others to leave expels them: people are expelled (174), forces withdrawn (166)
+    ("Mali ordered the French ambassador to leave the country.", ("MLI", "174", "FRAGOV")),
+    ("Niger ordered French troops to leave the country.", ("NER", "166", "FRAMIL")),
     # a "while" clause is a contrast whose event is reported, not a time that sets the scene
     ("Germany praised Kenya, while France criticised Chad.", ("FRA", "111", "TCD")),
 ])
@@ -417,3 +418,27 @@ def test_supplement_phrases_ultimatums_and_critics(nlp, text, expected):
 ])
 def test_arming_offers_and_marches(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The Kenyan president travelled to Addis Ababa on Monday.", {("KENGOV", "042", "ETH"), ("ETH", "043", "KENGOV")}),
+    ("The Kenyan president arrived in Goma on Monday.", {("KENGOV", "042", "COD")}),  # a city's country
+    ("The Chilean president flew to Lima for talks.", {("CHLGOV", "042", "PER")}),
+    ("Japan raised its alert level after Chinese naval drills.", {("JPN", "152", "CHNMIL")}),
+    ("Egypt halted all trade with Sudan.", {("EGY", "163", "SDN")}),
+    ("Germany delivered a new batch of Patriot interceptors to Ukraine.", {("DEU", "072", "UKR")}),
+    ("A gunman tried to assassinate the Slovak prime minister.", {("SVKUAF", "185", "SVKGOV")}),
+    ("The prosecutor charged the journalist with money laundering.", None),
+    ("Iran told Afghan nationals to leave within a month.", None),
+])
+def test_visits_alerts_trade_aid_attempts_charges_and_expulsions(nlp, text, expected):
+    found = coded(nlp, text)
+    if expected is None:
+        codes = {c for _, c, _ in found}
+        assert codes & {"173", "174"} and not codes & {"112", "166", "105"}, found
+    else:
+        assert expected <= found, found
+
+
+def test_a_crowd_storming_an_embassy_riots(nlp):
+    assert {c for _, c, _ in coded(nlp, "Hundreds of protesters stormed the French embassy in Niamey.")} == {"145"}

@@ -96,7 +96,7 @@ REQUEST_VERBS = {"demand": "100", "order": "100", "tell": "100", "pressure": "10
                  "urge": "020", "ask": "020", "call": "020", "press": "020", "appeal": "020", "request": "020",
                  "implore": "020", "beg": "020"}
 """Verbs that ask another actor to act, with the code they take when the dictionary gives none."""
-ORDER_VERBS = {"order", "force", "compel"}
+ORDER_VERBS = {"order", "force", "compel", "tell"}
 DEPARTURES = {"leave", "depart", "exit", "quit", "withdraw"}
 EXPULSION = "166"
 """Ordering or forcing others to leave expels them (CAMEO 166, expel or withdraw)."""
@@ -117,13 +117,21 @@ INVITING = {"invite", "summon"}
 """Invitations and summonses are requests to come (CAMEO 020), whatever the meeting is about."""
 ARMING = {"arm", "rearm", "equip"}
 """Verbs of giving weapons: CAMEO codes arming another as military aid (072)."""
+ASSASSINATION, ATTEMPTED_ASSASSINATION = "186", "185"
+ATTEMPTS = {"try", "attempt", "seek"}
+ACCUSE, LEGAL_ACTION = "112", "173"
+CHARGING = {"charge", "indict"}
+"""An attempt at an assassination is 185; charging someone with a crime is legal action (173)."""
 GIVING = {"give", "provide", "send", "deliver", "donate", "grant", "supply", "ship", "disburse", "allocate",
-          "transfer", "extend"}
+          "transfer", "extend", "deposit"}
 """Verbs of giving: what they give, if it is aid or money, makes the act aid (CAMEO 07)."""
 DEPLOY_VERBS = {"deploy", "send", "dispatch"}
 FORCES = {"MIL": "154", "COP": "153"}
 """A state deploying its own troops or police mobilises them (CAMEO 154/153) against whoever its
 purpose or occasion names, not for them: sending forces abroad is another act (062, 072)."""
+EXPEL_PEOPLE = "174"
+FORCE_ROLES = {"MIL", "COP", "SPY", "REB", "UAF"}
+"""Expelling forces or an organisation is 166; expelling people (diplomats, nationals) is 174."""
 CROWDS = {"protester", "protesters", "demonstrator", "demonstrators", "rioter", "rioters", "mob", "crowd",
           "crowds", "protestor", "protestors"}
 BLOCKING = {"block", "blockade", "barricade", "obstruct"}
@@ -141,9 +149,12 @@ MEDIATION_NOUNS = {"mediation", "auspices", "brokering", "facilitation"}
 BROKER_VERBS = {"broker", "mediate", "host", "facilitate", "sponsor"}
 """A third party named as a joint act's broker mediates between its parties (CAMEO 045)."""
 FORCE = {"17", "18", "19", "20"}
+VISIT = "042"
+POSTURE = "15"
 PLACE_ENTITIES = {"GPE", "LOC"}
 PLACE_PREPOSITIONS = {"in", "near", "of", "on", "at", "into", "around", "outside", "across"}
-"""Acts of coercion and force aimed at a place ("shelled Kherson") act on the place's country."""
+"""Acts of coercion and force aimed at a place ("shelled Kherson") act on the place's country, and a
+visit to a place is a visit to its country."""
 HOSTILE = "11"
 """CAMEO roots from 11 (disapprove) on are acts against someone."""
 AIMED = {"against", "at", "on", "upon", "into", "toward", "towards"}
@@ -613,7 +624,7 @@ class CameoCoder:
         else:
             found = self._lookup(verb)
             request = REQUEST_VERBS.get(verb.lemma_.lower())
-            if found is None and request is None:
+            if found is None and request is None and not _forms(verb) & GIVING:
                 return []
             args = _arguments(verb)
             pattern = self._best_pattern(found[0], args) if found else None
@@ -629,6 +640,9 @@ class CameoCoder:
                 code = self._requested(verb, code or request)
                 if request.startswith("10"):
                     code = APPEAL_TO_DEMAND.get(code[:3], code[:3]) + code[3:]
+        if (not code or code.startswith("-")) and self.codebook and _forms(verb) & GIVING \
+                and "aid" in topics_of(_topic_words(verb, token_code)):
+            code = "070"  # "delivered Patriot interceptors to Ukraine", "deposited $2 billion": aid given
         forward, _, reverse = (code or "").partition(":")
         if not forward or forward.startswith("-") or not forward[:2].isdigit():
             return []
@@ -677,6 +691,10 @@ class CameoCoder:
             elif forward[:2] == "06" and _forms(verb) & ARMING:
                 forward, reverse = "072", ""  # "armed the rebels": military aid, not cooperation
             forward = refine(forward, words)  # "rejected a request for long-range missiles" → 122
+            if forward == ASSASSINATION and verb.dep_ == "xcomp" and _forms(verb.head) & ATTEMPTS:
+                forward = ATTEMPTED_ASSASSINATION  # "tried to assassinate the governor"
+            if forward.startswith(ACCUSE) and _forms(verb) & CHARGING and "crime" in topics_of(words):
+                forward = LEGAL_ACTION  # "charged the editor with money laundering": legal action, not words
 
         groups = verb.doc._.actor_groups or {}
 
@@ -718,8 +736,12 @@ class CameoCoder:
         if not target_actors and not own and not (mutual and joint and not recipient):
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors,
                                                forward.startswith(RECIPROCAL), self.modality and _controls(verb))
-        if not target_actors and forward[:2] in FORCE:
-            target_actors = _place_targets(verb, source_actors)  # "shelled residential areas of Kherson"
+        if not target_actors and (forward[:2] in FORCE or forward.startswith(VISIT)):
+            target_actors = _place_targets(verb, source_actors)  # "shelled areas of Kherson", "arrived in Hiroshima"
+        if not target_actors and forward.startswith(POSTURE):
+            # "raised its alert level after North Korean drills": a show of force answers the occasion's actor
+            target_actors = _deep_actors([c for c in verb.children if c.dep_ in {"advcl", "prep"}],
+                                         token_actor, token_code, source_actors)
         if not target_actors and self.modality and forward[:2] in CONDITIONED:
             # "Egypt may suspend the treaty if Israel invades": the promise or threat is made to the
             # actor whose act is the condition.
@@ -738,7 +760,7 @@ class CameoCoder:
             if forward.startswith(PROTEST):
                 pairs = [(a, b if b[0] is not None else _own_government(a[1])) for a, b in pairs]
         line = pattern.line if pattern else None
-        crowd = any(t.lemma_.lower() in CROWDS or t.lower_ in CROWDS for t in sources)
+        crowd = any(w.lemma_.lower() in CROWDS or w.lower_ in CROWDS for t in sources for w in [t] + _counted(t))
         out = []
         for (source, source_code), (target, target_code) in pairs:
             code = _for_roles(forward, source_code, target_code, crowd, _forms(verb)) if self.codebook else forward
@@ -948,6 +970,13 @@ def _event_noun(verb: Token) -> tuple[Token, str] | None:
     return None
 
 
+def _counted(token: Token) -> list[Token]:
+    """What an amount counts ("hundreds of protesters" → protesters)."""
+    if not _amount(token):
+        return []
+    return [p for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children if p.dep_ == "pobj"]
+
+
 def _for_roles(code: str, source: str | None, target: str | None, crowd: bool, forms: set[str]) -> str:
     """The code CAMEO gives an act for who does it to whom: force by a crowd of protesters is a riot
     (145), their blocking a road an obstruction (144), and the public marching or rallying a
@@ -956,15 +985,17 @@ def _for_roles(code: str, source: str | None, target: str | None, crowd: bool, f
     administrative sanction (172), not a cut in relations between governments (16x)."""
     target_groups = code_groups(target or "")
     target_role = target_groups[1] if len(target_groups) > 1 else None
-    if crowd and code[:2] in {"18", "19", "20"}:
-        return RIOT
     if crowd and forms & BLOCKING:
         return OBSTRUCTION
+    if crowd and code[:2] in {"17", "18", "19", "20"}:
+        return RIOT
     source_groups = code_groups(source or "")
     if forms & MARCHING and code[:2] in {"14", "15"} and (crowd or (len(source_groups) > 1 and source_groups[1] in PUBLIC)):
         return DEMONSTRATION  # "students have marched for months", "thousands rallied": a demonstration
     if code == "138" and target_role in PUBLIC and country_of(source or "") == country_of(target or ""):
         return "137"
+    if code == EXPULSION and target_role is not None and target_role not in FORCE_ROLES and target_groups[0] != "IGO":
+        return EXPEL_PEOPLE  # "told Pakistani nationals to leave": people expelled, not forces withdrawn
     if code[:2] == "16" and code not in {"163", "166"} and target_role in ORGANISATIONS:
         return "172"
     return code

@@ -37,7 +37,7 @@ WORDS: dict[str, frozenset[str]] = {
     "humanitarian": frozenset({"humanitarian", "food", "medicine", "medical", "shelter", "vaccine", "tent",
                                "relief", "refugee"}),
     "arms": frozenset({"weapon", "arms", "missile", "ammunition", "munition", "tank", "jet", "drone", "artillery",
-                       "howitzer", "rocket", "f-16", "warplane", "air defence", "air defense", "shell",
+                       "howitzer", "rocket", "f-16", "warplane", "interceptor", "air defence", "air defense", "shell",
                        "military aid", "military assistance", "security assistance"}),
     "military": frozenset({"military", "defence", "defense", "exercise", "drill", "training", "train",
                            "troop", "base", "security"}),
