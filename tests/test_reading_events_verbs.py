@@ -442,3 +442,12 @@ def test_visits_alerts_trade_aid_attempts_charges_and_expulsions(nlp, text, expe
 
 def test_a_crowd_storming_an_embassy_riots(nlp):
     assert {c for _, c, _ in coded(nlp, "Hundreds of protesters stormed the French embassy in Niamey.")} == {"145"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ukraine accepted an American proposal for a ceasefire.", ("UKR", "030", "USA")),  # a proposal accepted
+    ("Arab states rallied behind Jordan.", (None, "053", "JOR")),  # rallying support, not a show of force
+    ("India launched missile strikes on Pakistan.", ("IND", "195", "PAK")),  # missiles are aerial weapons
+])
+def test_acceptance_rallying_missiles_and_truces(nlp, text, expected):
+    assert expected in coded(nlp, text)

@@ -26,6 +26,8 @@ from stakes.reading.topics import FAMILIES, MONEY, WORDS, refine, topics_of
     ("080", {"inspector", "return"}, "086"),
     ("080", {"prisoner"}, "084"),
     ("090", {"war crime"}, "094"),
+    ("020", {"agree", "to", "ceasefire"}, "025"),  # a truce is yielding (de-escalation), not a settlement
+    ("030", {"peace deal"}, "037"),
 ])
 def test_a_head_code_takes_its_familys_code_for_the_topic(code, words, expected):
     assert refine(code, words) == expected

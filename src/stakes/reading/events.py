@@ -55,7 +55,8 @@ TIMES = {"DATE", "TIME"}
 PASSIVE_SUBJECTS = {"nsubjpass", "csubjpass"}
 OBJECTS = {"dobj", "dative", "attr", "oprd"}
 TARGET_PREPOSITIONS = ("with", "to", "against", "on", "toward", "towards", "into", "for", "from", "of",
-                       "over", "about", "upon", "between", "by", "inside", "across", "along", "at", "in")
+                       "over", "about", "upon", "between", "by", "inside", "across", "along", "at", "in", "behind",
+                       "around")
 OBJECT_PREPOSITIONS = ("of", "by", "with", "against", "to", "on", "toward", "towards", "into", "for", "from",
                        "between", "over", "about", "at", "in")
 INTEND_VERBS = {"agree", "offer", "promise", "pledge", "vow", "plan", "decide", "intend", "prepare", "prepared",
@@ -113,8 +114,9 @@ RELATIONS = {"tie", "ties", "relation", "relations", "relationship", "agreement"
              "accord", "memorandum", "partnership", "alliance", "talk", "talks"}
 """Verbs and objects of acts done between two parties ("exchanged fire", "restored ties", "signed an
 agreement")."""
-INVITING = {"invite", "summon"}
-"""Invitations and summonses are requests to come (CAMEO 020), whatever the meeting is about."""
+INVITING = {"invite", "summon", "accept"}
+"""Invitations and summonses are requests to come (CAMEO 020), and a proposal accepted an intent to
+cooperate (030), whatever the meeting or the proposal is about."""
 ARMING = {"arm", "rearm", "equip"}
 """Verbs of giving weapons: CAMEO codes arming another as military aid (072)."""
 ASSASSINATION, ATTEMPTED_ASSASSINATION = "186", "185"
@@ -183,7 +185,7 @@ NOMINAL_EVENTS = {
     "visit": "042", "boycott": "163", "embargo": "163", "sanction": "163", "blockade": "191",
     "ceasefire": "0871", "truce": "0871", "counteroffensive": "190", "counterattack": "190", "ambush": "190",
     "siege": "191", "crackdown": "175", "mediation": "045", "hunger strike": "142", "general strike": "143",
-    "air strike": "195", "curfew": "1723",
+    "air strike": "195", "missile strike": "195", "drone strike": "195", "curfew": "1723",
 }
 """Event nouns and their CAMEO codes (the act a light verb's object names). Talks are consultation
 (040) unless named as negotiation (046); both are held by each side with the other. A noun with its
