@@ -451,3 +451,12 @@ def test_a_crowd_storming_an_embassy_riots(nlp):
 ])
 def test_acceptance_rallying_missiles_and_truces(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+def test_a_question_reports_no_event(nlp):
+    assert coded(nlp, "REPORTER: Will Turkey expel the Swedish ambassador?") == set()
+    assert coded(nlp, "Turkey expelled the Swedish ambassador.")
+
+
+def test_a_veto_is_a_veto_whatever_is_vetoed(nlp):
+    assert ("HUN", "129", "IGOEUREEC") in coded(nlp, "Hungary vetoed the European Union's aid package for Ukraine.")

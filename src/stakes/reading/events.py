@@ -539,6 +539,8 @@ class CameoCoder:
                     continue  # "allowed planes to land and evacuate", "said Israel must withdraw": not done
                 if token.dep_ == "prep":
                     continue  # "following": a participle used as a preposition
+                if _asked(sent):
+                    continue  # "Has Nairobi heard from Addis Ababa?": a question reports no event
                 head = token.head.lemma_.lower()
                 if (token.dep_ == "xcomp" or (token.dep_ == "ccomp" and head != "tell")) \
                         and (head in REQUEST_VERBS or head in EXPECT_VERBS):
@@ -1061,6 +1063,12 @@ def _phrases(token: Token) -> list[tuple[str, Token]]:
     """The token's prepositional phrases: (preposition, its object)."""
     return [(c.lower_, p) for c in token.children if c.dep_ in {"prep", "dative"} for p in c.children
             if p.dep_ in {"pobj", "pcomp"}]
+
+
+def _asked(sent) -> bool:
+    """A question ("Will Pakistan retaliate?"): it asks about an act rather than reporting one."""
+    last = [t for t in sent if not t.is_space]
+    return bool(last) and (last[-1].text == "?" or (len(last) > 1 and last[-1].is_quote and last[-2].text == "?"))
 
 
 def _modifier(verb: Token) -> bool:
