@@ -460,3 +460,11 @@ def test_a_question_reports_no_event(nlp):
 
 def test_a_veto_is_a_veto_whatever_is_vetoed(nlp):
     assert ("HUN", "129", "IGOEUREEC") in coded(nlp, "Hungary vetoed the European Union's aid package for Ukraine.")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Peru's foreign minister said talks with Chile had made real progress.", ("PERGOV", "013", "CHL")),
+    ("Ghana's president said the old partnership with Togo was over.", ("GHAGOV", "012", "TGO")),
+])
+def test_a_comment_on_another_actor_has_a_tone_and_a_target(nlp, text, expected):
+    assert expected in coded(nlp, text)

@@ -145,6 +145,12 @@ PUBLIC = {"OPP", "CVL", "EDU", "LAB"}
 """Roles of a country's public: a state's threat of force against them threatens repression."""
 ORGANISATIONS = {"MED", "OPP", "NGO", "EDU", "BUS", "LAB", "PTY", "REL"}
 """Roles of media, parties and organisations: suspending or banning them is an administrative sanction."""
+STATEMENT = "010"
+OPTIMISTIC = {"progress", "confident", "optimistic", "hopeful", "constructive", "positive", "productive",
+              "breakthrough", "encouraging", "promising", "fruitful"}
+PESSIMISTIC = {"nowhere", "over", "stall", "stalled", "deadlock", "deadlocked", "fail", "pessimistic", "collapse",
+               "impasse", "doubtful", "bleak", "dead", "dim", "hopeless"}
+"""Words that make a comment optimistic (CAMEO 013) or pessimistic (012) about what it names."""
 MEDIATE = "045"
 INTENT_TO_MEDIATE = "039"
 MEDIATION_NOUNS = {"mediation", "auspices", "brokering", "facilitation"}
@@ -740,6 +746,13 @@ class CameoCoder:
         if not target_actors and not own and not (mutual and joint and not recipient):
             target_actors = self._deep_targets(verb, args, token_actor, token_code, source_actors,
                                                forward.startswith(RECIPROCAL), self.modality and _controls(verb))
+        said = [c for c in verb.children if c.dep_ == "ccomp" and c.i > verb.i] if forward.startswith(STATEMENT) else []
+        if not target_actors and said:
+            # "said talks with Bolivia had made real progress": the comment is about Bolivia
+            target_actors = _deep_actors([t for c in said for t in _subjects(c)[0]], token_actor, token_code,
+                                         source_actors)
+        if forward == STATEMENT and said and self.codebook:
+            forward = _tone([t for c in said for t in c.subtree]) or forward
         if not target_actors and (forward[:2] in FORCE or forward.startswith(VISIT)):
             target_actors = _place_targets(verb, source_actors)  # "shelled areas of Kherson", "arrived in Hiroshima"
         if not target_actors and forward.startswith(POSTURE):
@@ -1003,6 +1016,16 @@ def _for_roles(code: str, source: str | None, target: str | None, crowd: bool, f
     if code[:2] == "16" and code not in {"163", "166"} and target_role in ORGANISATIONS:
         return "172"
     return code
+
+
+def _tone(tokens: list[Token]) -> str | None:
+    """A comment's tone from what it says (CAMEO 012 pessimistic, 013 optimistic), or None."""
+    words = {t.lemma_.lower() for t in tokens if t.dep_ != "prep"}
+    if words & PESSIMISTIC:
+        return "012"
+    if words & OPTIMISTIC:
+        return "013"
+    return None
 
 
 def _brokers(verb: Token, token_actor: dict[int, str], token_code: dict[int, str | None]
