@@ -25,7 +25,7 @@ import re
 from spacy.tokens import Doc, Span, Token
 
 from stakes.reading.actors import actor_token
-from stakes.reading.records import Quote
+from stakes.reading.records import Mention, Quote
 
 SPEECH_VERBS = {
     "say", "tell", "warn", "vow", "state", "declare", "announce", "add", "insist", "argue", "claim", "urge",
@@ -54,6 +54,23 @@ same characters are apostrophes ("don’t", "Israel's", "the protesters’ deman
 CLOSING_PUNCTUATION = set(",.;:!?)—–-")
 MIN_DIRECT_WORDS = 4
 PERSONAL_PRONOUNS = {"he", "she"}
+RELATIVE_PRONOUNS = {"who", "that", "which"}
+PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m",
+                  "she": "f", "her": "f", "hers": "f", "herself": "f"}
+GENDERED_WORDS = {
+    **dict.fromkeys(["mr", "mr.", "sir", "lord", "king", "prince", "duke", "man", "boy", "father", "son",
+                     "brother", "husband", "uncle", "nephew", "grandfather", "grandson", "widower",
+                     "boyfriend", "spokesman", "chairman", "congressman", "businessman", "councilman",
+                     "assemblyman", "policeman", "sportsman", "statesman"], "m"),
+    **dict.fromkeys(["mrs", "mrs.", "ms", "ms.", "miss", "madam", "madame", "lady", "dame", "queen",
+                     "princess", "duchess", "woman", "girl", "mother", "daughter", "sister", "wife", "aunt",
+                     "niece", "grandmother", "granddaughter", "widow", "girlfriend", "spokeswoman",
+                     "chairwoman", "congresswoman", "businesswoman", "councilwoman", "assemblywoman",
+                     "policewoman", "sportswoman", "stateswoman", "actress"], "f"),
+}
+"""Titles and nouns that give a person's gender when they stand at the name."""
+TITLE_WEIGHT = 3
+"""A title or gendered noun at a name outweighs a few pronouns linked to it by position."""
 PERSON_DESCRIPTION = re.compile(r"the (?:\d+|[a-z]+(?:-[a-z]+)?)-year-old$", re.IGNORECASE)
 """A speaker described rather than named ("the 56-year-old"): a person named before."""
 PLACE_KINDS = {"state", "government", "other"}
@@ -134,6 +151,11 @@ def _is_speech(token: Token, verbs: set[str] = SPEECH_VERBS) -> bool:
 
 
 def _quotes_words(token: Token) -> bool:
+    """A verb attributing the words beside it; not the quoter's own aside ("What she said, and I
+    quote, was '…'": the words are hers)."""
+    if token.lemma_.lower() == "quote" and any(c.dep_ in {"nsubj"} and c.lower_ in {"i", "we"}
+                                               for c in token.children):
+        return False
     return _is_speech(token, QUOTING_VERBS)
 
 
@@ -156,21 +178,46 @@ def _releaser(noun: Token) -> list[Token]:
     return []
 
 
-def _speaker(verb: Token, token_actor: dict[int, str]) -> tuple[str | None, str]:
-    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
-    governor = verb.head.head if verb.dep_ == "pcomp" else verb.head  # "was quoted as saying": who was quoted
-    if not subjects and verb.dep_ in {"conj", "xcomp", "advcl", "pcomp"}:
-        subjects = [c for c in governor.children if c.dep_ in {"nsubj", "nsubjpass"}]
-    if not subjects and verb.dep_ in {"relcl", "acl"}:
-        if verb.head.lemma_.lower() in STATEMENT_NOUNS:
-            subjects = _releaser(verb.head)
+def _subjects(verb: Token) -> list[Token]:
+    """Who does ``verb``: its own subject, else the subject of the clause it hangs from ("Speaking to
+    reporters, X said"; "X testified, describing …"; "was quoted as saying": who was quoted), else the
+    noun a participle or relative clause describes ("a resolution advocating …"; "a letter stating
+    …": whoever sent it). A transcript label before the subject ("Kemi Badenoch: The Prime Minister
+    promised …") is not the subject; "who" stands for the noun its clause describes."""
+    for _ in range(4):
+        subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and not _is_label(c)]
+        subjects = subjects or [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        if subjects:
+            if verb.dep_ == "relcl" and subjects[0].lower_ in RELATIVE_PRONOUNS:
+                return [verb.head]
+            return subjects
+        if verb.dep_ in {"relcl", "acl"}:
+            return _releaser(verb.head) if verb.head.lemma_.lower() in STATEMENT_NOUNS else [verb.head]
+        if verb.dep_ == "pcomp":
+            verb = verb.head.head
+        elif verb.dep_ in {"conj", "xcomp", "advcl"} and verb.head.i != verb.i:
+            verb = verb.head
         else:
-            subjects = [verb.head]  # "a resolution advocating a ceasefire": the resolution's sponsor
+            return []
+    return []
+
+
+def _is_label(subject: Token) -> bool:
+    following = subject.doc[subject.right_edge.i + 1] if subject.right_edge.i + 1 < len(subject.doc) else None
+    return subject.right_edge.text == ":" or (following is not None and following.text == ":")
+
+
+def _speaker(verb: Token, token_actor: dict[int, str]) -> tuple[str | None, str]:
+    subjects = _subjects(verb)
     if not subjects:
         return None, ""
     subject = subjects[0]
     index = actor_token(subject, token_actor)
-    span = verb.doc[subject.left_edge.i:subject.right_edge.i + 1]
+    first = subject.left_edge.i
+    last = subject.right_edge.i - (subject.right_edge.text == ":")
+    if subject.is_ancestor(verb):  # "an officer who described …": the noun phrase, not its clause
+        last = max([subject.i] + [c.right_edge.i for c in subject.lefts])
+    span = verb.doc[first:last + 1]
     return (token_actor[index] if index is not None else None), span.text
 
 
@@ -237,33 +284,171 @@ def _introduced(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str 
     return speaker, speaker_text, _cue(head)
 
 
-def _pronoun_speaker(doc: Doc, speaker: str | None, speaker_text: str, start: int,
-                     quoted: list[tuple[int, int]]) -> str | None:
-    """A speaker given as "he", "she" or "the 56-year-old" is a person: the one the phrase was linked
-    to, else the last person named before the quote outside quotation marks (a name inside a quote
-    speaks for nobody)."""
-    if speaker_text.lower() not in PERSONAL_PRONOUNS and not PERSON_DESCRIPTION.fullmatch(speaker_text.strip()):
-        return speaker
+class Referents:
+    """Whom a speaker phrase that names nobody refers to, in one document.
+
+    "he"/"she" and "the 56-year-old" refer to a person named before, outside quotation marks (a name
+    inside a quote speaks for nobody), in the nearest sentence naming one; in that sentence the
+    subject of the main clause is preferred (the one speaking in "X said Y would …"), and a person
+    the text gives the other gender is skipped. The text's own evidence gives a person's gender: a
+    title or gendered word at the name ("Ms Persson", "Congresswoman Omar", "his wife, Jane Doe"), and
+    he/she/his/her where only that person can be meant (the subject of a clause above the pronoun,
+    "Zoghlin told reporters that her client …", or the only person of the sentence before). No list
+    of first names is used. A definite description ("China's ambassador to Britain", "the group") refers
+    to the name it stands beside elsewhere in the text ("China's ambassador to Britain Liu Xiaming",
+    "The group, WeWorkers Coalition,")."""
+
+    def __init__(self, doc: Doc, quoted: list[tuple[int, int]]):
+        self.doc = doc
+        actors = doc._.actors or {}
+        self.quoted = quoted
+        self.names = [m for m in doc._.mentions or [] if m.how != "pronoun" and not self._in_quote(m.start)
+                      and m.actor in actors and actors[m.actor].kind not in PLACE_KINDS]
+        self.people = [m for m in self.names if actors[m.actor].kind == "person" or self._has_person(m)]
+        self.heads = {id(m): self._head(m) for m in self.people}
+        self.genders = self._genders()
+
+    def _in_quote(self, index: int) -> bool:
+        return any(a <= index < b for a, b in self.quoted)
+
+    def _span(self, mention: Mention) -> Span | None:
+        return self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+
+    def _has_person(self, mention: Mention) -> bool:
+        span = self._span(mention)
+        return span is not None and any(t.ent_type_ == "PERSON" for t in span)
+
+    def _head(self, mention: Mention) -> Token | None:
+        """The token standing for a mention in its clause ("Kallas" of "Kaja Kallas", and of "Kallas" in
+        "the EU's foreign policy chief, Kaja Kallas")."""
+        span = self._span(mention)
+        if span is None:
+            return None
+        head = span.root
+        while head.dep_ in {"compound", "flat", "appos"} and head.head.i != head.i:
+            head = head.head
+        return head
+
+    def _is_subject(self, mention: Mention) -> bool:
+        head = self.heads.get(id(mention))
+        return head is not None and head.dep_ in {"nsubj", "nsubjpass"}
+
+    # -- gender -------------------------------------------------------------------------------------
+
+    def _genders(self) -> dict[str, str]:
+        votes: dict[str, dict[str, int]] = {}
+        for mention in self.people:
+            for word in self._words_at(mention):
+                gender = GENDERED_WORDS.get(word)
+                if gender:
+                    votes.setdefault(mention.actor, {"m": 0, "f": 0})[gender] += TITLE_WEIGHT
+        for token in self.doc:
+            gender = PRONOUN_GENDER.get(token.lower_)
+            if gender is None or token.pos_ not in {"PRON", "DET"} or self._in_quote(token.idx):
+                continue
+            actor = self._only_antecedent(token)
+            if actor is not None:
+                votes.setdefault(actor, {"m": 0, "f": 0})[gender] += 1
+        return {actor: "m" if v["m"] > v["f"] else "f" for actor, v in votes.items() if v["m"] != v["f"]}
+
+    def _words_at(self, mention: Mention) -> list[str]:
+        """The lower-case words at a name that may give its gender: the name's own words, the word
+        before it, and nouns in apposition or compound with it."""
+        span = self._span(mention)
+        if span is None:
+            return []
+        tokens = list(span)
+        if span.start > 0:
+            tokens.append(self.doc[span.start - 1])
+        root = span.root
+        tokens += [c for c in root.children if c.dep_ in {"appos", "compound"} and not span.start <= c.i < span.end]
+        if root.dep_ in {"appos", "compound"}:
+            tokens.append(root.head)
+        return [t.lower_ for t in tokens]
+
+    def _only_antecedent(self, pronoun: Token) -> str | None:
+        """The person a he/she/his/her can only mean: the subject of a clause above it in its sentence,
+        or, with no person before it in its sentence, the one person of the sentence before."""
+        sentence = pronoun.sent
+        before = [m for m in self.people if sentence.start_char <= m.start and m.end <= pronoun.idx]
+        if before:
+            above = {m.actor for m in before if self._is_subject(m) and self.heads[id(m)].head.is_ancestor(pronoun)}
+            return above.pop() if len(above) == 1 else None
+        if sentence.start == 0:
+            return None
+        previous = self.doc[sentence.start - 1].sent
+        actors = {m.actor for m in self.people if previous.start_char <= m.start < previous.end_char}
+        return actors.pop() if len(actors) == 1 else None
+
+    # -- resolution ---------------------------------------------------------------------------------
+
+    def person_before(self, start: int, sentence: int, gender: str | None = None,
+                      subject_first: bool = True) -> str | None:
+        """The actor of the person a pronoun or description at ``start`` (in sentence ``sentence``)
+        refers to, agreeing with ``gender`` ("m", "f" or None), or None. ``subject_first=False`` takes
+        the last person named instead (a description such as "the 47-year-old" varies the name just
+        given: "Chelsea appointed Graham Potter. The 47-year-old said …")."""
+        candidates = [m for m in self.people if m.end <= start
+                      and (gender is None or self.genders.get(m.actor, gender) == gender)]
+        for index in sorted({m.sentence for m in candidates}, reverse=True):
+            group = [m for m in candidates if m.sentence == index]
+            subjects = [m for m in group if self._is_subject(m)]
+            if index == sentence and not subjects:
+                continue  # "Asked about Biden, she said": not a name in the pronoun's own clause
+            if subjects and subject_first:
+                return min(subjects, key=lambda m: _depth(self.heads[id(m)])).actor
+            return group[-1].actor
+        return None
+
+    def named_description(self, description: str, start: int) -> str | None:
+        """The actor of the name a definite description stands beside elsewhere in the text, the
+        nearest such place before ``start``, else the first after; None without one."""
+        words = re.sub(r"^(?:the|The)\s+", "", description.strip())
+        if not re.search(r"\b[a-z]", words) or words == description.strip() and not re.search(r"['’]s\b", words):
+            return None  # a name ("Hamas"), an indefinite phrase ("a border guard"): no description
+        text = self.doc.text.replace("’", "'")
+        pattern = r"\s+".join(re.escape(w) for w in words.replace("’", "'").split())
+        places = []
+        for found in re.finditer(rf"\b(?:the\s+)?{pattern}\b", text, re.IGNORECASE):
+            for mention in self.names:
+                between = text[found.end():mention.start] if mention.start >= found.end() else \
+                    text[mention.end:found.start()] if mention.end <= found.start() else "x"
+                if len(between) <= 3 and re.fullmatch(r"[\s,]*", between) and _is_name_mention(self.doc, mention):
+                    places.append((found.start(), mention.actor))
+        before = [p for p in places if p[0] < start]
+        after = [p for p in places if p[0] >= start]
+        return before[-1][1] if before else after[0][1] if after else None
+
+
+def _depth(token: Token) -> int:
+    depth = 0
+    while token.head.i != token.i:
+        token, depth = token.head, depth + 1
+    return depth
+
+
+def _is_name_mention(doc: Doc, mention: Mention) -> bool:
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    return span is not None and any(t.pos_ == "PROPN" for t in span)
+
+
+def _resolve_speaker(doc: Doc, referents: Referents, speaker: str | None, speaker_text: str, start: int,
+                     sentence: int) -> str | None:
+    """The speaker actor once pronouns and descriptions are resolved (see :class:`Referents`)."""
+    phrase = speaker_text.strip()
     actor = (doc._.actors or {}).get(speaker) if speaker else None
-    if actor is not None and actor.kind == "person":
-        return speaker
-    return _last_person(doc, start, quoted) or speaker
-
-
-def _last_person(doc: Doc, start: int, quoted: list[tuple[int, int]]) -> str | None:
-    """The actor of the last person named before ``start`` outside ``quoted`` spans (a mention holding
-    a person's name, whatever actor the name belongs to: "Hezbollah leader Hassan Nasrallah" speaks
-    for Hezbollah). Names of states and places never speak as "he"."""
-    actors = doc._.actors or {}
-    people = [m.actor for m in doc._.mentions or [] if m.end <= start and m.how != "pronoun"
-              and not any(a <= m.start < b for a, b in quoted)
-              and m.actor in actors and actors[m.actor].kind not in PLACE_KINDS and _names_person(doc, m.start, m.end)]
-    return people[-1] if people else None
-
-
-def _names_person(doc: Doc, start: int, end: int) -> bool:
-    span = doc.char_span(start, end, alignment_mode="expand")
-    return span is not None and any(t.ent_type_ == "PERSON" for t in span)
+    if phrase.lower() in PERSONAL_PRONOUNS:
+        gender = "m" if phrase.lower() == "he" else "f"
+        return referents.person_before(start, sentence, gender) or (
+            speaker if actor is not None and actor.kind == "person" else None) or speaker
+    if PERSON_DESCRIPTION.fullmatch(phrase):
+        if actor is not None and actor.kind == "person":
+            return speaker
+        return referents.named_description(phrase, start) or \
+            referents.person_before(start, sentence, subject_first=False) or speaker
+    if phrase and (actor is None or actor.kind != "person"):
+        return referents.named_description(phrase, start) or speaker
+    return speaker
 
 
 class QuoteFinder:
@@ -276,6 +461,7 @@ class QuoteFinder:
         inside: set[int] = set()
         last: tuple[Quote, int] | None = None  # the previous direct quote and its paragraph
         spans = quote_spans(doc.text)
+        referents: Referents | None = None
         for start, end in spans:
             span = doc.char_span(start, end, alignment_mode="contract")
             if span is None or not len(span):
@@ -304,8 +490,11 @@ class QuoteFinder:
                 speaker, speaker_text, cue = found
             else:
                 continue
-            speaker = _pronoun_speaker(doc, speaker, speaker_text, start, spans)
-            quote = Quote(speaker, speaker_text, cue, span.text, start, end, sentence_of[span[0].sent.start], True)
+            if referents is None:
+                referents = Referents(doc, spans)
+            sentence = sentence_of[span[0].sent.start]
+            speaker = _resolve_speaker(doc, referents, speaker, speaker_text, start, sentence)
+            quote = Quote(speaker, speaker_text, cue, span.text, start, end, sentence, True)
             quotes.append(quote)
             last = (quote, paragraph)
         for sent in doc.sents:
