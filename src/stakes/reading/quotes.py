@@ -79,6 +79,9 @@ TERM_NOUNS = {"term", "word", "words", "phrase", "slogan", "hashtag", "label", "
 LABEL = re.compile(r"(?:^|\n)[ \t]*((?:[A-Z][\w.'’-]*)(?:[ \t]+[A-Za-z][\w.'’-]*){0,4})[ \t]*:[ \t]*$")
 """A transcript's speaker label opening a line: "Reporter:", "Hegseth:", "The Prime Minister:"."""
 
+Attribution = tuple[str | None, str, str, Token | None]
+"""Who said a quote: the speaker actor, the phrase naming it, the cue and the phrase's head token."""
+
 
 def _opens_single(text: str, index: int) -> bool:
     before = text[index - 1] if index else " "
@@ -207,10 +210,11 @@ def _is_label(subject: Token) -> bool:
     return subject.right_edge.text == ":" or (following is not None and following.text == ":")
 
 
-def _speaker(verb: Token, token_actor: dict[int, str]) -> tuple[str | None, str]:
+def _speaker(verb: Token, token_actor: dict[int, str]) -> tuple[str | None, str, Token | None]:
+    """The actor who does ``verb``, the phrase naming it, and the phrase's head token."""
     subjects = _subjects(verb)
     if not subjects:
-        return None, ""
+        return None, "", None
     subject = subjects[0]
     index = actor_token(subject, token_actor)
     first = subject.left_edge.i
@@ -218,7 +222,7 @@ def _speaker(verb: Token, token_actor: dict[int, str]) -> tuple[str | None, str]
     if subject.is_ancestor(verb):  # "an officer who described …": the noun phrase, not its clause
         last = max([subject.i] + [c.right_edge.i for c in subject.lefts])
     span = verb.doc[first:last + 1]
-    return (token_actor[index] if index is not None else None), span.text
+    return (token_actor[index] if index is not None else None), span.text, subject
 
 
 def _attributed_short(span: Span, arcs: int | None) -> bool:
@@ -253,7 +257,7 @@ def _modifies_a_noun(span: Span) -> bool:
     return span.root.dep_ in {"compound", "nmod"} or len(words) == 1 and span.root.dep_ == "amod"
 
 
-def _labelled(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str | None, str, str] | None:
+def _labelled(doc: Doc, start: int, token_actor: dict[int, str]) -> Attribution | None:
     """A quote right after a transcript label at the start of its line is said by the label."""
     line = doc.text[doc.text.rfind("\n", 0, start - 1) + 1:start - 1]
     found = LABEL.search(line)
@@ -262,10 +266,10 @@ def _labelled(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str | 
     label_start = doc.text.rfind("\n", 0, start - 1) + 1 + found.start(1)
     label = doc.char_span(label_start, label_start + len(found.group(1)), alignment_mode="expand")
     index = next((token_actor[t.i] for t in label if t.i in token_actor), None) if label is not None else None
-    return index, found.group(1), "label"
+    return index, found.group(1), "label", None
 
 
-def _introduced(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str | None, str, str] | None:
+def _introduced(doc: Doc, start: int, token_actor: dict[int, str]) -> Attribution | None:
     """A quote right after a colon ("Tusk was brief: 'Not now.'", "one official put it to me: '…'")
     is said by the subject of the clause the colon ends."""
     before = doc.text[:start - 1].rstrip()
@@ -280,8 +284,8 @@ def _introduced(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str 
     subjects = [c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}]
     if not subjects or subjects[0].i > colon[0].i:
         return None
-    speaker, speaker_text = _speaker(head, token_actor)
-    return speaker, speaker_text, _cue(head)
+    speaker, speaker_text, subject = _speaker(head, token_actor)
+    return speaker, speaker_text, _cue(head), subject
 
 
 class Referents:
@@ -382,19 +386,23 @@ class Referents:
 
     # -- resolution ---------------------------------------------------------------------------------
 
-    def person_before(self, start: int, sentence: int, gender: str | None = None,
+    def person_before(self, at: Token, start: int, gender: str | None = None,
                       subject_first: bool = True) -> str | None:
-        """The actor of the person a pronoun or description at ``start`` (in sentence ``sentence``)
-        refers to, agreeing with ``gender`` ("m", "f" or None), or None. ``subject_first=False`` takes
-        the last person named instead (a description such as "the 47-year-old" varies the name just
-        given: "Chelsea appointed Graham Potter. The 47-year-old said …")."""
-        candidates = [m for m in self.people if m.end <= start
-                      and (gender is None or self.genders.get(m.actor, gender) == gender)]
+        """The actor of the person the pronoun or description at ``at`` refers to, named before it and
+        before ``start``, agreeing with ``gender`` ("m", "f" or None), or None. In the phrase's own
+        sentence only the subject of a clause above it counts ("Volker said he …", not "Asked about
+        Biden, she said"). ``subject_first=False`` takes the last person named instead (a description
+        such as "the 47-year-old" varies the name just given: "Chelsea appointed Graham Potter. The
+        47-year-old said …")."""
+        limit = min(start, at.idx)
+        own = at.sent
+        candidates = [m for m in self.people if m.end <= limit
+                      and (gender is None or self.genders.get(m.actor, gender) == gender)
+                      and (m.start < own.start_char or self._is_subject(m)
+                           and self.heads[id(m)].head.is_ancestor(at))]
         for index in sorted({m.sentence for m in candidates}, reverse=True):
             group = [m for m in candidates if m.sentence == index]
             subjects = [m for m in group if self._is_subject(m)]
-            if index == sentence and not subjects:
-                continue  # "Asked about Biden, she said": not a name in the pronoun's own clause
             if subjects and subject_first:
                 return min(subjects, key=lambda m: _depth(self.heads[id(m)])).actor
             return group[-1].actor
@@ -432,20 +440,21 @@ def _is_name_mention(doc: Doc, mention: Mention) -> bool:
     return span is not None and any(t.pos_ == "PROPN" for t in span)
 
 
-def _resolve_speaker(doc: Doc, referents: Referents, speaker: str | None, speaker_text: str, start: int,
-                     sentence: int) -> str | None:
-    """The speaker actor once pronouns and descriptions are resolved (see :class:`Referents`)."""
+def _resolve_speaker(doc: Doc, referents: Referents, speaker: str | None, speaker_text: str,
+                     subject: Token | None, start: int) -> str | None:
+    """The speaker actor once pronouns and descriptions are resolved (see :class:`Referents`); the
+    phrase stands at ``subject`` (else at the quote's ``start``)."""
     phrase = speaker_text.strip()
     actor = (doc._.actors or {}).get(speaker) if speaker else None
+    at = subject if subject is not None else doc.char_span(start, start + 1, alignment_mode="expand")[0]
     if phrase.lower() in PERSONAL_PRONOUNS:
         gender = "m" if phrase.lower() == "he" else "f"
-        return referents.person_before(start, sentence, gender) or (
-            speaker if actor is not None and actor.kind == "person" else None) or speaker
+        return referents.person_before(at, start, gender) or speaker
     if PERSON_DESCRIPTION.fullmatch(phrase):
         if actor is not None and actor.kind == "person":
             return speaker
         return referents.named_description(phrase, start) or \
-            referents.person_before(start, sentence, subject_first=False) or speaker
+            referents.person_before(at, start, subject_first=False) or speaker
     if phrase and (actor is None or actor.kind != "person"):
         return referents.named_description(phrase, start) or speaker
     return speaker
@@ -473,27 +482,29 @@ class QuoteFinder:
                 continue  # the "one country, two systems" formula, an "interim" government: a label
             verb, arcs = self._verb_for(span)
             short = len([t for t in span if not t.is_punct]) < MIN_DIRECT_WORDS
+            resolve = True
             if (found := _labelled(doc, start, token_actor)) is not None:
-                speaker, speaker_text, cue = found
+                speaker, speaker_text, cue, subject = found
             elif (found := _introduced(doc, start, token_actor)) is not None and arcs is None:
-                speaker, speaker_text, cue = found
+                speaker, speaker_text, cue, subject = found
                 if verb is not None:
                     inside.add(verb.i)
             elif verb is not None and (not short or _attributed_short(span, arcs)):
-                speaker, speaker_text = _speaker(verb, token_actor)
+                speaker, speaker_text, subject = _speaker(verb, token_actor)
                 inside.add(verb.i)
                 cue = _cue(verb)
             elif (verb is None or arcs is None and verb.i in inside) and last is not None and paragraph - last[1] <= 1:
                 # no attribution of its own ("Step out." after '"Hands up!" an officer ordered.')
                 speaker, speaker_text, cue = last[0].speaker, last[0].speaker_text, last[0].cue
+                resolve = False  # resolved with the quote it continues
             elif verb is None and (found := self._paragraph_attribution(doc, start, token_actor)) is not None:
-                speaker, speaker_text, cue = found
+                speaker, speaker_text, cue, subject = found
             else:
                 continue
-            if referents is None:
-                referents = Referents(doc, spans)
             sentence = sentence_of[span[0].sent.start]
-            speaker = _resolve_speaker(doc, referents, speaker, speaker_text, start, sentence)
+            if resolve:
+                referents = referents or Referents(doc, spans)
+                speaker = _resolve_speaker(doc, referents, speaker, speaker_text, subject, start)
             quote = Quote(speaker, speaker_text, cue, span.text, start, end, sentence, True)
             quotes.append(quote)
             last = (quote, paragraph)
@@ -530,7 +541,7 @@ class QuoteFinder:
 
     @staticmethod
     def _paragraph_attribution(doc: Doc, start: int, token_actor: dict[int, str]
-                               ) -> tuple[str | None, str, str] | None:
+                               ) -> Attribution | None:
         """A quote opening its paragraph, under a paragraph whose last sentence has a speaker ("… he
         addressed the country directly."): that speaker, speaker phrase and cue."""
         line_start = doc.text.rfind("\n", 0, start) + 1
@@ -542,9 +553,9 @@ class QuoteFinder:
         last_sentence = before[-1].sent
         for token in last_sentence:
             if _is_speech(token) and token.i < before.end:
-                speaker, speaker_text = _speaker(token, token_actor)
+                speaker, speaker_text, subject = _speaker(token, token_actor)
                 if speaker_text:
-                    return speaker, speaker_text, _cue(token)
+                    return speaker, speaker_text, _cue(token), subject
         return None
 
     @staticmethod
@@ -568,7 +579,7 @@ class QuoteFinder:
             return None
         part = content[0]
         span = doc[part.left_edge.i:part.right_edge.i + 1]
-        speaker, speaker_text = _speaker(token, token_actor)
+        speaker, speaker_text, _ = _speaker(token, token_actor)
         if speaker is None and not speaker_text:
             return None
         return Quote(speaker, speaker_text, _cue(token), span.text, span.start_char, span.end_char,
