@@ -39,11 +39,14 @@ QUOTING_VERBS = SPEECH_VERBS | {
     "continue", "agree", "describe", "remark", "comment", "conclude", "observe", "concede", "complain",
     "lament", "boast", "counter", "retort", "plead", "shout", "chant", "joke", "quip", "exclaim", "scoff",
     "muse", "recount", "wonder", "brand", "dub", "label", "term", "quote", "question", "answer", "order",
-    "yell", "scream", "cry", "whisper",
+    "yell", "scream", "cry", "whisper", "beg", "implore",
 }
 """Verbs that attribute the words in marks beside them ("'We are ready,' he continued"; "branded the
 plan 'reckless'"). Only the speech verbs above also make indirect speech of a clause: "continued to
 fight" reports no words."""
+SPEECH_NOUNS = {"directive", "order", "instruction", "command", "call", "appeal", "plea", "pledge", "promise",
+                "vow", "warning", "demand", "request", "threat", "exhortation"}
+"""Nouns of speech whose words may follow in marks, said by their possessor or "from"/"by" phrase."""
 STATEMENT_NOUNS = {"statement", "post", "message", "video", "letter", "tweet", "communique", "note", "speech",
                    "address", "release", "interview", "broadcast"}
 """What an actor releases: "issued a statement saying …" is said by whoever issued it."""
@@ -460,6 +463,58 @@ def _resolve_speaker(doc: Doc, referents: Referents, speaker: str | None, speake
     return speaker
 
 
+def _noun_attribution(span: Span, token_actor: dict[int, str]) -> Attribution | None:
+    """A quote right after a noun of speech and who gave it: "directives from Xi to 'show no mercy'",
+    "Putin's order to '…'", "a plea by the families for '…'"."""
+    doc = span.doc
+    k = span.start - 1
+    while k >= 0 and doc[k].is_punct:
+        k -= 1  # the opening mark
+    if k < 1 or doc[k].lower_ not in {"to", "for", "that"}:
+        return None
+    noun = doc[k - 1]
+    if noun.dep_ == "pobj" and noun.head.lower_ in {"from", "by"}:
+        noun = noun.head.head
+    if noun.lemma_.lower() not in SPEECH_NOUNS:
+        return None
+    givers = [c for c in noun.children if c.dep_ == "poss"] or [
+        p for c in noun.children if c.dep_ == "prep" and c.lower_ in {"from", "by"} for p in c.children
+        if p.dep_ == "pobj"]
+    if not givers:
+        return None
+    giver = givers[0]
+    index = actor_token(giver, token_actor)
+    text = doc[giver.left_edge.i:giver.i + 1].text
+    return (token_actor[index] if index is not None else None), text, noun.lemma_.lower(), giver
+
+
+def _is_heading(text: str, start: int, end: int) -> bool:
+    """A quote that is a whole line by itself, numbered or not ('3. "Not some irregular channel"')."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    return bool(re.fullmatch(r"\s*(?:\d+[.)]\s*)?", text[line_start:start - 1])) and \
+        bool(re.fullmatch(r"\W{0,3}", text[end:line_end].strip()))
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower().replace("’", "'")))
+
+
+def _repeated_headings(headings: list[Span], quotes: list[Quote], sentence_of: dict[int, int]) -> list[Quote]:
+    """Headings that repeat words quoted later in the article ('"My fears have been realized"' over
+    a paragraph quoting someone saying them), each said by whoever says the words below it."""
+    found = []
+    for heading in headings:
+        words = _words(heading.text)
+        source = next((q for q in quotes if q.direct and q.start > heading.end_char and words
+                       and f" {words} " in f" {_words(q.text)} "), None)
+        if source is not None:
+            found.append(Quote(source.speaker, source.speaker_text, source.cue, heading.text, heading.start_char,
+                               heading.end_char, sentence_of[heading[0].sent.start], True))
+    return found
+
+
 class QuoteFinder:
     """The ``stakes_quotes`` component: sets ``doc._.quotes``."""
 
@@ -471,6 +526,7 @@ class QuoteFinder:
         last: tuple[Quote, int] | None = None  # the previous direct quote and its paragraph
         spans = quote_spans(doc.text)
         referents: Referents | None = None
+        headings: list[Span] = []
         for start, end in spans:
             span = doc.char_span(start, end, alignment_mode="contract")
             if span is None or not len(span):
@@ -489,6 +545,8 @@ class QuoteFinder:
                 speaker, speaker_text, cue, subject = found
                 if verb is not None:
                     inside.add(verb.i)
+            elif arcs is None and (found := _noun_attribution(span, token_actor)) is not None:
+                speaker, speaker_text, cue, subject = found
             elif verb is not None and (not short or _attributed_short(span, arcs)):
                 speaker, speaker_text, subject = _speaker(verb, token_actor)
                 inside.add(verb.i)
@@ -500,6 +558,8 @@ class QuoteFinder:
             elif verb is None and (found := self._paragraph_attribution(doc, start, token_actor)) is not None:
                 speaker, speaker_text, cue, subject = found
             else:
+                if _is_heading(doc.text, start, end):
+                    headings.append(span)
                 continue
             sentence = sentence_of[span[0].sent.start]
             if resolve:
@@ -508,6 +568,7 @@ class QuoteFinder:
             quote = Quote(speaker, speaker_text, cue, span.text, start, end, sentence, True)
             quotes.append(quote)
             last = (quote, paragraph)
+        quotes += _repeated_headings(headings, quotes, sentence_of)
         for sent in doc.sents:
             for token in sent:
                 if token.i in inside:
