@@ -300,7 +300,7 @@ class Referents:
     the text gives the other gender is skipped. The text's own evidence gives a person's gender: a
     title or gendered word at the name ("Ms Persson", "Congresswoman Omar", "his wife, Jane Doe"), and
     he/she/his/her where only that person can be meant (the subject of a clause above the pronoun,
-    "Zoghlin told reporters that her client …", or the only person of the sentence before). No list
+    "Zoghlin told reporters that her client …"). No list
     of first names is used. A definite description ("China's ambassador to Britain", "the group") refers
     to the name it stands beside elsewhere in the text ("China's ambassador to Britain Liu Xiaming",
     "The group, WeWorkers Coalition,")."""
@@ -374,18 +374,13 @@ class Referents:
         return [t.lower_ for t in tokens]
 
     def _only_antecedent(self, pronoun: Token) -> str | None:
-        """The person a he/she/his/her can only mean: the subject of a clause above it in its sentence,
-        or, with no person before it in its sentence, the one person of the sentence before."""
+        """The person a he/she/his/her can only mean: the subject of a clause above it in its sentence
+        ("Zoghlin told reporters that her client …"). A pronoun opening a sentence is not evidence: which
+        person it means is what is being resolved."""
         sentence = pronoun.sent
         before = [m for m in self.people if sentence.start_char <= m.start and m.end <= pronoun.idx]
-        if before:
-            above = {m.actor for m in before if self._is_subject(m) and self.heads[id(m)].head.is_ancestor(pronoun)}
-            return above.pop() if len(above) == 1 else None
-        if sentence.start == 0:
-            return None
-        previous = self.doc[sentence.start - 1].sent
-        actors = {m.actor for m in self.people if previous.start_char <= m.start < previous.end_char}
-        return actors.pop() if len(actors) == 1 else None
+        above = {m.actor for m in before if self._is_subject(m) and self.heads[id(m)].head.is_ancestor(pronoun)}
+        return above.pop() if len(above) == 1 else None
 
     # -- resolution ---------------------------------------------------------------------------------
 
