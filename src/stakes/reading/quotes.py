@@ -21,6 +21,7 @@ the last person named outside quotation marks. Indirect speech is a speech verb 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from spacy.tokens import Doc, Span, Token
 
@@ -311,15 +312,33 @@ class Referents:
         self.quoted = quoted
         self.names = [m for m in doc._.mentions or [] if m.how != "pronoun" and not self._in_quote(m.start)
                       and m.actor in actors and actors[m.actor].kind not in PLACE_KINDS]
-        self.people = [m for m in self.names if actors[m.actor].kind == "person" or self._has_person(m)]
+        roles = {m.end for m in doc._.mentions or [] if m.how == "role"}
+        self.people = [m for m in self.names if actors[m.actor].kind == "person" or self._has_person(m)
+                       or self._titled(m, roles)]
+        self.people = sorted(self.people + self._unnamed(), key=lambda m: m.start)
         self.heads = {id(m): self._head(m) for m in self.people}
         self.genders = self._genders()
+
+    def _unnamed(self) -> list[Mention]:
+        """People the model tags by name who are no actor of the article (actor ``""``): a pronoun
+        after one refers to that person, not to an actor named earlier."""
+        covered = [(m.start, m.end) for m in self.doc._.mentions or []]
+        starts = [sent.start_char for sent in self.doc.sents]
+        return [Mention(e.start_char, e.end_char, e.text, bisect_right(starts, e.start_char) - 1, "", None, "entity")
+                for e in self.doc.ents if e.label_ == "PERSON" and not self._in_quote(e.start_char)
+                and not any(a < e.end_char and e.start_char < b for a, b in covered)]
 
     def _in_quote(self, index: int) -> bool:
         return any(a <= index < b for a, b in self.quoted)
 
     def _span(self, mention: Mention) -> Span | None:
         return self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+
+    def _titled(self, mention: Mention, role_ends: set[int]) -> bool:
+        """A name right after a role phrase is a person's ("Ukraine's ambassador Oleksii Makeiev"), even
+        where the model takes it for an organisation's."""
+        return any(mention.start - end in (1, 2) and re.fullmatch(r",? ", self.doc.text[end:mention.start])
+                   for end in role_ends)
 
     def _has_person(self, mention: Mention) -> bool:
         span = self._span(mention)
@@ -354,7 +373,7 @@ class Referents:
             if gender is None or token.pos_ not in {"PRON", "DET"} or self._in_quote(token.idx):
                 continue
             actor = self._only_antecedent(token)
-            if actor is not None:
+            if actor:
                 votes.setdefault(actor, {"m": 0, "f": 0})[gender] += 1
         return {actor: "m" if v["m"] > v["f"] else "f" for actor, v in votes.items() if v["m"] != v["f"]}
 
@@ -387,7 +406,8 @@ class Referents:
     def person_before(self, at: Token, start: int, gender: str | None = None,
                       subject_first: bool = True) -> str | None:
         """The actor of the person the pronoun or description at ``at`` refers to, named before it and
-        before ``start``, agreeing with ``gender`` ("m", "f" or None), or None. In the phrase's own
+        before ``start``, agreeing with ``gender`` ("m", "f" or None); ``""`` for a person who is no
+        actor, None when no person is named before. In the phrase's own
         sentence only the subject of a clause above it counts ("Volker said he …", not "Asked about
         Biden, she said"). ``subject_first=False`` takes the last person named instead (a description
         such as "the 47-year-old" varies the name just given: "Chelsea appointed Graham Potter. The
@@ -442,17 +462,18 @@ def _resolve_speaker(doc: Doc, referents: Referents, speaker: str | None, speake
                      subject: Token | None, start: int) -> str | None:
     """The speaker actor once pronouns and descriptions are resolved (see :class:`Referents`); the
     phrase stands at ``subject`` (else at the quote's ``start``)."""
-    phrase = speaker_text.strip()
+    phrase = speaker_text.split(",")[0].strip()  # "The 47-year-old, who replaced …": the description
     actor = (doc._.actors or {}).get(speaker) if speaker else None
     at = subject if subject is not None else doc.char_span(start, start + 1, alignment_mode="expand")[0]
     if phrase.lower() in PERSONAL_PRONOUNS:
         gender = "m" if phrase.lower() == "he" else "f"
-        return referents.person_before(at, start, gender) or speaker
+        found = referents.person_before(at, start, gender)
+        return speaker if found is None else found or None
     if PERSON_DESCRIPTION.fullmatch(phrase):
         if actor is not None and actor.kind == "person":
             return speaker
-        return referents.named_description(phrase, start) or \
-            referents.person_before(at, start, subject_first=False) or speaker
+        found = referents.named_description(phrase, start) or referents.person_before(at, start, subject_first=False)
+        return speaker if found is None else found or None
     if phrase and (actor is None or actor.kind != "person"):
         return referents.named_description(phrase, start) or speaker
     return speaker
