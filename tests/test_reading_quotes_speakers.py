@@ -83,3 +83,16 @@ def test_words_after_a_noun_of_speech_are_said_by_who_gave_it(nlp):
     text = 'The raids followed orders from Governor Lina Park to "clear every camp before the winter comes."'
     assert [(quoted, phrase) for quoted, _, phrase in direct(nlp, text)] == [
         ("clear every camp before the winter comes.", "Governor Lina Park")]
+
+
+def test_he_after_a_name_the_model_takes_for_an_organisation_but_a_role_precedes(nlp):
+    text = ("German Chancellor Olaf Scholz rejected the request. Ukraine's ambassador Oleksii Makeiev said "
+            'he was disappointed. "We expected more from Berlin," he said.')
+    assert speaker_of(nlp, text, "We expected") == "Oleksii Makeiev"
+
+
+def test_a_negated_subject_compared_with_someone_gives_the_words_to_that_someone(nlp):
+    text = ("Few diplomats in Geneva have spoken as frankly as Helga Berg, the Norwegian envoy, did on Monday.\n"
+            '"The ceasefire exists only on paper. Both sides know it."')
+    assert [(quoted, phrase) for quoted, _, phrase in direct(nlp, text)] == [
+        ("The ceasefire exists only on paper. Both sides know it.", "Helga Berg, the Norwegian envoy,")]

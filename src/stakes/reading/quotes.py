@@ -59,6 +59,7 @@ CLOSING_PUNCTUATION = set(",.;:!?)—–-")
 MIN_DIRECT_WORDS = 4
 PERSONAL_PRONOUNS = {"he", "she"}
 RELATIVE_PRONOUNS = {"who", "that", "which"}
+NEGATED_SUBJECTS = {"few", "no", "nobody", "none", "nothing"}
 PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m",
                   "she": "f", "her": "f", "hers": "f", "herself": "f"}
 GENDERED_WORDS = {
@@ -197,7 +198,7 @@ def _subjects(verb: Token) -> list[Token]:
         if subjects:
             if verb.dep_ == "relcl" and subjects[0].lower_ in RELATIVE_PRONOUNS:
                 return [verb.head]
-            return subjects
+            return _compared(verb, subjects[0]) or subjects
         if verb.dep_ in {"relcl", "acl"}:
             return _releaser(verb.head) if verb.head.lemma_.lower() in STATEMENT_NOUNS else [verb.head]
         if verb.dep_ == "pcomp":
@@ -206,6 +207,22 @@ def _subjects(verb: Token) -> list[Token]:
             verb = verb.head
         else:
             return []
+    return []
+
+
+def _compared(verb: Token, subject: Token) -> list[Token]:
+    """The one a negated subject is compared with, who is the one speaking: "Few officials have spoken
+    as bluntly as Kallas did", "No minister has spoken as plainly as Reeves"."""
+    words = {subject.lower_} | {c.lower_ for c in subject.children if c.dep_ in {"det", "amod"}}
+    if not words & NEGATED_SUBJECTS:
+        return []
+    for token in verb.subtree:
+        if token.lower_ != "as" or token.i < verb.i:
+            continue
+        if token.dep_ == "mark":
+            return [c for c in token.head.children if c.dep_ == "nsubj"]
+        if token.dep_ == "prep":
+            return [c for c in token.children if c.dep_ == "pobj"]
     return []
 
 
