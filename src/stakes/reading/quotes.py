@@ -40,7 +40,8 @@ QUOTING_VERBS = SPEECH_VERBS | {
     "continue", "agree", "describe", "remark", "comment", "conclude", "observe", "concede", "complain",
     "lament", "boast", "counter", "retort", "plead", "shout", "chant", "joke", "quip", "exclaim", "scoff",
     "muse", "recount", "wonder", "brand", "dub", "label", "term", "quote", "question", "answer", "order",
-    "yell", "scream", "cry", "whisper", "beg", "implore",
+    "yell", "scream", "cry", "whisper", "beg", "implore", "dismiss", "denounce", "condemn", "decry", "hail",
+    "praise", "criticise", "criticize", "slam", "blast",
 }
 """Verbs that attribute the words in marks beside them ("'We are ready,' he continued"; "branded the
 plan 'reckless'"). Only the speech verbs above also make indirect speech of a clause: "continued to
