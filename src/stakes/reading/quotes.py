@@ -12,10 +12,16 @@ words) counts only close under the verb that attributes it ("called the move 'ab
 quotes do not. The speaker of "released a statement saying …" or "in a post saying …" is the one who
 released it. A quote right after a colon is said by the subject of the clause the colon ends ("Tusk
 was brief: 'Not now.'"), and one right after a transcript label by the label ("Reporter: '…'").
-Marks around a name or a term ("better known as 'El Tigre'", "the term 'X'", a title-case name) are
-not a quote. A speaker given as "he" or "she" is a person: the one the pronoun was linked to, else
-the last person named outside quotation marks. Indirect speech is a speech verb with a clause or a
-``for``-phrase (``said that``, ``warned``, ``called for``) or ``according to X``.
+A quote right after a noun of speech is said by who gave it ("directives from Xi to '…'"), and a
+heading in marks that repeats words quoted below it by whoever says them there. Marks around a name
+or a term ("better known as 'El Tigre'", "the term 'X'", a title-case name) are not a quote.
+
+The speaker is the subject of the attributing verb, found up a chain of clauses ("X testified,
+describing … as '…'"), never a transcript label opening the line nor the quoter of "and I quote".
+A speaker given as "he", "she" or "the 56-year-old", or as a description standing beside a name
+elsewhere, is resolved by :class:`Referents` (salience, and gender as the text itself gives it).
+Indirect speech is a speech verb with a clause or a ``for``-phrase (``said that``, ``warned``,
+``called for``) or ``according to X``.
 """
 
 from __future__ import annotations
@@ -318,11 +324,12 @@ class Referents:
     subject of the main clause is preferred (the one speaking in "X said Y would …"), and a person
     the text gives the other gender is skipped. The text's own evidence gives a person's gender: a
     title or gendered word at the name ("Ms Persson", "Congresswoman Omar", "his wife, Jane Doe"), and
-    he/she/his/her where only that person can be meant (the subject of a clause above the pronoun,
-    "Zoghlin told reporters that her client …"). No list
-    of first names is used. A definite description ("China's ambassador to Britain", "the group") refers
-    to the name it stands beside elsewhere in the text ("China's ambassador to Britain Liu Xiaming",
-    "The group, WeWorkers Coalition,")."""
+    he/she/his/her where only that person can be meant (the subject of a clause above the pronoun:
+    "Zoghlin told reporters that her client …"); no list of first names is used. A person the model
+    tags by name but who is no actor stops the search (the pronoun is that person's, not an actor's
+    named earlier). A definite description ("China's ambassador to Britain", "the group") refers to
+    the name it stands beside elsewhere in the text ("China's ambassador to Britain Liu Xiaming", "The
+    group, WeWorkers Coalition,")."""
 
     def __init__(self, doc: Doc, quoted: list[tuple[int, int]]):
         self.doc = doc
@@ -425,11 +432,11 @@ class Referents:
                       subject_first: bool = True) -> str | None:
         """The actor of the person the pronoun or description at ``at`` refers to, named before it and
         before ``start``, agreeing with ``gender`` ("m", "f" or None); ``""`` for a person who is no
-        actor, None when no person is named before. In the phrase's own
-        sentence only the subject of a clause above it counts ("Volker said he …", not "Asked about
-        Biden, she said"). ``subject_first=False`` takes the last person named instead (a description
-        such as "the 47-year-old" varies the name just given: "Chelsea appointed Graham Potter. The
-        47-year-old said …")."""
+        actor, None when no person is named before. In the phrase's own sentence only the subject of a
+        clause above it counts ("Volker said he …", not "Asked about Biden, she said").
+        ``subject_first=False`` takes the last person named instead (a description such as "the
+        47-year-old" varies the name just given: "Chelsea appointed Graham Potter. The 47-year-old
+        said …")."""
         limit = min(start, at.idx)
         own = at.sent
         candidates = [m for m in self.people if m.end <= limit
@@ -476,13 +483,12 @@ def _is_name_mention(doc: Doc, mention: Mention) -> bool:
     return span is not None and any(t.pos_ == "PROPN" for t in span)
 
 
-def _resolve_speaker(doc: Doc, referents: Referents, speaker: str | None, speaker_text: str,
-                     subject: Token | None, start: int) -> str | None:
-    """The speaker actor once pronouns and descriptions are resolved (see :class:`Referents`); the
-    phrase stands at ``subject`` (else at the quote's ``start``)."""
+def _resolve_speaker(doc: Doc, referents: Referents, speaker: str | None, speaker_text: str, at: Token,
+                     start: int) -> str | None:
+    """The speaker actor once pronouns and descriptions are resolved (see :class:`Referents`), for a
+    speaker phrase standing at ``at`` and a quote opening at character ``start``."""
     phrase = speaker_text.split(",")[0].strip()  # "The 47-year-old, who replaced …": the description
     actor = (doc._.actors or {}).get(speaker) if speaker else None
-    at = subject if subject is not None else doc.char_span(start, start + 1, alignment_mode="expand")[0]
     if phrase.lower() in PERSONAL_PRONOUNS:
         gender = "m" if phrase.lower() == "he" else "f"
         found = referents.person_before(at, start, gender)
@@ -598,7 +604,8 @@ class QuoteFinder:
             sentence = sentence_of[span[0].sent.start]
             if resolve:
                 referents = referents or Referents(doc, spans)
-                speaker = _resolve_speaker(doc, referents, speaker, speaker_text, subject, start)
+                at = subject if subject is not None else span[0]
+                speaker = _resolve_speaker(doc, referents, speaker, speaker_text, at, start)
             quote = Quote(speaker, speaker_text, cue, span.text, start, end, sentence, True)
             quotes.append(quote)
             last = (quote, paragraph)
