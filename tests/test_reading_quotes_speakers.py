@@ -96,3 +96,9 @@ def test_a_negated_subject_compared_with_someone_gives_the_words_to_that_someone
             '"The ceasefire exists only on paper. Both sides know it."')
     assert [(quoted, phrase) for quoted, _, phrase in direct(nlp, text)] == [
         ("The ceasefire exists only on paper. Both sides know it.", "Helga Berg, the Norwegian envoy,")]
+
+
+def test_the_minister_is_the_person_named_earlier_with_that_title(nlp):
+    text = ('Foreign Minister Penny Wong arrived in Beijing on Friday. "We want a stable relationship with '
+            'our largest trading partner," the minister said.')
+    assert speaker_of(nlp, text, "We want") == "Penny Wong"

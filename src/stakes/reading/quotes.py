@@ -329,7 +329,8 @@ class Referents:
     tags by name but who is no actor stops the search (the pronoun is that person's, not an actor's
     named earlier). A definite description ("China's ambassador to Britain", "the group") refers to
     the name it stands beside elsewhere in the text ("China's ambassador to Britain Liu Xiaming", "The
-    group, WeWorkers Coalition,")."""
+    group, WeWorkers Coalition,"), else to the last person named with that title ("the minister"
+    after "Foreign Minister Penny Wong")."""
 
     def __init__(self, doc: Doc, quoted: list[tuple[int, int]]):
         self.doc = doc
@@ -471,6 +472,19 @@ class Referents:
         return before[-1][1] if before else after[0][1] if after else None
 
 
+    def titled_person(self, description: str, start: int) -> str | None:
+        """The last person named before ``start`` with the title a definite description gives ("the
+        minister" after "Foreign Minister Penny Wong"), or None."""
+        words = re.fullmatch(r"(?:the|The)\s+([a-z][a-z\s-]*)", description.strip())
+        if words is None:
+            return None
+        title = " ".join(words.group(1).split()).upper()
+        actors = self.doc._.actors or {}
+        titled = [m for m in self.people if m.end <= start and m.actor in actors and any(
+            t == title or t.endswith(" " + title) for t in actors[m.actor].titles)]
+        return titled[-1].actor if titled else None
+
+
 def _depth(token: Token) -> int:
     depth = 0
     while token.head.i != token.i:
@@ -499,7 +513,7 @@ def _resolve_speaker(doc: Doc, referents: Referents, speaker: str | None, speake
         found = referents.named_description(phrase, start) or referents.person_before(at, start, subject_first=False)
         return speaker if found is None else found or None
     if phrase and (actor is None or actor.kind != "person"):
-        return referents.named_description(phrase, start) or speaker
+        return referents.named_description(phrase, start) or referents.titled_person(phrase, start) or speaker
     return speaker
 
 
