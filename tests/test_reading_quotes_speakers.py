@@ -44,7 +44,8 @@ def test_he_is_not_a_name_inside_the_quote_and_prefers_the_last_speaker(nlp):
 
 
 def test_he_after_a_quote_with_a_subject_of_its_own_is_the_speaker_before(nlp):
-    text = ("Senator Tom Reyes toured the border crossing on Monday. A shortage of staff, Reyes said, is the main problem.\n"
+    text = ("Senator Tom Reyes toured the border crossing on Monday. "
+            "A shortage of staff, Reyes said, is the main problem.\n"
             'Border agents "say you have to watch the trucks, not the cars," he said.')
     assert speaker_of(nlp, text, "say you have") == "Tom Reyes"
 

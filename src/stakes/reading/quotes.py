@@ -12,7 +12,7 @@ words) counts only close under the verb that attributes it ("called the move 'ab
 quotes do not. The speaker of "released a statement saying …" or "in a post saying …" is the one who
 released it. A quote right after a colon is said by the subject of the clause the colon ends ("Tusk
 was brief: 'Not now.'"), and one right after a transcript label by the label ("Reporter: '…'").
-A quote right after a noun of speech is said by who gave it ("directives from Xi to '…'"), and a
+A quote right after a noun of speech is said by who gave it ("orders from the governor to '…'"), and a
 heading in marks that repeats words quoted below it by whoever says them there. Marks around a name
 or a term ("better known as 'El Tigre'", "the term 'X'", a title-case name) are not a quote.
 
@@ -323,13 +323,13 @@ class Referents:
     inside a quote speaks for nobody), in the nearest sentence naming one; in that sentence the
     subject of the main clause is preferred (the one speaking in "X said Y would …"), and a person
     the text gives the other gender is skipped. The text's own evidence gives a person's gender: a
-    title or gendered word at the name ("Ms Persson", "Congresswoman Omar", "his wife, Jane Doe"), and
+    title or gendered word at the name ("Ms Holt", "Congresswoman Park", "his wife, Jane Doe"), and
     he/she/his/her where only that person can be meant (the subject of a clause above the pronoun:
-    "Zoghlin told reporters that her client …"); no list of first names is used. A person the model
+    "Novak told reporters that her client …"); no list of first names is used. A person the model
     tags by name but who is no actor stops the search (the pronoun is that person's, not an actor's
-    named earlier). A definite description ("China's ambassador to Britain", "the group") refers to
-    the name it stands beside elsewhere in the text ("China's ambassador to Britain Liu Xiaming", "The
-    group, WeWorkers Coalition,"), else to the last person named with that title ("the minister"
+    named earlier). A definite description ("Brazil's ambassador to Argentina", "the group") refers to
+    the name it stands beside elsewhere in the text ("Brazil's ambassador to Argentina Paulo Reis", "The
+    group, Workers United Coalition,"), else to the last person named with that title ("the minister"
     after "Foreign Minister Penny Wong")."""
 
     def __init__(self, doc: Doc, quoted: list[tuple[int, int]]):
@@ -420,7 +420,7 @@ class Referents:
 
     def _only_antecedent(self, pronoun: Token) -> str | None:
         """The person a he/she/his/her can only mean: the subject of a clause above it in its sentence
-        ("Zoghlin told reporters that her client …"). A pronoun opening a sentence is not evidence: which
+        ("Novak told reporters that her client …"). A pronoun opening a sentence is not evidence: which
         person it means is what is being resolved."""
         sentence = pronoun.sent
         before = [m for m in self.people if sentence.start_char <= m.start and m.end <= pronoun.idx]
@@ -434,7 +434,7 @@ class Referents:
         """The actor of the person the pronoun or description at ``at`` refers to, named before it and
         before ``start``, agreeing with ``gender`` ("m", "f" or None); ``""`` for a person who is no
         actor, None when no person is named before. In the phrase's own sentence only the subject of a
-        clause above it counts ("Volker said he …", not "Asked about Biden, she said").
+        clause above it counts ("Hanley said he …", not "Asked about Biden, she said").
         ``subject_first=False`` takes the last person named instead (a description such as "the
         47-year-old" varies the name just given: "Chelsea appointed Graham Potter. The 47-year-old
         said …")."""
@@ -518,7 +518,7 @@ def _resolve_speaker(doc: Doc, referents: Referents, speaker: str | None, speake
 
 
 def _noun_attribution(span: Span, token_actor: dict[int, str]) -> Attribution | None:
-    """A quote right after a noun of speech and who gave it: "directives from Xi to 'show no mercy'",
+    """A quote right after a noun of speech and who gave it: "orders from Governor Park to 'clear the camps'",
     "Putin's order to '…'", "a plea by the families for '…'"."""
     doc = span.doc
     k = span.start - 1
@@ -543,7 +543,7 @@ def _noun_attribution(span: Span, token_actor: dict[int, str]) -> Attribution | 
 
 
 def _is_heading(text: str, start: int, end: int) -> bool:
-    """A quote that is a whole line by itself, numbered or not ('3. "Not some irregular channel"')."""
+    """A quote that is a whole line by itself, numbered or not ('2. "We will not back down"')."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
@@ -556,7 +556,7 @@ def _words(text: str) -> str:
 
 
 def _repeated_headings(headings: list[Span], quotes: list[Quote], sentence_of: dict[int, int]) -> list[Quote]:
-    """Headings that repeat words quoted later in the article ('"My fears have been realized"' over
+    """Headings that repeat words quoted later in the article ('"We will not back down"' over
     a paragraph quoting someone saying them), each said by whoever says the words below it."""
     found = []
     for heading in headings:
