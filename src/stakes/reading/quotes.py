@@ -12,20 +12,27 @@ words) counts only close under the verb that attributes it ("called the move 'ab
 quotes do not. The speaker of "released a statement saying …" or "in a post saying …" is the one who
 released it. A quote right after a colon is said by the subject of the clause the colon ends ("Tusk
 was brief: 'Not now.'"), and one right after a transcript label by the label ("Reporter: '…'").
-Marks around a name or a term ("better known as 'El Tigre'", "the term 'X'", a title-case name) are
-not a quote. A speaker given as "he" or "she" is a person: the one the pronoun was linked to, else
-the last person named outside quotation marks. Indirect speech is a speech verb with a clause or a
-``for``-phrase (``said that``, ``warned``, ``called for``) or ``according to X``.
+A quote right after a noun of speech is said by who gave it ("orders from the governor to '…'"), and a
+heading in marks that repeats words quoted below it by whoever says them there. Marks around a name
+or a term ("better known as 'El Tigre'", "the term 'X'", a title-case name) are not a quote.
+
+The speaker is the subject of the attributing verb, found up a chain of clauses ("X testified,
+describing … as '…'"), never a transcript label opening the line nor the quoter of "and I quote".
+A speaker given as "he", "she" or "the 56-year-old", or as a description standing beside a name
+elsewhere, is resolved by :class:`Referents` (salience, and gender as the text itself gives it).
+Indirect speech is a speech verb with a clause or a ``for``-phrase (``said that``, ``warned``,
+``called for``) or ``according to X``.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from spacy.tokens import Doc, Span, Token
 
 from stakes.reading.actors import actor_token
-from stakes.reading.records import Quote
+from stakes.reading.records import Mention, Quote
 
 SPEECH_VERBS = {
     "say", "tell", "warn", "vow", "state", "declare", "announce", "add", "insist", "argue", "claim", "urge",
@@ -39,11 +46,15 @@ QUOTING_VERBS = SPEECH_VERBS | {
     "continue", "agree", "describe", "remark", "comment", "conclude", "observe", "concede", "complain",
     "lament", "boast", "counter", "retort", "plead", "shout", "chant", "joke", "quip", "exclaim", "scoff",
     "muse", "recount", "wonder", "brand", "dub", "label", "term", "quote", "question", "answer", "order",
-    "yell", "scream", "cry", "whisper",
+    "yell", "scream", "cry", "whisper", "beg", "implore", "dismiss", "denounce", "condemn", "decry", "hail",
+    "praise", "criticise", "criticize", "slam", "blast",
 }
 """Verbs that attribute the words in marks beside them ("'We are ready,' he continued"; "branded the
 plan 'reckless'"). Only the speech verbs above also make indirect speech of a clause: "continued to
 fight" reports no words."""
+SPEECH_NOUNS = {"directive", "order", "instruction", "command", "call", "appeal", "plea", "pledge", "promise",
+                "vow", "warning", "demand", "request", "threat", "exhortation"}
+"""Nouns of speech whose words may follow in marks, said by their possessor or "from"/"by" phrase."""
 STATEMENT_NOUNS = {"statement", "post", "message", "video", "letter", "tweet", "communique", "note", "speech",
                    "address", "release", "interview", "broadcast"}
 """What an actor releases: "issued a statement saying …" is said by whoever issued it."""
@@ -54,6 +65,24 @@ same characters are apostrophes ("don’t", "Israel's", "the protesters’ deman
 CLOSING_PUNCTUATION = set(",.;:!?)—–-")
 MIN_DIRECT_WORDS = 4
 PERSONAL_PRONOUNS = {"he", "she"}
+RELATIVE_PRONOUNS = {"who", "that", "which"}
+NEGATED_SUBJECTS = {"few", "no", "nobody", "none", "nothing"}
+PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m",
+                  "she": "f", "her": "f", "hers": "f", "herself": "f"}
+GENDERED_WORDS = {
+    **dict.fromkeys(["mr", "mr.", "sir", "lord", "king", "prince", "duke", "man", "boy", "father", "son",
+                     "brother", "husband", "uncle", "nephew", "grandfather", "grandson", "widower",
+                     "boyfriend", "spokesman", "chairman", "congressman", "businessman", "councilman",
+                     "assemblyman", "policeman", "sportsman", "statesman"], "m"),
+    **dict.fromkeys(["mrs", "mrs.", "ms", "ms.", "miss", "madam", "madame", "lady", "dame", "queen",
+                     "princess", "duchess", "woman", "girl", "mother", "daughter", "sister", "wife", "aunt",
+                     "niece", "grandmother", "granddaughter", "widow", "girlfriend", "spokeswoman",
+                     "chairwoman", "congresswoman", "businesswoman", "councilwoman", "assemblywoman",
+                     "policewoman", "sportswoman", "stateswoman", "actress"], "f"),
+}
+"""Titles and nouns that give a person's gender when they stand at the name."""
+TITLE_WEIGHT = 3
+"""A title or gendered noun at a name outweighs a few pronouns linked to it by position."""
 PERSON_DESCRIPTION = re.compile(r"the (?:\d+|[a-z]+(?:-[a-z]+)?)-year-old$", re.IGNORECASE)
 """A speaker described rather than named ("the 56-year-old"): a person named before."""
 PLACE_KINDS = {"state", "government", "other"}
@@ -61,6 +90,9 @@ NAMING_CUES = ("known as", "nicknamed", "dubbed", "titled", "entitled", "named",
 TERM_NOUNS = {"term", "word", "words", "phrase", "slogan", "hashtag", "label", "name", "motto", "banner"}
 LABEL = re.compile(r"(?:^|\n)[ \t]*((?:[A-Z][\w.'’-]*)(?:[ \t]+[A-Za-z][\w.'’-]*){0,4})[ \t]*:[ \t]*$")
 """A transcript's speaker label opening a line: "Reporter:", "Hegseth:", "The Prime Minister:"."""
+
+Attribution = tuple[str | None, str, str, Token | None]
+"""Who said a quote: the speaker actor, the phrase naming it, the cue and the phrase's head token."""
 
 
 def _opens_single(text: str, index: int) -> bool:
@@ -134,6 +166,11 @@ def _is_speech(token: Token, verbs: set[str] = SPEECH_VERBS) -> bool:
 
 
 def _quotes_words(token: Token) -> bool:
+    """A verb attributing the words beside it; not the quoter's own aside ("What she said, and I
+    quote, was '…'": the words are hers)."""
+    if token.lemma_.lower() == "quote" and any(c.dep_ in {"nsubj"} and c.lower_ in {"i", "we"}
+                                               for c in token.children):
+        return False
     return _is_speech(token, QUOTING_VERBS)
 
 
@@ -156,22 +193,64 @@ def _releaser(noun: Token) -> list[Token]:
     return []
 
 
-def _speaker(verb: Token, token_actor: dict[int, str]) -> tuple[str | None, str]:
-    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
-    governor = verb.head.head if verb.dep_ == "pcomp" else verb.head  # "was quoted as saying": who was quoted
-    if not subjects and verb.dep_ in {"conj", "xcomp", "advcl", "pcomp"}:
-        subjects = [c for c in governor.children if c.dep_ in {"nsubj", "nsubjpass"}]
-    if not subjects and verb.dep_ in {"relcl", "acl"}:
-        if verb.head.lemma_.lower() in STATEMENT_NOUNS:
-            subjects = _releaser(verb.head)
+def _subjects(verb: Token) -> list[Token]:
+    """Who does ``verb``: its own subject, else the subject of the clause it hangs from ("Speaking to
+    reporters, X said"; "X testified, describing …"; "was quoted as saying": who was quoted), else the
+    noun a participle or relative clause describes ("a resolution advocating …"; "a letter stating
+    …": whoever sent it). A transcript label before the subject ("Kemi Badenoch: The Prime Minister
+    promised …") is not the subject; "who" stands for the noun its clause describes."""
+    for _ in range(4):
+        subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and not _is_label(c)]
+        subjects = subjects or [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        if subjects:
+            if verb.dep_ == "relcl" and subjects[0].lower_ in RELATIVE_PRONOUNS:
+                return [verb.head]
+            return _compared(verb, subjects[0]) or subjects
+        if verb.dep_ in {"relcl", "acl"}:
+            return _releaser(verb.head) if verb.head.lemma_.lower() in STATEMENT_NOUNS else [verb.head]
+        if verb.dep_ == "pcomp":
+            verb = verb.head.head
+        elif verb.dep_ in {"conj", "xcomp", "advcl"} and verb.head.i != verb.i:
+            verb = verb.head
         else:
-            subjects = [verb.head]  # "a resolution advocating a ceasefire": the resolution's sponsor
+            return []
+    return []
+
+
+def _compared(verb: Token, subject: Token) -> list[Token]:
+    """The one a negated subject is compared with, who is the one speaking: "Few officials have spoken
+    as bluntly as Kallas did", "No minister has spoken as plainly as Reeves"."""
+    words = {subject.lower_} | {c.lower_ for c in subject.children if c.dep_ in {"det", "amod"}}
+    if not words & NEGATED_SUBJECTS:
+        return []
+    for token in verb.subtree:
+        if token.lower_ != "as" or token.i < verb.i:
+            continue
+        if token.dep_ == "mark":
+            return [c for c in token.head.children if c.dep_ == "nsubj"]
+        if token.dep_ == "prep":
+            return [c for c in token.children if c.dep_ == "pobj"]
+    return []
+
+
+def _is_label(subject: Token) -> bool:
+    following = subject.doc[subject.right_edge.i + 1] if subject.right_edge.i + 1 < len(subject.doc) else None
+    return subject.right_edge.text == ":" or (following is not None and following.text == ":")
+
+
+def _speaker(verb: Token, token_actor: dict[int, str]) -> tuple[str | None, str, Token | None]:
+    """The actor who does ``verb``, the phrase naming it, and the phrase's head token."""
+    subjects = _subjects(verb)
     if not subjects:
-        return None, ""
+        return None, "", None
     subject = subjects[0]
     index = actor_token(subject, token_actor)
-    span = verb.doc[subject.left_edge.i:subject.right_edge.i + 1]
-    return (token_actor[index] if index is not None else None), span.text
+    first = subject.left_edge.i
+    last = subject.right_edge.i - (subject.right_edge.text == ":")
+    if subject.is_ancestor(verb):  # "an officer who described …": the noun phrase, not its clause
+        last = max([subject.i] + [c.right_edge.i for c in subject.lefts])
+    span = verb.doc[first:last + 1]
+    return (token_actor[index] if index is not None else None), span.text, subject
 
 
 def _attributed_short(span: Span, arcs: int | None) -> bool:
@@ -206,7 +285,7 @@ def _modifies_a_noun(span: Span) -> bool:
     return span.root.dep_ in {"compound", "nmod"} or len(words) == 1 and span.root.dep_ == "amod"
 
 
-def _labelled(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str | None, str, str] | None:
+def _labelled(doc: Doc, start: int, token_actor: dict[int, str]) -> Attribution | None:
     """A quote right after a transcript label at the start of its line is said by the label."""
     line = doc.text[doc.text.rfind("\n", 0, start - 1) + 1:start - 1]
     found = LABEL.search(line)
@@ -215,10 +294,10 @@ def _labelled(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str | 
     label_start = doc.text.rfind("\n", 0, start - 1) + 1 + found.start(1)
     label = doc.char_span(label_start, label_start + len(found.group(1)), alignment_mode="expand")
     index = next((token_actor[t.i] for t in label if t.i in token_actor), None) if label is not None else None
-    return index, found.group(1), "label"
+    return index, found.group(1), "label", None
 
 
-def _introduced(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str | None, str, str] | None:
+def _introduced(doc: Doc, start: int, token_actor: dict[int, str]) -> Attribution | None:
     """A quote right after a colon ("Tusk was brief: 'Not now.'", "one official put it to me: '…'")
     is said by the subject of the clause the colon ends."""
     before = doc.text[:start - 1].rstrip()
@@ -233,37 +312,261 @@ def _introduced(doc: Doc, start: int, token_actor: dict[int, str]) -> tuple[str 
     subjects = [c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}]
     if not subjects or subjects[0].i > colon[0].i:
         return None
-    speaker, speaker_text = _speaker(head, token_actor)
-    return speaker, speaker_text, _cue(head)
+    speaker, speaker_text, subject = _speaker(head, token_actor)
+    return speaker, speaker_text, _cue(head), subject
 
 
-def _pronoun_speaker(doc: Doc, speaker: str | None, speaker_text: str, start: int,
-                     quoted: list[tuple[int, int]]) -> str | None:
-    """A speaker given as "he", "she" or "the 56-year-old" is a person: the one the phrase was linked
-    to, else the last person named before the quote outside quotation marks (a name inside a quote
-    speaks for nobody)."""
-    if speaker_text.lower() not in PERSONAL_PRONOUNS and not PERSON_DESCRIPTION.fullmatch(speaker_text.strip()):
-        return speaker
+class Referents:
+    """Whom a speaker phrase that names nobody refers to, in one document.
+
+    "he"/"she" and "the 56-year-old" refer to a person named before, outside quotation marks (a name
+    inside a quote speaks for nobody), in the nearest sentence naming one; in that sentence the
+    subject of the main clause is preferred (the one speaking in "X said Y would …"), and a person
+    the text gives the other gender is skipped. The text's own evidence gives a person's gender: a
+    title or gendered word at the name ("Ms Holt", "Congresswoman Park", "his wife, Jane Doe"), and
+    he/she/his/her where only that person can be meant (the subject of a clause above the pronoun:
+    "Novak told reporters that her client …"); no list of first names is used. A person the model
+    tags by name but who is no actor stops the search (the pronoun is that person's, not an actor's
+    named earlier). A definite description ("Brazil's ambassador to Argentina", "the group") refers to
+    the name it stands beside elsewhere in the text ("Brazil's ambassador to Argentina Paulo Reis", "The
+    group, Workers United Coalition,"), else to the last person named with that title ("the minister"
+    after "Foreign Minister Penny Wong")."""
+
+    def __init__(self, doc: Doc, quoted: list[tuple[int, int]]):
+        self.doc = doc
+        actors = doc._.actors or {}
+        self.quoted = quoted
+        self.names = [m for m in doc._.mentions or [] if m.how != "pronoun" and not self._in_quote(m.start)
+                      and m.actor in actors and actors[m.actor].kind not in PLACE_KINDS]
+        roles = {m.end for m in doc._.mentions or [] if m.how == "role"}
+        self.people = [m for m in self.names if actors[m.actor].kind == "person" or self._has_person(m)
+                       or self._titled(m, roles)]
+        self.people = sorted(self.people + self._unnamed(), key=lambda m: m.start)
+        self.heads = {id(m): self._head(m) for m in self.people}
+        self.genders = self._genders()
+
+    def _unnamed(self) -> list[Mention]:
+        """People the model tags by name who are no actor of the article (actor ``""``): a pronoun
+        after one refers to that person, not to an actor named earlier."""
+        covered = [(m.start, m.end) for m in self.doc._.mentions or []]
+        starts = [sent.start_char for sent in self.doc.sents]
+        return [Mention(e.start_char, e.end_char, e.text, bisect_right(starts, e.start_char) - 1, "", None, "entity")
+                for e in self.doc.ents if e.label_ == "PERSON" and not self._in_quote(e.start_char)
+                and not any(a < e.end_char and e.start_char < b for a, b in covered)]
+
+    def _in_quote(self, index: int) -> bool:
+        return any(a <= index < b for a, b in self.quoted)
+
+    def _span(self, mention: Mention) -> Span | None:
+        return self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+
+    def _titled(self, mention: Mention, role_ends: set[int]) -> bool:
+        """A name right after a role phrase is a person's ("Ukraine's ambassador Oleksii Makeiev"), even
+        where the model takes it for an organisation's."""
+        return any(mention.start - end in (1, 2) and re.fullmatch(r",? ", self.doc.text[end:mention.start])
+                   for end in role_ends)
+
+    def _has_person(self, mention: Mention) -> bool:
+        span = self._span(mention)
+        return span is not None and any(t.ent_type_ == "PERSON" for t in span)
+
+    def _head(self, mention: Mention) -> Token | None:
+        """The token standing for a mention in its clause ("Kallas" of "Kaja Kallas", and of "Kallas" in
+        "the EU's foreign policy chief, Kaja Kallas")."""
+        span = self._span(mention)
+        if span is None:
+            return None
+        head = span.root
+        while head.dep_ in {"compound", "flat", "appos"} and head.head.i != head.i:
+            head = head.head
+        return head
+
+    def _is_subject(self, mention: Mention) -> bool:
+        head = self.heads.get(id(mention))
+        return head is not None and head.dep_ in {"nsubj", "nsubjpass"}
+
+    # -- gender -------------------------------------------------------------------------------------
+
+    def _genders(self) -> dict[str, str]:
+        votes: dict[str, dict[str, int]] = {}
+        for mention in self.people:
+            for word in self._words_at(mention):
+                gender = GENDERED_WORDS.get(word)
+                if gender:
+                    votes.setdefault(mention.actor, {"m": 0, "f": 0})[gender] += TITLE_WEIGHT
+        for token in self.doc:
+            gender = PRONOUN_GENDER.get(token.lower_)
+            if gender is None or token.pos_ not in {"PRON", "DET"} or self._in_quote(token.idx):
+                continue
+            actor = self._only_antecedent(token)
+            if actor:
+                votes.setdefault(actor, {"m": 0, "f": 0})[gender] += 1
+        return {actor: "m" if v["m"] > v["f"] else "f" for actor, v in votes.items() if v["m"] != v["f"]}
+
+    def _words_at(self, mention: Mention) -> list[str]:
+        """The lower-case words at a name that may give its gender: the name's own words, the word
+        before it, and nouns in apposition or compound with it."""
+        span = self._span(mention)
+        if span is None:
+            return []
+        tokens = list(span)
+        if span.start > 0:
+            tokens.append(self.doc[span.start - 1])
+        root = span.root
+        tokens += [c for c in root.children if c.dep_ in {"appos", "compound"} and not span.start <= c.i < span.end]
+        if root.dep_ in {"appos", "compound"}:
+            tokens.append(root.head)
+        return [t.lower_ for t in tokens]
+
+    def _only_antecedent(self, pronoun: Token) -> str | None:
+        """The person a he/she/his/her can only mean: the subject of a clause above it in its sentence
+        ("Novak told reporters that her client …"). A pronoun opening a sentence is not evidence: which
+        person it means is what is being resolved."""
+        sentence = pronoun.sent
+        before = [m for m in self.people if sentence.start_char <= m.start and m.end <= pronoun.idx]
+        above = {m.actor for m in before if self._is_subject(m) and self.heads[id(m)].head.is_ancestor(pronoun)}
+        return above.pop() if len(above) == 1 else None
+
+    # -- resolution ---------------------------------------------------------------------------------
+
+    def person_before(self, at: Token, start: int, gender: str | None = None,
+                      subject_first: bool = True) -> str | None:
+        """The actor of the person the pronoun or description at ``at`` refers to, named before it and
+        before ``start``, agreeing with ``gender`` ("m", "f" or None); ``""`` for a person who is no
+        actor, None when no person is named before. In the phrase's own sentence only the subject of a
+        clause above it counts ("Hanley said he …", not "Asked about Biden, she said").
+        ``subject_first=False`` takes the last person named instead (a description such as "the
+        47-year-old" varies the name just given: "Chelsea appointed Graham Potter. The 47-year-old
+        said …")."""
+        limit = min(start, at.idx)
+        own = at.sent
+        candidates = [m for m in self.people if m.end <= limit
+                      and (gender is None or self.genders.get(m.actor, gender) == gender)
+                      and (m.start < own.start_char or self._is_subject(m)
+                           and self.heads[id(m)].head.is_ancestor(at))]
+        for index in sorted({m.sentence for m in candidates}, reverse=True):
+            group = [m for m in candidates if m.sentence == index]
+            subjects = [m for m in group if self._is_subject(m)]
+            if subjects and subject_first:
+                return min(subjects, key=lambda m: _depth(self.heads[id(m)])).actor
+            return group[-1].actor
+        return None
+
+    def named_description(self, description: str, start: int) -> str | None:
+        """The actor of the name a definite description stands beside elsewhere in the text, the
+        nearest such place before ``start``, else the first after; None without one."""
+        words = re.sub(r"^(?:the|The)\s+", "", description.strip())
+        if not re.search(r"\b[a-z]", words) or words == description.strip() and not re.search(r"['’]s\b", words):
+            return None  # a name ("Hamas"), an indefinite phrase ("a border guard"): no description
+        text = self.doc.text.replace("’", "'")
+        pattern = r"\s+".join(re.escape(w) for w in words.replace("’", "'").split())
+        places = []
+        for found in re.finditer(rf"\b(?:the\s+)?{pattern}\b", text, re.IGNORECASE):
+            for mention in self.names:
+                between = text[found.end():mention.start] if mention.start >= found.end() else \
+                    text[mention.end:found.start()] if mention.end <= found.start() else "x"
+                if len(between) <= 3 and re.fullmatch(r"[\s,]*", between) and _is_name_mention(self.doc, mention):
+                    places.append((found.start(), mention.actor))
+        before = [p for p in places if p[0] < start]
+        after = [p for p in places if p[0] >= start]
+        return before[-1][1] if before else after[0][1] if after else None
+
+
+    def titled_person(self, description: str, start: int) -> str | None:
+        """The last person named before ``start`` with the title a definite description gives ("the
+        minister" after "Foreign Minister Penny Wong"), or None."""
+        words = re.fullmatch(r"(?:the|The)\s+([a-z][a-z\s-]*)", description.strip())
+        if words is None:
+            return None
+        title = " ".join(words.group(1).split()).upper()
+        actors = self.doc._.actors or {}
+        titled = [m for m in self.people if m.end <= start and m.actor in actors and any(
+            t == title or t.endswith(" " + title) for t in actors[m.actor].titles)]
+        return titled[-1].actor if titled else None
+
+
+def _depth(token: Token) -> int:
+    depth = 0
+    while token.head.i != token.i:
+        token, depth = token.head, depth + 1
+    return depth
+
+
+def _is_name_mention(doc: Doc, mention: Mention) -> bool:
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    return span is not None and any(t.pos_ == "PROPN" for t in span)
+
+
+def _resolve_speaker(doc: Doc, referents: Referents, speaker: str | None, speaker_text: str, at: Token,
+                     start: int) -> str | None:
+    """The speaker actor once pronouns and descriptions are resolved (see :class:`Referents`), for a
+    speaker phrase standing at ``at`` and a quote opening at character ``start``."""
+    phrase = speaker_text.split(",")[0].strip()  # "The 47-year-old, who replaced …": the description
     actor = (doc._.actors or {}).get(speaker) if speaker else None
-    if actor is not None and actor.kind == "person":
-        return speaker
-    return _last_person(doc, start, quoted) or speaker
+    if phrase.lower() in PERSONAL_PRONOUNS:
+        gender = "m" if phrase.lower() == "he" else "f"
+        found = referents.person_before(at, start, gender)
+        return speaker if found is None else found or None
+    if PERSON_DESCRIPTION.fullmatch(phrase):
+        if actor is not None and actor.kind == "person":
+            return speaker
+        found = referents.named_description(phrase, start) or referents.person_before(at, start, subject_first=False)
+        return speaker if found is None else found or None
+    if phrase and (actor is None or actor.kind != "person"):
+        return referents.named_description(phrase, start) or referents.titled_person(phrase, start) or speaker
+    return speaker
 
 
-def _last_person(doc: Doc, start: int, quoted: list[tuple[int, int]]) -> str | None:
-    """The actor of the last person named before ``start`` outside ``quoted`` spans (a mention holding
-    a person's name, whatever actor the name belongs to: "Hezbollah leader Hassan Nasrallah" speaks
-    for Hezbollah). Names of states and places never speak as "he"."""
-    actors = doc._.actors or {}
-    people = [m.actor for m in doc._.mentions or [] if m.end <= start and m.how != "pronoun"
-              and not any(a <= m.start < b for a, b in quoted)
-              and m.actor in actors and actors[m.actor].kind not in PLACE_KINDS and _names_person(doc, m.start, m.end)]
-    return people[-1] if people else None
+def _noun_attribution(span: Span, token_actor: dict[int, str]) -> Attribution | None:
+    """A quote right after a noun of speech and who gave it: "orders from Governor Park to 'clear the camps'",
+    "Putin's order to '…'", "a plea by the families for '…'"."""
+    doc = span.doc
+    k = span.start - 1
+    while k >= 0 and doc[k].is_punct:
+        k -= 1  # the opening mark
+    if k < 1 or doc[k].lower_ not in {"to", "for", "that"}:
+        return None
+    noun = doc[k - 1]
+    if noun.dep_ == "pobj" and noun.head.lower_ in {"from", "by"}:
+        noun = noun.head.head
+    if noun.lemma_.lower() not in SPEECH_NOUNS:
+        return None
+    givers = [c for c in noun.children if c.dep_ == "poss"] or [
+        p for c in noun.children if c.dep_ == "prep" and c.lower_ in {"from", "by"} for p in c.children
+        if p.dep_ == "pobj"]
+    if not givers:
+        return None
+    giver = givers[0]
+    index = actor_token(giver, token_actor)
+    text = doc[giver.left_edge.i:giver.i + 1].text
+    return (token_actor[index] if index is not None else None), text, noun.lemma_.lower(), giver
 
 
-def _names_person(doc: Doc, start: int, end: int) -> bool:
-    span = doc.char_span(start, end, alignment_mode="expand")
-    return span is not None and any(t.ent_type_ == "PERSON" for t in span)
+def _is_heading(text: str, start: int, end: int) -> bool:
+    """A quote that is a whole line by itself, numbered or not ('2. "We will not back down"')."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    return bool(re.fullmatch(r"\s*(?:\d+[.)]\s*)?", text[line_start:start - 1])) and \
+        bool(re.fullmatch(r"\W{0,3}", text[end:line_end].strip()))
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower().replace("’", "'")))
+
+
+def _repeated_headings(headings: list[Span], quotes: list[Quote], sentence_of: dict[int, int]) -> list[Quote]:
+    """Headings that repeat words quoted later in the article ('"We will not back down"' over
+    a paragraph quoting someone saying them), each said by whoever says the words below it."""
+    found = []
+    for heading in headings:
+        words = _words(heading.text)
+        source = next((q for q in quotes if q.direct and q.start > heading.end_char and words
+                       and f" {words} " in f" {_words(q.text)} "), None)
+        if source is not None:
+            found.append(Quote(source.speaker, source.speaker_text, source.cue, heading.text, heading.start_char,
+                               heading.end_char, sentence_of[heading[0].sent.start], True))
+    return found
 
 
 class QuoteFinder:
@@ -276,6 +579,8 @@ class QuoteFinder:
         inside: set[int] = set()
         last: tuple[Quote, int] | None = None  # the previous direct quote and its paragraph
         spans = quote_spans(doc.text)
+        referents: Referents | None = None
+        headings: list[Span] = []
         for start, end in spans:
             span = doc.char_span(start, end, alignment_mode="contract")
             if span is None or not len(span):
@@ -287,27 +592,38 @@ class QuoteFinder:
                 continue  # the "one country, two systems" formula, an "interim" government: a label
             verb, arcs = self._verb_for(span)
             short = len([t for t in span if not t.is_punct]) < MIN_DIRECT_WORDS
+            resolve = True
             if (found := _labelled(doc, start, token_actor)) is not None:
-                speaker, speaker_text, cue = found
+                speaker, speaker_text, cue, subject = found
             elif (found := _introduced(doc, start, token_actor)) is not None and arcs is None:
-                speaker, speaker_text, cue = found
+                speaker, speaker_text, cue, subject = found
                 if verb is not None:
                     inside.add(verb.i)
+            elif arcs is None and (found := _noun_attribution(span, token_actor)) is not None:
+                speaker, speaker_text, cue, subject = found
             elif verb is not None and (not short or _attributed_short(span, arcs)):
-                speaker, speaker_text = _speaker(verb, token_actor)
+                speaker, speaker_text, subject = _speaker(verb, token_actor)
                 inside.add(verb.i)
                 cue = _cue(verb)
             elif (verb is None or arcs is None and verb.i in inside) and last is not None and paragraph - last[1] <= 1:
                 # no attribution of its own ("Step out." after '"Hands up!" an officer ordered.')
                 speaker, speaker_text, cue = last[0].speaker, last[0].speaker_text, last[0].cue
+                resolve = False  # resolved with the quote it continues
             elif verb is None and (found := self._paragraph_attribution(doc, start, token_actor)) is not None:
-                speaker, speaker_text, cue = found
+                speaker, speaker_text, cue, subject = found
             else:
+                if _is_heading(doc.text, start, end):
+                    headings.append(span)
                 continue
-            speaker = _pronoun_speaker(doc, speaker, speaker_text, start, spans)
-            quote = Quote(speaker, speaker_text, cue, span.text, start, end, sentence_of[span[0].sent.start], True)
+            sentence = sentence_of[span[0].sent.start]
+            if resolve:
+                referents = referents or Referents(doc, spans)
+                at = subject if subject is not None else span[0]
+                speaker = _resolve_speaker(doc, referents, speaker, speaker_text, at, start)
+            quote = Quote(speaker, speaker_text, cue, span.text, start, end, sentence, True)
             quotes.append(quote)
             last = (quote, paragraph)
+        quotes += _repeated_headings(headings, quotes, sentence_of)
         for sent in doc.sents:
             for token in sent:
                 if token.i in inside:
@@ -341,7 +657,7 @@ class QuoteFinder:
 
     @staticmethod
     def _paragraph_attribution(doc: Doc, start: int, token_actor: dict[int, str]
-                               ) -> tuple[str | None, str, str] | None:
+                               ) -> Attribution | None:
         """A quote opening its paragraph, under a paragraph whose last sentence has a speaker ("… he
         addressed the country directly."): that speaker, speaker phrase and cue."""
         line_start = doc.text.rfind("\n", 0, start) + 1
@@ -353,9 +669,9 @@ class QuoteFinder:
         last_sentence = before[-1].sent
         for token in last_sentence:
             if _is_speech(token) and token.i < before.end:
-                speaker, speaker_text = _speaker(token, token_actor)
+                speaker, speaker_text, subject = _speaker(token, token_actor)
                 if speaker_text:
-                    return speaker, speaker_text, _cue(token)
+                    return speaker, speaker_text, _cue(token), subject
         return None
 
     @staticmethod
@@ -379,7 +695,7 @@ class QuoteFinder:
             return None
         part = content[0]
         span = doc[part.left_edge.i:part.right_edge.i + 1]
-        speaker, speaker_text = _speaker(token, token_actor)
+        speaker, speaker_text, _ = _speaker(token, token_actor)
         if speaker is None and not speaker_text:
             return None
         return Quote(speaker, speaker_text, _cue(token), span.text, span.start_char, span.end_char,
