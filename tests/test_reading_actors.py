@@ -333,3 +333,12 @@ def test_a_counterpart_is_an_officeholder_of_its_country(nlp):
 def test_an_opposition_rally_names_the_opposition(nlp):
     doc = read(nlp, "Police in Minsk broke up an opposition rally.")
     assert "BLROPP" in {m.code for m in doc._.mentions}
+
+
+@pytest.mark.parametrize("text, phrase, code", [
+    ("Diplomats from seven Latin American countries left Caracas.", "Latin American", "LAM"),
+    ("South American leaders met in Brasilia.", "South American leaders", "SAMGOV"),
+    ("Latin America condemned the coup.", "Latin America", "LAM"),
+])
+def test_regions_named_by_their_adjective_are_not_the_united_states(nlp, text, phrase, code):
+    assert {(m.text, m.code) for m in read(nlp, text)._.mentions} >= {(phrase, code)}
