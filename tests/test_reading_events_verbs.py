@@ -465,6 +465,8 @@ def test_a_veto_is_a_veto_whatever_is_vetoed(nlp):
 @pytest.mark.parametrize("text, expected", [
     ("Peru's foreign minister said talks with Chile had made real progress.", ("PERGOV", "013", "CHL")),
     ("Ghana's president said the old partnership with Togo was over.", ("GHAGOV", "012", "TGO")),
+    # a reported verb with no participant leaves the comment to be coded
+    ("Kenya's foreign minister said the relationship with Uganda was going nowhere.", ("KENGOV", "012", "UGA")),
 ])
 def test_a_comment_on_another_actor_has_a_tone_and_a_target(nlp, text, expected):
     assert expected in coded(nlp, text)

@@ -585,8 +585,10 @@ class CameoCoder:
                 continue  # a participial clause before the main verb ("Speaking in Brussels, …")
             reported = [c for c in doc[i].children if c.dep_ == "ccomp"]
             if found[0].cameo.startswith("01") and any(
-                    j in by_verb for c in reported for j in (t.i for t in c.subtree)):
-                continue  # "X said that Y attacked Z": the reported event, not the saying, is coded
+                    e.source or e.target for c in reported for t in c.subtree for e in by_verb.get(t.i, ())):
+                # "X said that Y attacked Z": the reported event, not the saying, is coded; a reported
+                # verb with no participant ("talks were going nowhere") leaves the comment
+                continue
             events.extend(found)
         doc._.events = _unique(events)
         return doc
