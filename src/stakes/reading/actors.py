@@ -12,9 +12,11 @@ as a place ("refugees into Sinai") resolves to its country without becoming one 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from spacy.attrs import LOWER
+from spacy.attrs import LOWER, ORTH, SPACY
 from spacy.tokens import Doc, Span, Token
 
 from stakes.reading.gazetteer import (
@@ -58,15 +60,15 @@ NOT_NAMES = {"PRON", "DET", "ADP", "CCONJ", "SCONJ", "AUX"}
 PAST_MARKS = {"FORMER", "EX", "EX-", "LATE", "THEN", "ONETIME", "ERSTWHILE"}
 
 
-def _is_heading(span: Span) -> bool:
-    """A section heading: a short line of text without closing punctuation."""
-    text = span.doc.text
+def _is_heading(span: Span, text: str) -> bool:
+    """A section heading: a short line of ``text`` (the span's document) without closing punctuation."""
     line_start = text.rfind("\n", 0, span.start_char) + 1
     line_end = text.find("\n", span.end_char)
     line = text[line_start:line_end if line_end >= 0 else len(text)].strip()
     return bool(line) and line[-1] not in ".!?\"”’:;)" and len(line.split()) <= 12
 
 
+@lru_cache(maxsize=1 << 16)
 def norm(text: str) -> str:
     """A token's text as the gazetteer stores names."""
     return text.upper().replace("’", "'").replace("‘", "'")
@@ -106,10 +108,15 @@ class ActorResolver:
 
     def __call__(self, doc: Doc) -> Doc:
         when = doc._.date or date_key(None)
-        tokens = [norm(t.text) for t in doc]
+        # Token texts (and the text, as Doc.text joins them) read from an array, not through a Token
+        # object each.
+        array = doc.to_array([ORTH, SPACY]).tolist()
+        words = [doc.vocab.strings[orth] for orth, _ in array]
+        text = "".join(word + " " if space else word for word, (_, space) in zip(words, array))
+        tokens = [norm(w) for w in words]
         clusters: dict[str, _Cluster] = {}
-        raws = self._dictionary_mentions(doc, tokens, when, clusters)
-        raws += self._entity_mentions(doc, raws, when, clusters)
+        raws = self._dictionary_mentions(doc, words, tokens, when, clusters)
+        raws += self._entity_mentions(doc, text, tokens, raws, when, clusters)
         groups: dict[int, list[tuple[str, str | None]]] = {}
         raws = self._attach_titles_and_roles(doc, tokens, raws, clusters, groups)
         raws = self._affiliations(doc, raws, clusters)
@@ -120,15 +127,16 @@ class ActorResolver:
 
     # -- dictionary names and role phrases ------------------------------------------------------
 
-    def _dictionary_mentions(self, doc: Doc, tokens: list[str], when: int,
+    def _dictionary_mentions(self, doc: Doc, words: list[str], tokens: list[str], when: int,
                              clusters: dict[str, _Cluster]) -> list[_Raw]:
         raws: list[_Raw] = []
         i = 0
         while i < len(doc):
-            actor = self.gazetteer.match_actor(tokens, i) if doc[i].text[:1].isupper() else None
+            capital = words[i][:1].isupper()
+            actor = self.gazetteer.match_actor(tokens, i) if capital else None
             if actor and actor[0] == 1 and doc[i].pos_ in NOT_NAMES:
                 actor = None
-            if actor is None and doc[i].text[:1].isupper() and tokens[i].endswith("S") and len(tokens[i]) > 4:
+            if actor is None and capital and tokens[i].endswith("S") and len(tokens[i]) > 4:
                 # "Kenyans": the plural of a demonym the dictionary lists in the singular.
                 single = self.gazetteer.match_actor([tokens[i][:-1]], 0)
                 if single and single[0] == 1 and not single[1].person \
@@ -137,7 +145,7 @@ class ActorResolver:
             agent = self.gazetteer.match_agent(tokens, i)
             if actor and (not agent or actor[0] >= agent[0]):
                 length, entry = actor
-                word = doc[i + length - 1].text
+                word = words[i + length - 1]
                 # "Israelis", "Kenyans": the people (the singular is a name of the state), not "Damascus".
                 demonym = length == 1 and word.endswith("s") and norm(word) != norm(entry.name) \
                     and ((norm(word)[:-1],) in self.gazetteer.names_of(entry) or doc[i].tag_ == "NNPS")
@@ -202,28 +210,27 @@ class ActorResolver:
 
     # -- named entities the gazetteer does not know ----------------------------------------------
 
-    def _entity_mentions(self, doc: Doc, raws: list[_Raw], when: int,
+    def _entity_mentions(self, doc: Doc, text: str, tokens: list[str], raws: list[_Raw], when: int,
                          clusters: dict[str, _Cluster]) -> list[_Raw]:
         covered = {k for r in raws for k in range(r.start, r.end)}
         out: list[_Raw] = []
         full_names: dict[str, str] = {}
         person_roots = {e.root.i for e in doc.ents if e.label_ == "PERSON"}
         for ent in self._entities(doc):
-            if any(k in covered for k in range(ent.start, ent.end)) or _is_heading(ent):
+            if any(k in covered for k in range(ent.start, ent.end)) or _is_heading(ent, text):
                 continue
             words = [t for t in ent if not t.is_punct and t.text not in {"'s", "’s"}]
             if not words or not words[0].text[:1].isupper():
                 continue
             if ent.label_ == "PERSON" and self._looks_like_place(ent):
                 continue
-            text = " ".join(t.text for t in words).replace(" - ", "-")
+            name = " ".join(t.text for t in words).replace(" - ", "-")
             surname = norm(words[-1].text)
             person = ent.label_ == "PERSON" or surname in full_names or (
                 ent.root.dep_ == "conj" and ent.root.head.i in person_roots)
             if person:
-                surname = norm(words[-1].text)
                 entry = self.gazetteer.person_by_surname(surname, when)
-                if entry is not None and (len(words) == 1 or norm(text).endswith(norm(entry.name))):
+                if entry is not None and (len(words) == 1 or norm(name).endswith(norm(entry.name))):
                     raw = self._entry_mention(entry, ent.start, ent.end, when, clusters)
                     if raw is not None:
                         raw.how = "entity"
@@ -234,19 +241,19 @@ class ActorResolver:
                     key = f"n:{surname}"
                     if len(words) > 1:
                         full_names[surname] = key
-                cluster = clusters.setdefault(key, _Cluster(key, text, "person", None, None))
-                if len(text) > len(cluster.name):
-                    cluster.name = text
-                out.append(_Raw(ent.start, ent.end, key, None, "entity", why=f"named person: {text}"))
+                cluster = clusters.setdefault(key, _Cluster(key, name, "person", None, None))
+                if len(name) > len(cluster.name):
+                    cluster.name = name
+                out.append(_Raw(ent.start, ent.end, key, None, "entity", why=f"named person: {name}"))
                 covered |= set(range(ent.start, ent.end))
             elif len(words) > 1 or ent.root.dep_ in {"nsubj", "nsubjpass"}:
-                key = f"o:{norm(text)}"
-                clusters.setdefault(key, _Cluster(key, text, "organisation", None, None))
-                out.append(_Raw(ent.start, ent.end, key, None, "entity", why=f"named organisation: {text}"))
+                key = f"o:{norm(name)}"
+                clusters.setdefault(key, _Cluster(key, name, "organisation", None, None))
+                out.append(_Raw(ent.start, ent.end, key, None, "entity", why=f"named organisation: {name}"))
         # A surname alone that the model did not tag: the person named in full earlier.
-        for token in doc:
-            key = full_names.get(norm(token.text))
-            if key and token.pos_ == "PROPN" and token.i not in covered:
+        for i in (i for i, word in enumerate(tokens) if word in full_names) if full_names else ():
+            key, token = full_names[tokens[i]], doc[i]
+            if token.pos_ == "PROPN" and token.i not in covered:
                 out.append(_Raw(token.i, token.i + 1, key, None, "title",
                                 why=f"surname: {token.text} → {clusters[key].name}"))
         return out
@@ -295,9 +302,9 @@ class ActorResolver:
             if before is None:
                 # "Sweden's new trade minister", "American defence companies": the possessor or the
                 # demonym across the other modifiers.
+                modifiers = [c.i for c in doc[raw.end - 1].children if c.dep_ in {"poss", "amod"}]
                 owners = [r for r in raws if r.key and r.how != "role" and r.end <= raw.start
-                          and clusters[r.key].kind != "person" and any(
-                              c.dep_ in {"poss", "amod"} and r.start <= c.i < r.end for c in doc[raw.end - 1].children)]
+                          and clusters[r.key].kind != "person" and any(r.start <= m < r.end for m in modifiers)]
                 before = owners[0] if owners else None
             after = by_start.get(raw.end)
             person_after = after if after is not None and after.key and clusters[after.key].kind == "person" else None
@@ -382,7 +389,7 @@ class ActorResolver:
                 linked = {t.i for t in doc[owner.start:owner.end].root.conjuncts}
                 others = [r for r in raws if r.key and r.how != "role" and clusters[r.key].kind != "person"
                           and id(r) not in consumed and clusters[r.key].country
-                          and doc[r.start:r.end].root.i in linked]
+                          and doc[r.start:r.end].root.i in linked] if linked else []
                 for other in others:
                     other_code = combine(clusters[other.key].country, raw.code or "")
                     other.key = self._role_key(other_code, clusters, clusters[other.key].country)
@@ -406,10 +413,13 @@ class ActorResolver:
         for raw in raws:
             if not raw.key or clusters[raw.key].kind != "person":
                 continue
+            # The title may end anywhere in the run of modifiers and nouns just before the name.
+            run = raw.start
+            while run and (doc[run - 1].dep_ in {"compound", "amod", "det", "punct", "case"}
+                           or doc[run - 1].pos_ in {"PROPN", "NOUN", "ADJ", "DET"}):
+                run -= 1
             before = [r for r in raws if r is not raw and id(r) not in dropped and r.key and r.code
-                      and r.end <= raw.start and clusters[r.key].kind != "person"
-                      and all(doc[k].dep_ in {"compound", "amod", "det", "punct", "case"}
-                              or doc[k].pos_ in {"PROPN", "NOUN", "ADJ", "DET"} for k in range(r.end, raw.start))
+                      and run <= r.end <= raw.start and clusters[r.key].kind != "person"
                       and (doc[r.start:r.end].root.head.i in range(r.end, raw.end)
                            or doc[raw.start:raw.end].root.head.i in range(r.start, r.end))]
             if not before:
@@ -667,10 +677,7 @@ class ActorResolver:
     # -- output ------------------------------------------------------------------------------------
 
     def _finish(self, doc: Doc, raws: list[_Raw], clusters: dict[str, _Cluster]) -> None:
-        sentence_of = {}
-        for index, sent in enumerate(doc.sents):
-            for token in sent:
-                sentence_of[token.i] = index
+        starts = [sent.start for sent in doc.sents]
         actors: dict[str, FoundActor] = {}
         mentions: list[Mention] = []
         token_actor: dict[int, str] = {}
@@ -688,7 +695,7 @@ class ActorResolver:
                 found.aliases.append(span.text)
             if raw.why and raw.why not in found.sources:
                 found.sources.append(raw.why)
-            mentions.append(Mention(span.start_char, span.end_char, span.text, sentence_of[raw.start], key,
+            mentions.append(Mention(span.start_char, span.end_char, span.text, bisect_right(starts, raw.start) - 1, key,
                                     raw.code, raw.how, raw.role))
             for k in range(raw.start, raw.end):
                 token_actor.setdefault(k, key)
@@ -744,9 +751,9 @@ def _head(doc: Doc, raw: _Raw) -> Token:
 def _speakers(doc: Doc, sent: Span, raws: list[_Raw]) -> list[_Raw]:
     """The mentions in ``sent`` that are the subject of a verb of saying (whom "we"/"our" refer to)."""
     out = []
-    line_start = doc.text.rfind("\n", 0, sent.start_char) + 1
     for raw in raws:
-        if raw.end < len(doc) and doc[raw.end].text == ":" and line_start <= doc[raw.start].idx < sent.end_char \
+        if raw.end < len(doc) and doc[raw.end].text == ":" \
+                and doc.text.rfind("\n", 0, sent.start_char) + 1 <= doc[raw.start].idx < sent.end_char \
                 and (raw.start == 0 or "\n" in doc[raw.start - 1].text_with_ws
                      or doc[raw.start - 1].is_punct):
             out.append(raw)  # "LAVROV: We will respond": a transcript's speaker label
