@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from spacy.attrs import LOWER, ORTH, SPACY
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from stakes.reading.gazetteer import (
@@ -473,7 +474,7 @@ class ActorResolver:
         """A role with no country in its phrase ("the government", "protesters", "Congress") takes the
         country of the nearest located actor: earlier in its sentence, else later in it, else earlier
         in the article (the context PETRARCH codes such agents from)."""
-        ent = doc[raw.start].ent_type_ and next(e for e in doc.ents if e.start <= raw.start < e.end)
+        ent = _entity_at(doc, raw.start)
         words = [t for t in ent if t.dep_ != "det"] if ent else []
         if ent and ent.label_ in {"ORG", "PERSON", "FAC", "WORK_OF_ART", "LAW"} and len(words) > raw.end - raw.start:
             return None  # a word of a longer name ("the International Criminal Court"), not a role
@@ -578,8 +579,7 @@ class ActorResolver:
         ordered = sorted(raws, key=lambda r: r.start)
         covered = {k for r in raws for k in range(r.start, r.end)}
         out: list[_Raw] = []
-        watched = {doc.vocab.strings[w] for w in REFERRING_WORDS}
-        for index in [i for i, h in enumerate(doc.to_array(LOWER).tolist()) if h in watched]:
+        for index in [i for i, h in enumerate(doc.to_array(LOWER).tolist()) if h in REFERRING_IDS]:
             token = doc[index]
             lower = token.lower_
             if lower in SIDE_NOUNS and (token.pos_ == "NOUN" or token.dep_ in {"nsubj", "nsubjpass"}):
@@ -720,6 +720,8 @@ rally" (but "military aid")."""
 REFERRING_WORDS = (PERSON_PRONOUNS | THING_PRONOUNS | GROUP_PRONOUNS | FIRST_PERSON | RELATIVE_PRONOUNS
                    | set(DEFINITE_NOUNS) | SIDE_NOUNS)
 """The words the pronoun pass looks at (the rest of the text is skipped unread)."""
+REFERRING_IDS = frozenset(get_string_id(w) for w in REFERRING_WORDS)
+"""Their string ids, as ``Doc.to_array(LOWER)`` gives them (the same in every vocabulary)."""
 
 
 def _after_subject(doc: Doc, raw: _Raw, raws: list[_Raw], clusters: dict[str, _Cluster]) -> bool:
@@ -738,6 +740,19 @@ def _after_subject(doc: Doc, raw: _Raw, raws: list[_Raw], clusters: dict[str, _C
         if head.dep_ in {"nsubj", "nsubjpass"}:
             return True
     return False
+
+
+def _entity_at(doc: Doc, i: int) -> Span | None:
+    """The named entity of ``doc.ents`` that holds token ``i``, found from the token's IOB tags alone
+    (``doc.ents`` builds every entity of the document)."""
+    if not doc[i].ent_type:
+        return None
+    start, end = i, i + 1
+    while doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return Span(doc, start, end, label=doc[start].ent_type)
 
 
 def _head(doc: Doc, raw: _Raw) -> Token:

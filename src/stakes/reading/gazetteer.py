@@ -148,6 +148,8 @@ class Gazetteer:
             candidates.sort(key=lambda c: (-len(c[0]), c[1] < first))
         for candidates in self._agents.values():
             candidates.sort(key=lambda c: -len(c[0]))
+        self._name_lookup = {word: _by_length(c) for word, c in self._names.items()}
+        self._agent_lookup = {word: _by_length(c) for word, c in self._agents.items()}
 
     @classmethod
     def from_entries(cls, raw: list[ActorEntry], agents: dict[str, str]) -> Gazetteer:
@@ -210,17 +212,12 @@ class Gazetteer:
 
     def match_actor(self, tokens: list[str], start: int) -> tuple[int, Entry] | None:
         """The longest actor name starting at ``tokens[start]``: (length, entry)."""
-        for name, entry_id in self._names.get(tokens[start], ()):
-            if tuple(tokens[start:start + len(name)]) == name:
-                return len(name), self.entries[entry_id]
-        return None
+        found = _longest(self._name_lookup, tokens, start)
+        return None if found is None else (found[0], self.entries[found[1]])
 
     def match_agent(self, tokens: list[str], start: int) -> tuple[int, str] | None:
         """The longest role phrase starting at ``tokens[start]``: (length, agent code)."""
-        for name, code in self._agents.get(tokens[start], ()):
-            if tuple(tokens[start:start + len(name)]) == name:
-                return len(name), code
-        return None
+        return _longest(self._agent_lookup, tokens, start)
 
     def names_of(self, entry: Entry) -> list[tuple[str, ...]]:
         """An entry's names as token tuples."""
@@ -250,6 +247,25 @@ class Gazetteer:
         if kind in ("n", "o") and rest:
             return rest.title()
         return None
+
+
+def _by_length(candidates: list[tuple[tuple[str, ...], object]]) -> list[tuple[int, dict]]:
+    """Candidates sharing a first word, best first, as (length, phrase → value) longest first: one
+    lookup per length instead of one comparison per phrase ("MINISTER" starts hundreds of them). Of
+    two candidates with the same phrase, the first listed wins."""
+    by_length: dict[int, dict[tuple[str, ...], object]] = {}
+    for phrase, value in candidates:
+        by_length.setdefault(len(phrase), {}).setdefault(phrase, value)
+    return sorted(by_length.items(), reverse=True)
+
+
+def _longest(lookup: dict[str, list[tuple[int, dict]]], tokens: list[str], start: int) -> tuple[int, object] | None:
+    """The value of the longest phrase of ``lookup`` at ``tokens[start]``: (length, value)."""
+    for length, phrases in lookup.get(tokens[start], ()):
+        value = phrases.get(tuple(tokens[start:start + length]))
+        if value is not None:
+            return length, value
+    return None
 
 
 @lru_cache(maxsize=1)
