@@ -122,7 +122,7 @@ class ActorResolver:
         raws = self._attach_titles_and_roles(doc, tokens, raws, clusters, groups)
         raws = self._affiliations(doc, raws, clusters)
         raws += self._pronouns(doc, raws, clusters, groups)
-        self._finish(doc, raws, clusters)
+        self._finish(doc, text, raws, clusters)
         doc._.actor_groups = groups
         return doc
 
@@ -134,6 +134,9 @@ class ActorResolver:
         i = 0
         while i < len(doc):
             capital = words[i][:1].isupper()
+            if not capital and tokens[i] not in self.gazetteer.agent_words:
+                i += 1  # neither a name nor the start of a role phrase
+                continue
             actor = self.gazetteer.match_actor(tokens, i) if capital else None
             if actor and actor[0] == 1 and doc[i].pos_ in NOT_NAMES:
                 actor = None
@@ -499,7 +502,9 @@ class ActorResolver:
         # congress; but gunmen, police or protesters act where they are ("Gunmen shot Haiti's premier").
         later = [r for r in located if r.start >= raw.end and r.end <= sent.end]
         domestic = code_groups((raw.code or "").lstrip("~"))[:1] and code_groups(raw.code.lstrip("~"))[0] in DOMESTIC
-        later = [r for r in later if domestic or _is_place(doc[r.start:r.end]) or r in _speakers(doc, sent, later)]
+        if not domestic and later:
+            speaking = _speakers(doc, sent, later)
+            later = [r for r in later if _is_place(doc[r.start:r.end]) or r in speaking]
         here = [r for r in before if r.start >= sent.start]
         # Earlier in the sentence, a subject beats an object, and an object a place ("negotiators left
         # Doha…, an official said").
@@ -676,7 +681,7 @@ class ActorResolver:
 
     # -- output ------------------------------------------------------------------------------------
 
-    def _finish(self, doc: Doc, raws: list[_Raw], clusters: dict[str, _Cluster]) -> None:
+    def _finish(self, doc: Doc, text: str, raws: list[_Raw], clusters: dict[str, _Cluster]) -> None:
         starts = [sent.start for sent in doc.sents]
         actors: dict[str, FoundActor] = {}
         mentions: list[Mention] = []
@@ -691,11 +696,13 @@ class ActorResolver:
                                                  cluster.code, titles=sorted(t for t in cluster.titles if t),
                                                  head_of_government=cluster.head)
             found.mentions += 1
-            if raw.how != "pronoun" and _is_name(span) and not _is_place(span) and span.text not in found.aliases:
-                found.aliases.append(span.text)
+            start_char, end_char = span.start_char, span.end_char
+            words = text[start_char:end_char]  # span.text, without joining its tokens again
+            if raw.how != "pronoun" and words not in found.aliases and _is_name(span) and not _is_place(span):
+                found.aliases.append(words)
             if raw.why and raw.why not in found.sources:
                 found.sources.append(raw.why)
-            mentions.append(Mention(span.start_char, span.end_char, span.text, bisect_right(starts, raw.start) - 1, key,
+            mentions.append(Mention(start_char, end_char, words, bisect_right(starts, raw.start) - 1, key,
                                     raw.code, raw.how, raw.role))
             for k in range(raw.start, raw.end):
                 token_actor.setdefault(k, key)

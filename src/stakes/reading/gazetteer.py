@@ -150,6 +150,8 @@ class Gazetteer:
             candidates.sort(key=lambda c: -len(c[0]))
         self._name_lookup = {word: _by_length(c) for word, c in self._names.items()}
         self._agent_lookup = {word: _by_length(c) for word, c in self._agents.items()}
+        self.agent_words = frozenset(self._agent_lookup)
+        """The first words of the role phrases: a word not among them starts none."""
 
     @classmethod
     def from_entries(cls, raw: list[ActorEntry], agents: dict[str, str]) -> Gazetteer:
