@@ -17,7 +17,6 @@ no evidence either: wanting a deal says nothing about wanting the war to stop.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -310,10 +309,11 @@ def _paragraph_topics(doc: Doc, sentences: list[Span]) -> dict[int, set[str]]:
     out: dict[int, set[str]] = {}
     current: list[int] = []
     words: set[str] = set()
+    text = doc.text  # joined from every token: once, not per sentence
     for index, sent in enumerate(sentences):
         current.append(index)
         words |= _lemmas(sent)
-        if "\n" in sent.text_with_ws or index == len(sentences) - 1 or re.search(r"\n", doc.text[sent.end_char:sent.end_char + 2]):
+        if "\n" in sent.text_with_ws or index == len(sentences) - 1 or "\n" in text[sent.end_char:sent.end_char + 2]:
             for k in current:
                 out[k] = set(words)
             current, words = [], set()
