@@ -34,6 +34,7 @@ def test_the_longest_phrase_wins_and_of_equal_phrases_the_first_listed():
     assert gazetteer.match_actor(["GONDOR"], 0) is None
     assert gazetteer.match_agent(["MINISTER", "OF", "DEFENSE"], 0) == (3, "~MIL")
     assert gazetteer.match_agent(["MINISTER", "OF", "FINANCE"], 0) == (2, "~ELI")
+    assert gazetteer.match_agent(["THE", "MINISTER", "OF"], 1) == (2, "~ELI")  # at the end of the text
     assert gazetteer.match_agent(["DEFENSE", "MINISTER"], 1) == (1, "~GOV")
     assert "MINISTER" in gazetteer.agent_words and "DEFENSE" not in gazetteer.agent_words
 

@@ -18,6 +18,7 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from stakes.reading.dictionaries import (
     ActorEntry,
@@ -148,9 +149,9 @@ class Gazetteer:
             candidates.sort(key=lambda c: (-len(c[0]), c[1] < first))
         for candidates in self._agents.values():
             candidates.sort(key=lambda c: -len(c[0]))
-        self._name_lookup = {word: _by_length(c) for word, c in self._names.items()}
-        self._agent_lookup = {word: _by_length(c) for word, c in self._agents.items()}
-        self.agent_words = frozenset(self._agent_lookup)
+        self._name_lookup = _PhraseTable(self._names)
+        self._agent_lookup = _PhraseTable(self._agents)
+        self.agent_words = frozenset(self._agents)
         """The first words of the role phrases: a word not among them starts none."""
 
     @classmethod
@@ -214,12 +215,12 @@ class Gazetteer:
 
     def match_actor(self, tokens: list[str], start: int) -> tuple[int, Entry] | None:
         """The longest actor name starting at ``tokens[start]``: (length, entry)."""
-        found = _longest(self._name_lookup, tokens, start)
+        found = self._name_lookup.longest(tokens, start)
         return None if found is None else (found[0], self.entries[found[1]])
 
     def match_agent(self, tokens: list[str], start: int) -> tuple[int, str] | None:
         """The longest role phrase starting at ``tokens[start]``: (length, agent code)."""
-        return _longest(self._agent_lookup, tokens, start)
+        return self._agent_lookup.longest(tokens, start)
 
     def names_of(self, entry: Entry) -> list[tuple[str, ...]]:
         """An entry's names as token tuples."""
@@ -251,23 +252,27 @@ class Gazetteer:
         return None
 
 
-def _by_length(candidates: list[tuple[tuple[str, ...], object]]) -> list[tuple[int, dict]]:
-    """Candidates sharing a first word, best first, as (length, phrase → value) longest first: one
-    lookup per length instead of one comparison per phrase ("MINISTER" starts hundreds of them). Of
-    two candidates with the same phrase, the first listed wins."""
-    by_length: dict[int, dict[tuple[str, ...], object]] = {}
-    for phrase, value in candidates:
-        by_length.setdefault(len(phrase), {}).setdefault(phrase, value)
-    return sorted(by_length.items(), reverse=True)
+class _PhraseTable:
+    """Phrases by their first word, best first, matched by one lookup per phrase length instead of one
+    comparison per phrase ("MINISTER" starts hundreds of role phrases). Of two candidates with the
+    same phrase, the first listed wins."""
 
+    def __init__(self, by_first_word: dict[str, list[tuple[tuple[str, ...], Any]]]):
+        self.values: dict[tuple[str, ...], Any] = {}
+        self.lengths: dict[str, tuple[int, ...]] = {}
+        for word, candidates in by_first_word.items():
+            for phrase, value in candidates:
+                self.values.setdefault(phrase, value)
+            self.lengths[word] = tuple(sorted({len(phrase) for phrase, _ in candidates}, reverse=True))
 
-def _longest(lookup: dict[str, list[tuple[int, dict]]], tokens: list[str], start: int) -> tuple[int, object] | None:
-    """The value of the longest phrase of ``lookup`` at ``tokens[start]``: (length, value)."""
-    for length, phrases in lookup.get(tokens[start], ()):
-        value = phrases.get(tuple(tokens[start:start + length]))
-        if value is not None:
-            return length, value
-    return None
+    def longest(self, tokens: list[str], start: int) -> tuple[int, Any] | None:
+        """(length, value) of the longest phrase at ``tokens[start]``, or None."""
+        left = len(tokens) - start
+        for length in self.lengths.get(tokens[start], ()):
+            value = self.values.get(tuple(tokens[start:start + length])) if length <= left else None
+            if value is not None:
+                return length, value
+        return None
 
 
 @lru_cache(maxsize=1)
