@@ -1,6 +1,8 @@
 """Reading benchmark: every measure on a development part and a test part, with the gap; throughput.
 
     python benchmarks/bench_reading.py [--shared ../shared] [--repeat 3] [--dev-only] [--dev-errors]
+    python benchmarks/bench_reading.py --throughput [--components] [--repeat 5]
+    python benchmarks/bench_reading.py --write-outputs before.json.gz | --compare-outputs before.json.gz
 
 Each gold set is split by ``stakes.reading.evaluate.split_of`` (a hash of the record id). Tuning looks
 at the development part only: ``--dev-only`` scores the development parts alone and ``--dev-errors``
@@ -13,12 +15,21 @@ records. Measures:
 - direct quotes P/R/F1 and speaker accuracy on the project's hand-written news passages, and on real
   news articles of the article-extraction benchmark (offsets in ``real_news_quotes.yaml``, text from
   ``shared/data/html/ground-truth.json``; shown when that file is present);
-- throughput of the whole pipeline against bare ``nlp.pipe`` of the same model on the same texts.
+- throughput of the whole pipeline against bare ``nlp.pipe`` of the same model on the same texts
+  (``--throughput`` alone; ``--components`` adds the seconds each pipeline component takes).
+
+``--write-outputs`` stores everything the pipeline finds (mentions, actors, quotes, events, stance
+evidence) on the throughput texts and every gold text; ``--compare-outputs`` reruns it and lists what
+differs, so a change meant only to speed the pipeline up can be checked to change nothing (run the old
+code with ``PYTHONPATH`` pointing at its checkout to write the reference).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import gzip
+import json
 import time
 from pathlib import Path
 
@@ -41,32 +52,106 @@ from stakes.reading.evaluate import (
 )
 from stakes.reading.gazetteer import Gazetteer
 from stakes.reading.nlp import build_pipeline, load_model, make_doc, nlp_pipeline
+from stakes.reading.stances import StanceReader
+from stakes.scenario.io import load
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "data" / "gold"
 
 
-def throughput(shared: Path, repeat: int) -> None:
+def throughput_texts(shared: Path) -> list[str]:
+    """The reference article four times, then every PETRARCH validation sentence."""
     events = shared / "data" / "events"
     article = (shared / "reference" / "rafah-2024.txt").read_text(encoding="utf-8")
-    texts = [article] * 4 + [r.text for r in read_petr_records(events / "PETR_Validate_records_2_02.xml")]
+    return [article] * 4 + [r.text for r in read_petr_records(events / "PETR_Validate_records_2_02.xml")]
+
+
+def throughput(shared: Path, repeat: int) -> None:
+    texts = throughput_texts(shared)
     words = sum(len(t.split()) for t in texts)
     bare, full = load_model(), nlp_pipeline()
 
     runs = {"bare": lambda: list(bare.pipe(texts)),
             "full": lambda: list(full.pipe(make_doc(full, t) for t in texts))}
     times: dict[str, list[float]] = {"bare": [], "full": []}
+    cpu: dict[str, list[float]] = {"bare": [], "full": []}
     for run in runs.values():
         run()  # warm-up: first calls allocate and fill caches
     for _ in range(repeat):  # interleaved, so load from other processes hits both alike
         for name, run in runs.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             run()
             times[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
     bare_s, full_s = min(times["bare"]), min(times["full"])
     print(f"throughput on {len(texts)} texts, {words} words (best of {repeat}, interleaved, after warm-up):")
     print(f"  bare nlp.pipe      {words / bare_s:8.0f} words/s")
     print(f"  stakes pipeline    {words / full_s:8.0f} words/s   ratio {bare_s / full_s:.2f}x")
+    # Processor time counts only this process's work: steadier than the clock on a shared machine.
+    print(f"  processor time     {min(cpu['bare']):8.3f} s bare, {min(cpu['full']):.3f} s stakes"
+          f"   ratio {min(cpu['bare']) / min(cpu['full']):.2f}x")
+
+
+def components(shared: Path, repeat: int) -> None:
+    """Seconds each component of the pipeline takes on the throughput texts (one component over all
+    the texts at a time, best of ``repeat``)."""
+    nlp = nlp_pipeline()
+    texts = throughput_texts(shared)
+    list(nlp.pipe(make_doc(nlp, t) for t in texts))  # warm-up
+    best: dict[str, float] = {}
+    for _ in range(repeat):
+        start = time.perf_counter()
+        docs = [make_doc(nlp, t) for t in texts]
+        best["tokenizer"] = min(best.get("tokenizer", float("inf")), time.perf_counter() - start)
+        for name, component in nlp.pipeline:
+            start = time.perf_counter()
+            docs = list(component.pipe(docs)) if hasattr(component, "pipe") else [component(d) for d in docs]
+            best[name] = min(best.get(name, float("inf")), time.perf_counter() - start)
+    print(f"seconds per component on {len(texts)} texts (best of {repeat}):")
+    for name, seconds in best.items():
+        print(f"  {name:18s} {seconds:7.3f}")
+    own = sum(s for n, s in best.items() if n.startswith("stakes_"))
+    print(f"  {'stakes components':18s} {own:7.3f}   of {sum(best.values()):.3f}")
+
+
+def outputs(shared: Path) -> dict[str, dict]:
+    """Everything the pipelines find on the throughput texts and the gold texts, as plain data by text."""
+    folder = shared / "data" / "events"
+    texts = [(f"throughput-{k}", t, None) for k, t in enumerate(throughput_texts(shared))]
+    for name in ("news_events", "news_quotes"):
+        texts += [(f"{name}-{r.id}", r.text, r.date) for r in read_news_gold(GOLD / f"{name}.yaml")]
+    texts += [(f"real-{r.id}", r.text, None) for part in (real_news_records(shared) or {}).values() for r in part]
+    texts += [(f"plover-{r['id']}", r["text"], plover_date(r)) for r in read_plover_records(folder / "plover_gsr_dev.json")]
+    petr = [(f"petr-{r.id}", r.text, r.date) for r in read_petr_records(folder / "PETR_Validate_records_2_02.xml")]
+    nlp = nlp_pipeline()
+    readers = [StanceReader(nlp, [StanceReader.proposed_issue()]), StanceReader(nlp, list(load("rafah-2024").issues))]
+    out = {}
+    for pipeline, items in ((nlp, texts), (petr_pipeline(folder), petr)):
+        for (key, text, when), doc in zip(items, pipeline.pipe(make_doc(pipeline, t, d) for _, t, d in items)):
+            found = {name: getattr(doc._, name) for name in ("mentions", "quotes", "events", "actors")}
+            found["token_actor"] = sorted(doc._.token_actor.items())
+            found["actor_groups"] = sorted(doc._.actor_groups.items())
+            found["stances"] = [e for reader in readers for e in reader.read(doc)]
+            out[key] = json.loads(json.dumps(found, default=_plain))
+    return out
+
+
+def _plain(value):
+    if dataclasses.is_dataclass(value):
+        return dataclasses.asdict(value)
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def compare_outputs(reference: Path, shared: Path) -> None:
+    with gzip.open(reference, "rt", encoding="utf-8") as handle:
+        before = json.load(handle)
+    after = outputs(shared)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    for key in changed[:20]:
+        old, new = before.get(key) or {}, after.get(key) or {}
+        fields = [f for f in old.keys() | new.keys() if old.get(f) != new.get(f)]
+        print(f"{key}: {', '.join(sorted(fields))} differ")
+    print(f"outputs on {len(after)} texts: {len(changed)} differ from {reference}")
 
 
 SHOWN = list(PARTS)
@@ -174,7 +259,23 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dev-errors", action="store_true", help="list the development records coded wrong")
     parser.add_argument("--dev-only", action="store_true", help="score the development parts only (for tuning)")
+    parser.add_argument("--throughput", action="store_true", help="measure throughput only")
+    parser.add_argument("--components", action="store_true", help="with --throughput: seconds per component")
+    parser.add_argument("--write-outputs", type=Path, help="store every output of the pipeline (.json.gz)")
+    parser.add_argument("--compare-outputs", type=Path, help="compare every output with a stored one")
     args = parser.parse_args()
+    if args.write_outputs:
+        with gzip.open(args.write_outputs, "wt", encoding="utf-8") as handle:
+            json.dump(outputs(args.shared), handle)
+        return
+    if args.compare_outputs:
+        compare_outputs(args.compare_outputs, args.shared)
+        return
+    if args.throughput:
+        if args.components:
+            components(args.shared, args.repeat)
+        throughput(args.shared, args.repeat)
+        return
     if args.dev_only:
         SHOWN[:] = ["dev"]
     if args.dev_errors:

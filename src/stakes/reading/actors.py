@@ -12,9 +12,12 @@ as a place ("refugees into Sinai") resolves to its country without becoming one 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from spacy.attrs import LOWER
+from spacy.attrs import LOWER, ORTH, SPACY
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from stakes.reading.gazetteer import (
@@ -58,15 +61,15 @@ NOT_NAMES = {"PRON", "DET", "ADP", "CCONJ", "SCONJ", "AUX"}
 PAST_MARKS = {"FORMER", "EX", "EX-", "LATE", "THEN", "ONETIME", "ERSTWHILE"}
 
 
-def _is_heading(span: Span) -> bool:
-    """A section heading: a short line of text without closing punctuation."""
-    text = span.doc.text
+def _is_heading(span: Span, text: str) -> bool:
+    """A section heading: a short line of ``text`` (the span's document) without closing punctuation."""
     line_start = text.rfind("\n", 0, span.start_char) + 1
     line_end = text.find("\n", span.end_char)
     line = text[line_start:line_end if line_end >= 0 else len(text)].strip()
     return bool(line) and line[-1] not in ".!?\"”’:;)" and len(line.split()) <= 12
 
 
+@lru_cache(maxsize=1 << 16)
 def norm(text: str) -> str:
     """A token's text as the gazetteer stores names."""
     return text.upper().replace("’", "'").replace("‘", "'")
@@ -106,29 +109,38 @@ class ActorResolver:
 
     def __call__(self, doc: Doc) -> Doc:
         when = doc._.date or date_key(None)
-        tokens = [norm(t.text) for t in doc]
+        # Token texts (and the text, as Doc.text joins them) read from an array, not through a Token
+        # object each.
+        array = doc.to_array([ORTH, SPACY]).tolist()
+        words = [doc.vocab.strings[orth] for orth, _ in array]
+        text = "".join(word + " " if space else word for word, (_, space) in zip(words, array))
+        tokens = [norm(w) for w in words]
         clusters: dict[str, _Cluster] = {}
-        raws = self._dictionary_mentions(doc, tokens, when, clusters)
-        raws += self._entity_mentions(doc, raws, when, clusters)
+        raws = self._dictionary_mentions(doc, words, tokens, when, clusters)
+        raws += self._entity_mentions(doc, text, tokens, raws, when, clusters)
         groups: dict[int, list[tuple[str, str | None]]] = {}
         raws = self._attach_titles_and_roles(doc, tokens, raws, clusters, groups)
         raws = self._affiliations(doc, raws, clusters)
         raws += self._pronouns(doc, raws, clusters, groups)
-        self._finish(doc, raws, clusters)
+        self._finish(doc, text, raws, clusters)
         doc._.actor_groups = groups
         return doc
 
     # -- dictionary names and role phrases ------------------------------------------------------
 
-    def _dictionary_mentions(self, doc: Doc, tokens: list[str], when: int,
+    def _dictionary_mentions(self, doc: Doc, words: list[str], tokens: list[str], when: int,
                              clusters: dict[str, _Cluster]) -> list[_Raw]:
         raws: list[_Raw] = []
         i = 0
         while i < len(doc):
-            actor = self.gazetteer.match_actor(tokens, i) if doc[i].text[:1].isupper() else None
+            capital = words[i][:1].isupper()
+            if not capital and tokens[i] not in self.gazetteer.agent_words:
+                i += 1  # neither a name nor the start of a role phrase
+                continue
+            actor = self.gazetteer.match_actor(tokens, i) if capital else None
             if actor and actor[0] == 1 and doc[i].pos_ in NOT_NAMES:
                 actor = None
-            if actor is None and doc[i].text[:1].isupper() and tokens[i].endswith("S") and len(tokens[i]) > 4:
+            if actor is None and capital and tokens[i].endswith("S") and len(tokens[i]) > 4:
                 # "Kenyans": the plural of a demonym the dictionary lists in the singular.
                 single = self.gazetteer.match_actor([tokens[i][:-1]], 0)
                 if single and single[0] == 1 and not single[1].person \
@@ -137,7 +149,7 @@ class ActorResolver:
             agent = self.gazetteer.match_agent(tokens, i)
             if actor and (not agent or actor[0] >= agent[0]):
                 length, entry = actor
-                word = doc[i + length - 1].text
+                word = words[i + length - 1]
                 # "Israelis", "Kenyans": the people (the singular is a name of the state), not "Damascus".
                 demonym = length == 1 and word.endswith("s") and norm(word) != norm(entry.name) \
                     and ((norm(word)[:-1],) in self.gazetteer.names_of(entry) or doc[i].tag_ == "NNPS")
@@ -202,28 +214,27 @@ class ActorResolver:
 
     # -- named entities the gazetteer does not know ----------------------------------------------
 
-    def _entity_mentions(self, doc: Doc, raws: list[_Raw], when: int,
+    def _entity_mentions(self, doc: Doc, text: str, tokens: list[str], raws: list[_Raw], when: int,
                          clusters: dict[str, _Cluster]) -> list[_Raw]:
         covered = {k for r in raws for k in range(r.start, r.end)}
         out: list[_Raw] = []
         full_names: dict[str, str] = {}
         person_roots = {e.root.i for e in doc.ents if e.label_ == "PERSON"}
         for ent in self._entities(doc):
-            if any(k in covered for k in range(ent.start, ent.end)) or _is_heading(ent):
+            if any(k in covered for k in range(ent.start, ent.end)) or _is_heading(ent, text):
                 continue
             words = [t for t in ent if not t.is_punct and t.text not in {"'s", "’s"}]
             if not words or not words[0].text[:1].isupper():
                 continue
             if ent.label_ == "PERSON" and self._looks_like_place(ent):
                 continue
-            text = " ".join(t.text for t in words).replace(" - ", "-")
+            name = " ".join(t.text for t in words).replace(" - ", "-")
             surname = norm(words[-1].text)
             person = ent.label_ == "PERSON" or surname in full_names or (
                 ent.root.dep_ == "conj" and ent.root.head.i in person_roots)
             if person:
-                surname = norm(words[-1].text)
                 entry = self.gazetteer.person_by_surname(surname, when)
-                if entry is not None and (len(words) == 1 or norm(text).endswith(norm(entry.name))):
+                if entry is not None and (len(words) == 1 or norm(name).endswith(norm(entry.name))):
                     raw = self._entry_mention(entry, ent.start, ent.end, when, clusters)
                     if raw is not None:
                         raw.how = "entity"
@@ -234,19 +245,19 @@ class ActorResolver:
                     key = f"n:{surname}"
                     if len(words) > 1:
                         full_names[surname] = key
-                cluster = clusters.setdefault(key, _Cluster(key, text, "person", None, None))
-                if len(text) > len(cluster.name):
-                    cluster.name = text
-                out.append(_Raw(ent.start, ent.end, key, None, "entity", why=f"named person: {text}"))
+                cluster = clusters.setdefault(key, _Cluster(key, name, "person", None, None))
+                if len(name) > len(cluster.name):
+                    cluster.name = name
+                out.append(_Raw(ent.start, ent.end, key, None, "entity", why=f"named person: {name}"))
                 covered |= set(range(ent.start, ent.end))
             elif len(words) > 1 or ent.root.dep_ in {"nsubj", "nsubjpass"}:
-                key = f"o:{norm(text)}"
-                clusters.setdefault(key, _Cluster(key, text, "organisation", None, None))
-                out.append(_Raw(ent.start, ent.end, key, None, "entity", why=f"named organisation: {text}"))
+                key = f"o:{norm(name)}"
+                clusters.setdefault(key, _Cluster(key, name, "organisation", None, None))
+                out.append(_Raw(ent.start, ent.end, key, None, "entity", why=f"named organisation: {name}"))
         # A surname alone that the model did not tag: the person named in full earlier.
-        for token in doc:
-            key = full_names.get(norm(token.text))
-            if key and token.pos_ == "PROPN" and token.i not in covered:
+        for i in (i for i, word in enumerate(tokens) if word in full_names) if full_names else ():
+            key, token = full_names[tokens[i]], doc[i]
+            if token.pos_ == "PROPN" and token.i not in covered:
                 out.append(_Raw(token.i, token.i + 1, key, None, "title",
                                 why=f"surname: {token.text} → {clusters[key].name}"))
         return out
@@ -295,9 +306,9 @@ class ActorResolver:
             if before is None:
                 # "Sweden's new trade minister", "American defence companies": the possessor or the
                 # demonym across the other modifiers.
+                modifiers = [c.i for c in doc[raw.end - 1].children if c.dep_ in {"poss", "amod"}]
                 owners = [r for r in raws if r.key and r.how != "role" and r.end <= raw.start
-                          and clusters[r.key].kind != "person" and any(
-                              c.dep_ in {"poss", "amod"} and r.start <= c.i < r.end for c in doc[raw.end - 1].children)]
+                          and clusters[r.key].kind != "person" and any(r.start <= m < r.end for m in modifiers)]
                 before = owners[0] if owners else None
             after = by_start.get(raw.end)
             person_after = after if after is not None and after.key and clusters[after.key].kind == "person" else None
@@ -382,7 +393,7 @@ class ActorResolver:
                 linked = {t.i for t in doc[owner.start:owner.end].root.conjuncts}
                 others = [r for r in raws if r.key and r.how != "role" and clusters[r.key].kind != "person"
                           and id(r) not in consumed and clusters[r.key].country
-                          and doc[r.start:r.end].root.i in linked]
+                          and doc[r.start:r.end].root.i in linked] if linked else []
                 for other in others:
                     other_code = combine(clusters[other.key].country, raw.code or "")
                     other.key = self._role_key(other_code, clusters, clusters[other.key].country)
@@ -406,10 +417,13 @@ class ActorResolver:
         for raw in raws:
             if not raw.key or clusters[raw.key].kind != "person":
                 continue
+            # The title may end anywhere in the run of modifiers and nouns just before the name.
+            run = raw.start
+            while run and (doc[run - 1].dep_ in {"compound", "amod", "det", "punct", "case"}
+                           or doc[run - 1].pos_ in {"PROPN", "NOUN", "ADJ", "DET"}):
+                run -= 1
             before = [r for r in raws if r is not raw and id(r) not in dropped and r.key and r.code
-                      and r.end <= raw.start and clusters[r.key].kind != "person"
-                      and all(doc[k].dep_ in {"compound", "amod", "det", "punct", "case"}
-                              or doc[k].pos_ in {"PROPN", "NOUN", "ADJ", "DET"} for k in range(r.end, raw.start))
+                      and run <= r.end <= raw.start and clusters[r.key].kind != "person"
                       and (doc[r.start:r.end].root.head.i in range(r.end, raw.end)
                            or doc[raw.start:raw.end].root.head.i in range(r.start, r.end))]
             if not before:
@@ -463,7 +477,7 @@ class ActorResolver:
         """A role with no country in its phrase ("the government", "protesters", "Congress") takes the
         country of the nearest located actor: earlier in its sentence, else later in it, else earlier
         in the article (the context PETRARCH codes such agents from)."""
-        ent = doc[raw.start].ent_type_ and next(e for e in doc.ents if e.start <= raw.start < e.end)
+        ent = _entity_at(doc, raw.start)
         words = [t for t in ent if t.dep_ != "det"] if ent else []
         if ent and ent.label_ in {"ORG", "PERSON", "FAC", "WORK_OF_ART", "LAW"} and len(words) > raw.end - raw.start:
             return None  # a word of a longer name ("the International Criminal Court"), not a role
@@ -488,7 +502,9 @@ class ActorResolver:
         # congress; but gunmen, police or protesters act where they are ("Gunmen shot Haiti's premier").
         later = [r for r in located if r.start >= raw.end and r.end <= sent.end]
         domestic = code_groups((raw.code or "").lstrip("~"))[:1] and code_groups(raw.code.lstrip("~"))[0] in DOMESTIC
-        later = [r for r in later if domestic or _is_place(doc[r.start:r.end]) or r in _speakers(doc, sent, later)]
+        if not domestic and later:
+            speaking = _speakers(doc, sent, later)
+            later = [r for r in later if _is_place(doc[r.start:r.end]) or r in speaking]
         here = [r for r in before if r.start >= sent.start]
         # Earlier in the sentence, a subject beats an object, and an object a place ("negotiators left
         # Doha…, an official said").
@@ -568,8 +584,7 @@ class ActorResolver:
         ordered = sorted(raws, key=lambda r: r.start)
         covered = {k for r in raws for k in range(r.start, r.end)}
         out: list[_Raw] = []
-        watched = {doc.vocab.strings[w] for w in REFERRING_WORDS}
-        for index in [i for i, h in enumerate(doc.to_array(LOWER).tolist()) if h in watched]:
+        for index in [i for i, h in enumerate(doc.to_array(LOWER).tolist()) if h in REFERRING_IDS]:
             token = doc[index]
             lower = token.lower_
             if lower in SIDE_NOUNS and (token.pos_ == "NOUN" or token.dep_ in {"nsubj", "nsubjpass"}):
@@ -666,11 +681,8 @@ class ActorResolver:
 
     # -- output ------------------------------------------------------------------------------------
 
-    def _finish(self, doc: Doc, raws: list[_Raw], clusters: dict[str, _Cluster]) -> None:
-        sentence_of = {}
-        for index, sent in enumerate(doc.sents):
-            for token in sent:
-                sentence_of[token.i] = index
+    def _finish(self, doc: Doc, text: str, raws: list[_Raw], clusters: dict[str, _Cluster]) -> None:
+        starts = [sent.start for sent in doc.sents]
         actors: dict[str, FoundActor] = {}
         mentions: list[Mention] = []
         token_actor: dict[int, str] = {}
@@ -684,11 +696,13 @@ class ActorResolver:
                                                  cluster.code, titles=sorted(t for t in cluster.titles if t),
                                                  head_of_government=cluster.head)
             found.mentions += 1
-            if raw.how != "pronoun" and _is_name(span) and not _is_place(span) and span.text not in found.aliases:
-                found.aliases.append(span.text)
+            start_char, end_char = span.start_char, span.end_char
+            words = text[start_char:end_char]  # span.text, without joining its tokens again
+            if raw.how != "pronoun" and words not in found.aliases and _is_name(span) and not _is_place(span):
+                found.aliases.append(words)
             if raw.why and raw.why not in found.sources:
                 found.sources.append(raw.why)
-            mentions.append(Mention(span.start_char, span.end_char, span.text, sentence_of[raw.start], key,
+            mentions.append(Mention(start_char, end_char, words, bisect_right(starts, raw.start) - 1, key,
                                     raw.code, raw.how, raw.role))
             for k in range(raw.start, raw.end):
                 token_actor.setdefault(k, key)
@@ -713,6 +727,8 @@ rally" (but "military aid")."""
 REFERRING_WORDS = (PERSON_PRONOUNS | THING_PRONOUNS | GROUP_PRONOUNS | FIRST_PERSON | RELATIVE_PRONOUNS
                    | set(DEFINITE_NOUNS) | SIDE_NOUNS)
 """The words the pronoun pass looks at (the rest of the text is skipped unread)."""
+REFERRING_IDS = frozenset(get_string_id(w) for w in REFERRING_WORDS)
+"""Their string ids, as ``Doc.to_array(LOWER)`` gives them (the same in every vocabulary)."""
 
 
 def _after_subject(doc: Doc, raw: _Raw, raws: list[_Raw], clusters: dict[str, _Cluster]) -> bool:
@@ -733,6 +749,19 @@ def _after_subject(doc: Doc, raw: _Raw, raws: list[_Raw], clusters: dict[str, _C
     return False
 
 
+def _entity_at(doc: Doc, i: int) -> Span | None:
+    """The named entity of ``doc.ents`` that holds token ``i``, found from the token's IOB tags alone
+    (``doc.ents`` builds every entity of the document)."""
+    if not doc[i].ent_type:
+        return None
+    start, end = i, i + 1
+    while doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return Span(doc, start, end, label=doc[start].ent_type)
+
+
 def _head(doc: Doc, raw: _Raw) -> Token:
     """The head noun of the phrase a mention sits in ("Israeli" in "the Israeli military spokesman")."""
     root = doc[raw.start:raw.end].root
@@ -744,9 +773,9 @@ def _head(doc: Doc, raw: _Raw) -> Token:
 def _speakers(doc: Doc, sent: Span, raws: list[_Raw]) -> list[_Raw]:
     """The mentions in ``sent`` that are the subject of a verb of saying (whom "we"/"our" refer to)."""
     out = []
-    line_start = doc.text.rfind("\n", 0, sent.start_char) + 1
     for raw in raws:
-        if raw.end < len(doc) and doc[raw.end].text == ":" and line_start <= doc[raw.start].idx < sent.end_char \
+        if raw.end < len(doc) and doc[raw.end].text == ":" \
+                and doc.text.rfind("\n", 0, sent.start_char) + 1 <= doc[raw.start].idx < sent.end_char \
                 and (raw.start == 0 or "\n" in doc[raw.start - 1].text_with_ws
                      or doc[raw.start - 1].is_punct):
             out.append(raw)  # "LAVROV: We will respond": a transcript's speaker label

@@ -18,6 +18,7 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from stakes.reading.dictionaries import (
     ActorEntry,
@@ -148,6 +149,10 @@ class Gazetteer:
             candidates.sort(key=lambda c: (-len(c[0]), c[1] < first))
         for candidates in self._agents.values():
             candidates.sort(key=lambda c: -len(c[0]))
+        self._name_lookup = _PhraseTable(self._names)
+        self._agent_lookup = _PhraseTable(self._agents)
+        self.agent_words = frozenset(self._agents)
+        """The first words of the role phrases: a word not among them starts none."""
 
     @classmethod
     def from_entries(cls, raw: list[ActorEntry], agents: dict[str, str]) -> Gazetteer:
@@ -210,17 +215,12 @@ class Gazetteer:
 
     def match_actor(self, tokens: list[str], start: int) -> tuple[int, Entry] | None:
         """The longest actor name starting at ``tokens[start]``: (length, entry)."""
-        for name, entry_id in self._names.get(tokens[start], ()):
-            if tuple(tokens[start:start + len(name)]) == name:
-                return len(name), self.entries[entry_id]
-        return None
+        found = self._name_lookup.longest(tokens, start)
+        return None if found is None else (found[0], self.entries[found[1]])
 
     def match_agent(self, tokens: list[str], start: int) -> tuple[int, str] | None:
         """The longest role phrase starting at ``tokens[start]``: (length, agent code)."""
-        for name, code in self._agents.get(tokens[start], ()):
-            if tuple(tokens[start:start + len(name)]) == name:
-                return len(name), code
-        return None
+        return self._agent_lookup.longest(tokens, start)
 
     def names_of(self, entry: Entry) -> list[tuple[str, ...]]:
         """An entry's names as token tuples."""
@@ -249,6 +249,29 @@ class Gazetteer:
             return self.country_name(rest)
         if kind in ("n", "o") and rest:
             return rest.title()
+        return None
+
+
+class _PhraseTable:
+    """Phrases by their first word, best first, matched by one lookup per phrase length instead of one
+    comparison per phrase ("MINISTER" starts hundreds of role phrases). Of two candidates with the
+    same phrase, the first listed wins."""
+
+    def __init__(self, by_first_word: dict[str, list[tuple[tuple[str, ...], Any]]]):
+        self.values: dict[tuple[str, ...], Any] = {}
+        self.lengths: dict[str, tuple[int, ...]] = {}
+        for word, candidates in by_first_word.items():
+            for phrase, value in candidates:
+                self.values.setdefault(phrase, value)
+            self.lengths[word] = tuple(sorted({len(phrase) for phrase, _ in candidates}, reverse=True))
+
+    def longest(self, tokens: list[str], start: int) -> tuple[int, Any] | None:
+        """(length, value) of the longest phrase at ``tokens[start]``, or None."""
+        left = len(tokens) - start
+        for length in self.lengths.get(tokens[start], ()):
+            value = self.values.get(tuple(tokens[start:start + length])) if length <= left else None
+            if value is not None:
+                return length, value
         return None
 
 

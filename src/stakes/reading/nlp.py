@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -49,11 +50,14 @@ def _resources(name: str) -> tuple[Gazetteer, VerbDictionary]:
 
 @Language.component("stakes_lines")
 def line_breaks(doc: Doc) -> Doc:
-    """A line break ends a sentence: headings and paragraphs never run into the next line."""
-    for token in doc[1:]:
-        previous = doc[token.i - 1]
-        if "\n" in previous.text or "\n" in previous.whitespace_:
-            token.is_sent_start = True
+    """A line break ends a sentence: headings and paragraphs never run into the next line.
+
+    A token's trailing whitespace is at most one space, so line breaks are in the tokens' own text
+    (read from the array, without a ``Token`` object for each)."""
+    strings = doc.vocab.strings
+    for i, orth in enumerate(doc.to_array(ORTH).tolist()[:-1]):
+        if "\n" in strings[orth]:
+            doc[i + 1].is_sent_start = True
     return doc
 
 

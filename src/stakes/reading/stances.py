@@ -17,12 +17,12 @@ no evidence either: wanting a deal says nothing about wanting the war to stop.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from stakes.reading.nlp import COMPONENTS
 from stakes.reading.records import StanceEvidence
 from stakes.scenario.model import Issue
 
@@ -75,6 +75,8 @@ STOP_TOPIC = {
 }
 KEEP_SIGN = {"nsubj", "nsubjpass", "advcl", "conj", "cc", "npadvmod", "punct"}
 SKIP_DEPS = {"punct", "det", "cc", "aux", "auxpass", "mark", "case"}
+NOT_LEXICAL = ("ner", *COMPONENTS)
+"""Components an issue's own texts skip: their words and parse are read, not their entities or actors."""
 
 
 @dataclass
@@ -192,7 +194,13 @@ class StanceReader:
     """Finds stance evidence for every actor of an analysed ``Doc`` on a set of issues."""
 
     def __init__(self, nlp: Language, issues: list[Issue]):
-        self.profiles = [self._profile(nlp, issue, issues) for issue in issues]
+        found = [_words(nlp, issue.id.replace("_", " "), issue.name, issue.low, issue.high, issue.description)
+                 for issue in issues]  # each issue's words read once, not once per issue
+        counts: dict[str, int] = {}
+        for words in found:
+            for word in words:
+                counts[word] = counts.get(word, 0) + 1
+        self.profiles = [self._profile(nlp, issue, words, counts, len(issues)) for issue, words in zip(issues, found)]
         self.subjects: set[str] = set()
         """Actors that govern some clause or possess something (read by :meth:`read`)."""
 
@@ -204,24 +212,13 @@ class StanceReader:
                      (0.0, 100.0), "Proposed from the text: the axis every stance sentence of the article bears on.")
 
     @staticmethod
-    def _profile(nlp: Language, issue: Issue, issues: list[Issue]) -> IssueProfile:
-        def words(*texts: str | None) -> set[str]:
-            doc = nlp(" . ".join(t for t in texts if t))
-            return {t.lemma_.lower() for t in doc if t.is_alpha and not t.is_stop and len(t) > 2
-                    and t.pos_ in {"NOUN", "PROPN"}} - STOP_TOPIC
-
-        def all_words(item: Issue) -> set[str]:
-            return words(item.id.replace("_", " "), item.name, item.low, item.high, item.description)
-
-        counts: dict[str, int] = {}
-        for other in issues:
-            for word in all_words(other):
-                counts[word] = counts.get(word, 0) + 1
+    def _profile(nlp: Language, issue: Issue, words: set[str], counts: dict[str, int], issues: int) -> IssueProfile:
+        """``words``: the issue's content words; ``counts``: in how many of the ``issues`` issues each is."""
         generic = ESCALATION | DEESCALATION
-        named = words(issue.id.replace("_", " "), issue.name)
+        named = _words(nlp, issue.id.replace("_", " "), issue.name)
         topic = {w: (1.0 if w in named else 0.5) * (0.5 if w in generic else 1.0) / counts.get(w, 1)
-                 for w in all_words(issue)}
-        general = issue.id == "escalation" and len(issues) == 1
+                 for w in words}
+        general = issue.id == "escalation" and issues == 1
         return IssueProfile(issue, topic, _orientation(nlp, issue), general)
 
     def read(self, doc: Doc) -> list[StanceEvidence]:
@@ -301,8 +298,15 @@ def lexical_lean(doc: Doc) -> float:
 
 def _orientation(nlp: Language, issue: Issue) -> float:
     """+1 when the issue's high end reads as escalation, −1 when it reads as de-escalation."""
-    lean = lexical_lean(nlp(issue.high)) - lexical_lean(nlp(issue.low))
+    lean = lexical_lean(nlp(issue.high, disable=NOT_LEXICAL)) - lexical_lean(nlp(issue.low, disable=NOT_LEXICAL))
     return -1.0 if lean < 0 else 1.0
+
+
+def _words(nlp: Language, *texts: str | None) -> set[str]:
+    """The content nouns of an issue's texts (lemmas)."""
+    doc = nlp(" . ".join(t for t in texts if t), disable=NOT_LEXICAL)
+    return {t.lemma_.lower() for t in doc if t.is_alpha and not t.is_stop and len(t) > 2
+            and t.pos_ in {"NOUN", "PROPN"}} - STOP_TOPIC
 
 
 def _paragraph_topics(doc: Doc, sentences: list[Span]) -> dict[int, set[str]]:
@@ -310,10 +314,11 @@ def _paragraph_topics(doc: Doc, sentences: list[Span]) -> dict[int, set[str]]:
     out: dict[int, set[str]] = {}
     current: list[int] = []
     words: set[str] = set()
+    text = doc.text  # joined from every token: once, not per sentence
     for index, sent in enumerate(sentences):
         current.append(index)
         words |= _lemmas(sent)
-        if "\n" in sent.text_with_ws or index == len(sentences) - 1 or re.search(r"\n", doc.text[sent.end_char:sent.end_char + 2]):
+        if "\n" in sent.text_with_ws or index == len(sentences) - 1 or "\n" in text[sent.end_char:sent.end_char + 2]:
             for k in current:
                 out[k] = set(words)
             current, words = [], set()
