@@ -342,3 +342,11 @@ def test_an_opposition_rally_names_the_opposition(nlp):
 ])
 def test_regions_named_by_their_adjective_are_not_the_united_states(nlp, text, phrase, code):
     assert {(m.text, m.code) for m in read(nlp, text)._.mentions} >= {(phrase, code)}
+
+
+@pytest.mark.parametrize("text, phrase, code", [
+    ("Houthi rebels seized a cargo ship owned by an Israeli businessman.", "cargo ship", "ISRBUS"),
+    ("Iran seized an Israeli-linked container ship near the Strait of Hormuz.", "container ship", "ISRBUS"),
+])
+def test_a_thing_tied_to_its_owner_takes_the_owners_country(nlp, text, phrase, code):
+    assert (phrase, code) in {(m.text, m.code) for m in read(nlp, text)._.mentions}

@@ -58,6 +58,9 @@ CORE_DEPS = {"compound", "amod", "poss", "det", "nmod", "appos", "case", "nummod
 PLACE_PREPOSITIONS = {"in", "on", "into", "from", "at", "near", "across", "toward", "towards", "to"}
 NOT_NAMES = {"PRON", "DET", "ADP", "CCONJ", "SCONJ", "AUX"}
 """Parts of speech a name never has: "Who attacked?" does not name the WHO."""
+OWNED = {"own", "owned", "link", "linked", "operate", "operated", "flag", "flagged", "register", "registered",
+         "charter", "chartered"}
+"""Participles that tie a thing to its owner ("Israeli-linked", "owned by", "Liberian-flagged")."""
 PAST_MARKS = {"FORMER", "EX", "EX-", "LATE", "THEN", "ONETIME", "ERSTWHILE"}
 
 
@@ -516,7 +519,8 @@ class ActorResolver:
             last = doc[before[-1].start].sent
             there = [r for r in before if r.start >= last.start]
             same = [r for r in there if _head(doc, r).dep_ in {"nsubj", "nsubjpass"}] or there
-        chosen = same[-1:]
+        owners = _ownership(doc[raw.end - 1])
+        chosen = [r for r in located if r.start in owners][:1] or same[-1:]
         if not chosen:
             return None
         owner = clusters[chosen[0].key]
@@ -729,6 +733,16 @@ REFERRING_WORDS = (PERSON_PRONOUNS | THING_PRONOUNS | GROUP_PRONOUNS | FIRST_PER
 """The words the pronoun pass looks at (the rest of the text is skipped unread)."""
 REFERRING_IDS = frozenset(get_string_id(w) for w in REFERRING_WORDS)
 """Their string ids, as ``Doc.to_array(LOWER)`` gives them (the same in every vocabulary)."""
+
+
+def _ownership(head: Token) -> set[int]:
+    """Tokens of the phrases that say whose a thing is ("a ship owned by an Israeli businessman", "an
+    Israeli-linked tanker"): its owner's country is the thing's, whatever the sentence's context."""
+    found: set[int] = set()
+    for child in head.children:
+        if child.dep_ in {"acl", "amod"} and child.lemma_.lower() in OWNED:
+            found.update(t.i for t in child.subtree)
+    return found
 
 
 def _after_subject(doc: Doc, raw: _Raw, raws: list[_Raw], clusters: dict[str, _Cluster]) -> bool:
