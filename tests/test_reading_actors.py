@@ -350,3 +350,11 @@ def test_regions_named_by_their_adjective_are_not_the_united_states(nlp, text, p
 ])
 def test_a_thing_tied_to_its_owner_takes_the_owners_country(nlp, text, phrase, code):
     assert (phrase, code) in {(m.text, m.code) for m in read(nlp, text)._.mentions}
+
+
+@pytest.mark.parametrize("text, phrase, code", [
+    ("Mexico's Senate approved the reform.", "Mexico's Senate", "MEXLEG"),
+    ("The Kenyan Senate approved the bill.", "Kenyan Senate", "KENLEG"),
+])
+def test_a_states_senate_is_its_legislature_not_the_us_senate(nlp, text, phrase, code):
+    assert (phrase, code) in {(m.text, m.code) for m in read(nlp, text)._.mentions}

@@ -150,7 +150,11 @@ class ActorResolver:
                         and len(single[1].code_at(when) or "") == 3:
                     actor = single
             agent = self.gazetteer.match_agent(tokens, i)
-            if actor and (not agent or actor[0] >= agent[0]):
+            # "Mexico's Senate", "the Kenyan Senate": a word that names one state's body in the dictionary
+            # and a role in general is the role of the state named before it.
+            owned = bool(raws) and clusters[raws[-1].key].kind == "state" if raws and raws[-1].key else False
+            owned = owned and (raws[-1].end == i or (raws[-1].end == i - 1 and tokens[i - 1] == "'S"))
+            if actor and (not agent or actor[0] > agent[0] or (actor[0] == agent[0] and not owned)):
                 length, entry = actor
                 word = words[i + length - 1]
                 # "Israelis", "Kenyans": the people (the singular is a name of the state), not "Damascus".
