@@ -518,7 +518,7 @@ class CameoCoder:
         self.codebook = codebook
         """Refine the dictionary's codes as the CAMEO codebook distinguishes them: by what the act
         concerns (:mod:`stakes.reading.topics`) and by who does it to whom (:func:`_for_roles`)."""
-        self._ranks: dict[int, list[VerbPattern]] = {}
+        self._ranks: dict[int, list[tuple[VerbPattern, bool, bool]]] = {}
         """Each verb block's patterns best first, by block id, sorted once (blocks live as long as the coder)."""
 
     def __call__(self, doc: Doc) -> Doc:
@@ -534,6 +534,8 @@ class CameoCoder:
         coded: set[int] = set()
         deferred: dict[int, list[int]] = {}
         for index, sent in enumerate(doc.sents):
+            if _asked(sent):
+                continue  # "Has Nairobi heard from Addis Ababa?": a question reports no event
             for token in sent:
                 if token.pos_ != "VERB" and not (token.pos_ == "AUX" and token.dep_ == "ROOT"):
                     continue
@@ -545,8 +547,6 @@ class CameoCoder:
                     continue  # "allowed planes to land and evacuate", "said Israel must withdraw": not done
                 if token.dep_ == "prep":
                     continue  # "following": a participle used as a preposition
-                if _asked(sent):
-                    continue  # "Has Nairobi heard from Addis Ababa?": a question reports no event
                 head = token.head.lemma_.lower()
                 if (token.dep_ == "xcomp" or (token.dep_ == "ccomp" and head != "tell")) \
                         and (head in REQUEST_VERBS or head in EXPECT_VERBS):
@@ -884,7 +884,9 @@ class CameoCoder:
         for loose in (False, True):
             if loose and not any(n.mods for n in post):
                 break  # no modifier to try
-            for pattern in self._ranked(block):
+            for pattern, nouns_after, nouns_before in self._ranked(block):
+                if (nouns_after and not post) or (nouns_before and not pre):
+                    continue  # a pattern asking for a noun the verb lacks
                 if all(self._post_matches(i, post, preps, loose, len(pattern.post) == 1) for i in pattern.post) \
                         and all(self.index.item_matches(i, pre) for i in pattern.pre) \
                         and all(_prep_matches(self.index, p, n, preps) for p, n in pattern.post_preps) \
@@ -892,12 +894,14 @@ class CameoCoder:
                     return pattern
         return None
 
-    def _ranked(self, block: VerbBlock) -> list[VerbPattern]:
+    def _ranked(self, block: VerbBlock) -> list[tuple[VerbPattern, bool, bool]]:
         """The block's patterns best first (:func:`_rank`; equals in the order listed), so the first
-        that matches is the one to use."""
+        that matches is the one to use, each with whether it asks for a noun after and before the verb."""
         ranked = self._ranks.get(id(block))
         if ranked is None:
-            ranked = self._ranks[id(block)] = sorted(block.patterns, key=_rank, reverse=True)
+            ranked = self._ranks[id(block)] = [
+                (p, any(not (isinstance(i, str) and i in PREPOSITIONS) for i in p.post), bool(p.pre))
+                for p in sorted(block.patterns, key=_rank, reverse=True)]
         return ranked
 
     def _post_matches(self, item, post: list[_Noun], preps: dict[str, list[_Noun]], loose: bool,
@@ -1092,7 +1096,7 @@ def _phrases(token: Token) -> list[tuple[str, Token]]:
 
 def _asked(sent) -> bool:
     """A question ("Will Pakistan retaliate?"): it asks about an act rather than reporting one."""
-    last = [t for t in sent if not t.is_space]
+    last = [t for t in sent[-3:] if not t.is_space]
     return bool(last) and (last[-1].text == "?" or (len(last) > 1 and last[-1].is_quote and last[-2].text == "?"))
 
 
