@@ -148,8 +148,10 @@ def compare_outputs(reference: Path, shared: Path) -> None:
     after = outputs(shared)
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     for key in changed[:20]:
-        old, new = before.get(key) or {}, after.get(key) or {}
-        fields = [f for f in old.keys() | new.keys() if old.get(f) != new.get(f)]
+        if key not in before or key not in after:
+            print(f"{key}: only in {'the reference' if key in before else 'this run'}")
+            continue
+        fields = [f for f in before[key].keys() | after[key].keys() if before[key].get(f) != after[key].get(f)]
         print(f"{key}: {', '.join(sorted(fields))} differ")
     print(f"outputs on {len(after)} texts: {len(changed)} differ from {reference}")
 

@@ -262,11 +262,10 @@ class ActorResolver:
                 clusters.setdefault(key, _Cluster(key, name, "organisation", None, None))
                 out.append(_Raw(ent.start, ent.end, key, None, "entity", why=f"named organisation: {name}"))
         # A surname alone that the model did not tag: the person named in full earlier.
-        for i in (i for i, word in enumerate(tokens) if word in full_names) if full_names else ():
-            key, token = full_names[tokens[i]], doc[i]
-            if token.pos_ == "PROPN" and token.i not in covered:
-                out.append(_Raw(token.i, token.i + 1, key, None, "title",
-                                why=f"surname: {token.text} → {clusters[key].name}"))
+        for i, word in enumerate(tokens if full_names else ()):
+            key = full_names.get(word)
+            if key and i not in covered and doc[i].pos_ == "PROPN":
+                out.append(_Raw(i, i + 1, key, None, "title", why=f"surname: {doc[i].text} → {clusters[key].name}"))
         return out
 
     @staticmethod
