@@ -285,23 +285,24 @@ def _modifies_a_noun(span: Span) -> bool:
     return span.root.dep_ in {"compound", "nmod"} or len(words) == 1 and span.root.dep_ == "amod"
 
 
-def _labelled(doc: Doc, start: int, token_actor: dict[int, str]) -> Attribution | None:
-    """A quote right after a transcript label at the start of its line is said by the label."""
-    line = doc.text[doc.text.rfind("\n", 0, start - 1) + 1:start - 1]
+def _labelled(doc: Doc, text: str, start: int, token_actor: dict[int, str]) -> Attribution | None:
+    """A quote right after a transcript label at the start of its line is said by the label (``text``
+    is ``doc.text``, which spaCy rebuilds on every access)."""
+    line = text[text.rfind("\n", 0, start - 1) + 1:start - 1]
     found = LABEL.search(line)
     if found is None:
         return None
-    label_start = doc.text.rfind("\n", 0, start - 1) + 1 + found.start(1)
+    label_start = text.rfind("\n", 0, start - 1) + 1 + found.start(1)
     label = doc.char_span(label_start, label_start + len(found.group(1)), alignment_mode="expand")
     index = next((token_actor[t.i] for t in label if t.i in token_actor), None) if label is not None else None
     return index, found.group(1), "label", None
 
 
-def _introduced(doc: Doc, start: int, token_actor: dict[int, str]) -> Attribution | None:
+def _introduced(doc: Doc, text: str, start: int, token_actor: dict[int, str]) -> Attribution | None:
     """A quote right after a colon ("Tusk was brief: 'Not now.'", "one official put it to me: '…'")
     is said by the subject of the clause the colon ends."""
-    before = doc.text[:start - 1].rstrip()
-    if not before.endswith(":") or "\n" in doc.text[len(before):start]:
+    before = text[:start - 1].rstrip()
+    if not before.endswith(":") or "\n" in text[len(before):start]:
         return None
     colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
     if colon is None:
@@ -332,8 +333,9 @@ class Referents:
     group, Workers United Coalition,"), else to the last person named with that title ("the minister"
     after "Foreign Minister Penny Wong")."""
 
-    def __init__(self, doc: Doc, quoted: list[tuple[int, int]]):
+    def __init__(self, doc: Doc, quoted: list[tuple[int, int]], text: str):
         self.doc = doc
+        self.text = text
         actors = doc._.actors or {}
         self.quoted = quoted
         self.names = [m for m in doc._.mentions or [] if m.how != "pronoun" and not self._in_quote(m.start)
@@ -363,7 +365,7 @@ class Referents:
     def _titled(self, mention: Mention, role_ends: set[int]) -> bool:
         """A name right after a role phrase is a person's ("Ukraine's ambassador Oleksii Makeiev"), even
         where the model takes it for an organisation's."""
-        return any(mention.start - end in (1, 2) and re.fullmatch(r",? ", self.doc.text[end:mention.start])
+        return any(mention.start - end in (1, 2) and re.fullmatch(r",? ", self.text[end:mention.start])
                    for end in role_ends)
 
     def _has_person(self, mention: Mention) -> bool:
@@ -458,7 +460,7 @@ class Referents:
         words = re.sub(r"^(?:the|The)\s+", "", description.strip())
         if not re.search(r"\b[a-z]", words) or words == description.strip() and not re.search(r"['’]s\b", words):
             return None  # a name ("Hamas"), an indefinite phrase ("a border guard"): no description
-        text = self.doc.text.replace("’", "'")
+        text = self.text.replace("’", "'")
         pattern = r"\s+".join(re.escape(w) for w in words.replace("’", "'").split())
         places = []
         for found in re.finditer(rf"\b(?:the\s+)?{pattern}\b", text, re.IGNORECASE):
@@ -578,24 +580,25 @@ class QuoteFinder:
         quotes: list[Quote] = []
         inside: set[int] = set()
         last: tuple[Quote, int] | None = None  # the previous direct quote and its paragraph
-        spans = quote_spans(doc.text)
+        text = doc.text
+        spans = quote_spans(text)
         referents: Referents | None = None
         headings: list[Span] = []
         for start, end in spans:
             span = doc.char_span(start, end, alignment_mode="contract")
             if span is None or not len(span):
                 continue
-            paragraph = doc.text.count("\n", 0, start)
-            if _names_something(doc.text, start, end):
+            paragraph = text.count("\n", 0, start)
+            if _names_something(text, start, end):
                 continue
             if _modifies_a_noun(span):
                 continue  # the "one country, two systems" formula, an "interim" government: a label
-            verb, arcs = self._verb_for(span)
+            verb, arcs = self._verb_for(span, text)
             short = len([t for t in span if not t.is_punct]) < MIN_DIRECT_WORDS
             resolve = True
-            if (found := _labelled(doc, start, token_actor)) is not None:
+            if (found := _labelled(doc, text, start, token_actor)) is not None:
                 speaker, speaker_text, cue, subject = found
-            elif (found := _introduced(doc, start, token_actor)) is not None and arcs is None:
+            elif (found := _introduced(doc, text, start, token_actor)) is not None and arcs is None:
                 speaker, speaker_text, cue, subject = found
                 if verb is not None:
                     inside.add(verb.i)
@@ -609,15 +612,15 @@ class QuoteFinder:
                 # no attribution of its own ("Step out." after '"Hands up!" an officer ordered.')
                 speaker, speaker_text, cue = last[0].speaker, last[0].speaker_text, last[0].cue
                 resolve = False  # resolved with the quote it continues
-            elif verb is None and (found := self._paragraph_attribution(doc, start, token_actor)) is not None:
+            elif verb is None and (found := self._paragraph_attribution(doc, text, start, token_actor)) is not None:
                 speaker, speaker_text, cue, subject = found
             else:
-                if _is_heading(doc.text, start, end):
+                if _is_heading(text, start, end):
                     headings.append(span)
                 continue
             sentence = sentence_of[span[0].sent.start]
             if resolve:
-                referents = referents or Referents(doc, spans)
+                referents = referents or Referents(doc, spans, text)
                 at = subject if subject is not None else span[0]
                 speaker = _resolve_speaker(doc, referents, speaker, speaker_text, at, start)
             quote = Quote(speaker, speaker_text, cue, span.text, start, end, sentence, True)
@@ -635,7 +638,7 @@ class QuoteFinder:
         return doc
 
     @staticmethod
-    def _verb_for(span) -> tuple[Token | None, int | None]:
+    def _verb_for(span: Span, text: str) -> tuple[Token | None, int | None]:
         """The verb outside the quote that attributes it, and how many arcs up the parse it governs
         the quote (conjuncts and appositions do not count), or else the nearest such verb in the
         quote's sentences or the one right after it ('"Hands up!" an officer shouted.'), and None."""
@@ -648,7 +651,7 @@ class QuoteFinder:
         doc = span.doc
         sentences = {span[0].sent, span[-1].sent}
         after = next((t for t in doc[span.end:span.end + 3] if not t.is_punct and not t.is_space), None)
-        if after is not None and "\n" not in doc.text[span.end_char:after.idx]:
+        if after is not None and "\n" not in text[span.end_char:after.idx]:
             sentences.add(after.sent)
         candidates = [t for s in sentences for t in s if _quotes_words(t) and not (span.start <= t.i < span.end)]
         if not candidates:
@@ -656,12 +659,12 @@ class QuoteFinder:
         return min(candidates, key=lambda t: min(abs(t.i - span.start), abs(t.i - span.end))), None
 
     @staticmethod
-    def _paragraph_attribution(doc: Doc, start: int, token_actor: dict[int, str]
+    def _paragraph_attribution(doc: Doc, text: str, start: int, token_actor: dict[int, str]
                                ) -> Attribution | None:
         """A quote opening its paragraph, under a paragraph whose last sentence has a speaker ("… he
         addressed the country directly."): that speaker, speaker phrase and cue."""
-        line_start = doc.text.rfind("\n", 0, start) + 1
-        if line_start == 0 or doc.text[line_start:start - 1].strip():
+        line_start = text.rfind("\n", 0, start) + 1
+        if line_start == 0 or text[line_start:start - 1].strip():
             return None
         before = doc.char_span(0, line_start - 1, alignment_mode="contract")
         if before is None or not len(before):
