@@ -30,10 +30,13 @@ from __future__ import annotations
 
 import gzip
 import json
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from spacy.attrs import DEP, POS
+from spacy.symbols import AUX, VERB
 from spacy.tokens import Doc, Token
 
 from stakes.reading.actors import COUNTRY_GROUPS, actor_token
@@ -533,12 +536,14 @@ class CameoCoder:
         by_verb: dict[int, list[Event]] = {}
         coded: set[int] = set()
         deferred: dict[int, list[int]] = {}
+        root = doc.vocab.strings["ROOT"]
+        verbs = [i for i, (pos, dep) in enumerate(doc.to_array([POS, DEP]).tolist())
+                 if pos == VERB or (pos == AUX and dep == root)]
         for index, sent in enumerate(doc.sents):
             if _asked(sent):
                 continue  # "Has Nairobi heard from Addis Ababa?": a question reports no event
-            for token in sent:
-                if token.pos_ != "VERB" and not (token.pos_ == "AUX" and token.dep_ == "ROOT"):
-                    continue
+            # only verbs (and a root auxiliary) can be coded: found from the arrays, not token by token
+            for token in (doc[i] for i in verbs[bisect_left(verbs, sent.start):bisect_left(verbs, sent.end)]):
                 if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
                     continue  # "according to officials": an attribution, not an act
                 if token.dep_ == "xcomp" and token.head.i in coded and token.head.i not in deferred:
