@@ -333,3 +333,31 @@ def test_a_counterpart_is_an_officeholder_of_its_country(nlp):
 def test_an_opposition_rally_names_the_opposition(nlp):
     doc = read(nlp, "Police in Minsk broke up an opposition rally.")
     assert "BLROPP" in {m.code for m in doc._.mentions}
+
+
+def test_office_holders_of_recent_years_by_name_and_surname(nlp):
+    doc = read(nlp, "Kais Saied met Abdul-Malik al-Houthi's envoy. Saied said talks would continue.", date(2024, 6, 1))
+    assert code_of(doc, "Kais Saied") == "TUNGOV" and code_of(doc, "Saied") == "TUNGOV"
+    assert code_of(read(nlp, "Abdul-Malik al-Houthi threatened shipping.", date(2024, 6, 1)),
+                   "Abdul-Malik al-Houthi") == "YEMREB"
+    doc = read(nlp, "Volker Turk criticised the strikes.", date(2024, 6, 1))
+    assert code_of(doc, "Volker Turk") == "IGOUNOHRIHCH"
+    assert code_of(read(nlp, "Kais Saied said talks would continue.", date(2018, 6, 1)), "Kais Saied") is None
+
+
+def test_a_leader_between_two_terms_holds_no_office(nlp):
+    codes = {when.year: code_of(read(nlp, "Donald Trump spoke to reporters.", when), "Donald Trump")
+             for when in (date(2018, 6, 1), date(2022, 6, 1), date(2025, 6, 1))}
+    assert codes == {2018: "USAGOV", 2022: None, 2025: "USAGOV"}
+    # Between his second and third governments Netanyahu led the opposition.
+    codes = {when.year: code_of(read(nlp, "Benjamin Netanyahu spoke to reporters.", when), "Benjamin Netanyahu")
+             for when in (date(2020, 6, 1), date(2022, 6, 1), date(2024, 6, 1))}
+    assert codes == {2020: "ISRGOV", 2022: "ISROPP", 2024: "ISRGOV"}
+
+
+def test_a_former_leader_keeps_no_office(nlp):
+    doc = read(nlp, "Hassan Rouhani and Justin Trudeau spoke. Idriss Deby's son Mahamat Idriss Deby ruled Chad.",
+               date(2025, 6, 1))
+    assert code_of(doc, "Hassan Rouhani") is None and code_of(doc, "Justin Trudeau") is None
+    assert code_of(doc, "Idriss Deby") is None and code_of(doc, "Mahamat Idriss Deby") == "TCDGOV"
+    assert code_of(read(nlp, "Justin Trudeau spoke.", date(2024, 6, 1)), "Justin Trudeau") == "CANGOV"
