@@ -361,3 +361,12 @@ def test_a_former_leader_keeps_no_office(nlp):
     assert code_of(doc, "Hassan Rouhani") is None and code_of(doc, "Justin Trudeau") is None
     assert code_of(doc, "Idriss Deby") is None and code_of(doc, "Mahamat Idriss Deby") == "TCDGOV"
     assert code_of(read(nlp, "Justin Trudeau spoke.", date(2024, 6, 1)), "Justin Trudeau") == "CANGOV"
+
+
+def test_a_replaced_individual_is_not_found_by_surname(nlp):
+    # The additions replace Phoenix's open-ended entries for Omar al-Bashir and John Kerry: a surname
+    # alone no longer reaches the old entry and its office.
+    gazetteer = default_gazetteer()
+    assert gazetteer.person_by_surname("BASHIR", 20240601) is None
+    assert gazetteer.person_by_surname("KERRY", 20230601).name == "John Kerry"
+    assert code_of(read(nlp, "Bashir stood trial in Khartoum.", date(2024, 6, 1)), "Bashir") is None
