@@ -370,3 +370,10 @@ def test_a_replaced_individual_is_not_found_by_surname(nlp):
     assert gazetteer.person_by_surname("BASHIR", 20240601) is None
     assert gazetteer.person_by_surname("KERRY", 20230601).name == "John Kerry"
     assert code_of(read(nlp, "Bashir stood trial in Khartoum.", date(2024, 6, 1)), "Bashir") is None
+
+
+def test_names_written_with_accents_match_the_dictionaries(nlp):
+    assert name_tokens("Erdoğan") == name_tokens("ERDOGAN")
+    doc = read(nlp, "Volker Türk and Félix Tshisekedi met Mevlüt Çavuşoğlu.", date(2022, 12, 1))
+    assert code_of(doc, "Volker Türk") == "IGOUNOHRIHCH"
+    assert code_of(doc, "Félix Tshisekedi") == "CODGOV" and code_of(doc, "Mevlüt Çavuşoğlu") == "TURGOV"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from spacy.attrs import LOWER
 from spacy.tokens import Doc, Span, Token
 
+from stakes.reading.dictionaries import fold
 from stakes.reading.gazetteer import (
     Entry,
     Gazetteer,
@@ -68,8 +69,8 @@ def _is_heading(span: Span) -> bool:
 
 
 def norm(text: str) -> str:
-    """A token's text as the gazetteer stores names."""
-    return text.upper().replace("’", "'").replace("‘", "'")
+    """A token's text as the gazetteer stores names (upper case, no accents)."""
+    return fold(text).replace("’", "'").replace("‘", "'")
 
 
 @dataclass
