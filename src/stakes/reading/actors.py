@@ -20,6 +20,7 @@ from spacy.attrs import LOWER, ORTH, SPACY
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
+from stakes.reading.dictionaries import fold
 from stakes.reading.gazetteer import (
     Entry,
     Gazetteer,
@@ -74,8 +75,8 @@ def _is_heading(span: Span, text: str) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def norm(text: str) -> str:
-    """A token's text as the gazetteer stores names."""
-    return text.upper().replace("’", "'").replace("‘", "'")
+    """A token's text as the gazetteer stores names (upper case, no accents)."""
+    return fold(text).replace("’", "'").replace("‘", "'")
 
 
 @dataclass

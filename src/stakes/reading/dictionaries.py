@@ -8,6 +8,7 @@ other dictionaries in the same format directly (the validation suite's fictional
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,12 +19,20 @@ _CODE = re.compile(r"\[([^\]]*)\]")
 _TOKEN = re.compile(r"'S\b|[A-Z0-9]+(?:\.[A-Z0-9]+|'(?!S\b)[A-Z0-9]+)*\.?|[^\sA-Z0-9]")
 
 
+def fold(text: str) -> str:
+    """Text in upper case without accents: news writes "Türk", "Félix", "Erdoğan", the dictionaries
+    "TURK", "FELIX", "ERDOGAN" (letters of other scripts are kept)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
 def name_tokens(name: str) -> tuple[str, ...]:
-    """A dictionary phrase or a piece of text as matching tokens: upper case, '_' as space, '-' split.
+    """A dictionary phrase or a piece of text as matching tokens: upper case without accents, '_' as
+    space, '-' split.
 
     The same function normalises text tokens, so ``Al-Sisi`` and ``AL-SISI_`` give the same tokens.
     """
-    text = name.upper().replace("_", " ").replace("’", "'").replace("‘", "'")
+    text = fold(name).replace("_", " ").replace("’", "'").replace("‘", "'")
     return tuple(t for t in _TOKEN.findall(text) if t not in {",", "(", ")"})
 
 

@@ -137,7 +137,8 @@ class Gazetteer:
         for entry in entries:
             for tokens in self._entry_names.get(entry.id, ()):
                 self._names.setdefault(tokens[0], []).append((tokens, entry.id))
-            if entry.person:
+            if entry.person and self._entry_names.get(entry.id):
+                # an individual replaced by an addition has no names left, nor a surname
                 surname = name_tokens(entry.name)[-1]
                 self._surnames.setdefault(surname, []).append(entry.id)
         for phrase, code in agents.items():
