@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import gzip
 import json
-import unicodedata
 from functools import lru_cache
 from importlib import resources
+
+from stakes.reading.dictionaries import fold
 
 PLACES_FILE = "places.json.gz"
 
 
 def place_key(name: str) -> str:
     """A name as the table keys it: upper case, accents removed, one kind of apostrophe, single spaces."""
-    folded = unicodedata.normalize("NFKD", name.replace("’", "'"))
-    return " ".join("".join(c for c in folded if not unicodedata.combining(c)).upper().split())
+    return " ".join(fold(name.replace("’", "'")).split())
 
 
 @lru_cache(maxsize=1)
