@@ -8,6 +8,7 @@ import pytest
 
 from stakes.reading.events import plover_of
 from stakes.reading.nlp import make_doc, nlp_pipeline
+from tests.coding import coded
 from tests.conftest import shared_path
 
 PETR_FLOOR = 0.75
@@ -77,10 +78,6 @@ def test_petr_validation_floor():
     total, _ = score_petr(nlp, records)
     assert total.f1 >= PETR_FLOOR, str(total)
 
-
-def coded(nlp, text: str) -> set[tuple[str | None, str, str | None]]:
-    doc = nlp(make_doc(nlp, text, date(2024, 3, 1)))
-    return {(e.source_code, e.cameo, e.target_code) for e in doc._.events}
 
 
 @pytest.mark.parametrize("text, expected, absent", [

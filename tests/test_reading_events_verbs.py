@@ -3,8 +3,6 @@ phrases the dictionary supplement adds, how an object's words select a pattern).
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from stakes.reading.dictionaries import (
@@ -15,17 +13,14 @@ from stakes.reading.dictionaries import (
     read_verbs,
 )
 from stakes.reading.events import default_verbs
-from stakes.reading.nlp import make_doc, nlp_pipeline
+from stakes.reading.nlp import nlp_pipeline
+from tests.coding import coded
 
 
 @pytest.fixture(scope="module")
 def nlp():
     return nlp_pipeline()
 
-
-def coded(nlp, text: str) -> set[tuple[str | None, str, str | None]]:
-    doc = nlp(make_doc(nlp, text, date(2024, 3, 1)))
-    return {(e.source_code, e.cameo, e.target_code) for e in doc._.events}
 
 
 def by_country(events: set[tuple[str | None, str, str | None]]) -> set[tuple[str | None, str, str | None]]:

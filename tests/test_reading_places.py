@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from stakes.reading.gazetteer import default_gazetteer
-from stakes.reading.nlp import make_doc, nlp_pipeline
+from stakes.reading.nlp import nlp_pipeline
 from stakes.reading.places import place_country, place_key, place_table
+from tests.coding import coded as coded_events
 
 
 def test_place_names_fold_case_accents_and_apostrophes():
@@ -41,8 +40,8 @@ def nlp():
 
 
 def coded(nlp, text: str) -> set[tuple[str | None, str, str | None]]:
-    doc = nlp(make_doc(nlp, text, date(2024, 3, 1)))
-    return {(e.source_code, e.cameo[:2], e.target_code) for e in doc._.events}
+    return {(s, c[:2], t) for s, c, t in coded_events(nlp, text)}  # CAMEO roots
+
 
 
 @pytest.mark.parametrize("text, target", [

@@ -8,6 +8,7 @@ import pytest
 
 from stakes.reading.nlp import build_pipeline, make_doc, nlp_pipeline
 from stakes.reading.topics import FAMILIES, MONEY, WORDS, refine, topics_of
+from tests.coding import coded
 
 
 @pytest.mark.parametrize("code, words, expected", [
@@ -54,10 +55,6 @@ def test_every_family_code_is_in_its_family_and_every_topic_has_words():
 def nlp():
     return nlp_pipeline()
 
-
-def coded(nlp, text: str) -> set[tuple[str | None, str, str | None]]:
-    doc = nlp(make_doc(nlp, text, date(2024, 3, 1)))
-    return {(e.source_code, e.cameo, e.target_code) for e in doc._.events}
 
 
 @pytest.mark.parametrize("text, expected", [

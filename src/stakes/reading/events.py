@@ -34,6 +34,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 from spacy.attrs import DEP, POS
 from spacy.symbols import AUX, VERB
@@ -1087,7 +1088,7 @@ def _topic_words(verb: Token, token_code: dict[int, str | None]) -> frozenset[st
          for t in child.subtree if t.i not in token_code),
         key=lambda t: t.i)
     words = {form for t in tokens for form in _forms(t)}
-    words |= {f"{a.lemma_.lower()} {b.lemma_.lower()}" for a, b in zip(tokens, tokens[1:]) if b.i == a.i + 1}
+    words |= {f"{a.lemma_.lower()} {b.lemma_.lower()}" for a, b in pairwise(tokens) if b.i == a.i + 1}
     if any(t.ent_type_ == "MONEY" or t.text == "$" for t in tokens):
         words.add(MONEY)
     return frozenset(words)
