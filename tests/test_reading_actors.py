@@ -402,3 +402,11 @@ def test_names_written_with_accents_match_the_dictionaries(nlp):
     doc = read(nlp, "Volker Türk and Félix Tshisekedi met Mevlüt Çavuşoğlu.", date(2022, 12, 1))
     assert code_of(doc, "Volker Türk") == "IGOUNOHRIHCH"
     assert code_of(doc, "Félix Tshisekedi") == "CODGOV" and code_of(doc, "Mevlüt Çavuşoğlu") == "TURGOV"
+
+
+@pytest.mark.parametrize("text, phrase, code", [
+    ("Caracas issued an arrest warrant for the opposition candidate.", "opposition candidate", "VENOPP"),
+    ("The Venezuelan electoral authority barred him from standing.", "Venezuelan electoral authority", "VENGOV"),
+])
+def test_news_role_words_for_candidates_and_electoral_bodies(nlp, text, phrase, code):
+    assert (phrase, code) in {(m.text, m.code) for m in read(nlp, text)._.mentions}
