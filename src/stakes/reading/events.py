@@ -23,7 +23,14 @@ itself, but one country's military and government can act on each other.
 A sentence reports its main event: of the verbs coded with an actor, only the least embedded ones
 keep their events (:func:`_main_clause`), so the background that relative clauses, participles and
 adverbial clauses describe does not stand beside it. What a verb asks for, allows or obliges is not
-an act done (:func:`_unrealised`).
+an act done (:func:`_unrealised`); a question reports no event.
+
+The dictionary's codes are then refined as the CAMEO codebook distinguishes them (``codebook=True``):
+by what the act concerns (:mod:`stakes.reading.topics`: "rejected a request for missiles" → 122), by
+who does it to whom (:func:`_for_roles`: a crowd's violence is a riot), and by the tone of a comment
+(:func:`_tone`). Participants the arguments do not name are looked for where a careful coder would: the
+country of a city an attack or a visit names (:mod:`stakes.reading.places`), the occasion of a show
+of force, the subject of what a comment is about, and a broker named in a joint act (045).
 """
 
 from __future__ import annotations
