@@ -3,6 +3,8 @@ from a token's tags, the text joined from the token array, issue words read once
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from stakes.reading.actors import _entity_at
@@ -74,3 +76,8 @@ def test_a_word_of_several_issues_weighs_less_on_each(nlp):
     assert alone.profiles[0].topic["gaza"] == 2 * both.profiles[1].topic["gaza"]
     assert both.profiles[1].topic["truck"] == alone.profiles[0].topic["truck"]
     assert both.profiles[0].orientation == -1.0  # the high end, a permanent ceasefire, de-escalates
+
+
+def test_the_default_pipeline_is_kept_out_of_the_collectors_generations():
+    nlp_pipeline()
+    assert gc.get_freeze_count() > 100_000  # the model, dictionaries and tables: never walked again
