@@ -665,8 +665,10 @@ class CameoCoder:
                 code = self._requested(verb, code or request)
                 if request.startswith("10"):
                     code = APPEAL_TO_DEMAND.get(code[:3], code[:3]) + code[3:]
-        if (not code or code.startswith("-")) and self.codebook and _forms(verb) & GIVING \
-                and "aid" in topics_of(_topic_words(verb, token_code)):
+        forms = _forms(verb)
+        words = _topic_words(verb, token_code) if self.codebook else frozenset()
+        given = bool(forms & GIVING) and "aid" in topics_of(words)  # arms, money or supplies given
+        if (not code or code.startswith("-")) and given:
             code = "070"  # "delivered Patriot interceptors to Ukraine", "deposited $2 billion": aid given
         forward, _, reverse = (code or "").partition(":")
         if not forward or forward.startswith("-") or not forward[:2].isdigit():
@@ -709,16 +711,15 @@ class CameoCoder:
                 c.dep_ == "ccomp" and c.i > verb.i and any(a.lower_ in OBLIGATION for a in c.children)
                 for c in verb.children):
             forward, reverse = "100", ""  # "declared that China must drop barriers": a demand
-        if self.codebook and not _forms(verb) & INVITING:
-            words = _topic_words(verb, token_code)
-            if forward[:2] in {"05", "06"} and _forms(verb) & GIVING and "aid" in topics_of(words):
+        if self.codebook and not forms & INVITING:
+            if forward[:2] in {"05", "06"} and given:
                 forward, reverse = "070", ""  # "gave Ukraine $4.5 billion in budget support": aid, not praise
-            elif forward[:2] == "06" and _forms(verb) & ARMING:
+            elif forward[:2] == "06" and forms & ARMING:
                 forward, reverse = "072", ""  # "armed the rebels": military aid, not cooperation
             forward = refine(forward, words)  # "rejected a request for long-range missiles" → 122
             if forward == ASSASSINATION and verb.dep_ == "xcomp" and _forms(verb.head) & ATTEMPTS:
                 forward = ATTEMPTED_ASSASSINATION  # "tried to assassinate the governor"
-            if forward.startswith(ACCUSE) and _forms(verb) & CHARGING and "crime" in topics_of(words):
+            if forward.startswith(ACCUSE) and forms & CHARGING and "crime" in topics_of(words):
                 forward = LEGAL_ACTION  # "charged the editor with money laundering": legal action, not words
 
         groups = verb.doc._.actor_groups or {}
@@ -795,7 +796,7 @@ class CameoCoder:
         crowd = any(w.lemma_.lower() in CROWDS or w.lower_ in CROWDS for t in sources for w in [t] + _counted(t))
         out = []
         for (source, source_code), (target, target_code) in pairs:
-            code = _for_roles(forward, source_code, target_code, crowd, _forms(verb)) if self.codebook else forward
+            code = _for_roles(forward, source_code, target_code, crowd, forms) if self.codebook else forward
             if code.startswith(PROTEST) and not forward.startswith(PROTEST) and target_code == country_of(source_code or ""):
                 target, target_code = _own_government(source_code)  # "rallied across Turkey": against its government
             out.append(Event(source, target, source_code, target_code, code, plover_of(code), verb.text,
