@@ -465,3 +465,14 @@ def test_a_veto_is_a_veto_whatever_is_vetoed(nlp):
 ])
 def test_a_comment_on_another_actor_has_a_tone_and_a_target(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The IMF turned down Egypt's request for a larger bailout.", ("IGOBUSIMF", "122", "EGY")),  # aid asked for
+    ("Kenya and Uganda agreed to build a new railway line.", ("KEN", "031", "UGA")),  # material cooperation
+    ("Negotiators from Chile and Bolivia resumed talks on Monday.", ("CHLGOV", "046", "BOLGOV")),
+    ("Chadian negotiators met a Sudanese delegation in N'Djamena.", ("TCDGOV", "040", "SDNGOV")),  # a meeting
+    ("Kenya deployed 400 police officers to Haiti to lead a UN-backed security mission.", ("KEN", "074", "HTI")),
+])
+def test_requests_for_aid_infrastructure_negotiators_and_missions(nlp, text, expected):
+    assert expected in coded(nlp, text)

@@ -142,6 +142,10 @@ DEPLOY_VERBS = {"deploy", "send", "dispatch"}
 FORCES = {"MIL": "154", "COP": "153"}
 """A state deploying its own troops or police mobilises them (CAMEO 154/153) against whoever its
 purpose or occasion names, not for them: sending forces abroad is another act (062, 072)."""
+CONSULT, NEGOTIATE = "040", "046"
+NEGOTIATORS = {"negotiator", "negotiators"}
+"""Talks held by negotiators are negotiations (046), not consultation (a meeting stays 040)."""
+PROTECTION = "074"
 EXPEL_PEOPLE = "174"
 FORCE_ROLES = {"MIL", "COP", "SPY", "REB", "UAF"}
 """Expelling forces or an organisation is 166; expelling people (diplomats, nationals) is 174."""
@@ -793,10 +797,14 @@ class CameoCoder:
             if forward.startswith(PROTEST):
                 pairs = [(a, b if b[0] is not None else _own_government(a[1])) for a, b in pairs]
         line = pattern.line if pattern else None
-        crowd = any(w.lemma_.lower() in CROWDS or w.lower_ in CROWDS for t in sources for w in [t] + _counted(t))
+        doers = {w.lemma_.lower() for t in sources for w in [t] + _counted(t)} | {t.lower_ for t in sources}
+        crowd = bool(doers & CROWDS)
+        if self.codebook and doers & NEGOTIATORS and forward == CONSULT and name == "talk":
+            forward, reverse = NEGOTIATE, NEGOTIATE  # "negotiators resumed talks": negotiation, not consultation
+        protective = self.codebook and "protection" in topics_of(words)
         out = []
         for (source, source_code), (target, target_code) in pairs:
-            code = _for_roles(forward, source_code, target_code, crowd, forms) if self.codebook else forward
+            code = _for_roles(forward, source_code, target_code, crowd, forms, protective) if self.codebook else forward
             if code.startswith(PROTEST) and not forward.startswith(PROTEST) and target_code == country_of(source_code or ""):
                 target, target_code = _own_government(source_code)  # "rallied across Turkey": against its government
             out.append(Event(source, target, source_code, target_code, code, plover_of(code), verb.text,
@@ -1014,10 +1022,12 @@ def _counted(token: Token) -> list[Token]:
     return [p for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children if p.dep_ == "pobj"]
 
 
-def _for_roles(code: str, source: str | None, target: str | None, crowd: bool, forms: set[str]) -> str:
+def _for_roles(code: str, source: str | None, target: str | None, crowd: bool, forms: set[str],
+               protective: bool = False) -> str:
     """The code CAMEO gives an act for who does it to whom: force by a crowd of protesters is a riot
     (145), their blocking a road an obstruction (144), and the public marching or rallying a
-    demonstration (141, not a show of force); a threat of force against a country's own
+    demonstration (141, not a show of force); forces deployed to another country for a security or
+    peacekeeping mission protect it (074); a threat of force against a country's own
     public is a threat of repression (137); suspending or banning media, parties or organisations is an
     administrative sanction (172), not a cut in relations between governments (16x)."""
     target_groups = code_groups(target or "")
@@ -1029,6 +1039,8 @@ def _for_roles(code: str, source: str | None, target: str | None, crowd: bool, f
     source_groups = code_groups(source or "")
     if forms & MARCHING and code[:2] in {"14", "15"} and (crowd or (len(source_groups) > 1 and source_groups[1] in PUBLIC)):
         return DEMONSTRATION  # "students have marched for months", "thousands rallied": a demonstration
+    if code[:2] == POSTURE and protective and country_of(target or "") not in {None, country_of(source or "")}:
+        return PROTECTION
     if code == "138" and target_role in PUBLIC and country_of(source or "") == country_of(target or ""):
         return "137"
     if code == EXPULSION and target_role is not None and target_role not in FORCE_ROLES and target_groups[0] != "IGO":
@@ -1085,13 +1097,14 @@ def _place_targets(verb: Token, sources: list[tuple[str, str | None]]) -> list[t
 
 
 def _topic_words(verb: Token, token_code: dict[int, str | None]) -> frozenset[str]:
-    """What the act concerns, as lemmas and two-word terms: its objects, the complements after it and
-    its phrases other than place, time and opponent, without the words of actors ("Myanmar's military"). A
-    verb that controls an act ("agreed … to set up a hotline") is about that act, not its own phrases."""
+    """What the act concerns, as lemmas and two-word terms: its objects, the complements after it, its
+    purpose and its phrases other than place, time and opponent, without the words of actors
+    ("Myanmar's military"). A verb that controls an act ("agreed … to set up a hotline") is about that
+    act, not its own phrases."""
     complements = [c for c in verb.children if c.dep_ in {"xcomp", "ccomp"} and c.i > verb.i]
     tokens = sorted(
         (t for child in verb.children
-         if child.dep_ in OBJECTS or child in complements
+         if child.dep_ in OBJECTS or child in complements or _purpose(child)
          or (not complements and child.dep_ == "prep" and child.lower_ not in TOPICLESS)
          for t in child.subtree if t.i not in token_code),
         key=lambda t: t.i)

@@ -43,7 +43,8 @@ WORDS: dict[str, frozenset[str]] = {
                            "troop", "base", "security"}),
     "economic": frozenset({"economic", "financial", "budget", "loan", "credit", "fund", "funding", "money",
                            "investment", "invest", "finance", "financing", "trade", "debt", "grant", "bailout", "economy",
-                           "salary", "salaries", MONEY}),
+                           "salary", "salaries", "railway", "railroad", "pipeline", "port", "highway", "bridge",
+                           "dam", "power plant", MONEY}),
     "aid": frozenset({"aid", "assistance", "donation", "supply", "supplies"}),
     "judicial": frozenset({"extradite", "extradition", "judicial", "legal assistance", "hand over"}),
     "intelligence": frozenset({"intelligence"}),
@@ -55,7 +56,8 @@ WORDS: dict[str, frozenset[str]] = {
     "force": frozenset({"attack", "strike", "war", "retaliate", "retaliation", "force", "invade", "invasion",
                         "bomb", "military action", "military force", "offensive", "airstrike", "shoot",
                         "shell", "fire"}),
-    "protection": frozenset({"peacekeeping", "peacekeeper", "protection", "escort"}),
+    "protection": frozenset({"peacekeeping", "peacekeeper", "protection", "escort", "security mission",
+                             "peacekeeping mission", "stabilisation mission", "stabilization mission"}),
     "asylum": frozenset({"asylum"}),
     "involvement": frozenset({"inspector", "observer", "monitor", "staff", "aid worker", "peacekeeper", "access",
                               "investigator", "mission"}),
@@ -69,6 +71,7 @@ WORDS: dict[str, frozenset[str]] = {
 }
 """Words naming each topic, from the CAMEO codebook's description of the codes that name it."""
 
+REQUESTS = frozenset({"request", "demand", "appeal", "plea", "call"})
 MATERIAL = ("arms", "military", "economic", "judicial", "intelligence")
 """Topics of material cooperation; arms, money and supplies given are aid."""
 
@@ -81,8 +84,8 @@ FAMILIES: dict[str, tuple[tuple[str, str], ...]] = {
            ("aid", "103"), ("material", "101"), ("diplomatic", "102")),
     "12": (("mediation", "126"), ("meeting", "125"), ("settlement", "127"), ("reform", "123"), ("yield", "124"),
            ("aid", "122"), ("material", "121")),
-    "13": (("repression", "137"), ("dissent", "133"), ("sanctions", "131"), ("force", "138"), ("mediation", "135"),
-           ("meeting", "134")),
+    "13": (("repression", "137"), ("dissent", "133"), ("sanctions", "131"), ("force", "138"), ("military", "138"),
+           ("mediation", "135"), ("meeting", "134")),
     "16": (("mediation", "165"), ("meeting", "164"), ("sanctions", "163"), ("aid", "162"), ("diplomatic", "161")),
     "07": (("humanitarian", "073"), ("protection", "074"), ("asylum", "075"), ("arms", "072"),
            ("military", "072"), ("economic", "071")),
@@ -101,9 +104,10 @@ offer" → 127, a plan to settle) yields to an offer to mediate (126) or to fina
 
 
 def topics_of(words: set[str] | frozenset[str]) -> set[str]:
-    """The topics the words mention; aid covers arms, money and supplies given as well as aid itself."""
+    """The topics the words mention; aid covers arms, money and supplies given, and material asked for
+    ("a request for a larger bailout"), as well as aid itself."""
     found = {topic for topic, names in WORDS.items() if names & words}
-    if found & {"humanitarian", "arms"} or MONEY in words:
+    if found & {"humanitarian", "arms"} or MONEY in words or (words & REQUESTS and found & set(MATERIAL)):
         found.add("aid")
     if found & set(MATERIAL):
         found.add("material")
