@@ -4,11 +4,14 @@ from a token's tags, the text joined from the token array, issue words read once
 from __future__ import annotations
 
 import gc
+import re
+from pathlib import Path
 
 import pytest
 
 from stakes.reading.actors import _entity_at
 from stakes.reading.dictionaries import ActorEntry
+from stakes.reading.events import PREPOSITIONS, VerbIndex, _Noun, default_verbs
 from stakes.reading.gazetteer import Gazetteer
 from stakes.reading.nlp import make_doc, nlp_pipeline
 from stakes.reading.stances import StanceReader
@@ -81,3 +84,17 @@ def test_a_word_of_several_issues_weighs_less_on_each(nlp):
 def test_the_default_pipeline_is_kept_out_of_the_collectors_generations():
     nlp_pipeline()
     assert gc.get_freeze_count() > 100_000  # the model, dictionaries and tables: never walked again
+
+
+def test_a_pattern_items_heads_cover_every_noun_it_matches():
+    # words of real sentences, none of them taken from the patterns themselves
+    text = (Path(__file__).parent / "data" / "gold" / "news_events.yaml").read_text(encoding="utf-8")
+    words = sorted({w.upper() for w in re.findall(r"[A-Za-z]+", text)})
+    index = VerbIndex(default_verbs())
+    assert {"AID", "AIDS", "ASSISTANCE"} <= index.heads_of("AID/ASSISTANCE")
+    items = [i for block in default_verbs().blocks for p in block.patterns for i in p.post
+             if not (isinstance(i, str) and i in PREPOSITIONS)][::40]
+    for item in items:
+        heads = index.heads_of(item)
+        others = [_Noun(frozenset({w}), frozenset()) for w in words if w not in heads]
+        assert not index.item_matches(item, others), item

@@ -356,6 +356,17 @@ class VerbIndex:
                 self.by_lemma.setdefault(words[0], []).append((block, code, particle))
         # A verb's patterns share items (synsets above all): each item is matched once per nouns.
         self._matches = lru_cache(maxsize=1 << 16)(self._match)
+        self.heads_of = lru_cache(maxsize=None)(self._heads_of)
+
+    def _heads_of(self, item) -> frozenset[str]:
+        """Every noun word a pattern item can match as its head: its alternatives, their plurals and
+        singulars, and the members of its synsets (a quick test before the full match)."""
+        head = item if isinstance(item, str) else item[0]
+        if head.startswith("&"):
+            return frozenset().union(*(self.heads_of(m if isinstance(m, str) else m[0])
+                                       for m in self.synsets.get(head.rstrip("_"), ())))
+        words = head.rstrip("_").split("/")
+        return frozenset(words) | {w + "S" for w in words} | {w[:-1] for w in words if w.endswith("S")}
 
     def item_matches(self, item, nouns: list[_Noun], loose: bool = False) -> bool:
         """Whether a pattern item matches one of the nouns: its head word (or a synset member) is a
@@ -533,7 +544,7 @@ class CameoCoder:
         self.codebook = codebook
         """Refine the dictionary's codes as the CAMEO codebook distinguishes them: by what the act
         concerns (:mod:`stakes.reading.topics`) and by who does it to whom (:func:`_for_roles`)."""
-        self._ranks: dict[int, list[tuple[VerbPattern, bool, bool]]] = {}
+        self._ranks: dict[int, list[tuple[VerbPattern, frozenset[str] | None, bool]]] = {}
         """Each verb block's patterns best first, by block id, sorted once (blocks live as long as the coder)."""
 
     def __call__(self, doc: Doc) -> Doc:
@@ -903,11 +914,12 @@ class CameoCoder:
         # (not the subject's: "a missile strike hit" is no clash of weapons).
         # The longest pattern wins; between equals, the one asking least of bare prepositions (a noun
         # says more about the act than "FROM"), then the first listed.
+        post_words = frozenset().union(*(n.heads | n.mods for n in post))
         for loose in (False, True):
             if loose and not any(n.mods for n in post):
                 break  # no modifier to try
             for pattern, nouns_after, nouns_before in self._ranked(block):
-                if (nouns_after and not post) or (nouns_before and not pre):
+                if (nouns_after is not None and not nouns_after & post_words) or (nouns_before and not pre):
                     continue  # a pattern asking for a noun the verb lacks
                 if all(self._post_matches(i, post, preps, loose, len(pattern.post) == 1) for i in pattern.post) \
                         and all(self.index.item_matches(i, pre) for i in pattern.pre) \
@@ -916,13 +928,15 @@ class CameoCoder:
                     return pattern
         return None
 
-    def _ranked(self, block: VerbBlock) -> list[tuple[VerbPattern, bool, bool]]:
+    def _ranked(self, block: VerbBlock) -> list[tuple[VerbPattern, frozenset[str] | None, bool]]:
         """The block's patterns best first (:func:`_rank`; equals in the order listed), so the first
-        that matches is the one to use, each with whether it asks for a noun after and before the verb."""
+        that matches is the one to use, each with the words its first noun after the verb may be (None
+        when it asks for none) and whether it asks for a noun before the verb."""
         ranked = self._ranks.get(id(block))
         if ranked is None:
             ranked = self._ranks[id(block)] = [
-                (p, any(not (isinstance(i, str) and i in PREPOSITIONS) for i in p.post), bool(p.pre))
+                (p, next((self.index.heads_of(i) for i in p.post if not (isinstance(i, str) and i in PREPOSITIONS)),
+                         None), bool(p.pre))
                 for p in sorted(block.patterns, key=_rank, reverse=True)]
         return ranked
 
