@@ -407,6 +407,7 @@ def test_names_written_with_accents_match_the_dictionaries(nlp):
 @pytest.mark.parametrize("text, phrase, code", [
     ("Caracas issued an arrest warrant for the opposition candidate.", "opposition candidate", "VENOPP"),
     ("The Venezuelan electoral authority barred him from standing.", "Venezuelan electoral authority", "VENGOV"),
+    ("Hamas released three Israeli hostages on Sunday.", "Israeli hostages", "ISRCVL"),  # hostages are civilians
 ])
 def test_news_role_words_for_candidates_and_electoral_bodies(nlp, text, phrase, code):
     assert (phrase, code) in {(m.text, m.code) for m in read(nlp, text)._.mentions}
