@@ -476,3 +476,8 @@ def test_a_comment_on_another_actor_has_a_tone_and_a_target(nlp, text, expected)
 ])
 def test_requests_for_aid_infrastructure_negotiators_and_missions(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+def test_people_demonstrating_are_the_protesters_and_a_guard_is_military(nlp):
+    assert ("PEROPP", "141", "PERGOV") in coded(nlp, "Tens of thousands of people marched in Peru against the government.")
+    assert ("NERMIL", "173", "NERGOV") in coded(nlp, "Niger's presidential guard detained the president in Niamey.")

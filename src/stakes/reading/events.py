@@ -818,6 +818,8 @@ class CameoCoder:
             code = _for_roles(forward, source_code, target_code, crowd, forms, protective) if self.codebook else forward
             if code.startswith(PROTEST) and not forward.startswith(PROTEST) and target_code == country_of(source_code or ""):
                 target, target_code = _own_government(source_code)  # "rallied across Turkey": against its government
+            if code.startswith(PROTEST) and code_groups(source_code or "")[1:2] == ["PPL"]:
+                source_code = f"{source_code[:3]}OPP"  # "tens of thousands of people marched": the protesters
             out.append(Event(source, target, source_code, target_code, code, plover_of(code), verb.text,
                              sentence, verb.sent.start_char, verb.sent.end_char, line))
             if reverse and reverse[:2].isdigit() and target is not None and source is not None:
