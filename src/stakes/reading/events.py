@@ -47,7 +47,7 @@ from spacy.attrs import DEP, POS
 from spacy.symbols import AUX, VERB
 from spacy.tokens import Doc, Token
 
-from stakes.reading.actors import COUNTRY_GROUPS, actor_token
+from stakes.reading.actors import COUNTRY_GROUPS, PLACE_PREPOSITIONS, actor_token
 from stakes.reading.dictionaries import (
     VerbBlock,
     VerbDictionary,
@@ -175,7 +175,7 @@ FORCE = {"17", "18", "19", "20"}
 VISIT = "042"
 POSTURE = "15"
 PLACE_ENTITIES = {"GPE", "LOC"}
-PLACE_PREPOSITIONS = {"in", "near", "of", "on", "at", "into", "around", "outside", "across"}
+CITY_PREPOSITIONS = PLACE_PREPOSITIONS | {"of", "around", "outside"}
 """Acts of coercion and force aimed at a place ("shelled Kherson") act on the place's country, and a
 visit to a place is a visit to its country."""
 HOSTILE = "11"
@@ -1104,7 +1104,7 @@ def _place_targets(verb: Token, sources: list[tuple[str, str | None]]) -> list[t
     own = {country_of(code or "") for _, code in sources}
     for ent in verb.sent.ents:
         # the small model tags some cities as people ("areas of Kherson"): a name after a preposition of place counts
-        placed = ent.label_ == "PERSON" and ent.root.dep_ == "pobj" and ent.root.head.lower_ in PLACE_PREPOSITIONS
+        placed = ent.label_ == "PERSON" and ent.root.dep_ == "pobj" and ent.root.head.lower_ in CITY_PREPOSITIONS
         if (ent.label_ in PLACE_ENTITIES or placed) and ent.start in inside:
             country = place_country(ent.text.removeprefix("the ").removeprefix("The "))
             if country and country not in own:
