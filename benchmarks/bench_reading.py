@@ -45,6 +45,8 @@ from stakes.reading.evaluate import (
     read_petr_records,
     read_plover_records,
     read_real_news_quotes,
+    read_second_coding,
+    score_agreement,
     score_news_events,
     score_news_quotes,
     score_petr,
@@ -158,6 +160,17 @@ def compare_outputs(reference: Path, shared: Path) -> None:
     print(f"outputs on {len(after)} texts: {len(changed)} differ from {reference}")
 
 
+SERIES = (("first and second", {1, 2}), ("third (written after the first two were tuned on)", {3}),
+          ("fourth (written after the first three were tuned on)", {4}))
+"""The news-event gold's series, each written before any rule was tuned on it."""
+
+
+def series_of(record_id: str) -> int:
+    """The series a news record belongs to: the digit before its number ("w3-012" → 3), 1 if none."""
+    prefix = record_id.split("-")[0]
+    return int(prefix[-1]) if prefix[-1:].isdigit() else 1
+
+
 SHOWN = list(PARTS)
 """The parts the tables show (``--dev-only`` while tuning)."""
 
@@ -192,13 +205,23 @@ def measures(shared: Path) -> None:
     news = split(read_news_gold(GOLD / "news_events.yaml"))
     table(f"news events, CAMEO source/target/code ({len(news['dev'])} / {len(news['test'])} records)",
           {p: score_news_events(nlp_pipeline(), news[p]) for p in PARTS}, PRF)
-    for name, third in (("first and second", False), ("third (written after the first two were tuned on)", True)):
-        series = {p: [r for r in news[p] if ("3-" in r.id) == third] for p in PARTS}
-        table(f"  news events, {name} series", {p: score_news_events(nlp_pipeline(), series[p]) for p in PARTS},
-              {"F1": PRF["F1"]})
+    for name, written in SERIES:
+        series = {p: [r for r in news[p] if series_of(r.id) in written] for p in PARTS}
+        if all(series.values()):
+            table(f"  news events, {name} series", {p: score_news_events(nlp_pipeline(), series[p]) for p in PARTS},
+                  {"F1": PRF["F1"]})
+    second = read_second_coding(GOLD / "news_events_second_coder.yaml", news["dev"] + news["test"])
+    table(f"  agreement of two coders, blind ({sum(r.id in second for r in news['dev'])} / "
+          f"{sum(r.id in second for r in news['test'])} records)", {p: score_agreement(news[p], second) for p in PARTS},
+          {"F1": PRF["F1"]})
+    table("  the event coder on the same records, against the second coder",
+          {p: score_news_events(nlp_pipeline(), news[p], second) for p in PARTS}, {"F1": PRF["F1"]})
+    table("  the event coder on the same records, against the gold",
+          {p: score_news_events(nlp_pipeline(), [r for r in news[p] if r.id in second]) for p in PARTS},
+          {"F1": PRF["F1"]})
     print("  missed news events whose actors were coded right under another code (same two-digit family): "
           + ", ".join(f"{p} {n} ({same}) of {missed}" for p, (n, same, missed) in
-                      ((p, other_codes(nlp_pipeline(), news[p])) for p in PARTS)))
+                      ((p, other_codes(nlp_pipeline(), news[p])) for p in SHOWN)))
     plover = split(read_plover_records(folder / "plover_gsr_dev.json"), key=lambda r: r["id"])
     table(f"PLOVER event type, 2021 names ({len(plover['dev'])} / {len(plover['test'])} records)",
           {p: score_plover(nlp_pipeline(), plover[p], PLOVER_2016_TO_2021)[0] for p in PARTS}, PRF)
