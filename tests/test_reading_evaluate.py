@@ -12,6 +12,8 @@ from stakes.reading.evaluate import (
     GoldError,
     read_news_gold,
     read_petr_records,
+    read_second_coding,
+    score_agreement,
     split,
     split_of,
 )
@@ -118,3 +120,23 @@ def test_news_gold_rejects_a_quote_not_in_the_text(tmp_path):
     path.write_text("records:\n- {id: a, text: 'He said \"yes.\"', quotes: [{text: 'no.', speaker: He}]}\n")
     with pytest.raises(GoldError, match="not in the text"):
         read_news_gold(path)
+
+
+def test_second_coding_covers_both_parts_and_scores_agreement(tmp_path):
+    """The second coder's records are gold records of both parts; agreement counts the events both
+    coders gave, on actor codes' first six characters and the code's first three digits."""
+    records = read_news_gold(DATA / "gold" / "news_events.yaml")
+    second = read_second_coding(DATA / "gold" / "news_events_second_coder.yaml", records)
+    assert all(len(ids) >= 50 for ids in split(list(second), key=lambda i: i).values())
+    path = tmp_path / "gold.yaml"
+    path.write_text("records:\n- {id: a, text: 'A met B.', events: ['ARNGOV 040 GON', 'GON 040 ARN']}\n"
+                    "- {id: b, text: 'Nothing.', events: []}\n- {id: c, text: 'C left.', events: ['CCC 190 DDD']}\n")
+    gold = read_news_gold(path)
+    other = tmp_path / "second.yaml"
+    other.write_text("records:\n- {id: a, events: ['ARNGOVX 0401 GON', 'GON 036 ARN']}\n"
+                     "- {id: b, events: ['ARN 010 GON']}\n")
+    score = score_agreement(gold, read_second_coding(other, gold))  # record c was not coded twice
+    assert (score.correct, score.predicted, score.gold) == (1, 3, 2)
+    other.write_text("records:\n- {id: z, events: []}\n")
+    with pytest.raises(GoldError, match="z is not in the gold file"):
+        read_second_coding(other, gold)
