@@ -411,3 +411,14 @@ def test_names_written_with_accents_match_the_dictionaries(nlp):
 ])
 def test_news_role_words_for_candidates_and_electoral_bodies(nlp, text, phrase, code):
     assert (phrase, code) in {(m.text, m.code) for m in read(nlp, text)._.mentions}
+
+
+@pytest.mark.parametrize("text, phrase, code", [
+    ("Guinea-Bissau recalled its ambassador.", "Guinea-Bissau", "GNB"),  # a name written with a hyphen
+    ("Officials in Congo-Brazzaville denied the report.", "Officials in Congo-Brazzaville", "COGGOV"),
+    ("Eswatini recalled its ambassador.", "Eswatini", "SWZ"),  # the state's name since 2018
+    ("Turkmenistan recalled its ambassador.", "Turkmenistan", "TKM"),  # not the Soviet-era code
+    ("The Holy See recalled its envoy.", "Holy See", "VAT"),
+])
+def test_state_names_of_current_news(nlp, text, phrase, code):
+    assert (phrase, code) in {(m.text, m.code) for m in read(nlp, text)._.mentions}

@@ -481,3 +481,27 @@ def test_requests_for_aid_infrastructure_negotiators_and_missions(nlp, text, exp
 def test_people_demonstrating_are_the_protesters_and_a_guard_is_military(nlp):
     assert ("PEROPP", "141", "PERGOV") in coded(nlp, "Tens of thousands of people marched in Peru against the government.")
     assert ("NERMIL", "173", "NERGOV") in coded(nlp, "Niger's presidential guard detained the president in Niamey.")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a legislature that voted to act acted; removing or impeaching one's own officeholders is an
+    # administrative sanction, not an expulsion
+    ("The Peruvian parliament voted to remove the prime minister.", ("PERLEG", "172", "PERGOV")),
+    ("Lawmakers in Chile voted to impeach the interior minister.", ("CHLLEG", "172", "CHLGOV")),
+    ("The Security Council voted to extend the peacekeeping mission in Lebanon.", ("IGOUNO", "074", "LBN")),
+    ("Nigeria's senate voted down the president's nominee.", ("NGALEG", "120", "NGAGOV")),
+    # expelling thousands of people is a mass expulsion; a few people, an expulsion
+    ("Pakistan deported thousands of Afghan refugees.", ("PAK", "201", "AFGREF")),
+    ("Turkey expelled the Swedish ambassador.", ("TUR", "174", "SWEGOV")),
+    # a state coerces its own forces
+    ("Kenya arrested two soldiers.", ("KEN", "173", "KENMIL")),
+    # a threat is addressed to whoever the condition names, whichever verb the condition hangs from
+    ("Hamas threatened to walk out of the talks unless Israel dropped its conditions.", ("PSEREBHMS", "134", "ISR")),
+    ("Iran threatened to close the strait unless Washington lifted the sanctions.", ("IRN", "131", "USA")),
+])
+def test_votes_removals_mass_expulsions_and_conditions(nlp, text, expected):
+    assert expected in coded(nlp, text)
+
+
+def test_a_country_withdrawing_its_own_troops_acts_on_no_one(nlp):
+    assert coded(nlp, "Russia withdrew its troops from the border.") == {("RUS", "0874", None)}

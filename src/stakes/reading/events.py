@@ -76,6 +76,9 @@ INTENT_OF = {"04": "036", "045": "039", "05": "032", "06": "031", "07": "033", "
 """Cooperation announced rather than done is CAMEO 03 (intend): meet → 036, mediate → 039, support →
 032, …; a three-digit key refines its two-digit family."""
 REFUSE_VERBS = {"refuse", "decline", "reject", "deny", "oppose"}
+CARRYING_VERBS = {"vote", "proceed"}
+"""Verbs whose to-infinitive is the act done: a legislature that "voted to remove the minister" removed
+him; a government that "proceeded to expel" expelled. The act is coded, the carrying verb is not."""
 CONTROL_DEFAULTS = {"refuse": "120", "reject": "120", "decline": "120", "agree": "030", "offer": "030",
                     "promise": "030", "pledge": "030", "vow": "030"}
 """What a verb of agreeing or refusing says by itself, when the dictionary gives it no code and no
@@ -149,6 +152,13 @@ PROTECTION = "074"
 EXPEL_PEOPLE = "174"
 FORCE_ROLES = {"MIL", "COP", "SPY", "REB", "UAF"}
 """Expelling forces or an organisation is 166; expelling people (diplomats, nationals) is 174."""
+MASS_EXPULSION = "201"
+MASSES = {"hundred", "thousand", "million"}
+"""Expelling hundreds, thousands or millions of people is a mass expulsion (CAMEO 201)."""
+OFFICE_ROLES = {"GOV", "LEG", "JUD"}
+ADMINISTRATIVE_SANCTION = "172"
+"""Removing one's own officeholders (a minister, a judge) is an administrative sanction (172), not an
+expulsion."""
 CROWDS = {"protester", "protesters", "demonstrator", "demonstrators", "rioter", "rioters", "mob", "crowd",
           "crowds", "protestor", "protestors"}
 BLOCKING = {"block", "blockade", "barricade", "obstruct"}
@@ -218,6 +228,7 @@ CLAUSE_LINKS = {"ROOT", "ccomp", "xcomp", "conj", "acomp", "parataxis"}
 participle, adverbial clause, a verb inside a noun or prepositional phrase) embeds the verb."""
 RECIPROCAL = ("036", "04", "057", "06")
 PROTEST = "14"
+COERCE = "17"
 """CAMEO 14x, protest: with no addressee named, the protest of a country's people, parties or unions is
 aimed at their own government ("the opposition staged demonstrations to demand new elections")."""
 """Acts done together (meet, consult, sign an agreement, cooperate): two actors doing one act with no
@@ -226,6 +237,8 @@ QUANTITIES = {"hundred", "thousand", "million", "billion", "dozen", "number", "s
               "salvo", "tonne", "ton"}
 """Heads of an amount ("hundreds of drones", "$500 million in aid"): the noun after "of"/"in" is what
 the verb acts with."""
+PARTICLES = {"down", "off", "up"}
+"""Particles of phrasal verbs that the parser may take for prepositions; what follows is the object."""
 PREPOSITIONS = {"ABOUT", "ACROSS", "AGAINST", "AT", "BETWEEN", "BY", "FOR", "FROM", "IN", "INTO", "OF", "OFF",
                 "ON", "OUTSIDE", "OVER", "TO", "TOWARD", "TOWARDS", "UPON", "WITH"}
 """Bare pattern words that are prepositions ("RALLY * AGAINST"): matched by a phrase the verb heads."""
@@ -521,6 +534,9 @@ def _arguments(verb: Token) -> _Arguments:
         elif child.dep_ in {"prep", "agent", "dative"}:
             # "on Monday", "in March": a time is when the act happened, not a participant
             pobjs = [p for p in child.children if p.dep_ in {"pobj", "pcomp"} and not _time(p)]
+            if child.lower_ in PARTICLES and child.i == verb.i + 1:
+                # "voted down the nominee", "called off the talks": a particle parsed as a preposition
+                objects.extend(t for p in pobjs for t in _conjuncts(p))
             for pobj in pobjs:
                 for item in _conjuncts(pobj):
                     (pre_preps if child.i < verb.i else preps).append((child.lower_, item))
@@ -589,7 +605,7 @@ class CameoCoder:
                 acts = [c.i for c in token.children if c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c)]
                 if acts and token.lemma_.lower() in REFUSE_VERBS and any(self._hostile(doc[j]) for j in acts):
                     continue  # "refused to condemn Russia": a hostile act not done, and no rejection
-                if acts and (_announces(token) or token.lemma_.lower() in REFUSE_VERBS
+                if acts and (_announces(token) or token.lemma_.lower() in REFUSE_VERBS | CARRYING_VERBS
                              or (self.modality and _forms(token) & WANT_VERBS)):
                     # "agreed to hold talks", "threatened to attack", "refused to meet": coded once, on
                     # the act, as an intention, a threat or a rejection; the verb itself only when the
@@ -761,7 +777,8 @@ class CameoCoder:
             targets, sources = sources, []
         source_actors = actors(sources)
         # A part of the source itself ("closed its border with Belarus") leaves the target to be found.
-        target_actors = [b for b in actors(targets) if all(_distinct(a, b) for a in source_actors)]
+        coercion = self.codebook and forward[:2] == COERCE
+        target_actors = [b for b in actors(targets) if all(_distinct(a, b, coercion) for a in source_actors)]
         own = _own_forces(verb, source_actors, actors(targets)
                           + actors([tok for prep, tok in args.preps if prep in {"to", "into"}]))
         if own:
@@ -793,7 +810,11 @@ class CameoCoder:
         if not target_actors and self.modality and forward[:2] in CONDITIONED:
             # "Egypt may suspend the treaty if Israel invades": the promise or threat is made to the
             # actor whose act is the condition.
-            target_actors = actors([t for c in verb.children if _conditional(c) for t in _own_subjects(c) or [c]])
+            # The condition may hang off the threatened act or off the verb that threatens it ("threatened
+            # to walk out unless Israel dropped its conditions").
+            clauses = [verb] + [c for c in verb.children if c.dep_ == "xcomp"] + ([verb.head] if verb.dep_ == "xcomp" else [])
+            target_actors = actors([t for v in clauses for c in v.children if _conditional(c)
+                                    for t in _own_subjects(c) or [c]])
         if not target_actors and mutual and (forward.startswith(RECIPROCAL) or _reciprocal(verb, args, forward)):
             # "Gondor and Osgiliath have postponed their meeting", "Gondor and Rohan clashed": each acts
             # on the other; two actors acting on something else ("vetoed the resolution", "launched
@@ -802,7 +823,7 @@ class CameoCoder:
         else:
             # One actor may act on itself at another level ("the army chief called on the president").
             pairs = [(a, b) for a in (source_actors or [(None, None)]) for b in (target_actors or [(None, None)])
-                     if a[0] is None or _distinct(a, b)]
+                     if a[0] is None or _distinct(a, b, coercion)]
             # An actor acting on a part of itself ("Russia withdrew its troops"): the act, no target.
             pairs = pairs or [(a, (None, None)) for a in source_actors]
             if forward.startswith(PROTEST):
@@ -813,9 +834,11 @@ class CameoCoder:
         if self.codebook and doers & NEGOTIATORS and forward == CONSULT and name == "talk":
             forward, reverse = NEGOTIATE, NEGOTIATE  # "negotiators resumed talks": negotiation, not consultation
         protective = self.codebook and "protection" in topics_of(words)
+        mass = any(t.lemma_.lower() in MASSES for t in targets)  # "hundreds of thousands of Afghans"
         out = []
         for (source, source_code), (target, target_code) in pairs:
-            code = _for_roles(forward, source_code, target_code, crowd, forms, protective) if self.codebook else forward
+            code = _for_roles(forward, source_code, target_code, crowd, forms, protective, mass) \
+                if self.codebook else forward
             if code.startswith(PROTEST) and not forward.startswith(PROTEST) and target_code == country_of(source_code or ""):
                 target, target_code = _own_government(source_code)  # "rallied across Turkey": against its government
             if code.startswith(PROTEST) and code_groups(source_code or "")[1:2] == ["PPL"]:
@@ -990,12 +1013,15 @@ def _own_government(code: str | None) -> tuple[str | None, str | None]:
     return f"c:{country}", f"{country}GOV"
 
 
-def _distinct(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
+def _distinct(a: tuple[str | None, str | None], b: tuple[str | None, str | None], coercion: bool = False) -> bool:
     """Two participants that can act on each other: different actors, or two levels of one country
-    (its military and its government), never a country and a part of itself."""
+    (its military and its government), never a country and a part of itself, except that a state
+    coerces its own people and forces ("Kenya arrested two soldiers")."""
     if a[0] != b[0]:
         return True
     codes = (a[1] or "", b[1] or "")
+    if coercion and len(codes[1]) > 3 and codes[0] != codes[1] and len(codes[0]) == 3:
+        return True
     return all(len(c) > 3 for c in codes) and not any(x.startswith(y) for x in codes for y in codes if x != y) \
         and codes[0] != codes[1]
 
@@ -1039,13 +1065,15 @@ def _counted(token: Token) -> list[Token]:
 
 
 def _for_roles(code: str, source: str | None, target: str | None, crowd: bool, forms: set[str],
-               protective: bool = False) -> str:
+               protective: bool = False, mass: bool = False) -> str:
     """The code CAMEO gives an act for who does it to whom: force by a crowd of protesters is a riot
     (145), their blocking a road an obstruction (144), and the public marching or rallying a
     demonstration (141, not a show of force); forces deployed to another country for a security or
     peacekeeping mission protect it (074); a threat of force against a country's own
     public is a threat of repression (137); suspending or banning media, parties or organisations is an
-    administrative sanction (172), not a cut in relations between governments (16x)."""
+    administrative sanction (172), not a cut in relations between governments (16x); expelling
+    thousands of people is a mass expulsion (201), and removing one's own officeholders an administrative
+    sanction (172)."""
     target_groups = code_groups(target or "")
     target_role = target_groups[1] if len(target_groups) > 1 else None
     if crowd and forms & BLOCKING:
@@ -1060,7 +1088,11 @@ def _for_roles(code: str, source: str | None, target: str | None, crowd: bool, f
     if code == "138" and target_role in PUBLIC and country_of(source or "") == country_of(target or ""):
         return "137"
     if code == EXPULSION and target_role is not None and target_role not in FORCE_ROLES and target_groups[0] != "IGO":
-        return EXPEL_PEOPLE  # "told Pakistani nationals to leave": people expelled, not forces withdrawn
+        code = EXPEL_PEOPLE  # "told Pakistani nationals to leave": people expelled, not forces withdrawn
+    if code == EXPEL_PEOPLE and mass and target_role not in FORCE_ROLES:
+        return MASS_EXPULSION  # "deported thousands of Afghan refugees"
+    if code == EXPEL_PEOPLE and target_role in OFFICE_ROLES and country_of(source or "") == country_of(target or ""):
+        return ADMINISTRATIVE_SANCTION  # "parliament voted to remove the interior minister"
     if code[:2] == "16" and code not in {"163", "166"} and target_role in ORGANISATIONS:
         return "172"
     return code
