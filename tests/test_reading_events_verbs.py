@@ -492,6 +492,7 @@ def test_people_demonstrating_are_the_protesters_and_a_guard_is_military(nlp):
     ("Nigeria's senate voted down the president's nominee.", ("NGALEG", "120", "NGAGOV")),
     # expelling thousands of people is a mass expulsion; a few people, an expulsion
     ("Pakistan deported thousands of Afghan refugees.", ("PAK", "201", "AFGREF")),
+    ("Algeria expelled more than 2,000 Nigerien migrants.", ("DZA", "201", "NERCVL")),
     ("Turkey expelled the Swedish ambassador.", ("TUR", "174", "SWEGOV")),
     # a state coerces its own forces
     ("Kenya arrested two soldiers.", ("KEN", "173", "KENMIL")),
@@ -505,3 +506,13 @@ def test_votes_removals_mass_expulsions_and_conditions(nlp, text, expected):
 
 def test_a_country_withdrawing_its_own_troops_acts_on_no_one(nlp):
     assert coded(nlp, "Russia withdrew its troops from the border.") == {("RUS", "0874", None)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The leaders of Armenia and Azerbaijan held talks in Prague.", {("ARMGOV", "044", "AZEGOV"), ("AZEGOV", "044", "ARMGOV")}),
+    ("Iran and Saudi Arabia met in Baghdad.", {("IRN", "044", "SAU"), ("SAU", "044", "IRN")}),
+    # in one side's own country a meeting is consultation
+    ("South Korea and Japan held talks in Seoul.", {("JPN", "040", "KOR"), ("KOR", "040", "JPN")}),
+])
+def test_a_meeting_in_a_third_country_is_at_a_third_location(nlp, text, expected):
+    assert coded(nlp, text) == expected

@@ -146,6 +146,8 @@ FORCES = {"MIL": "154", "COP": "153"}
 """A state deploying its own troops or police mobilises them (CAMEO 154/153) against whoever its
 purpose or occasion names, not for them: sending forces abroad is another act (062, 072)."""
 CONSULT, NEGOTIATE = "040", "046"
+THIRD_LOCATION = "044"
+"""Consultation held in a country that is neither side's is a meeting at a third location (044)."""
 NEGOTIATORS = {"negotiator", "negotiators"}
 """Talks held by negotiators are negotiations (046), not consultation (a meeting stays 040)."""
 PROTECTION = "074"
@@ -154,6 +156,7 @@ FORCE_ROLES = {"MIL", "COP", "SPY", "REB", "UAF"}
 """Expelling forces or an organisation is 166; expelling people (diplomats, nationals) is 174."""
 MASS_EXPULSION = "201"
 MASSES = {"hundred", "thousand", "million"}
+MASS_COUNT = 1000
 """Expelling hundreds, thousands or millions of people is a mass expulsion (CAMEO 201)."""
 OFFICE_ROLES = {"GOV", "LEG", "JUD"}
 ADMINISTRATIVE_SANCTION = "172"
@@ -834,11 +837,18 @@ class CameoCoder:
         if self.codebook and doers & NEGOTIATORS and forward == CONSULT and name == "talk":
             forward, reverse = NEGOTIATE, NEGOTIATE  # "negotiators resumed talks": negotiation, not consultation
         protective = self.codebook and "protection" in topics_of(words)
-        mass = any(t.lemma_.lower() in MASSES for t in targets)  # "hundreds of thousands of Afghans"
+        mass = any(t.lemma_.lower() in MASSES or any(_at_least(n, MASS_COUNT) for n in t.children if n.dep_ == "nummod")
+                   for t in targets)  # "hundreds of thousands of Afghans", "more than 2,000 migrants"
+        venue = _venue_country([verb] + ([noun] if noun is not None else []), token_code) \
+            if self.codebook and forward == CONSULT else None
         out = []
         for (source, source_code), (target, target_code) in pairs:
             code = _for_roles(forward, source_code, target_code, crowd, forms, protective, mass) \
                 if self.codebook else forward
+            third = venue is not None and target_code is not None \
+                and venue not in {country_of(source_code or ""), country_of(target_code)}
+            if third:
+                code = THIRD_LOCATION  # "the leaders of Armenia and Azerbaijan held talks in Prague"
             if code.startswith(PROTEST) and not forward.startswith(PROTEST) and target_code == country_of(source_code or ""):
                 target, target_code = _own_government(source_code)  # "rallied across Turkey": against its government
             if code.startswith(PROTEST) and code_groups(source_code or "")[1:2] == ["PPL"]:
@@ -846,6 +856,7 @@ class CameoCoder:
             out.append(Event(source, target, source_code, target_code, code, plover_of(code), verb.text,
                              sentence, verb.sent.start_char, verb.sent.end_char, line))
             if reverse and reverse[:2].isdigit() and target is not None and source is not None:
+                reverse = THIRD_LOCATION if third and reverse == CONSULT else reverse
                 out.append(Event(target, source, target_code, source_code, reverse, plover_of(reverse),
                                  verb.text, sentence, verb.sent.start_char, verb.sent.end_char, line))
         parties = {a for pair in pairs if pair[1][0] is not None for a in pair}
@@ -1057,6 +1068,12 @@ def _event_noun(verb: Token) -> tuple[Token, str] | None:
     return None
 
 
+def _at_least(number: Token, least: int) -> bool:
+    """A number written in figures that is ``least`` or more ("2,000")."""
+    digits = number.text.replace(",", "")
+    return digits.isdigit() and int(digits) >= least
+
+
 def _counted(token: Token) -> list[Token]:
     """What an amount counts ("hundreds of protesters" → protesters)."""
     if not _amount(token):
@@ -1142,6 +1159,24 @@ def _place_targets(verb: Token, sources: list[tuple[str, str | None]]) -> list[t
             if country and country not in own:
                 return [(f"c:{country}", country)]
     return []
+
+
+def _venue_country(heads: list[Token], token_code: dict[int, str | None]) -> str | None:
+    """The country of the place a meeting (its verb or its noun) is held in ("held talks in Prague" →
+    CZE), or None."""
+    for prep in (c for head in heads for c in head.children):
+        if prep.dep_ != "prep" or prep.lower_ not in {"in", "at"}:
+            continue
+        for place in (p for p in prep.children if p.dep_ == "pobj"):
+            named = token_code.get(place.i)
+            if named and len(named) == 3 and country_of(named):
+                return named  # "in Turkey"
+            if place.ent_type_ in PLACE_ENTITIES:
+                span = next((e for e in place.sent.ents if e.start <= place.i < e.end), None)
+                country = place_country(span.text.removeprefix("the ")) if span is not None else None
+                if country:
+                    return country
+    return None
 
 
 def _topic_words(verb: Token, token_code: dict[int, str | None]) -> frozenset[str]:
