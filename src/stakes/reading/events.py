@@ -147,7 +147,9 @@ FORCES = {"MIL": "154", "COP": "153"}
 purpose or occasion names, not for them: sending forces abroad is another act (062, 072)."""
 CONSULT, NEGOTIATE = "040", "046"
 THIRD_LOCATION = "044"
-"""Consultation held in a country that is neither side's is a meeting at a third location (044)."""
+MEETING_PLACES = {"in", "at"}
+"""Consultation held in a country that is neither side's ("met in Prague", "talks at Geneva") is a
+meeting at a third location (044)."""
 NEGOTIATORS = {"negotiator", "negotiators"}
 """Talks held by negotiators are negotiations (046), not consultation (a meeting stays 040)."""
 PROTECTION = "074"
@@ -230,12 +232,13 @@ CLAUSE_LINKS = {"ROOT", "ccomp", "xcomp", "conj", "acomp", "parataxis"}
 ("said that …", "agreed to …"), and verbs coordinated with it. Any other link (relative clause,
 participle, adverbial clause, a verb inside a noun or prepositional phrase) embeds the verb."""
 RECIPROCAL = ("036", "04", "057", "06")
-PROTEST = "14"
-COERCE = "17"
-"""CAMEO 14x, protest: with no addressee named, the protest of a country's people, parties or unions is
-aimed at their own government ("the opposition staged demonstrations to demand new elections")."""
 """Acts done together (meet, consult, sign an agreement, cooperate): two actors doing one act with no
 other participant named do it with each other, whatever topic their phrases name."""
+PROTEST = "14"
+"""CAMEO 14x, protest: with no addressee named, the protest of a country's people, parties or unions is
+aimed at their own government ("the opposition staged demonstrations to demand new elections")."""
+COERCE = "17"
+"""CAMEO 17x, coerce: a state arresting, sanctioning or removing its own people or forces acts on them."""
 QUANTITIES = {"hundred", "thousand", "million", "billion", "dozen", "number", "series", "barrage", "wave",
               "salvo", "tonne", "ton"}
 """Heads of an amount ("hundreds of drones", "$500 million in aid"): the noun after "of"/"in" is what
@@ -1165,7 +1168,7 @@ def _venue_country(heads: list[Token], token_code: dict[int, str | None]) -> str
     """The country of the place a meeting (its verb or its noun) is held in ("held talks in Prague" →
     CZE), or None."""
     for prep in (c for head in heads for c in head.children):
-        if prep.dep_ != "prep" or prep.lower_ not in {"in", "at"}:
+        if prep.dep_ != "prep" or prep.lower_ not in MEETING_PLACES:
             continue
         for place in (p for p in prep.children if p.dep_ == "pobj"):
             named = token_code.get(place.i)
