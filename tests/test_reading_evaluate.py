@@ -10,13 +10,15 @@ pytest.importorskip("spacy")
 
 from stakes.reading.evaluate import (
     GoldError,
+    code_news_events,
     read_news_gold,
     read_petr_records,
     read_second_coding,
-    score_agreement,
+    score_coding,
     split,
     split_of,
 )
+from stakes.reading.nlp import nlp_pipeline
 from tests.conftest import DATA
 
 RECORDS = """<?xml version='1.0' encoding='utf-8'?>
@@ -135,8 +137,21 @@ def test_second_coding_covers_both_parts_and_scores_agreement(tmp_path):
     other = tmp_path / "second.yaml"
     other.write_text("records:\n- {id: a, events: ['ARNGOVX 0401 GON', 'GON 036 ARN']}\n"
                      "- {id: b, events: ['ARN 010 GON']}\n")
-    score = score_agreement(gold, read_second_coding(other, gold))  # record c was not coded twice
+    score = score_coding(gold, read_second_coding(other, gold))  # record c was not coded twice
     assert (score.correct, score.predicted, score.gold) == (1, 3, 2)
     other.write_text("records:\n- {id: z, events: []}\n")
     with pytest.raises(GoldError, match="z is not in the gold file"):
         read_second_coding(other, gold)
+
+
+def test_the_pipelines_coding_is_scored_against_the_gold_or_a_second_coder(tmp_path):
+    path = tmp_path / "gold.yaml"
+    path.write_text("records:\n- {id: a, date: 2024-01-09, text: 'Turkey expelled the Swedish ambassador.',"
+                    " events: ['TUR 174 SWEGOV']}\n- {id: b, date: 2024-01-09, text: 'Nothing happened.', events: []}\n")
+    gold = read_news_gold(path)
+    coded = code_news_events(nlp_pipeline(), gold)
+    assert coded == {"a": (("TUR", "174", "SWEGOV"),), "b": ()}
+    score = score_coding(gold, coded)
+    assert (score.correct, score.predicted, score.gold) == (1, 1, 1)
+    against = score_coding(gold, coded, {"a": (("TUR", "161", "SWEGOV"),)})  # only record a coded twice
+    assert (against.correct, against.predicted, against.gold) == (0, 1, 1)

@@ -19,7 +19,7 @@ Gold sets:
   on their first six characters, CAMEO codes on their first three digits) and gold direct quotes (a
   quote is found when its characters overlap the gold span by half of their union; its speaker is right
   when the speaker phrase or the resolved actor's name contains the gold speaker). A second coder coded
-  160 of the event sentences blind (``news_events_second_coder.yaml``): :func:`score_agreement` says how
+  160 of the event sentences blind (``news_events_second_coder.yaml``): :func:`score_coding` says how
   far two coders agree, the ceiling to read the event coder's figures against.
 """
 
@@ -273,6 +273,10 @@ def read_news_gold(path: str | Path) -> list[NewsRecord]:
     return records
 
 
+Coding = dict[str, tuple[tuple[str, str, str], ...]]
+"""Events by record id, each (source code, CAMEO code, target code): a coder's, a person's or the pipeline's."""
+
+
 def _events(path: Path, item: dict, k: int) -> list[tuple[str, str, str]]:
     events = []
     for event in item.get("events", []):
@@ -284,7 +288,7 @@ def _events(path: Path, item: dict, k: int) -> list[tuple[str, str, str]]:
     return events
 
 
-def read_second_coding(path: str | Path, records: list[NewsRecord]) -> dict[str, tuple[tuple[str, str, str], ...]]:
+def read_second_coding(path: str | Path, records: list[NewsRecord]) -> Coding:
     """A second coder's events for some of ``records`` (``records:`` list of id and events), by id."""
     path = Path(path)
     known = {r.id for r in records}
@@ -297,36 +301,31 @@ def read_second_coding(path: str | Path, records: list[NewsRecord]) -> dict[str,
     return coding
 
 
-def score_agreement(records: list[NewsRecord], second: dict[str, tuple[tuple[str, str, str], ...]]) -> Score:
-    """How far a second coder agrees with the gold on the records both coded, scored as the event
-    coder is (the gold as reference): the ceiling a coder can be expected to reach on this set."""
-    total = Score()
-    for record in records:
-        if record.id in second:
-            gold = {event_key(*e) for e in record.events}
-            other = {event_key(*e) for e in second[record.id]}
-            total.add(Score(len(gold & other), len(other), len(gold)))
-    return total
-
-
 def event_key(source: str, cameo: str, target: str) -> tuple[str, str, str]:
     """How news gold events are compared: actors on country + first role, CAMEO on its base code."""
     return source[:6], cameo[:3], target[:6]
 
 
-def score_news_events(nlp: Language, records: list[NewsRecord],
-                      coding: dict[str, tuple[tuple[str, str, str], ...]] | None = None) -> Score:
-    """Event P/R/F1 on news gold (events with both a source and a target code); with ``coding``, against
-    that coding of the records it holds instead (a second coder's)."""
-    total = Score()
-    if coding is not None:
-        records = [r for r in records if r.id in coding]
+def code_news_events(nlp: Language, records: list[NewsRecord]) -> Coding:
+    """What the pipeline codes for each record (events with both a source and a target code), coded once
+    so that every score of the same records reuses it."""
     docs = nlp.pipe(make_doc(nlp, r.text, r.date) for r in records)
-    for record, doc in zip(records, docs):
-        coded = {event_key(e.source_code, e.cameo, e.target_code) for e in doc._.events
-                 if e.source_code and e.target_code}
-        gold = {event_key(*e) for e in (record.events if coding is None else coding[record.id])}
-        total.add(Score(len(coded & gold), len(coded), len(gold)))
+    return {record.id: tuple(sorted({event_key(e.source_code, e.cameo, e.target_code) for e in doc._.events
+                                     if e.source_code and e.target_code}))
+            for record, doc in zip(records, docs)}
+
+
+def score_coding(records: list[NewsRecord], coded: Coding, reference: Coding | None = None) -> Score:
+    """Event P/R/F1 of ``coded`` on the records it holds, against their gold or against ``reference``
+    (a second coder's events) on the records both hold. With the second coder's events as ``coded``, it
+    says how far two coders agree: the ceiling to read the pipeline's figures against."""
+    total = Score()
+    for record in records:
+        if record.id not in coded or (reference is not None and record.id not in reference):
+            continue
+        found = {event_key(*e) for e in coded[record.id]}
+        gold = {event_key(*e) for e in (record.events if reference is None else reference[record.id])}
+        total.add(Score(len(found & gold), len(found), len(gold)))
     return total
 
 

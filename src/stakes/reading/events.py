@@ -45,7 +45,7 @@ from itertools import pairwise
 
 from spacy.attrs import DEP, POS
 from spacy.symbols import AUX, VERB
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from stakes.reading.actors import COUNTRY_GROUPS, PLACE_PREPOSITIONS, actor_token
 from stakes.reading.dictionaries import (
@@ -1158,10 +1158,15 @@ def _place_targets(verb: Token, sources: list[tuple[str, str | None]]) -> list[t
         # the small model tags some cities as people ("areas of Kherson"): a name after a preposition of place counts
         placed = ent.label_ == "PERSON" and ent.root.dep_ == "pobj" and ent.root.head.lower_ in CITY_PREPOSITIONS
         if (ent.label_ in PLACE_ENTITIES or placed) and ent.start in inside:
-            country = place_country(ent.text.removeprefix("the ").removeprefix("The "))
+            country = _place_country(ent)
             if country and country not in own:
                 return [(f"c:{country}", country)]
     return []
+
+
+def _place_country(entity: Span) -> str | None:
+    """The country of the city an entity names ("the Hague" → NLD), or None."""
+    return place_country(entity.text.removeprefix("the ").removeprefix("The "))
 
 
 def _venue_country(heads: list[Token], token_code: dict[int, str | None]) -> str | None:
@@ -1176,7 +1181,7 @@ def _venue_country(heads: list[Token], token_code: dict[int, str | None]) -> str
                 return named  # "in Turkey"
             if place.ent_type_ in PLACE_ENTITIES:
                 span = next((e for e in place.sent.ents if e.start <= place.i < e.end), None)
-                country = place_country(span.text.removeprefix("the ")) if span is not None else None
+                country = _place_country(span) if span is not None else None
                 if country:
                     return country
     return None
