@@ -516,3 +516,43 @@ def test_a_country_withdrawing_its_own_troops_acts_on_no_one(nlp):
 ])
 def test_a_meeting_in_a_third_country_is_at_a_third_location(nlp, text, expected):
     assert coded(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the dictionary's verb under a news sense the codebook labels
+    ("Chile's president rang his Argentine counterpart on Monday.", ("CHLGOV", "041", "ARGGOV")),  # not "ringed" (encircle)
+    ("Kenyan and Ugandan officials haggled over the fishing rights.", ("KENGOV", "046", "UGAGOV")),  # negotiation, not 050
+    ("A court in Cairo convicted three journalists of spreading false news.", ("EGYJUD", "116", "EGYMED")),
+    ("A court in Minsk found the opposition leader guilty of treason.", ("BLRJUD", "116", "BLROPP")),  # "found", not "founded"
+    ("Houthi rebels hijacked a Japanese cargo ship.", ("YEMREB", "181", "JPNBUS")),
+    ("Poland sealed its border with Belarus.", ("POL", "191", "BLR")),
+    ("Peru and Ecuador sealed a trade pact.", ("PER", "057", "ECU")),
+    ("Mali scrapped its defence treaty with France.", ("MLI", "160", "FRA")),
+    ("Kenya slammed Uganda over the border closure.", ("KEN", "111", "UGA")),
+    ("Brazil pressed Venezuela to publish the vote counts.", ("BRA", "020", "VEN")),  # urging is an appeal, not a demand
+    ("Ghana's president lambasted Togo over the raid.", ("GHAGOV", "111", "TGO")),  # the lemmatiser's "lambast"
+])
+def test_news_senses_of_dictionary_verbs(nlp, text, expected):
+    assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Syrian artillery pounded rebel positions near Idlib.", "194"),
+    ("Russia struck Odesa with drones overnight.", "195"),
+    ("Militants detonated a roadside bomb near a police post in Mogadishu.", "183"),
+    ("Police in Lagos beat protesters with batons.", "182"),
+    ("Indian troops opened fire across the border in breach of the ceasefire.", "196"),
+])
+def test_force_is_coded_by_its_means(nlp, text, expected):
+    assert expected in {code for _, code, _ in coded(nlp, text)}
+
+
+def test_an_act_done_with_a_thing_is_not_mutual(nlp):
+    # "- * WITH [190:190]" is mutual for "clashed with the army", not for a weapon
+    assert coded(nlp, "Russia struck Kharkiv with drones overnight.") == {("RUS", "195", "UKR")}
+
+
+def test_a_country_named_as_a_place_is_that_country(nlp):
+    # "Lebanon" is also a town in the United States; named beside an act of force it is the country
+    assert by_country(coded(nlp, "Israeli troops broke the truce by firing on a car in southern Lebanon.")) \
+        == {("ISR", "196", "LBN")}

@@ -133,6 +133,17 @@ INVITING = {"invite", "summon", "accept"}
 cooperate (030), whatever the meeting or the proposal is about."""
 ARMING = {"arm", "rearm", "equip"}
 """Verbs of giving weapons: CAMEO codes arming another as military aid (072)."""
+MEANS = (("195", frozenset({"airstrike", "air strike", "air raid", "warplane", "jet", "bomber", "drone", "aircraft",
+                            "helicopter", "gunship", "missile", "rocket", "air force"})),
+         ("194", frozenset({"artillery", "tank", "mortar", "howitzer", "shell", "shelling", "cannon"})),
+         ("183", frozenset({"car bomb", "roadside bomb", "suicide bomber", "suicide bombing", "explosive", "ied"})))
+"""Weapons that make an act of force one of the codebook's kinds by its means: aerial weapons (195),
+artillery and tanks (194), a bomb set off rather than dropped (183), named by who acts ("Thai artillery
+pounded …") or by what it acts with ("struck the port with drones")."""
+INSTRUMENT_PREPOSITIONS = {"with", "using", "from", "by"}
+BREACH, TRUCES = {"breach", "violation"}, {"ceasefire", "truce", "armistice"}
+CEASEFIRE_VIOLATION = "196"
+"""Force used "in breach of the truce" violates the ceasefire (196), whatever its means."""
 ASSASSINATION, ATTEMPTED_ASSASSINATION = "186", "185"
 ATTEMPTS = {"try", "attempt", "seek"}
 ACCUSE, LEGAL_ACTION = "112", "173"
@@ -548,6 +559,11 @@ def _arguments(verb: Token) -> _Arguments:
                     (pre_preps if child.i < verb.i else preps).append((child.lower_, item))
         elif child.dep_ in {"xcomp", "ccomp"} and child.pos_ in {"NOUN", "PROPN"}:
             objects.append(child)
+        elif child.dep_ in {"xcomp", "ccomp", "oprd"} and child.pos_ == "ADJ":
+            # "found the journalist guilty": the small clause's subject is the object, the adjective
+            # what the pattern names
+            objects.extend(t for c in child.children if c.dep_ == "nsubj" for t in _conjuncts(c))
+            objects.append(child)
     for child in verb.children:
         if child.dep_ == "prt":
             # "clash over the efforts" parsed as a particle: the object is also the particle's object.
@@ -650,7 +666,10 @@ class CameoCoder:
 
     def _lookup(self, verb: Token) -> tuple[VerbBlock, str | None] | None:
         particles = {c.lower_.upper() for c in verb.children if c.dep_ in {"prt", "prep", "agent"}}
-        return self._lookup_forms((verb.text.upper(), verb.lemma_.upper()), particles)
+        # the text and the lemma first; then the text less an inflection, for verbs the small model
+        # lemmatises wrongly ("lambasted" → "lambast", the dictionary has LAMBASTE)
+        guesses = sorted(f.upper() for f in _forms(verb) - {verb.lower_, verb.lemma_.lower()})
+        return self._lookup_forms((verb.text.upper(), verb.lemma_.upper(), *guesses), particles)
 
     def _lookup_forms(self, forms, particles: set[str]) -> tuple[VerbBlock, str | None] | None:
         """The verb block and the verb's own code of the first form the dictionary has."""
@@ -754,6 +773,7 @@ class CameoCoder:
             elif forward[:2] == "06" and forms & ARMING:
                 forward, reverse = "072", ""  # "armed the rebels": military aid, not cooperation
             forward = refine(forward, words)  # "rejected a request for long-range missiles" → 122
+            forward = _by_means(forward, verb, args)  # "Thai artillery pounded Cambodian positions" → 194
             if forward == ASSASSINATION and verb.dep_ == "xcomp" and _forms(verb.head) & ATTEMPTS:
                 forward = ATTEMPTED_ASSASSINATION  # "tried to assassinate the governor"
             if forward.startswith(ACCUSE) and forms & CHARGING and "crime" in topics_of(words):
@@ -782,6 +802,9 @@ class CameoCoder:
         elif pattern is not None and pattern.target == "pre" and not args.passive:
             targets, sources = sources, []
         source_actors = actors(sources)
+        if reverse and pattern is not None and (("WITH" in pattern.post) or any(p == "WITH" for p, _ in pattern.post_preps)) \
+                and not actors([tok for prep, tok in args.preps if prep == "with"]):
+            reverse = ""  # "struck Kharkiv with drones": done with a thing, not with another actor
         # A part of the source itself ("closed its border with Belarus") leaves the target to be found.
         coercion = self.codebook and forward[:2] == COERCE
         target_actors = [b for b in actors(targets) if all(_distinct(a, b, coercion) for a in source_actors)]
@@ -808,7 +831,7 @@ class CameoCoder:
         if forward == STATEMENT and said and self.codebook:
             forward = _tone([t for c in said for t in c.subtree]) or forward
         if not target_actors and (forward[:2] in FORCE or forward.startswith(VISIT)):
-            target_actors = _place_targets(verb, source_actors)  # "shelled areas of Kherson", "arrived in Hiroshima"
+            target_actors = _place_targets(verb, source_actors, token_code)  # "shelled areas of Kherson", "arrived in Hiroshima"
         if not target_actors and forward.startswith(POSTURE):
             # "raised its alert level after North Korean drills": a show of force answers the occasion's actor
             target_actors = _deep_actors([c for c in verb.children if c.dep_ in {"advcl", "prep"}],
@@ -1118,6 +1141,25 @@ def _for_roles(code: str, source: str | None, target: str | None, crowd: bool, f
     return code
 
 
+def _by_means(code: str, verb: Token, args: _Arguments) -> str:
+    """An act of force coded by its means where the dictionary gave the family's head code (190, 180):
+    the weapons its subject or its instrument phrase names (:data:`MEANS`); any force in breach of a
+    truce violates it (196)."""
+    if code[:2] != "19" and code != "180":
+        return code
+    phrases = {t.lemma_.lower() for c in verb.children if c.dep_ == "prep" for t in c.subtree}
+    if phrases & BREACH and phrases & TRUCES:
+        return CEASEFIRE_VIOLATION  # "opened fire across the Line of Control in breach of the truce"
+    if code not in {"180", "190"}:
+        return code
+    heads = list(args.subjects) + [p for prep, p in args.preps if prep in INSTRUMENT_PREPOSITIONS]
+    tokens = sorted({t for head in heads for t in [head, *(c for c in head.children if c.dep_ in {"compound", "amod"})]},
+                    key=lambda t: t.i)
+    means = {form for t in tokens for form in _forms(t)}
+    means |= {f"{a.lemma_.lower()} {b.lemma_.lower()}" for a, b in pairwise(tokens) if b.i == a.i + 1}
+    return next((refined for refined, names in MEANS if names & means), code)
+
+
 def _tone(tokens: list[Token]) -> str | None:
     """A comment's tone from what it says (CAMEO 012 pessimistic, 013 optimistic), or None."""
     words = {t.lemma_.lower() for t in tokens if t.dep_ != "prep"}
@@ -1148,7 +1190,8 @@ def _brokers(verb: Token, token_actor: dict[int, str], token_code: dict[int, str
     return found
 
 
-def _place_targets(verb: Token, sources: list[tuple[str, str | None]]) -> list[tuple[str, str]]:
+def _place_targets(verb: Token, sources: list[tuple[str, str | None]], token_code: dict[int, str | None]
+                   ) -> list[tuple[str, str]]:
     """The country of a city an act of force names in its object or phrases ("struck a research centre
     near Masyaf" → Syria), when it is not the source's own country (force at home is aimed at someone
     in it, whom the place does not name)."""
@@ -1158,14 +1201,18 @@ def _place_targets(verb: Token, sources: list[tuple[str, str | None]]) -> list[t
         # the small model tags some cities as people ("areas of Kherson"): a name after a preposition of place counts
         placed = ent.label_ == "PERSON" and ent.root.dep_ == "pobj" and ent.root.head.lower_ in CITY_PREPOSITIONS
         if (ent.label_ in PLACE_ENTITIES or placed) and ent.start in inside:
-            country = _place_country(ent)
+            country = _place_country(ent, token_code)
             if country and country not in own:
                 return [(f"c:{country}", country)]
     return []
 
 
-def _place_country(entity: Span) -> str | None:
-    """The country of the city an entity names ("the Hague" → NLD), or None."""
+def _place_country(entity: Span, token_code: dict[int, str | None]) -> str | None:
+    """The country an entity names ("southern Lebanon" → LBN, not the American town of Lebanon) or the
+    country of the city it names ("the Hague" → NLD), or None."""
+    named = token_code.get(entity.root.i)
+    if named and len(named) == 3 and country_of(named):
+        return named
     return place_country(entity.text.removeprefix("the ").removeprefix("The "))
 
 
@@ -1181,7 +1228,7 @@ def _venue_country(heads: list[Token], token_code: dict[int, str | None]) -> str
                 return named  # "in Turkey"
             if place.ent_type_ in PLACE_ENTITIES:
                 span = next((e for e in place.sent.ents if e.start <= place.i < e.end), None)
-                country = _place_country(span) if span is not None else None
+                country = _place_country(span, token_code) if span is not None else None
                 if country:
                     return country
     return None
