@@ -556,3 +556,17 @@ def test_a_country_named_as_a_place_is_that_country(nlp):
     # "Lebanon" is also a town in the United States; named beside an act of force it is the country
     assert by_country(coded(nlp, "Israeli troops broke the truce by firing on a car in southern Lebanon.")) \
         == {("ISR", "196", "LBN")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # weapons the gazetteer codes as forces still say what is asked for or refused
+    ("Italy rejected Ukraine's requests for cruise missiles.", ("ITA", "122", "UKR")),
+    ("Kyiv asked Berlin for more cruise missiles.", ("UKR", "023", "DEU")),
+    # the verb itself may name the kind of act: freeing people releases them
+    ("Venezuela freed ten Americans.", ("VEN", "084", "USA")),
+    # repealing a law is a reform, reopening a border is yielding
+    ("The United States urged Georgia to repeal the foreign agents law.", ("USA", "024", "GEO")),
+    ("Morocco urged Algeria to reopen the border.", ("MAR", "025", "DZA")),
+])
+def test_what_is_asked_freed_or_refused_names_the_code(nlp, text, expected):
+    assert expected in coded(nlp, text)

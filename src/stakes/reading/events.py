@@ -58,7 +58,7 @@ from stakes.reading.dictionaries import (
 from stakes.reading.gazetteer import code_groups, country_of
 from stakes.reading.places import place_country
 from stakes.reading.records import Event
-from stakes.reading.topics import MONEY, refine, topics_of
+from stakes.reading.topics import MONEY, WORDS, refine, topics_of
 
 SUBJECTS = {"nsubj", "csubj"}
 RELATIVE_PRONOUNS = {"WDT", "WP"}
@@ -772,7 +772,9 @@ class CameoCoder:
                 forward, reverse = "070", ""  # "gave Ukraine $4.5 billion in budget support": aid, not praise
             elif forward[:2] == "06" and forms & ARMING:
                 forward, reverse = "072", ""  # "armed the rebels": military aid, not cooperation
-            forward = refine(forward, words)  # "rejected a request for long-range missiles" → 122
+            # "rejected a request for long-range missiles" → 122; the verb itself may name the kind
+            # ("freed ten Americans" → 084, release)
+            forward = refine(forward, words | forms)
             forward = _by_means(forward, verb, args)  # "Thai artillery pounded Cambodian positions" → 194
             if forward == ASSASSINATION and verb.dep_ == "xcomp" and _forms(verb.head) & ATTEMPTS:
                 forward = ATTEMPTED_ASSASSINATION  # "tried to assassinate the governor"
@@ -1237,20 +1239,35 @@ def _venue_country(heads: list[Token], token_code: dict[int, str | None]) -> str
 def _topic_words(verb: Token, token_code: dict[int, str | None]) -> frozenset[str]:
     """What the act concerns, as lemmas and two-word terms: its objects, the complements after it, its
     purpose and its phrases other than place, time and opponent, without the words of actors
-    ("Myanmar's military"). A verb that controls an act ("agreed … to set up a hotline") is about that
-    act, not its own phrases."""
+    ("Myanmar's military"), but with weapons the gazetteer codes as forces ("requests for cruise
+    missiles", "more air defence"). A verb that controls an act ("agreed … to set up a hotline") is about
+    that act, not its own phrases."""
     complements = [c for c in verb.children if c.dep_ in {"xcomp", "ccomp"} and c.i > verb.i]
     tokens = sorted(
         (t for child in verb.children
          if child.dep_ in OBJECTS or child in complements or _purpose(child)
          or (not complements and child.dep_ == "prep" and child.lower_ not in TOPICLESS)
-         for t in child.subtree if t.i not in token_code),
+         for t in child.subtree if t.i not in token_code or _weapon(t, token_code)),
         key=lambda t: t.i)
     words = {form for t in tokens for form in _forms(t)}
     words |= {f"{a.lemma_.lower()} {b.lemma_.lower()}" for a, b in pairwise(tokens) if b.i == a.i + 1}
     if any(t.ent_type_ == "MONEY" or t.text == "$" for t in tokens):
         words.add(MONEY)
     return frozenset(words)
+
+
+def _weapon(token: Token, token_code: dict[int, str | None]) -> bool:
+    """Whether the actor words around ``token`` name weapons ("cruise missiles", "air defence"), which the
+    gazetteer codes as forces so that "missiles struck Kyiv" has a source."""
+    doc, i = token.doc, token.i
+    start, end = i, i + 1
+    while start > 0 and start - 1 in token_code:
+        start -= 1
+    while end < len(doc) and end in token_code:
+        end += 1
+    words = {w.lemma_.lower() for w in doc[start:end]}
+    words |= {f"{a.lemma_.lower()} {b.lemma_.lower()}" for a, b in pairwise(doc[start:end])}
+    return bool(words & WORDS["arms"])
 
 
 def _phrases(token: Token) -> list[tuple[str, Token]]:
