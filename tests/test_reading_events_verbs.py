@@ -531,6 +531,11 @@ def test_a_meeting_in_a_third_country_is_at_a_third_location(nlp, text, expected
     ("Kenya slammed Uganda over the border closure.", ("KEN", "111", "UGA")),
     ("Brazil pressed Venezuela to publish the vote counts.", ("BRA", "020", "VEN")),  # urging is an appeal, not a demand
     ("Ghana's president lambasted Togo over the raid.", ("GHAGOV", "111", "TGO")),  # the lemmatiser's "lambast"
+    ("Somali troops routed an al-Shabaab unit near Baidoa.", ("SOMMIL", "190", "SOMREB")),
+    ("Nicaragua cut diplomatic links with Taiwan.", ("NIC", "161", "TWN")),
+    ("The Indian prime minister laid a wreath at the war memorial in Moscow.", ("INDGOV", "017", "RUS")),
+    ("Canada slapped tariffs on American steel.", ("CAN", "163", "USA")),
+    ("Mexico put tariffs on Chinese cars.", ("MEX", "163", "CHN")),
 ])
 def test_news_senses_of_dictionary_verbs(nlp, text, expected):
     assert expected in coded(nlp, text)
