@@ -575,3 +575,15 @@ def test_a_country_named_as_a_place_is_that_country(nlp):
 ])
 def test_what_is_asked_freed_or_refused_names_the_code(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The United States sanctioned three Chinese firms.", ("USA", "163", "CHNBUS")),  # a firm is a business
+    ("Guatemala's attorney general charged two journalists with money laundering.", ("GTMJUD", "173", "GTMMED")),  # a prosecutor
+    ("The US attorney general announced charges against two Russian hackers.", ("USAJUD", "173", "RUS")),
+    # charging that another did wrong is an accusation, whatever crime the clause names
+    ("Ecuador charged that Mexico was sheltering a fugitive convicted of corruption.", ("ECU", "112", "MEX")),
+    ("Kenyan prosecutors opened an investigation into the governor over alleged bribes.", ("KENJUD", "091", "KENGOV")),
+])
+def test_firms_prosecutors_charges_and_bribes(nlp, text, expected):
+    assert expected in coded(nlp, text)

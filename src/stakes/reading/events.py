@@ -233,6 +233,7 @@ NOMINAL_EVENTS = {
     "ceasefire": "0871", "truce": "0871", "counteroffensive": "190", "counterattack": "190", "ambush": "190",
     "siege": "191", "crackdown": "175", "mediation": "045", "hunger strike": "142", "general strike": "143",
     "air strike": "195", "missile strike": "195", "drone strike": "195", "curfew": "1723",
+    "charge": "173", "indictment": "173", "lawsuit": "115",
 }
 """Event nouns and their CAMEO codes (the act a light verb's object names). Talks are consultation
 (040) unless named as negotiation (046); both are held by each side with the other. A noun with its
@@ -778,8 +779,11 @@ class CameoCoder:
             forward = _by_means(forward, verb, args)  # "Thai artillery pounded Cambodian positions" → 194
             if forward == ASSASSINATION and verb.dep_ == "xcomp" and _forms(verb.head) & ATTEMPTS:
                 forward = ATTEMPTED_ASSASSINATION  # "tried to assassinate the governor"
-            if forward.startswith(ACCUSE) and forms & CHARGING and "crime" in topics_of(words):
-                forward = LEGAL_ACTION  # "charged the editor with money laundering": legal action, not words
+            if forward.startswith(ACCUSE) and forms & CHARGING and "crime" in topics_of(words) \
+                    and not any(c.dep_ == "ccomp" for c in verb.children):
+                # "charged the editor with money laundering": legal action, not words; "charged that Mexico
+                # was harbouring a convicted man" stays an accusation
+                forward = LEGAL_ACTION
 
         groups = verb.doc._.actor_groups or {}
 

@@ -68,8 +68,8 @@ WORDS: dict[str, frozenset[str]] = {
                         "massacre", "rape"}),
     "military action": frozenset({"strike", "attack", "airstrike", "bombing", "shelling", "raid", "incursion",
                                   "military action", "shooting"}),
-    "crime": frozenset({"crime", "corruption", "fraud", "murder", "bribery", "embezzlement", "assassination",
-                        "smuggling", "laundering"}),
+    "crime": frozenset({"crime", "corruption", "fraud", "murder", "bribery", "bribe", "embezzlement", "assassination",
+                        "smuggling", "laundering", "graft", "kickback", "extortion"}),
 }
 """Words naming each topic, from the CAMEO codebook's description of the codes that name it."""
 
