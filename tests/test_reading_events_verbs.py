@@ -587,3 +587,14 @@ def test_what_is_asked_freed_or_refused_names_the_code(nlp, text, expected):
 ])
 def test_firms_prosecutors_charges_and_bribes(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a crowd named only by its size is the public of the place it marches in
+    ("Thousands marched in Quito to demand the resignation of the president.", ("ECUOPP", "141", "ECUGOV")),
+    ("Tens of thousands rallied across Serbia against the government.", ("SRBOPP", "141", "SRBGOV")),
+    # people protesting in their own country protest against its government
+    ("Thousands of people protested in Nairobi against the finance bill.", ("KENOPP", "141", "KENGOV")),
+])
+def test_crowds_protest_against_their_own_government(nlp, text, expected):
+    assert coded(nlp, text) == {expected}

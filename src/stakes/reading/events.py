@@ -179,6 +179,8 @@ CROWDS = {"protester", "protesters", "demonstrator", "demonstrators", "rioter", 
           "crowds", "protestor", "protestors"}
 BLOCKING = {"block", "blockade", "barricade", "obstruct"}
 MARCHING = {"march", "rally", "demonstrate", "protest"}
+PROTEST_PLACES = {"in", "at", "across", "outside", "through"}
+"""Where a crowd protests ("marched in Lima", "rallied across Turkey"): its people protest."""
 DEMONSTRATION = "141"
 RIOT = "145"
 OBSTRUCTION = "144"
@@ -808,6 +810,11 @@ class CameoCoder:
         elif pattern is not None and pattern.target == "pre" and not args.passive:
             targets, sources = sources, []
         source_actors = actors(sources)
+        if not source_actors and forward.startswith(PROTEST) and any(
+                t.lemma_.lower() in MASSES | CROWDS for t in sources):
+            # "Thousands marched in Lima": the crowd is the public of the place it marches in
+            country = _venue_country([verb], token_code, PROTEST_PLACES)
+            source_actors = [(f"k:{country}OPP", f"{country}OPP")] if country else []
         if reverse and pattern is not None and (("WITH" in pattern.post) or any(p == "WITH" for p, _ in pattern.post_preps)) \
                 and not actors([tok for prep, tok in args.preps if prep == "with"]):
             reverse = ""  # "struck Kharkiv with drones": done with a thing, not with another actor
@@ -881,8 +888,9 @@ class CameoCoder:
                 and venue not in {country_of(source_code or ""), country_of(target_code)}
             if third:
                 code = THIRD_LOCATION  # "the leaders of Armenia and Azerbaijan held talks in Prague"
-            if code.startswith(PROTEST) and not forward.startswith(PROTEST) and target_code == country_of(source_code or ""):
-                target, target_code = _own_government(source_code)  # "rallied across Turkey": against its government
+            if code.startswith(PROTEST) and target_code == country_of(source_code or ""):
+                # "rallied across Turkey", "protested in Nairobi": against its government
+                target, target_code = _own_government(source_code)
             if code.startswith(PROTEST) and code_groups(source_code or "")[1:2] == ["PPL"]:
                 source_code = f"{source_code[:3]}OPP"  # "tens of thousands of people marched": the protesters
             out.append(Event(source, target, source_code, target_code, code, plover_of(code), verb.text,
@@ -1130,7 +1138,7 @@ def _for_roles(code: str, source: str | None, target: str | None, crowd: bool, f
     if crowd and code[:2] in {"17", "18", "19", "20"}:
         return RIOT
     source_groups = code_groups(source or "")
-    if forms & MARCHING and code[:2] in {"14", "15"} and (crowd or (len(source_groups) > 1 and source_groups[1] in PUBLIC)):
+    if forms & MARCHING and code[:2] in {"14", "15"} and (crowd or (len(source_groups) > 1 and source_groups[1] in PUBLIC | {"PPL"})):
         return DEMONSTRATION  # "students have marched for months", "thousands rallied": a demonstration
     if code[:2] == POSTURE and protective and country_of(target or "") not in {None, country_of(source or "")}:
         return PROTECTION
@@ -1222,11 +1230,12 @@ def _place_country(entity: Span, token_code: dict[int, str | None]) -> str | Non
     return place_country(entity.text.removeprefix("the ").removeprefix("The "))
 
 
-def _venue_country(heads: list[Token], token_code: dict[int, str | None]) -> str | None:
+def _venue_country(heads: list[Token], token_code: dict[int, str | None],
+                   prepositions: set[str] = MEETING_PLACES) -> str | None:
     """The country of the place a meeting (its verb or its noun) is held in ("held talks in Prague" →
-    CZE), or None."""
+    CZE) or a crowd gathers in, or None."""
     for prep in (c for head in heads for c in head.children):
-        if prep.dep_ != "prep" or prep.lower_ not in MEETING_PLACES:
+        if prep.dep_ != "prep" or prep.lower_ not in prepositions:
             continue
         for place in (p for p in prep.children if p.dep_ == "pobj"):
             named = token_code.get(place.i)
