@@ -598,3 +598,13 @@ def test_firms_prosecutors_charges_and_bribes(nlp, text, expected):
 ])
 def test_crowds_protest_against_their_own_government(nlp, text, expected):
     assert coded(nlp, text) == {expected}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # speaking with or to another actor consults it (040), each the other; a phone call named by a noun
+    ("Kenya's president spoke with his Tanzanian counterpart on Monday.",
+     {("KENGOV", "040", "TZAGOV"), ("TZAGOV", "040", "KENGOV")}),
+    ("Macron held a phone call with Putin.", {("FRAGOV", "041", "RUSGOV"), ("RUSGOV", "041", "FRAGOV")}),
+])
+def test_speaking_with_another_consults_it(nlp, text, expected):
+    assert coded(nlp, text) == expected

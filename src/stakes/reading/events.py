@@ -235,7 +235,7 @@ NOMINAL_EVENTS = {
     "ceasefire": "0871", "truce": "0871", "counteroffensive": "190", "counterattack": "190", "ambush": "190",
     "siege": "191", "crackdown": "175", "mediation": "045", "hunger strike": "142", "general strike": "143",
     "air strike": "195", "missile strike": "195", "drone strike": "195", "curfew": "1723",
-    "charge": "173", "indictment": "173", "lawsuit": "115",
+    "charge": "173", "indictment": "173", "lawsuit": "115", "phone call": "041:041", "telephone call": "041:041",
 }
 """Event nouns and their CAMEO codes (the act a light verb's object names). Talks are consultation
 (040) unless named as negotiation (046); both are held by each side with the other. A noun with its
