@@ -33,6 +33,11 @@ from stakes.reading.gazetteer import (
 from stakes.reading.records import FoundActor, Mention
 
 HEAD_TITLES = {"PRIME MINISTER", "PRESIDENT", "CHANCELLOR", "KING", "PREMIER", "EMIR", "SUPREME LEADER"}
+OFFICE_HOLDERS = HEAD_TITLES | {"MINISTER", "LEADER", "QUEEN", "SULTAN", "SPOKESMAN", "SPOKESWOMAN", "AMBASSADOR",
+                                "ENVOY", "COUNTERPART", "GOVERNOR", "MAYOR", "CHIEF", "COMMANDER", "GENERAL",
+                                "SECRETARY", "PROSECUTOR", "JUDGE", "JUNTA LEADER", "DIPLOMAT", "NEGOTIATOR"}
+"""Role words that name one person ("the Syrian leader", "her Kenyan counterpart"): "he" and "she"
+refer to them as to a named person."""
 GOVERNMENT_NOUNS = {"ADMINISTRATION", "GOVERNMENT", "REGIME", "CABINET", "LEADERSHIP"}
 COUNTRY_GROUPS = {"GOV", "MIL", "ELI", "SPY", "COP"}
 PERSON_PRONOUNS = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
@@ -633,8 +638,10 @@ class ActorResolver:
             want_person = lower in PERSON_PRONOUNS
             window = token.sent.start
             previous_sentence = doc[window - 1].sent.start if window > 0 else window
+            # "I spoke to my counterpart, and she assured me": "she" is not the speaker
             before = [r for r in ordered if r.end <= token.i and r.start >= previous_sentence
-                      and (clusters[r.key].kind == "person") == want_person and clusters[r.key].kind != "other"]
+                      and _personal(r, clusters) == want_person and clusters[r.key].kind != "other"
+                      and doc[r.start].lower_ not in FIRST_PERSON]
             if lower in GROUP_PRONOUNS:
                 group = self._coordinated(doc, before)
                 if len(group) > 1:
@@ -648,6 +655,10 @@ class ActorResolver:
                 if token.dep_ in {"dobj", "pobj", "dative"} else set()
             if token.dep_ == "pobj" and token.head.dep_ == "prep":
                 own_subject |= {c.i for c in token.head.head.children if c.dep_ in {"nsubj", "nsubjpass"}}
+            verb = token.head.head if token.dep_ == "pobj" else token.head
+            if own_subject == set() and token.dep_ in {"dobj", "pobj", "dative"} and verb.dep_ == "conj":
+                # "met the Syrian leader and praised him": the clause shares its subject with the first verb
+                own_subject = {c.i for c in verb.head.children if c.dep_ in {"nsubj", "nsubjpass"}}
             taken = {r.key for r in out if r.start in own_subject}  # "He urged him": not the same man
             before = [r for r in before if not own_subject & set(range(r.start, r.end)) and r.key not in taken]
             candidates = [r for r in before if lower not in GROUP_PRONOUNS or clusters[r.key].kind in GROUP_KINDS
@@ -786,6 +797,14 @@ def _head(doc: Doc, raw: _Raw) -> Token:
     while root.dep_ in {"amod", "compound", "poss", "nmod"} and root.head is not root:
         root = root.head
     return root
+
+
+def _personal(raw: _Raw, clusters: dict[str, _Cluster]) -> bool:
+    """Whether a mention names one person: a known individual, or an office holder named by a role
+    ("the Syrian leader")."""
+    if clusters[raw.key].kind == "person":
+        return True
+    return raw.how == "role" and (raw.role or "").split(" ")[-1] in OFFICE_HOLDERS | {r.split(" ")[-1] for r in OFFICE_HOLDERS}
 
 
 def _speakers(doc: Doc, sent: Span, raws: list[_Raw]) -> list[_Raw]:

@@ -189,6 +189,8 @@ PUBLIC = {"OPP", "CVL", "EDU", "LAB"}
 ORGANISATIONS = {"MED", "OPP", "NGO", "EDU", "BUS", "LAB", "PTY", "REL"}
 """Roles of media, parties and organisations: suspending or banning them is an administrative sanction."""
 STATEMENT = "010"
+NAMING = {"call", "label", "term", "dub"}
+"""Verbs that name their object ("called the cut prudence"): no event, whatever else they code."""
 OPTIMISTIC = {"progress", "confident", "optimistic", "hopeful", "constructive", "positive", "productive",
               "breakthrough", "encouraging", "promising", "fruitful"}
 PESSIMISTIC = {"nowhere", "over", "stall", "stalled", "deadlock", "deadlocked", "fail", "pessimistic", "collapse",
@@ -713,6 +715,8 @@ class CameoCoder:
             args = _arguments(verb)
             pattern = self._best_pattern(found[0], args) if found else None
             code = pattern.code if pattern else (found[1] or found[0].code) if found else request
+            if _forms(verb) & NAMING and any(c.dep_ == "oprd" for c in verb.children):
+                return []  # "called it prudence": the name given to something, not a call
             if verb.lemma_.lower() in CONTROL_DEFAULTS and (
                     (pattern is None and (not code or code.startswith("-")))
                     or any(c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children)):
