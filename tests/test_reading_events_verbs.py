@@ -624,3 +624,8 @@ def test_pronouns_refer_to_office_holders_and_not_to_the_speaker(nlp, text, expe
 
 def test_naming_something_is_not_a_call(nlp):
     assert coded(nlp, "Germany cut its aid to Ukraine in half and called it prudence.") == {("DEU", "162", "UKR")}
+
+
+def test_arresting_protesters_is_an_arrest(nlp):
+    # CAMEO.2.0.txt codes it violent repression (175) with a demonstration by those arrested (140)
+    assert coded(nlp, "Egyptian police arrested dozens of protesters in Cairo.") == {("EGYCOP", "173", "EGYOPP")}
