@@ -629,3 +629,21 @@ def test_naming_something_is_not_a_call(nlp):
 def test_arresting_protesters_is_an_arrest(nlp):
     # CAMEO.2.0.txt codes it violent repression (175) with a demonstration by those arrested (140)
     assert coded(nlp, "Egyptian police arrested dozens of protesters in Cairo.") == {("EGYCOP", "173", "EGYOPP")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a threat is coded by what is threatened
+    ("Mali threatened to ban the opposition party.", ("MLI", "132", "MLIOPP")),  # administrative sanctions
+    ("Burkina Faso's junta threatened to expel any UN agency that criticised the army.", ("BFAGOV", "136", "IGOUNO")),
+    ("Hamas threatened to suspend the talks with Israel.", ("PSEREBHMS", "134", "ISR")),
+    # workers strike; weapons strike one way, by their kind
+    ("French teachers struck on Tuesday against the pension reform.", ("FRAEDU", "143", "FRAGOV")),
+    ("Russian missiles struck Kyiv.", ("RUS", "195", "UKR")),
+    ("Iranian shells hit Iraqi Kurdish villages.", ("IRN", "194", "IRQCVL")),
+])
+def test_threats_strikes_and_weapons(nlp, text, expected):
+    assert expected in coded(nlp, text)
+
+
+def test_a_weapon_striking_is_not_struck_back(nlp):
+    assert coded(nlp, "Russian missiles struck Kyiv.") == {("RUS", "195", "UKR")}

@@ -96,8 +96,12 @@ IMMINENT = {"going", "set", "due", "poised", "about", "likely"}
 PLANNING = {"prepare", "plan", "propose", "offer", "threaten"}
 """Light verbs whose event noun is an act intended, not done ("prepared an offensive")."""
 WANT_VERBS = {"want", "seek", "hope", "aim", "wish", "intend", "plan", "prepare", "threaten"}
-THREAT_OF = {"15": "130", "16": "131", "17": "137", "18": "138", "19": "138", "20": "138"}
-"""Force or coercion announced rather than done is CAMEO 13 (threaten): … → 138 with military force."""
+THREAT_OF = {"164": "134", "165": "135", "166": "136", "174": "136", "172": "132", "15": "130", "16": "131", "17": "137",
+             "18": "138", "19": "138", "20": "138"}
+"""Force or coercion announced rather than done is CAMEO 13 (threaten), by what is threatened: halting
+talks → 134, expelling or withdrawing → 136, administrative sanctions → 132, … → 138 military force."""
+THREATENED_PROTEST = "133"
+"""A protest threatened ("threatened to strike") is a threat of dissent; one merely planned is coded as the protest."""
 EXPECT_VERBS = {"expect", "predict", "doubt", "fear", "imagine", "deny"}
 """Verbs whose complement is an act foreseen or denied, not one reported as done or announced."""
 BLAME_VERBS = {"accuse", "blame", "charge", "condemn", "criticize", "criticise", "denounce", "suspect",
@@ -189,6 +193,9 @@ PUBLIC = {"OPP", "CVL", "EDU", "LAB"}
 ORGANISATIONS = {"MED", "OPP", "NGO", "EDU", "BUS", "LAB", "PTY", "REL"}
 """Roles of media, parties and organisations: suspending or banning them is an administrative sanction."""
 STATEMENT = "010"
+WORKERS = {"union", "worker", "dockworker", "teacher", "doctor", "nurse", "miner", "employee", "driver", "staff"}
+LABOUR_STRIKE = "143"
+"""Workers who strike conduct a strike (CAMEO 143), whatever the dictionary's military "strike" says."""
 NAMING = {"call", "label", "term", "dub"}
 """Verbs that name their object ("called the cut prudence"): no event, whatever else they code."""
 OPTIMISTIC = {"progress", "confident", "optimistic", "hopeful", "constructive", "positive", "productive",
@@ -717,6 +724,8 @@ class CameoCoder:
             code = pattern.code if pattern else (found[1] or found[0].code) if found else request
             if _forms(verb) & NAMING and any(c.dep_ == "oprd" for c in verb.children):
                 return []  # "called it prudence": the name given to something, not a call
+            if "strike" in _forms(verb) and any(t.lemma_.lower() in WORKERS for t in _doers(verb)):
+                pattern, code = None, LABOUR_STRIKE  # "the union threatened to strike": a strike, not an attack
             if verb.lemma_.lower() in CONTROL_DEFAULTS and (
                     (pattern is None and (not code or code.startswith("-")))
                     or any(c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children)):
@@ -755,13 +764,15 @@ class CameoCoder:
             forward, reverse = intent, ""  # "agreed to hold talks"
         elif self.modality and verb.dep_ == "xcomp" and verb.head.lemma_.lower() == "threaten":
             # "threatened to withhold weapons": whatever is threatened, the event is a threat
-            forward, reverse = THREAT_OF.get(forward[:2], "130"), ""
+            forward = THREAT_OF.get(forward[:3]) or THREAT_OF.get(forward[:2]) \
+                or (THREATENED_PROTEST if forward.startswith(PROTEST) else "130")
+            reverse = ""
         elif self.modality and (_intended(verb) or (noun is not None and _forms(verb) & PLANNING)) \
                 and not refused:
             if intent:
                 forward, reverse = intent, ""
             elif forward[:2] in THREAT_OF:
-                forward, reverse = THREAT_OF[forward[:2]], ""
+                forward, reverse = THREAT_OF.get(forward[:3]) or THREAT_OF[forward[:2]], ""
         if any(c.dep_ == "neg" for c in verb.children) != refused:
             # "did not attack", "refused to meet": the negated event where the ontology defines one;
             # refused or negated cooperation is a rejection ("will not negotiate" rejects negotiation,
