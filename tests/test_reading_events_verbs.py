@@ -647,3 +647,13 @@ def test_threats_strikes_and_weapons(nlp, text, expected):
 
 def test_a_weapon_striking_is_not_struck_back(nlp):
     assert coded(nlp, "Russian missiles struck Kyiv.") == {("RUS", "195", "UKR")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a particle the parser takes for an adverb still makes the phrasal verb
+    ("Indian and Chinese troops pulled back from the border.", ("INDMIL", "087", "CHNMIL")),
+    ("Mexico took Ecuador to the International Court of Justice.", ("MEX", "115", "ECU")),  # not a seizure
+    ("India conveyed its strong objection to Bangladesh over the attacks.", ("IND", "114", "BGD")),
+])
+def test_phrasal_verbs_courts_and_objections(nlp, text, expected):
+    assert (expected[0], expected[1], expected[2]) in {(s, c[:3], t) for s, c, t in coded(nlp, text)}

@@ -266,6 +266,8 @@ QUANTITIES = {"hundred", "thousand", "million", "billion", "dozen", "number", "s
               "salvo", "tonne", "ton"}
 """Heads of an amount ("hundreds of drones", "$500 million in aid"): the noun after "of"/"in" is what
 the verb acts with."""
+ADVERB_PARTICLES = {"back", "out", "away", "off", "down", "up"}
+"""Particles of phrasal verbs the parser may take for adverbs ("pulled back from Depsang")."""
 PARTICLES = {"down", "off", "up"}
 """Particles of phrasal verbs that the parser may take for prepositions; what follows is the object."""
 PREPOSITIONS = {"ABOUT", "ACROSS", "AGAINST", "AT", "BETWEEN", "BY", "FOR", "FROM", "IN", "INTO", "OF", "OFF",
@@ -677,7 +679,8 @@ class CameoCoder:
         return found is not None and (found[1] or found[0].code or "")[:2] >= HOSTILE
 
     def _lookup(self, verb: Token) -> tuple[VerbBlock, str | None] | None:
-        particles = {c.lower_.upper() for c in verb.children if c.dep_ in {"prt", "prep", "agent"}}
+        particles = {c.lower_.upper() for c in verb.children if c.dep_ in {"prt", "prep", "agent"}
+                     or (c.dep_ == "advmod" and c.lower_ in ADVERB_PARTICLES)}
         # the text and the lemma first; then the text less an inflection, for verbs the small model
         # lemmatises wrongly ("lambasted" → "lambast", the dictionary has LAMBASTE)
         guesses = sorted(f.upper() for f in _forms(verb) - {verb.lower_, verb.lemma_.lower()})
