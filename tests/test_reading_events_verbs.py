@@ -615,8 +615,8 @@ def test_speaking_with_another_consults_it(nlp, text, expected):
     ("Turkey's president met the Syrian leader and praised him.", ("TURGOV", "051", "SYRGOV")),
     ("Kenya's president spoke with his Tanzanian counterpart and thanked her for her help.", ("KENGOV", "051", "TZAGOV")),
     # a third-person pronoun is not the speaker
-    ("Q: Did you raise the raids with Kinshasa? RWANDAN FOREIGN MINISTER: I spoke to my Congolese counterpart, "
-     "and she promised me the raids would stop.", ("CODGOV", "035", "RWAGOV")),
+    (("Q: Did you raise the raids with Kinshasa? RWANDAN FOREIGN MINISTER: I spoke to my Congolese counterpart, "
+      "and she promised me the raids would stop."), ("CODGOV", "035", "RWAGOV")),
 ])
 def test_pronouns_refer_to_office_holders_and_not_to_the_speaker(nlp, text, expected):
     assert expected in coded(nlp, text)

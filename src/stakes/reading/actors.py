@@ -33,11 +33,11 @@ from stakes.reading.gazetteer import (
 from stakes.reading.records import FoundActor, Mention
 
 HEAD_TITLES = {"PRIME MINISTER", "PRESIDENT", "CHANCELLOR", "KING", "PREMIER", "EMIR", "SUPREME LEADER"}
-OFFICE_HOLDERS = HEAD_TITLES | {"MINISTER", "LEADER", "QUEEN", "SULTAN", "SPOKESMAN", "SPOKESWOMAN", "AMBASSADOR",
-                                "ENVOY", "COUNTERPART", "GOVERNOR", "MAYOR", "CHIEF", "COMMANDER", "GENERAL",
-                                "SECRETARY", "PROSECUTOR", "JUDGE", "JUNTA LEADER", "DIPLOMAT", "NEGOTIATOR"}
-"""Role words that name one person ("the Syrian leader", "her Kenyan counterpart"): "he" and "she"
-refer to them as to a named person."""
+OFFICE_HOLDERS = {title.split(" ")[-1] for title in HEAD_TITLES} | {
+    "MINISTER", "QUEEN", "SULTAN", "SPOKESMAN", "SPOKESWOMAN", "AMBASSADOR", "ENVOY", "COUNTERPART", "GOVERNOR",
+    "MAYOR", "CHIEF", "COMMANDER", "GENERAL", "SECRETARY", "PROSECUTOR", "JUDGE", "DIPLOMAT", "NEGOTIATOR"}
+"""Last words of role phrases that name one person ("the Syrian leader", "her Kenyan counterpart"):
+"he" and "she" refer to them as to a named person."""
 GOVERNMENT_NOUNS = {"ADMINISTRATION", "GOVERNMENT", "REGIME", "CABINET", "LEADERSHIP"}
 COUNTRY_GROUPS = {"GOV", "MIL", "ELI", "SPY", "COP"}
 PERSON_PRONOUNS = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
@@ -804,7 +804,7 @@ def _personal(raw: _Raw, clusters: dict[str, _Cluster]) -> bool:
     ("the Syrian leader")."""
     if clusters[raw.key].kind == "person":
         return True
-    return raw.how == "role" and (raw.role or "").split(" ")[-1] in OFFICE_HOLDERS | {r.split(" ")[-1] for r in OFFICE_HOLDERS}
+    return raw.how == "role" and (raw.role or "").split(" ")[-1] in OFFICE_HOLDERS
 
 
 def _speakers(doc: Doc, sent: Span, raws: list[_Raw]) -> list[_Raw]:

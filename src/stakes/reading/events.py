@@ -27,7 +27,8 @@ an act done (:func:`_unrealised`); a question reports no event.
 
 The dictionary's codes are then refined as the CAMEO codebook distinguishes them (``codebook=True``):
 by what the act concerns (:mod:`stakes.reading.topics`: "rejected a request for missiles" → 122), by
-who does it to whom (:func:`_for_roles`: a crowd's violence is a riot), and by the tone of a comment
+who does it to whom (:func:`_for_roles`: a crowd's violence is a riot), by the weapons force is used
+with (:func:`_by_means`: "Thai artillery pounded …" → 194), and by the tone of a comment
 (:func:`_tone`). Participants the arguments do not name are looked for where a careful coder would: the
 country of a city an attack or a visit names (:mod:`stakes.reading.places`), the occasion of a show
 of force, the subject of what a comment is about, and a broker named in a joint act (045).
@@ -96,8 +97,8 @@ IMMINENT = {"going", "set", "due", "poised", "about", "likely"}
 PLANNING = {"prepare", "plan", "propose", "offer", "threaten"}
 """Light verbs whose event noun is an act intended, not done ("prepared an offensive")."""
 WANT_VERBS = {"want", "seek", "hope", "aim", "wish", "intend", "plan", "prepare", "threaten"}
-THREAT_OF = {"164": "134", "165": "135", "166": "136", "174": "136", "172": "132", "15": "130", "16": "131", "17": "137",
-             "18": "138", "19": "138", "20": "138"}
+THREAT_OF = {"164": "134", "165": "135", "166": "136", "174": "136", "172": "132",
+             "15": "130", "16": "131", "17": "137", "18": "138", "19": "138", "20": "138"}
 """Force or coercion announced rather than done is CAMEO 13 (threaten), by what is threatened: halting
 talks → 134, expelling or withdrawing → 136, administrative sanctions → 132, … → 138 military force."""
 THREATENED_PROTEST = "133"
@@ -833,8 +834,8 @@ class CameoCoder:
             # "Thousands marched in Lima": the crowd is the public of the place it marches in
             country = _venue_country([verb], token_code, PROTEST_PLACES)
             source_actors = [(f"k:{country}OPP", f"{country}OPP")] if country else []
-        if reverse and pattern is not None and (("WITH" in pattern.post) or any(p == "WITH" for p, _ in pattern.post_preps)) \
-                and not actors([tok for prep, tok in args.preps if prep == "with"]):
+        with_phrase = pattern is not None and ("WITH" in pattern.post or any(p == "WITH" for p, _ in pattern.post_preps))
+        if reverse and with_phrase and not actors([tok for prep, tok in args.preps if prep == "with"]):
             reverse = ""  # "struck Kharkiv with drones": done with a thing, not with another actor
         # A part of the source itself ("closed its border with Belarus") leaves the target to be found.
         coercion = self.codebook and forward[:2] == COERCE
@@ -1156,7 +1157,8 @@ def _for_roles(code: str, source: str | None, target: str | None, crowd: bool, f
     if crowd and code[:2] in {"17", "18", "19", "20"}:
         return RIOT
     source_groups = code_groups(source or "")
-    if forms & MARCHING and code[:2] in {"14", "15"} and (crowd or (len(source_groups) > 1 and source_groups[1] in PUBLIC | {"PPL"})):
+    public = len(source_groups) > 1 and source_groups[1] in PUBLIC | {"PPL"}
+    if forms & MARCHING and code[:2] in {"14", "15"} and (crowd or public):
         return DEMONSTRATION  # "students have marched for months", "thousands rallied": a demonstration
     if code[:2] == POSTURE and protective and country_of(target or "") not in {None, country_of(source or "")}:
         return PROTECTION
@@ -1185,8 +1187,8 @@ def _by_means(code: str, verb: Token, args: _Arguments) -> str:
     if code not in {"180", "190"}:
         return code
     heads = list(args.subjects) + [p for prep, p in args.preps if prep in INSTRUMENT_PREPOSITIONS]
-    tokens = sorted({t for head in heads for t in [head, *(c for c in head.children if c.dep_ in {"compound", "amod"})]},
-                    key=lambda t: t.i)
+    modifiers = [c for head in heads for c in head.children if c.dep_ in {"compound", "amod"}]
+    tokens = sorted(set(heads + modifiers), key=lambda t: t.i)
     means = {form for t in tokens for form in _forms(t)}
     means |= {f"{a.lemma_.lower()} {b.lemma_.lower()}" for a, b in pairwise(tokens) if b.i == a.i + 1}
     return next((refined for refined, names in MEANS if names & means), code)
