@@ -657,3 +657,8 @@ def test_a_weapon_striking_is_not_struck_back(nlp):
 ])
 def test_phrasal_verbs_courts_and_objections(nlp, text, expected):
     assert (expected[0], expected[1], expected[2]) in {(s, c[:3], t) for s, c, t in coded(nlp, text)}
+
+
+def test_a_kind_of_farmers_is_still_farmers_but_aid_workers_are_not_workers(nlp):
+    assert ("NGAREB", "190", "NGAAGR") in coded(nlp, "Boko Haram fighters killed twelve rice farmers near Maiduguri.")
+    assert not any(t and t.endswith("LAB") for _, _, t in coded(nlp, "Gunmen killed five aid workers in Darfur."))

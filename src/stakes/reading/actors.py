@@ -33,6 +33,10 @@ from stakes.reading.gazetteer import (
 from stakes.reading.records import FoundActor, Mention
 
 HEAD_TITLES = {"PRIME MINISTER", "PRESIDENT", "CHANCELLOR", "KING", "PREMIER", "EMIR", "SUPREME LEADER"}
+POPULATIONS = {"AGR", "LAB", "EDU", "CVL", "MED", "BUS", "REL"}
+OTHER_BODIES = {"aid", "health", "humanitarian", "relief", "world", "foreign", "un", "charity", "rights"}
+"""Roles that name a part of a country's population, which a noun before them only narrows ("rice
+farmers", "mine workers"), unless the noun puts them in another body ("aid workers", "world leaders")."""
 OFFICE_HOLDERS = {title.split(" ")[-1] for title in HEAD_TITLES} | {
     "MINISTER", "QUEEN", "SULTAN", "SPOKESMAN", "SPOKESWOMAN", "AMBASSADOR", "ENVOY", "COUNTERPART", "GOVERNOR",
     "MAYOR", "CHIEF", "COMMANDER", "GENERAL", "SECRETARY", "PROSECUTOR", "JUDGE", "DIPLOMAT", "NEGOTIATOR"}
@@ -393,7 +397,7 @@ class ActorResolver:
                 out.append(_Raw(min(owner.start, raw.start), max(owner.end, raw.end), owner.key, owner.code,
                                 owner.how, role=raw.role, why=owner.why))
                 continue
-            if owner is not None and clusters[owner.key].country:
+            if owner is not None and clusters[owner.key].country and not _narrowed(doc, raw):
                 country = clusters[owner.key].country
                 code = combine(country, raw.code or "")
                 key = self._role_key(code, clusters, country)
@@ -497,8 +501,8 @@ class ActorResolver:
         asset = head.dep_ == "compound" and head.head.lemma_.lower() in ASSETS
         if (head.dep_ in {"amod", "compound"} and not asset) or head.pos_ not in {"NOUN", "PROPN"}:
             return None  # a modifier ("military aid") or another part of speech ("officials advocate"), not an actor
-        if any(c.dep_ == "compound" and c.pos_ == "NOUN" and c.i < raw.start for c in head.children):
-            return None  # a role narrowed by a noun the dictionary does not know ("aid workers", "world leaders")
+        if _narrowed(doc, raw):
+            return None
         bare = all(t.dep_ == "det" for t in doc[raw.start:raw.end - 1])
         definite = self._definite(doc, doc[raw.end - 1], raws, clusters) if bare else None
         if definite is not None:
@@ -797,6 +801,19 @@ def _head(doc: Doc, raw: _Raw) -> Token:
     while root.dep_ in {"amod", "compound", "poss", "nmod"} and root.head is not root:
         root = root.head
     return root
+
+
+def _narrowed(doc: Doc, raw: _Raw) -> bool:
+    """Whether a role is narrowed by a noun the dictionary does not know into another body ("aid
+    workers", "world leaders"); a kind of farmers, workers or students is still farmers, workers,
+    students ("rice farmers", "mine workers")."""
+    head = doc[raw.end - 1]
+    narrowing = [c for c in head.children if c.dep_ == "compound" and c.pos_ == "NOUN" and c.i < raw.start
+                 and not c.is_upper]  # a name tagged as a noun ("LESOTHO FOREIGN MINISTER") is an owner
+    if not narrowing:
+        return False
+    groups = code_groups((raw.code or "").lstrip("~"))
+    return not (groups[:1] and groups[0] in POPULATIONS) or any(c.lemma_.lower() in OTHER_BODIES for c in narrowing)
 
 
 def _personal(raw: _Raw, clusters: dict[str, _Cluster]) -> bool:
