@@ -662,3 +662,16 @@ def test_phrasal_verbs_courts_and_objections(nlp, text, expected):
 def test_a_kind_of_farmers_is_still_farmers_but_aid_workers_are_not_workers(nlp):
     assert ("NGAREB", "190", "NGAAGR") in coded(nlp, "Boko Haram fighters killed twelve rice farmers near Maiduguri.")
     assert not any(t and t.endswith("LAB") for _, _, t in coded(nlp, "Gunmen killed five aid workers in Darfur."))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Colombia and Ecuador resumed sharing intelligence on drug cartels.", {("COL", "064", "ECU"), ("ECU", "064", "COL")}),
+    # one side's exercises show force (150); joint exercises are military cooperation (062)
+    ("Russian troops staged military exercises near the border with Finland.", {("RUSMIL", "150", "FIN")}),
+    ("Philippine and Japanese marines staged joint exercises in Luzon.",
+     {("PHLMIL", "062", "JPNMIL"), ("JPNMIL", "062", "PHLMIL")}),
+    # a name the parser hung off the verb as a modifier, with its apposition, is the subject
+    ("Nauru, a Pacific island of 12,000 people, cut diplomatic ties with Taiwan.", {("NRU", "161", "TWN")}),
+])
+def test_intelligence_exercises_and_a_subject_with_an_apposition(nlp, text, expected):
+    assert coded(nlp, text) == expected

@@ -545,7 +545,11 @@ def _subjects(verb: Token) -> tuple[list[Token], bool]:
             if objects:
                 return _conjuncts(objects[0]), False
         current = head
-    return [], False
+    # "Nauru, a Pacific island of 12,000 people, cut ties with Taiwan": a name with an apposition
+    # that the parser hung off the verb as a modifier is its subject
+    named = [c for c in verb.children if c.dep_ in {"advmod", "npadvmod", "dep"} and c.i < verb.i
+             and c.pos_ == "PROPN" and any(a.dep_ == "appos" for a in c.children)]
+    return named[:1], False
 
 
 def _arguments(verb: Token) -> _Arguments:
