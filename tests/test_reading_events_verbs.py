@@ -675,3 +675,11 @@ def test_a_kind_of_farmers_is_still_farmers_but_aid_workers_are_not_workers(nlp)
 ])
 def test_intelligence_exercises_and_a_subject_with_an_apposition(nlp, text, expected):
     assert coded(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Germany expressed regret for the killings in Namibia.", ("DEU", "055", "NAM")),  # an apology
+    ("Japan expressed regret over the deaths of Chinese fishermen.", ("JPN", "018", "CHNAGR")),  # sympathy
+])
+def test_regret_for_an_act_apologises(nlp, text, expected):
+    assert expected in coded(nlp, text)
