@@ -683,3 +683,14 @@ def test_intelligence_exercises_and_a_subject_with_an_apposition(nlp, text, expe
 ])
 def test_regret_for_an_act_apologises(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Iran declined to comment on the report.", ("IRN", "011", None)),  # no comment, not a rejection
+    ("Turkey said it was considering sending troops to Libya.", ("TUR", "014", None)),  # a policy option
+    ("Egypt's president offered condolences to Turkey.", ("EGYGOV", "018", "TUR")),  # "to" parsed as a dative
+    ("Iran released the British-Iranian aid worker.", ("IRN", "0841", "GBR")),  # a person, not aid
+    ("Serbia eased restrictions on Kosovo goods.", ("SRB", "081", "KSV")),  # administrative sanctions eased
+])
+def test_comments_options_condolences_and_easing(nlp, text, expected):
+    assert expected in coded(nlp, text)

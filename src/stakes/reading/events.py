@@ -197,6 +197,9 @@ STATEMENT = "010"
 WORKERS = {"union", "worker", "dockworker", "teacher", "doctor", "nurse", "miner", "employee", "driver", "staff"}
 LABOUR_STRIKE = "143"
 """Workers who strike conduct a strike (CAMEO 143), whatever the dictionary's military "strike" says."""
+COMMENTING = {"comment", "elaborate", "respond", "confirm"}
+DECLINE_COMMENT = "011"
+"""Refusing to comment is CAMEO 011 (decline comment), not a rejection of anything."""
 NAMING = {"call", "label", "term", "dub"}
 """Verbs that name their object ("called the cut prudence"): no event, whatever else they code."""
 OPTIMISTIC = {"progress", "confident", "optimistic", "hopeful", "constructive", "positive", "productive",
@@ -558,7 +561,7 @@ def _arguments(verb: Token) -> _Arguments:
     preps: list[tuple[str, Token]] = []
     pre_preps: list[tuple[str, Token]] = []
     for child in verb.children:
-        if child.dep_ in OBJECTS:
+        if child.dep_ in OBJECTS and child.pos_ != "ADP":  # "offered condolences to Turkey": "to" is a preposition
             objects.extend(_conjuncts(child))
             for grandchild in child.children:
                 if grandchild.dep_ == "prep":
@@ -738,6 +741,9 @@ class CameoCoder:
                     (pattern is None and (not code or code.startswith("-")))
                     or any(c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children)):
                 code = CONTROL_DEFAULTS[verb.lemma_.lower()]  # "rejected the plan", "agreed to undertake …"
+            if verb.lemma_.lower() in REFUSE_VERBS and any(
+                    c.dep_ == "xcomp" and c.lemma_.lower() in COMMENTING for c in verb.children):
+                pattern, code = None, DECLINE_COMMENT  # "declined to comment": no comment, not a rejection
             if request is not None:
                 if not (code or "").startswith(("02", "10")) and any(
                         c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children):

@@ -53,6 +53,7 @@ WORDS: dict[str, frozenset[str]] = {
     "diplomatic": frozenset({"recognition", "recognise", "recognize", "ambassador", "embassy", "consulate",
                              "diplomat", "envoy", "relation", "tie", "diplomatic"}),
     "sanctions": frozenset({"sanction", "embargo", "boycott", "tariff", "duty", "levy"}),
+    "administrative": frozenset({"restriction", "curfew", "ban", "martial law", "state of emergency", "emergency rule"}),
     "repression": frozenset({"protester", "demonstrator", "crackdown", "rioter", "dissident"}),
     "dissent": frozenset({"protest", "demonstration", "march", "rally", "walkout", "sit-in"}),
     "force": frozenset({"attack", "strike", "war", "retaliate", "retaliation", "force", "invade", "invasion",
@@ -93,7 +94,8 @@ FAMILIES: dict[str, tuple[tuple[str, str], ...]] = {
            ("military", "072"), ("economic", "071")),
     "06": (("intelligence", "064"), ("judicial", "063"), ("military", "062"), ("arms", "062"),
            ("economic", "061")),
-    "08": (("involvement", "086"), ("release", "084"), ("reform", "083"), ("sanctions", "085")),
+    "08": (("involvement", "086"), ("release", "084"), ("reform", "083"), ("sanctions", "085"),
+           ("administrative", "081")),
     "09": (("war crimes", "094"), ("abuse", "092"), ("military action", "093"), ("crime", "091")),
 }
 """Each family's codes by topic, most specific first (mediation before the meeting it brokers)."""
