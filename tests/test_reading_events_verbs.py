@@ -694,3 +694,14 @@ def test_regret_for_an_act_apologises(nlp, text, expected):
 ])
 def test_comments_options_condolences_and_easing(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a country's people protesting or rallying are the protesters, against their own government
+    ("Thousands of Kenyans protested against tax hikes in Nairobi.", ("KENOPP", "141", "KENGOV")),
+    ("Israelis rallied in Tel Aviv for a hostage deal.", ("ISROPP", "141", "ISRGOV")),
+    ("India massed troops along the border with China.", ("IND", "154", "CHN")),
+    ("Ethiopia demobilised its troops along the border with Eritrea.", ("ETH", "0872", "ERI")),
+])
+def test_people_protesting_and_forces_massed_or_demobilised(nlp, text, expected):
+    assert expected in coded(nlp, text)

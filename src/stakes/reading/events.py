@@ -839,6 +839,9 @@ class CameoCoder:
         elif pattern is not None and pattern.target == "pre" and not args.passive:
             targets, sources = sources, []
         source_actors = actors(sources)
+        if forward.startswith(PROTEST) or (forward[:2] == POSTURE and forms & MARCHING):
+            # "thousands of Kenyans protested", "Israelis rallied": a country's people protesting are the protesters
+            source_actors = [(key, f"{code}OPP" if key == f"k:{code}CVL" else code) for key, code in source_actors]
         if not source_actors and forward.startswith(PROTEST) and any(
                 t.lemma_.lower() in MASSES | CROWDS for t in sources):
             # "Thousands marched in Lima": the crowd is the public of the place it marches in
