@@ -705,3 +705,8 @@ def test_comments_options_condolences_and_easing(nlp, text, expected):
 ])
 def test_people_protesting_and_forces_massed_or_demobilised(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+def test_an_act_others_expect_is_no_event_and_denying_an_attack_denies_responsibility(nlp):
+    assert coded(nlp, "Israel is expected to launch an offensive in Rafah next week.") == set()
+    assert coded(nlp, "Rwanda denied sending troops into Congo.") == {("RWA", "016", "COD")}

@@ -77,6 +77,8 @@ INTENT_OF = {"04": "036", "045": "039", "05": "032", "06": "031", "07": "033", "
 """Cooperation announced rather than done is CAMEO 03 (intend): meet → 036, mediate → 039, support →
 032, …; a three-digit key refines its two-digit family."""
 REFUSE_VERBS = {"refuse", "decline", "reject", "deny", "oppose"}
+DENYING = {"deny"}
+"""Denying a hostile act ("denied attacking the plant") denies responsibility (016), the act undone."""
 CARRYING_VERBS = {"vote", "proceed"}
 """Verbs whose to-infinitive is the act done: a legislature that "voted to remove the minister" removed
 him; a government that "proceeded to expel" expelled. The act is coded, the carrying verb is not."""
@@ -646,8 +648,10 @@ class CameoCoder:
                 if _background(token) or _modifier(token) or (
                         (_purpose(token) or _adjunct(token)) and token.head.i in coded):
                     continue
+                if _forms(token) & EXPECT_VERBS and any(c.dep_ == "auxpass" for c in token.children):
+                    continue  # "Israel is expected to launch an offensive": foreseen by others, not an act
                 acts = [c.i for c in token.children if c.dep_ == "xcomp" and c.pos_ == "VERB" and self._lookup(c)]
-                if acts and token.lemma_.lower() in REFUSE_VERBS and any(self._hostile(doc[j]) for j in acts):
+                if acts and token.lemma_.lower() in REFUSE_VERBS - DENYING and any(self._hostile(doc[j]) for j in acts):
                     continue  # "refused to condemn Russia": a hostile act not done, and no rejection
                 if acts and (_announces(token) or token.lemma_.lower() in REFUSE_VERBS | CARRYING_VERBS
                              or (self.modality and _forms(token) & WANT_VERBS)):
