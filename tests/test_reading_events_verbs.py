@@ -710,3 +710,11 @@ def test_people_protesting_and_forces_massed_or_demobilised(nlp, text, expected)
 def test_an_act_others_expect_is_no_event_and_denying_an_attack_denies_responsibility(nlp):
     assert coded(nlp, "Israel is expected to launch an offensive in Rafah next week.") == set()
     assert coded(nlp, "Rwanda denied sending troops into Congo.") == {("RWA", "016", "COD")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Washington paused a shipment of bombs to Israel.", ("USA", "162", "ISR")),  # military aid stopped
+    ("Israel paused the talks with Hamas.", ("ISR", "164", "PSEREBHMS")),  # negotiations halted
+])
+def test_pausing_is_coded_by_what_is_paused(nlp, text, expected):
+    assert expected in coded(nlp, text)

@@ -38,7 +38,7 @@ WORDS: dict[str, frozenset[str]] = {
     "release": frozenset({"release", "free", "hostage", "prisoner", "detainee", "return"}),
     "humanitarian": frozenset({"humanitarian", "food", "medicine", "medical", "shelter", "vaccine", "tent",
                                "relief", "refugee"}),
-    "arms": frozenset({"weapon", "arms", "missile", "ammunition", "munition", "tank", "jet", "drone", "artillery",
+    "arms": frozenset({"weapon", "arms", "missile", "ammunition", "munition", "bomb", "tank", "jet", "drone", "artillery",
                        "howitzer", "rocket", "f-16", "warplane", "interceptor", "air defence", "air defense", "shell",
                        "military aid", "military assistance", "security assistance"}),
     "military": frozenset({"military", "defence", "defense", "exercise", "drill", "training", "train",
