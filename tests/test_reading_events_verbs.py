@@ -718,3 +718,15 @@ def test_an_act_others_expect_is_no_event_and_denying_an_attack_denies_responsib
 ])
 def test_pausing_is_coded_by_what_is_paused(nlp, text, expected):
     assert expected in coded(nlp, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The World Bank suspended lending to Uganda.", "162"),  # lending is aid
+    ("Sudan's army accused the RSF of war crimes.", "112"),  # an accusation, not a charge
+])
+def test_lending_is_aid_and_accusing_of_crimes_is_an_accusation(nlp, text, expected):
+    assert expected in {code for _, code, _ in coded(nlp, text)}
+
+
+def test_armed_men_act_in_the_place_named_not_for_the_victims_country(nlp):
+    assert ("NERUAF", "181", "FRA") in coded(nlp, "Armed men abducted a French aid worker in Niger.")

@@ -47,7 +47,7 @@ WORDS: dict[str, frozenset[str]] = {
                            "investment", "invest", "finance", "financing", "trade", "debt", "grant", "bailout", "economy",
                            "salary", "salaries", "railway", "railroad", "pipeline", "port", "highway", "bridge",
                            "dam", "power plant", MONEY}),
-    "aid": frozenset({"aid", "assistance", "donation", "supply", "supplies"}),
+    "aid": frozenset({"aid", "assistance", "donation", "supply", "supplies", "lending", "disbursement"}),
     "judicial": frozenset({"extradite", "extradition", "judicial", "legal assistance", "hand over"}),
     "intelligence": frozenset({"intelligence"}),
     "diplomatic": frozenset({"recognition", "recognise", "recognize", "ambassador", "embassy", "consulate",
