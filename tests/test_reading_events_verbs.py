@@ -730,3 +730,12 @@ def test_lending_is_aid_and_accusing_of_crimes_is_an_accusation(nlp, text, expec
 
 def test_armed_men_act_in_the_place_named_not_for_the_victims_country(nlp):
     assert ("NERUAF", "181", "FRA") in coded(nlp, "Armed men abducted a French aid worker in Niger.")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("China sanctioned US defence firms.", ("CHN", "163", "USABUS")),  # the name across the modifier owns the firms
+    ("Xi received the Brazilian president in Beijing.", ("CHNGOV", "043", "BRAGOV")),  # hosting a visit
+    ("The Turkish president called for an end to the war in Sudan.", ("TURGOV", "025", "SDN")),  # an appeal to yield
+])
+def test_owners_across_modifiers_receiving_leaders_and_calls_to_end_wars(nlp, text, expected):
+    assert expected in coded(nlp, text)

@@ -320,9 +320,9 @@ class ActorResolver:
                 continue
             before = by_end.get(raw.start) or (by_end.get(raw.start - 1) if raw.start and tokens[raw.start - 1] == "'S" else None)
             if before is None:
-                # "Sweden's new trade minister", "American defence companies": the possessor or the
-                # demonym across the other modifiers.
-                modifiers = [c.i for c in doc[raw.end - 1].children if c.dep_ in {"poss", "amod"}]
+                # "Sweden's new trade minister", "American defence companies", "US defence firms": the
+                # possessor, the demonym or the name across the other modifiers.
+                modifiers = [c.i for c in doc[raw.end - 1].children if c.dep_ in {"poss", "amod", "compound"}]
                 owners = [r for r in raws if r.key and r.how != "role" and r.end <= raw.start
                           and clusters[r.key].kind != "person" and any(r.start <= m < r.end for m in modifiers)]
                 before = owners[0] if owners else None
