@@ -196,6 +196,9 @@ PUBLIC = {"OPP", "CVL", "EDU", "LAB"}
 ORGANISATIONS = {"MED", "OPP", "NGO", "EDU", "BUS", "LAB", "PTY", "REL"}
 """Roles of media, parties and organisations: suspending or banning them is an administrative sanction."""
 STATEMENT = "010"
+DEADLINES = {"hour", "day", "week", "month", "deadline", "ultimatum"}
+ULTIMATUM = "139"
+"""Giving another actor hours or days to act is an ultimatum (CAMEO 139), not a gift."""
 WORKERS = {"union", "worker", "dockworker", "teacher", "doctor", "nurse", "miner", "employee", "driver", "staff"}
 LABOUR_STRIKE = "143"
 """Workers who strike conduct a strike (CAMEO 143), whatever the dictionary's military "strike" says."""
@@ -739,6 +742,9 @@ class CameoCoder:
             code = pattern.code if pattern else (found[1] or found[0].code) if found else request
             if _forms(verb) & NAMING and any(c.dep_ == "oprd" for c in verb.children):
                 return []  # "called it prudence": the name given to something, not a call
+            if _forms(verb) & GIVING and any(c.lemma_.lower() in DEADLINES for c in verb.children
+                                             if c.dep_ in {"dobj", "npadvmod", "dative"}):
+                pattern, code = None, ULTIMATUM  # "gave the rebels 48 hours to lay down their arms"
             if "strike" in _forms(verb) and any(t.lemma_.lower() in WORKERS for t in _doers(verb)):
                 pattern, code = None, LABOUR_STRIKE  # "the union threatened to strike": a strike, not an attack
             if verb.lemma_.lower() in CONTROL_DEFAULTS and (

@@ -88,7 +88,7 @@ FAMILIES: dict[str, tuple[tuple[str, str], ...]] = {
     "12": (("mediation", "126"), ("meeting", "125"), ("settlement", "127"), ("reform", "123"), ("yield", "124"),
            ("aid", "122"), ("material", "121")),
     "13": (("repression", "137"), ("dissent", "133"), ("sanctions", "131"), ("force", "138"), ("military", "138"),
-           ("mediation", "135"), ("meeting", "134")),
+           ("mediation", "135"), ("meeting", "134"), ("aid", "131"), ("economic", "131")),
     "16": (("mediation", "165"), ("meeting", "164"), ("sanctions", "163"), ("aid", "162"), ("diplomatic", "161")),
     "07": (("humanitarian", "073"), ("protection", "074"), ("asylum", "075"), ("arms", "072"),
            ("military", "072"), ("economic", "071")),
