@@ -744,7 +744,7 @@ def test_owners_across_modifiers_receiving_leaders_and_calls_to_end_wars(nlp, te
 @pytest.mark.parametrize("text, expected", [
     ("Kenya gave the rebels 48 hours to lay down their arms.", ("KEN", "139", "KENREB")),  # an ultimatum, not arms given
     ("The EU froze Hungary's funds.", ("IGOEUREEC", "162", "HUN")),
-    ("The US froze Afghan central bank assets.", ("USA", "163", "AFGGOVBUS")),
+    ("Israel froze the talks with Hamas.", ("ISR", "164", "PSEREBHMS")),
     ("The EU warned Hungary it would freeze its funds.", ("IGOEUREEC", "131", "HUN")),  # a threat to cut funds
     ("Germany gave Ukraine 18 tanks.", ("DEU", "072", "UKR")),  # given, not promised
     ("The US will give Taiwan F-16 jets.", ("USA", "033", "TWN")),  # promised

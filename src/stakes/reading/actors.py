@@ -521,8 +521,9 @@ class ActorResolver:
         if not domestic and later:
             speaking = _speakers(doc, sent, later)
             later = [r for r in later if _is_place(doc[r.start:r.end]) or r in speaking]
-        # "Armed men abducted a French aid worker in Niger": those who act where they are act in the place
-        later.sort(key=lambda r: not _is_place(doc[r.start:r.end]))
+        elif later:
+            # "Armed men abducted a French aid worker in Niger": those who act where they are act in the place
+            later.sort(key=lambda r: not _is_place(doc[r.start:r.end]))
         here = [r for r in before if r.start >= sent.start]
         # Earlier in the sentence, a subject beats an object, and an object a place ("negotiators left
         # Doha…, an official said").
